@@ -1,0 +1,110 @@
+// `import` and `show`: the commands that need only the trace model.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "trace/format.h"
+#include "trace/io.h"
+#include "trace/strace.h"
+
+namespace tracediff::cli {
+
+void print_warnings(const std::vector<Warning>& ws) {
+  for (const Warning& w : ws) {
+    if (w.line) fmt::print(stderr, "tracediff: warning: {}:{}: {}\n", w.file, w.line, w.message);
+    else fmt::print(stderr, "tracediff: warning: {}: {}\n", w.file, w.message);
+  }
+}
+
+namespace {
+
+struct ImportArgs {
+  std::vector<std::string> logs;
+  std::string output;
+  bool force = false;
+};
+
+struct ShowArgs {
+  std::string trace;
+  std::vector<std::int32_t> pids;
+  std::vector<std::string> syscalls;
+  bool failed = false;
+  bool time = false;
+  std::size_t string_size = 32;
+  bool header = false;
+};
+
+void run_import(const ImportArgs& a, CommandResult& res) {
+  Trace t = a.logs.size() == 1 ? load_any(a.logs[0]) : import_strace_set(a.logs);
+  print_warnings(t.warnings);
+  TraceWriter::Options wo;
+  wo.force = a.force;
+  write_trace(a.output, t, wo);
+  if (a.output != "-")
+    fmt::print(stderr, "tracediff: wrote {} events to {}\n", t.events.size(), a.output);
+  res.status = 0;
+}
+
+void run_show(const ShowArgs& a, CommandResult& res) {
+  Trace t = load_any(a.trace);
+  print_warnings(t.warnings);
+  std::set<std::int32_t> pids(a.pids.begin(), a.pids.end());
+  std::set<std::string> names(a.syscalls.begin(), a.syscalls.end());
+  FormatOptions fo;
+  fo.max_string = a.string_size;
+  fo.show_time = a.time;
+  if (a.header) out(header_to_json(t.header) + "\n");
+  std::string buf;
+  for (const Event& e : t.events) {
+    if (!pids.empty() && !pids.count(e.tid) && !pids.count(e.pid)) continue;
+    if (!names.empty() && !names.count(e.name)) continue;
+    if (a.failed && !(e.type == EventType::Syscall && e.result.failed())) continue;
+    buf += format_event(e, fo);
+    buf.push_back('\n');
+    if (buf.size() > 65536) {
+      out(buf);
+      buf.clear();
+    }
+  }
+  out(buf);
+  out_flush();
+  res.status = 0;
+}
+
+}  // namespace
+
+void add_import(CLI::App& app, CommandResult& res) {
+  auto a = std::make_shared<ImportArgs>();
+  CLI::App* c = app.add_subcommand("import", "Convert a strace log into a tracediff trace");
+  c->footer(
+      "LOG is what `strace -f -o LOG CMD` wrote (any strace from 4.x on, any of -t/-tt/-ttt/-r/-T/\n"
+      "-y/-yy/-X/-k/-v). Give several LOG.<pid> files of `strace -ff` to import them as one trace.\n"
+      "A line that cannot be parsed is kept as an 'unparsed' event and reported; the import goes on.\n"
+      "Example: strace -f -o app.log ./app; tracediff import app.log -o app.trace");
+  c->add_option("LOG", a->logs, "strace log file(s)")->required()->check(CLI::ExistingFile);
+  c->add_option("-o,--output", a->output, "trace file to write (.zst: compressed; -: stdout)")->required();
+  c->add_flag("--force", a->force, "overwrite an existing output file");
+  c->callback([a, &res] { run_import(*a, res); });
+}
+
+void add_show(CLI::App& app, CommandResult& res) {
+  auto a = std::make_shared<ShowArgs>();
+  CLI::App* c = app.add_subcommand("show", "Print a trace (or strace log) one event per line, strace-style");
+  c->footer(
+      "Examples:\n"
+      "  tracediff show app.trace --failed            # every failing call\n"
+      "  tracediff show app.trace --syscall openat --pid 1234");
+  c->add_option("TRACE", a->trace, "trace file or strace log")->required();
+  c->add_option("--pid", a->pids, "only events of these pids/tids (repeatable)");
+  c->add_option("--syscall", a->syscalls, "only these calls or events (repeatable)");
+  c->add_flag("--failed", a->failed, "only calls that failed (returned an errno)");
+  c->add_flag("-t,--time", a->time, "show timestamps");
+  c->add_option("-s,--string-size", a->string_size, "show at most N bytes of data (0: all)")
+      ->capture_default_str();
+  c->add_flag("--header", a->header, "print the header (as JSON) first");
+  c->callback([a, &res] { run_show(*a, res); });
+}
+
+}  // namespace tracediff::cli

@@ -1,0 +1,58 @@
+// tracediff: why does this work on that machine and not on this one?
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <stdexcept>
+#include <system_error>
+
+#include "cli/commands.h"
+#include "trace/io.h"
+
+int main(int argc, char** argv) {
+  using namespace tracediff;
+  // A closed pipe (`tracediff show t | head`) ends quietly: writes fail with
+  // EPIPE instead of killing us, and the output code stops on that.
+  signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{
+      "tracediff: record what a program asks of its system on a host where it works and on one\n"
+      "where it fails, then show the difference, culprit first.\n\n"
+      "  tracediff record -o good.trace -- ./app     # on the good host\n"
+      "  tracediff record -o bad.trace -- ./app      # on the bad host\n"
+      "  tracediff diff good.trace bad.trace         # what differs, most likely cause first\n\n"
+      "Every command that reads a trace also reads a strace log (strace -f -o LOG ...).",
+      "tracediff"};
+  app.set_version_flag("--version", std::string("tracediff ") + kToolVersion);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  cli::CommandResult result;
+  cli::add_import(app, result);
+  cli::add_show(app, result);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors: one line plus a pointer to --help; status 2 like diff(1).
+    fmt::print(stderr, "tracediff: {}\nRun 'tracediff --help' for usage.\n", e.what());
+    return 2;
+  } catch (const InputError& e) {
+    fmt::print(stderr, "tracediff: {}\n", e.what());
+    return 2;
+  } catch (const std::system_error& e) {
+    if (e.code() == std::errc::broken_pipe) return result.status;
+    fmt::print(stderr, "tracediff: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "tracediff: {}\n", e.what());
+    return 2;
+  }
+  return result.status;
+}

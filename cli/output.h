@@ -1,0 +1,29 @@
+// Writing to stdout from commands: a closed pipe stops output quietly.
+#pragma once
+
+#include <cerrno>
+#include <cstdio>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "trace/trace.h"
+
+namespace tracediff::cli {
+
+/// Writes to stdout; throws std::system_error(EPIPE) when the reader has
+/// gone, which main() turns into a quiet exit.
+inline void out(std::string_view s) {
+  if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size())
+    throw std::system_error(errno ? errno : EIO, std::generic_category(), "write to standard output");
+}
+
+inline void out_flush() {
+  if (std::fflush(stdout) != 0)
+    throw std::system_error(errno ? errno : EIO, std::generic_category(), "write to standard output");
+}
+
+/// Prints each trace warning to stderr as "tracediff: FILE:LINE: message".
+void print_warnings(const std::vector<Warning>& w);
+
+}  // namespace tracediff::cli

@@ -1,0 +1,114 @@
+// diff: from two traces (good, bad) to a ranked list of divergences.
+//
+// diff_traces() normalizes both sides, matches their process trees, aligns
+// each matched pair of tasks with dtl on normalized event keys, classifies
+// what differs, and ranks it so the most likely culprit comes first. The
+// result is self-contained: renderers (report/) read it and never re-run
+// the alignment.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "normalize/normalize.h"
+#include "trace/trace.h"
+
+namespace tracediff {
+
+enum class DivKind { Result, Path, OnlyGood, OnlyBad, Exit, Env, Data };
+/// "result", "path", "only-good", "only-bad", "exit", "env", "data".
+const char* to_string(DivKind k);
+
+/// One side of a divergence (absent on the side that has no event).
+struct DivSide {
+  std::string call;            ///< the call as shown (format_event without pid)
+  std::string path;            ///< absolute path when resolvable, else as given
+  std::string result;          ///< "3", "-1", "?"
+  std::optional<std::string> err;  ///< errno name, nullopt on success
+  std::size_t event = 0;       ///< index into DiffResult::{good,bad}.events
+  bool has_event = false;      ///< env divergences have no event
+};
+
+struct Divergence {
+  int rank = 0;                ///< 1 = most likely culprit
+  DivKind kind = DivKind::Result;
+  bool significant = true;     ///< false: noise (benign lookups, same-host jitter)
+  bool benign = false;         ///< a failed lookup that later succeeded
+  double score = 0;            ///< ranking score, higher first
+  std::string process;         ///< normalized task name
+  std::string syscall;
+  std::optional<DivSide> good, bad;
+  std::string explanation;     ///< one sentence
+  std::vector<std::string> candidates;  ///< for lookups: every path tried
+  int pair = -1;               ///< index into DiffResult::pairs, -1 for env
+  std::size_t row = 0;         ///< first row in that pair's alignment
+  std::size_t row_count = 0;
+};
+
+/// One row of a side-by-side alignment.
+struct AlignedRow {
+  enum Op { Same, Changed, OnlyGood, OnlyBad } op = Same;
+  std::int64_t good = -1;      ///< event index in the good trace, -1 none
+  std::int64_t bad = -1;       ///< event index in the bad trace, -1 none
+  int divergence = -1;         ///< index into DiffResult::divergences, -1 none
+};
+
+/// A matched (or one-sided) pair of tasks.
+struct TaskPair {
+  std::string name;            ///< normalized task name
+  std::int32_t good_tid = 0;   ///< 0: absent on that side
+  std::int32_t bad_tid = 0;
+  std::string good_command, bad_command;  ///< last exec (argv joined) or ""
+  ExitStatus good_exit, bad_exit;
+  int parent = -1;             ///< index of the parent pair, -1 for roots
+  bool approximate = false;    ///< alignment fell back to the cheap algorithm
+  std::vector<AlignedRow> rows;
+  std::size_t divergence_count = 0;  ///< significant ones
+};
+
+/// One header difference, for the report's environment section.
+struct EnvChange {
+  std::string category;        ///< "env", "uid", "gid", "groups", "cwd", "umask", "limit", "kernel", "os", "arch", "lsm"
+  std::string key;             ///< variable or limit name, else the category
+  std::optional<std::string> good, bad;  ///< nullopt: absent on that side
+  bool significant = true;
+};
+
+/// What a side was.
+struct SideInfo {
+  std::string file;
+  std::string host;            ///< host name, or "" when unknown
+  std::string os;              ///< "debian 12", "" when unknown
+  std::string kernel;
+  std::vector<std::string> command;
+  ExitStatus exit;             ///< of the root process
+  std::string source;          ///< "ptrace" or "strace"
+};
+
+struct DiffResult {
+  SideInfo good_info, bad_info;
+  Trace good, bad;             ///< the normalized traces the rows index into
+  std::vector<TaskPair> pairs; ///< roots first, then children depth-first
+  std::vector<Divergence> divergences;  ///< sorted by rank
+  std::vector<EnvChange> env;
+  std::vector<std::string> notes;  ///< e.g. "approximate alignment for task X"
+  /// True when any divergence is significant (diff's exit code 1).
+  bool has_significant() const;
+};
+
+struct DiffOptions {
+  NormalizeOptions normalize;
+  /// Largest n*m for which a pair is aligned exactly; above it the differ
+  /// falls back to a cheaper alignment and says so in notes.
+  std::size_t exact_limit = 50'000'000;
+};
+
+/// Diffs two raw traces. `good_file`/`bad_file` name them in SideInfo.
+DiffResult diff_traces(const Trace& good, const Trace& bad, const DiffOptions& opt = {},
+                       const std::string& good_file = "good", const std::string& bad_file = "bad");
+
+/// The versioned JSON contract (docs/diff-format.md).
+std::string diff_to_json(const DiffResult& r);
+
+}  // namespace tracediff

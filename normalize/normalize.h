@@ -1,0 +1,49 @@
+// normalize: strip what differs between any two runs so that only real
+// differences remain.
+//
+// A pure Trace -> Trace transformation made of small named rules, each
+// testable alone and each switchable off (NormalizeOptions::disabled).
+// Rules never drop events; they rewrite fields (task ids, fd numbers, temp
+// names, host and user names, timestamps) and fill Event keys that the
+// differ aligns on. Unknown rule names are an error (list_rules() says
+// which exist).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "trace/trace.h"
+
+namespace tracediff {
+
+/// A user rewrite from a rules file: `path /opt/app-1.4.2 /opt/app-VERSION`
+/// or `string REGEX REPLACEMENT` (docs/normalize-rules.md).
+struct RewriteRule {
+  enum Kind { Path, String } kind = Path;
+  std::string pattern;      ///< ECMAScript regex
+  std::string replacement;  ///< may use $1..$9
+  std::string file;         ///< where it came from, for messages
+  unsigned line = 0;
+};
+
+struct NormalizeOptions {
+  std::set<std::string> disabled;       ///< rule names to skip (--keep RULE)
+  std::vector<RewriteRule> rewrites;    ///< user rules, applied in order
+};
+
+/// Name and one-line description of every built-in rule, in the order they run.
+std::vector<std::pair<std::string, std::string>> list_rules();
+
+/// Reads a rules file. Throws InputError naming file:line for a bad line.
+std::vector<RewriteRule> read_rules_file(const std::string& path);
+
+/// Applies every enabled rule. Throws std::invalid_argument for an unknown
+/// rule name in opt.disabled.
+Trace normalize(const Trace& in, const NormalizeOptions& opt = {});
+
+/// Stable task names assigned by the "tasks" rule: tid -> "root", "root/1:sh",
+/// "root/1:sh/2:cat", threads "root#1". Exposed for the differ and reports.
+std::string task_name_of(const Trace& normalized, std::int32_t tid);
+
+}  // namespace tracediff

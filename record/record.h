@@ -1,0 +1,42 @@
+// record: a ptrace recorder producing a Trace (streamed to a TraceWriter).
+//
+// Launches a command or attaches to running processes, follows every child
+// and thread, decodes the arguments that matter, and snapshots the host.
+// Linux x86_64 only for now; the architecture is written in the header.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "trace/trace.h"
+
+namespace tracediff {
+
+struct RecordOptions {
+  std::string output;                  ///< trace file ("" = derived name)
+  std::vector<std::int32_t> attach;    ///< -p PID...
+  std::vector<std::string> command;    ///< command to launch
+  std::size_t data_size = 256;         ///< -s: bytes of read/write data kept
+  std::vector<std::string> trace_set;  ///< -e trace=...: names and %classes
+  bool all = false;                    ///< --all: trace every call (no filter)
+  bool follow = true;                  ///< !--no-follow
+  bool redact = false;                 ///< --redact
+  bool force = false;                  ///< overwrite an existing output
+};
+
+/// How the recording ended.
+struct RecordOutcome {
+  std::string output;       ///< the file written
+  int exit_status = 0;      ///< the command's status, 128+N if killed by N
+  std::size_t events = 0;
+};
+
+/// Records until every traced task is gone or a SIGINT/SIGTERM arrives
+/// (then detaches from attached tasks, or behaves as strace for launched
+/// ones). Throws fmt::system_error / InputError on setup failure.
+RecordOutcome record(const RecordOptions& opt);
+
+/// The host snapshot written into a recording's header.
+HostInfo snapshot_host();
+
+}  // namespace tracediff

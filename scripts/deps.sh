@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tracediff needs to build and test.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+pkgs=(
+  build-essential cmake pkg-config git
+  libcli11-dev libfmt-dev libdtl-dev libgtest-dev libsimdjson-dev libzstd-dev libseccomp-dev
+  strace jq util-linux procps python3 file
+  clang libclang-rt-14-dev   # fuzzers and the sanitizer build
+  "$@"
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "scripts/deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+    exit 1
+  fi
+  echo "scripts/deps.sh: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command: installs what it needs, builds, runs every test.
+#  1. the release build and all its tests (unit, golden, end-to-end with ptrace);
+#  2. a second build with -fsanitize=address,undefined and its unit tests;
+#     any sanitizer report fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+
+echo "== build (release)"
+BUILD_DIR=build bash scripts/build.sh
+echo "== tests (release)"
+(cd build && ctest --output-on-failure -j2)
+
+echo "== build (address,undefined sanitizers)"
+BUILD_DIR=build-asan BUILD_TYPE=Debug bash scripts/build.sh -DTRACEDIFF_SANITIZE=ON
+echo "== tests (sanitizers)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure -j2 -L unit)

@@ -1,0 +1,223 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "tests/trace/test_util.h"
+#include "trace/io.h"
+
+namespace tracediff {
+namespace {
+
+using testing::TempDir;
+
+Trace sample_trace() {
+  Trace t;
+  t.header.source = "ptrace";
+  t.header.created = "2026-11-29T00:00:00Z";
+  t.header.command = {"foo", "--config", "/etc/foo"};
+  t.header.time_base = "epoch";
+  t.header.host.hostname = "web-1";
+  t.header.host.kernel = "6.1.0";
+  t.header.host.uid = 1000;
+  t.header.host.umask = 022;
+  t.header.host.groups = std::vector<std::uint32_t>{1000, 27};
+  t.header.host.limits["nofile"] = {"1024", "4096"};
+  t.header.host.env = std::vector<std::string>{"PATH=/usr/bin", std::string("BIN=\xff\xfe", 6)};
+  t.header.options["data_size"] = "256";
+
+  Event open;
+  open.tid = open.pid = 42;
+  open.ts_ns = 1700000000123456789;
+  open.dur_ns = 12000;
+  open.name = "openat";
+  Arg dirfd{.kind = ArgKind::Fd, .has_raw = true, .raw = -100, .str = "AT_FDCWD", .ref = "/home/u"};
+  Arg path{.kind = ArgKind::Path, .str = "etc/foo/config.json", .abs = "/etc/foo/config.json"};
+  Arg flags{.kind = ArgKind::Flags, .has_raw = true, .raw = 0, .str = "O_RDONLY"};
+  open.args = {dirfd, path, flags};
+  open.result.state = ResultState::Returned;
+  open.result.value = -1;
+  open.result.err = "ENOENT";
+  open.result.errnum = 2;
+  open.result.note = "No such file or directory";
+  open.perm = PermSnapshot{1000, 1000, {1000, 27}, {{"/etc", true, "dir", 0, 0, 0755, false}, {"/etc/foo", false}}};
+  t.events.push_back(open);
+
+  Event rd;
+  rd.tid = 43;
+  rd.pid = 42;
+  rd.name = "read";
+  Arg data{.kind = ArgKind::String, .truncated = true, .str = std::string("\x7f" "ELF\x02\x01\x00\xff", 8)};
+  Arg st{.kind = ArgKind::Struct};
+  st.items.push_back(Arg{.kind = ArgKind::Flags, .name = "st_mode", .str = "S_IFREG|0644"});
+  st.items.push_back(Arg{.kind = ArgKind::Int, .has_raw = true, .raw = 25186, .name = "st_size"});
+  rd.args = {Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = 3, .ref = "/lib/libc.so.6"}, data, st};
+  rd.result.state = ResultState::Returned;
+  rd.result.value = 832;
+  rd.stack = {"libc.so.6(read+0x10)", "foo(main+0x20)"};
+  t.events.push_back(rd);
+
+  Event sp;
+  sp.type = EventType::Process;
+  sp.tid = sp.pid = 42;
+  sp.name = kProcSpawn;
+  sp.proc.child = 44;
+  t.events.push_back(sp);
+
+  Event ex;
+  ex.type = EventType::Process;
+  ex.tid = ex.pid = 44;
+  ex.name = kProcExit;
+  ex.proc.code = 3;
+  t.events.push_back(ex);
+
+  Event un;
+  un.type = EventType::Unparsed;
+  un.line = 17;
+  un.raw = "garbage \"with quotes\" and \\ backslash";
+  t.events.push_back(un);
+
+  Event ex2;
+  ex2.tid = ex2.pid = 42;
+  ex2.name = "exit_group";
+  ex2.args = {Arg{.kind = ArgKind::Int, .has_raw = true, .raw = 1, .str = "1"}};
+  ex2.result.state = ResultState::Unknown;
+  t.events.push_back(ex2);
+  return t;
+}
+
+TEST(TraceIo, RoundTripsEveryFieldPlain) {
+  TempDir d;
+  Trace t = sample_trace();
+  write_trace(d.file("t.trace"), t, {});
+  Trace back = read_trace(d.file("t.trace"));
+  EXPECT_EQ(back.header, t.header);
+  ASSERT_EQ(back.events.size(), t.events.size());
+  for (std::size_t i = 0; i < t.events.size(); ++i) EXPECT_EQ(back.events[i], t.events[i]) << "event " << i;
+  EXPECT_TRUE(back.warnings.empty());
+}
+
+TEST(TraceIo, ZstdIsWrittenByNameAndDetectedByMagic) {
+  TempDir d;
+  Trace t = sample_trace();
+  write_trace(d.file("t.trace.zst"), t, {});
+  std::string raw = testing::slurp(d.file("t.trace.zst"));
+  ASSERT_GE(raw.size(), 4u);
+  EXPECT_EQ(static_cast<unsigned char>(raw[0]), 0x28);
+  EXPECT_EQ(static_cast<unsigned char>(raw[3]), 0xFD);
+  // Renamed without the suffix: still read, by its magic bytes.
+  std::filesystem::rename(d.file("t.trace.zst"), d.file("plain-name"));
+  Trace back = read_trace(d.file("plain-name"));
+  ASSERT_EQ(back.events.size(), t.events.size());
+  EXPECT_EQ(back.events[0], t.events[0]);
+  EXPECT_EQ(sniff(d.file("plain-name")), FileKind::Trace);
+}
+
+TEST(TraceIo, TruncatedLastLineKeepsEverythingBefore) {
+  TempDir d;
+  Trace t = sample_trace();
+  write_trace(d.file("t.trace"), t, {});
+  std::string s = testing::slurp(d.file("t.trace"));
+  s.resize(s.size() - 20);  // cut into the last event, no final newline
+  d.write("cut.trace", s);
+  Trace back = read_trace(d.file("cut.trace"));
+  EXPECT_EQ(back.events.size(), t.events.size() - 1);
+  ASSERT_EQ(back.warnings.size(), 1u);
+  EXPECT_NE(back.warnings[0].message.find("incomplete"), std::string::npos);
+  EXPECT_EQ(back.warnings[0].line, t.events.size() + 1);
+}
+
+TEST(TraceIo, MalformedMiddleLineIsAnErrorNamingFileAndLine) {
+  TempDir d;
+  Trace t = sample_trace();
+  write_trace(d.file("t.trace"), t, {});
+  std::string s = testing::slurp(d.file("t.trace"));
+  std::size_t second_nl = s.find('\n', s.find('\n') + 1);
+  s.insert(second_nl + 1, "{\"type\": oops}\n");
+  d.write("bad.trace", s);
+  try {
+    read_trace(d.file("bad.trace"));
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.trace:3:"), std::string::npos) << e.what();
+  }
+}
+
+TEST(TraceIo, RejectsUnknownMajorVersion) {
+  TempDir d;
+  d.write("v9.trace", "{\"tracediff\":\"9.0\",\"source\":\"ptrace\"}\n");
+  try {
+    read_trace(d.file("v9.trace"));
+    FAIL();
+  } catch (const InputError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("v9.trace:1:"), std::string::npos) << m;
+    EXPECT_NE(m.find("9.0"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << "one line";
+  }
+}
+
+TEST(TraceIo, RejectsBinaryAndNonTraceFilesInOneLine) {
+  TempDir d;
+  d.write("bin", std::string("\x7f" "ELF\x00\x00\x01\x02", 8));
+  d.write("text", "hello world\nthis is not a trace\n");
+  d.write("json", "{\"some\":\"json\"}\n");
+  d.write("empty", "");
+  for (const char* name : {"bin", "text", "json", "empty"}) {
+    try {
+      load_any(d.file(name));
+      FAIL() << name;
+    } catch (const InputError& e) {
+      std::string m = e.what();
+      EXPECT_NE(m.find(d.file(name)), std::string::npos) << m;
+      EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    }
+  }
+  EXPECT_EQ(sniff(d.file("bin")), FileKind::Binary);
+  EXPECT_EQ(sniff(d.file("empty")), FileKind::Empty);
+}
+
+TEST(TraceWriter, RefusesToOverwriteAndCreatesMode0600) {
+  TempDir d;
+  std::string p = d.write("exists.trace", "precious\n");
+  EXPECT_THROW(write_trace(p, sample_trace(), {}), InputError);
+  EXPECT_EQ(testing::slurp(p), "precious\n");
+
+  std::string fresh = d.file("fresh.trace");
+  write_trace(fresh, sample_trace(), {});
+  struct stat st;
+  ASSERT_EQ(stat(fresh.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  TraceWriter::Options force;
+  force.force = true;
+  write_trace(p, sample_trace(), force);
+  EXPECT_EQ(read_trace(p).events.size(), sample_trace().events.size());
+}
+
+TEST(TraceWriter, FlushedEventsAreReadableBeforeClose) {
+  TempDir d;
+  Trace t = sample_trace();
+  TraceWriter w(d.file("live.trace.zst"), t.header);
+  w.write(t.events[0]);
+  w.write(t.events[1]);
+  w.flush();
+  // A reader sees both events although the writer is still open, as after
+  // a recorder is SIGKILLed.
+  Trace back = read_trace(d.file("live.trace.zst"));
+  EXPECT_EQ(back.events.size(), 2u);
+  w.close();
+}
+
+TEST(TraceJson, IsOneLineAndJqFriendly) {
+  Trace t = sample_trace();
+  std::string j = event_to_json(t.events[0]);
+  EXPECT_EQ(j.find('\n'), std::string::npos);
+  EXPECT_NE(j.find("\"name\":\"openat\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"errno\":\"ENOENT\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"abs\":\"/etc/foo/config.json\""), std::string::npos) << j;
+  // Non-UTF-8 data goes hex, losslessly.
+  std::string r = event_to_json(t.events[1]);
+  EXPECT_NE(r.find("\"str_hex\":\"7f454c460201" "00ff\""), std::string::npos) << r;
+}
+
+}  // namespace
+}  // namespace tracediff

@@ -1,0 +1,103 @@
+#include <gtest/gtest.h>
+
+#include "trace/format.h"
+#include "trace/trace.h"
+
+namespace tracediff {
+namespace {
+
+Event proc(std::int32_t tid, std::int32_t pid, const char* name) {
+  Event e;
+  e.type = EventType::Process;
+  e.tid = tid;
+  e.pid = pid;
+  e.name = name;
+  return e;
+}
+
+Event call(std::int32_t tid, const char* name) {
+  Event e;
+  e.tid = tid;
+  e.name = name;
+  e.result.state = ResultState::Returned;
+  return e;
+}
+
+TEST(ProcessTable, SpawnsThreadsExecsAndExits) {
+  Trace t;
+  t.events.push_back(call(10, "openat"));
+  Event s = proc(10, 10, kProcSpawn);
+  s.proc.child = 11;
+  t.events.push_back(s);
+  Event th = proc(10, 10, kProcSpawn);
+  th.proc.child = 12;
+  th.proc.thread = true;
+  t.events.push_back(th);
+  Event ex = proc(11, 11, kProcExec);
+  Arg argv{.kind = ArgKind::Array};
+  argv.items = {Arg{.kind = ArgKind::String, .str = "ls"}, Arg{.kind = ArgKind::String, .str = "-l"}};
+  ex.args = {Arg{.kind = ArgKind::Path, .str = "/bin/ls"}, argv};
+  t.events.push_back(ex);
+  t.events.push_back(call(12, "read"));
+  Event k = proc(11, 11, kProcKilled);
+  k.proc.signal = 9;
+  t.events.push_back(k);
+  Event x = proc(10, 10, kProcExit);
+  x.proc.code = 3;
+  t.events.push_back(x);
+
+  ProcessTable pt = build_process_table(t);
+  ASSERT_EQ(pt.processes.size(), 2u);
+  const Process* root = pt.find(10);
+  ASSERT_NE(root, nullptr);
+  EXPECT_EQ(root->threads, std::vector<std::int32_t>{12});
+  EXPECT_EQ(root->children, std::vector<std::int32_t>{11});
+  EXPECT_EQ(root->exit.describe(), "exited 3");
+  const Process* child = pt.find(11);
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(child->ppid, 10);
+  ASSERT_EQ(child->execs.size(), 1u);
+  EXPECT_EQ(child->execs[0].path, "/bin/ls");
+  EXPECT_EQ(child->execs[0].argv, (std::vector<std::string>{"ls", "-l"}));
+  EXPECT_EQ(child->exit.describe(), "killed by SIGKILL");
+  EXPECT_EQ(pt.tgid.at(12), 10);
+}
+
+TEST(Names, SignalsAndErrnos) {
+  EXPECT_EQ(signal_name(9), "SIGKILL");
+  EXPECT_EQ(signal_number("SIGCHLD"), 17);
+  EXPECT_EQ(signal_number("SIGRTMIN"), signal_number("SIGRT_0"));
+  EXPECT_EQ(errno_name(2), "ENOENT");
+  EXPECT_EQ(errno_number("EACCES"), 13);
+  EXPECT_EQ(errno_number("ERESTARTSYS"), 512);
+  EXPECT_EQ(errno_name(512), "ERESTARTSYS");
+  EXPECT_EQ(errno_number("ENOTANERRNO"), 0);
+}
+
+TEST(Format, EventsLookLikeStrace) {
+  Event e = call(7, "openat");
+  e.args = {Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = -100, .str = "AT_FDCWD"},
+            Arg{.kind = ArgKind::Path, .str = "/etc/foo/config.json"},
+            Arg{.kind = ArgKind::Flags, .str = "O_RDONLY"}};
+  e.result.value = -1;
+  e.result.err = "ENOENT";
+  e.result.note = "No such file or directory";
+  FormatOptions fo;
+  fo.show_pid = false;
+  EXPECT_EQ(format_event(e, fo),
+            "openat(AT_FDCWD, \"/etc/foo/config.json\", O_RDONLY) = -1 ENOENT (No such file or directory)");
+  Event w = call(7, "write");
+  w.args = {Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = 2},
+            Arg{.kind = ArgKind::String, .str = "Error opening configuration file: No such file\n"},
+            Arg{.kind = ArgKind::Int, .has_raw = true, .raw = 60}};
+  w.result.value = 60;
+  EXPECT_EQ(format_event(w, fo), "write(2, \"Error opening configuration file\"..., 60) = 60");
+  EXPECT_EQ(quote_bytes(std::string("\x7f" "ELF\x02\x01" "1", 7), 0, false), "\"\\177ELF\\2\\0011\"");
+  Event k = proc(1, 1, kProcKilled);
+  k.proc.signal = 11;
+  k.proc.core = true;
+  EXPECT_EQ(format_event(k, fo), "+++ killed by SIGSEGV (core dumped) +++");
+}
+
+}  // namespace
+}  // namespace tracediff

@@ -1,0 +1,330 @@
+// Files: plain or zstd, streamed in both directions.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/os.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "trace/io.h"
+#include "trace/strace.h"
+
+namespace tracediff {
+namespace {
+
+constexpr unsigned char kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+// Read granularity: large enough that syscalls are not the cost, small
+// enough to stay out of the per-event memory budget.
+constexpr std::size_t kChunk = 1 << 20;
+
+bool ends_with(std::string_view s, std::string_view suf) {
+  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+}
+
+// An fd that closes itself.
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd = -1) : fd_(fd) {}
+  ~ScopedFd() { reset(); }
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  int get() const { return fd_; }
+  /// Gives up ownership without closing.
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1) {
+    if (fd_ > 2) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+void write_all(int fd, const char* p, std::size_t n, const std::string& path) {
+  while (n) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      throw fmt::system_error(errno, "write to {}", path);
+    }
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+std::string now_iso8601() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- reading
+
+struct LineReader::Impl {
+  ScopedFd fd;
+  bool eof = false;
+  bool zstd = false;
+  bool sniffed = false;
+  ZSTD_DStream* ds = nullptr;
+  std::string raw;        // compressed input not yet consumed
+  std::size_t raw_pos = 0;
+  std::string buf;        // decompressed text
+  std::size_t pos = 0;
+  ~Impl() {
+    if (ds) ZSTD_freeDStream(ds);
+  }
+};
+
+LineReader::LineReader(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
+  if (path == "-") {
+    impl_->fd.reset(0);
+  } else {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw InputError(fmt::format("{}: {}", path, std::strerror(errno)));
+    impl_->fd.reset(fd);
+  }
+}
+
+LineReader::~LineReader() = default;
+
+// Appends more text to impl_->buf. Returns false at end of input.
+bool LineReader::fill() {
+  Impl& m = *impl_;
+  for (;;) {
+    if (m.zstd && m.raw_pos < m.raw.size()) {
+      std::size_t old = m.buf.size();
+      m.buf.resize(old + ZSTD_DStreamOutSize());
+      ZSTD_outBuffer out{m.buf.data() + old, ZSTD_DStreamOutSize(), 0};
+      ZSTD_inBuffer in{m.raw.data() + m.raw_pos, m.raw.size() - m.raw_pos, 0};
+      std::size_t r = ZSTD_decompressStream(m.ds, &out, &in);
+      if (ZSTD_isError(r))
+        throw InputError(fmt::format("{}: corrupt zstd data: {}", path_, ZSTD_getErrorName(r)));
+      m.raw_pos += in.pos;
+      m.buf.resize(old + out.pos);
+      if (out.pos) return true;
+      continue;
+    }
+    if (m.eof) return false;
+    std::string chunk(kChunk, '\0');
+    ssize_t n;
+    do n = ::read(m.fd.get(), chunk.data(), chunk.size());
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EISDIR) throw InputError(fmt::format("{}: is a directory", path_));
+      throw InputError(fmt::format("{}: {}", path_, std::strerror(errno)));
+    }
+    if (n == 0) {
+      m.eof = true;
+      return false;
+    }
+    chunk.resize(static_cast<std::size_t>(n));
+    if (!m.sniffed) {
+      m.sniffed = true;
+      if (chunk.size() >= 4 && std::memcmp(chunk.data(), kZstdMagic, 4) == 0) {
+        m.zstd = true;
+        m.ds = ZSTD_createDStream();
+        ZSTD_initDStream(m.ds);
+      }
+    }
+    if (m.zstd) {
+      m.raw.erase(0, m.raw_pos);
+      m.raw_pos = 0;
+      m.raw += chunk;
+    } else {
+      m.buf += chunk;
+      return true;
+    }
+  }
+}
+
+bool LineReader::next(std::string_view& line, bool& unterminated) {
+  Impl& m = *impl_;
+  std::size_t scan = m.pos;
+  for (;;) {
+    const char* nl = static_cast<const char*>(std::memchr(m.buf.data() + scan, '\n', m.buf.size() - scan));
+    if (nl) {
+      std::size_t end = static_cast<std::size_t>(nl - m.buf.data());
+      line = std::string_view(m.buf.data() + m.pos, end - m.pos);
+      m.pos = end + 1;
+      unterminated = false;
+      ++lineno_;
+      return true;
+    }
+    // Keep the partial line, drop what was consumed, read more.
+    if (m.pos > 0) {
+      m.buf.erase(0, m.pos);
+      m.pos = 0;
+    }
+    scan = m.buf.size();
+    if (!fill()) {
+      if (m.pos < m.buf.size()) {
+        line = std::string_view(m.buf.data() + m.pos, m.buf.size() - m.pos);
+        m.pos = m.buf.size();
+        unterminated = true;
+        ++lineno_;
+        return true;
+      }
+      return false;
+    }
+  }
+}
+
+std::string read_file_decompressed(const std::string& path) {
+  LineReader r(path);
+  std::string out;
+  std::string_view line;
+  bool unterminated;
+  while (r.next(line, unterminated)) {
+    out += line;
+    if (!unterminated) out.push_back('\n');
+  }
+  return out;
+}
+
+FileKind sniff(const std::string& path) {
+  LineReader r(path);
+  std::string head;
+  std::string_view line;
+  bool unterminated;
+  // Judge on the first few lines: enough for a strace log that starts with
+  // "strace: Process N attached" or a header, small enough to be instant.
+  while (head.size() < 4096 && r.next(line, unterminated)) {
+    head += line;
+    head.push_back('\n');
+  }
+  if (head.empty()) return FileKind::Empty;
+  std::size_t nonprint = 0;
+  for (unsigned char c : head) {
+    if (c == 0) return FileKind::Binary;
+    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != 0x1b) ++nonprint;
+  }
+  if (nonprint * 10 > head.size()) return FileKind::Binary;
+  std::size_t first = head.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && head.compare(first, 13, "{\"tracediff\":") == 0) return FileKind::Trace;
+  if (looks_like_strace(head)) return FileKind::StraceLog;
+  return FileKind::Unknown;
+}
+
+// ---------------------------------------------------------------- writing
+
+struct TraceWriter::Impl {
+  ScopedFd fd;
+  bool closed = false;
+  ZSTD_CStream* cs = nullptr;
+  std::string buf;   // uncompressed JSON not yet handed to zstd / the kernel
+  std::string zbuf;  // compressed output scratch
+  ~Impl() {
+    if (cs) ZSTD_freeCStream(cs);
+  }
+};
+
+// Flush the buffer at this size even between explicit flushes, so that the
+// writer's memory stays small for long recordings.
+constexpr std::size_t kWriteBuffer = 256 * 1024;
+
+TraceWriter::TraceWriter(const std::string& path, const Header& h)
+    : TraceWriter(path, h, Options{}) {}
+
+TraceWriter::TraceWriter(const std::string& path, const Header& h, Options opt)
+    : impl_(std::make_unique<Impl>()), path_(path) {
+  if (path == "-") {
+    impl_->fd.reset(1);
+  } else {
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (opt.force ? O_TRUNC : O_EXCL);
+    int fd = ::open(path.c_str(), flags, opt.mode);
+    if (fd < 0) {
+      if (errno == EEXIST)
+        throw InputError(fmt::format("{}: file exists; not overwriting it (use --force)", path));
+      throw InputError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
+    }
+    impl_->fd.reset(fd);
+    if (ends_with(path, ".zst")) {
+      impl_->cs = ZSTD_createCStream();
+      // Level 3 is zstd's default: several times smaller than the JSON at a
+      // fraction of the recorder's cost.
+      ZSTD_initCStream(impl_->cs, 3);
+    }
+  }
+  Header hdr = h;
+  if (hdr.created.empty()) hdr.created = now_iso8601();
+  impl_->buf = header_to_json(hdr);
+  impl_->buf.push_back('\n');
+  flush();
+}
+
+TraceWriter::~TraceWriter() {
+  try {
+    close();
+  } catch (...) {
+    // Destructors must not throw; callers that care call close() themselves.
+  }
+}
+
+void TraceWriter::write(const Event& e) {
+  if (impl_->closed) throw std::logic_error("TraceWriter::write after close");
+  impl_->buf += event_to_json(e);
+  impl_->buf.push_back('\n');
+  if (impl_->buf.size() >= kWriteBuffer) flush();
+}
+
+namespace {
+
+void zstd_pump(ZSTD_CStream* cs, std::string& zbuf, std::string_view in_data, ZSTD_EndDirective mode,
+               int fd, const std::string& path) {
+  ZSTD_inBuffer in{in_data.data(), in_data.size(), 0};
+  zbuf.resize(ZSTD_CStreamOutSize());
+  for (;;) {
+    ZSTD_outBuffer out{zbuf.data(), zbuf.size(), 0};
+    std::size_t left = ZSTD_compressStream2(cs, &out, &in, mode);
+    if (ZSTD_isError(left)) throw std::runtime_error(fmt::format("{}: zstd: {}", path, ZSTD_getErrorName(left)));
+    write_all(fd, zbuf.data(), out.pos, path);
+    if (left == 0 && in.pos == in.size) break;
+  }
+}
+
+}  // namespace
+
+void TraceWriter::flush() {
+  Impl& m = *impl_;
+  if (m.closed) return;
+  if (m.cs) {
+    zstd_pump(m.cs, m.zbuf, m.buf, ZSTD_e_flush, m.fd.get(), path_);
+  } else {
+    write_all(m.fd.get(), m.buf.data(), m.buf.size(), path_);
+  }
+  m.buf.clear();
+}
+
+void TraceWriter::close() {
+  Impl& m = *impl_;
+  if (m.closed) return;
+  if (m.cs) {
+    zstd_pump(m.cs, m.zbuf, m.buf, ZSTD_e_end, m.fd.get(), path_);
+    m.buf.clear();
+  } else {
+    flush();
+  }
+  m.closed = true;
+  int fd = m.fd.release();
+  if (fd > 2 && ::close(fd) != 0) throw fmt::system_error(errno, "close {}", path_);
+}
+
+void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt) {
+  TraceWriter w(path, t.header, opt);
+  for (const Event& e : t.events) w.write(e);
+  w.close();
+}
+
+}  // namespace tracediff

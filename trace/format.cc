@@ -1,0 +1,163 @@
+#include "trace/format.h"
+
+#include <fmt/format.h>
+
+namespace tracediff {
+
+std::string quote_bytes(std::string_view bytes, std::size_t max, bool truncated) {
+  std::string out = "\"";
+  std::size_t n = bytes.size();
+  bool cut = truncated;
+  if (max && n > max) {
+    n = max;
+    cut = true;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\f': out += "\\f"; break;
+      case '\v': out += "\\v"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          // Octal like strace; pad to 3 digits when a digit follows, so the
+          // escape cannot swallow it.
+          bool digit_next = i + 1 < n && bytes[i + 1] >= '0' && bytes[i + 1] <= '7';
+          if (digit_next) fmt::format_to(std::back_inserter(out), "\\{:03o}", c);
+          else fmt::format_to(std::back_inserter(out), "\\{:o}", c);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+  if (cut) out += "...";
+  return out;
+}
+
+std::string format_arg(const Arg& a, const FormatOptions& opt) {
+  std::string out;
+  if (!a.name.empty()) {
+    out += a.name;
+    out.push_back('=');
+  }
+  switch (a.kind) {
+    case ArgKind::Path: {
+      out += quote_bytes(a.str, 0, a.truncated);
+      if (opt.show_abs_paths && !a.abs.empty() && a.abs != a.str) out += fmt::format(" /* {} */", a.abs);
+      break;
+    }
+    case ArgKind::String:
+      out += quote_bytes(a.str, opt.max_string, a.truncated);
+      break;
+    case ArgKind::Fd:
+      out += a.str.empty() ? fmt::format("{}", a.raw) : a.str;
+      if (opt.show_refs && !a.ref.empty()) out += fmt::format("<{}>", a.ref);
+      break;
+    case ArgKind::Struct: {
+      out += a.str.empty() ? "{" : a.str + "{";
+      for (std::size_t i = 0; i < a.items.size(); ++i) {
+        if (i) out += ", ";
+        out += format_arg(a.items[i], opt);
+      }
+      out += "}";
+      break;
+    }
+    case ArgKind::Array: {
+      out += "[";
+      for (std::size_t i = 0; i < a.items.size(); ++i) {
+        if (i) out += a.str == " " ? " " : ", ";
+        out += format_arg(a.items[i], opt);
+      }
+      out += "]";
+      break;
+    }
+    case ArgKind::Unreadable:
+      out += a.str.empty() ? fmt::format("{:#x}", a.raw) : a.str;
+      break;
+    case ArgKind::Int:
+    case ArgKind::Flags:
+    case ArgKind::SockAddr:
+    case ArgKind::Other:
+      out += a.str.empty() && a.has_raw ? fmt::format("{}", a.raw) : a.str;
+      break;
+  }
+  return out;
+}
+
+std::string format_result(const Result& r, const FormatOptions& opt) {
+  std::string out;
+  switch (r.state) {
+    case ResultState::Unknown:
+      out = "?";
+      if (!r.err.empty()) out += " " + r.err;
+      break;
+    case ResultState::Unfinished:
+      return "<unfinished ...>";
+    case ResultState::Detached:
+      return "<detached ...>";
+    case ResultState::Unavailable:
+      return "<unavailable>";
+    case ResultState::Returned:
+      out = r.str.empty() ? fmt::format("{}", r.value) : r.str;
+      if (opt.show_refs && !r.ref.empty()) out += fmt::format("<{}>", r.ref);
+      if (!r.err.empty()) out += " " + r.err;
+      else if (r.errnum) out += fmt::format(" (errno {})", r.errnum);
+      break;
+  }
+  if (!r.note.empty()) out += fmt::format(" ({})", r.note);
+  if (r.injected) out += " (INJECTED)";
+  return out;
+}
+
+std::string format_event(const Event& e, const FormatOptions& opt) {
+  std::string out;
+  if (opt.show_pid && (e.tid || e.pid)) out += fmt::format("[pid {:5}] ", e.tid ? e.tid : e.pid);
+  if (opt.show_time && e.ts_ns >= 0)
+    out += fmt::format("{}.{:06} ", e.ts_ns / 1000000000, (e.ts_ns % 1000000000) / 1000);
+  switch (e.type) {
+    case EventType::Syscall: {
+      out += e.name;
+      out.push_back('(');
+      for (std::size_t i = 0; i < e.args.size(); ++i) {
+        if (i) out += ", ";
+        out += format_arg(e.args[i], opt);
+      }
+      out += ") = ";
+      out += format_result(e.result, opt);
+      if (e.dur_ns >= 0) out += fmt::format(" <{}.{:06}>", e.dur_ns / 1000000000, (e.dur_ns % 1000000000) / 1000);
+      break;
+    }
+    case EventType::Signal:
+      if (e.proc.stopped) {
+        out += fmt::format("--- stopped by {} ---", e.name);
+      } else {
+        out += fmt::format("--- {} {{", e.name);
+        for (std::size_t i = 0; i < e.args.size(); ++i) {
+          if (i) out += ", ";
+          out += format_arg(e.args[i], opt);
+        }
+        out += "} ---";
+      }
+      break;
+    case EventType::Process:
+      if (e.name == kProcExit) out += fmt::format("+++ exited with {} +++", e.proc.code);
+      else if (e.name == kProcKilled)
+        out += fmt::format("+++ killed by {}{} +++", signal_name(e.proc.signal), e.proc.core ? " (core dumped)" : "");
+      else if (e.name == kProcSuperseded) out += fmt::format("+++ superseded by execve in pid {} +++", e.proc.child);
+      else if (e.name == kProcSpawn) out += fmt::format("+++ {} {} +++", e.proc.thread ? "thread" : "process", e.proc.child);
+      else if (e.name == kProcExec && !e.args.empty()) out += fmt::format("+++ exec {} +++", quote_bytes(e.args[0].str, 0, false));
+      else out += fmt::format("+++ {} +++", e.name);
+      break;
+    case EventType::Unparsed:
+      out += e.raw;
+      break;
+  }
+  return out;
+}
+
+}  // namespace tracediff

@@ -1,0 +1,104 @@
+// Reading and writing trace files (docs/trace-format.md).
+//
+// A trace file is JSON Lines: one header object, then one event object per
+// line. A file whose name ends in ".zst" is written zstd-compressed; on
+// reading, compression is detected by its magic bytes, never by the name.
+// A strace log given where a trace is expected is detected by content and
+// imported on the fly (load_any).
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "trace/trace.h"
+
+namespace tracediff {
+
+/// A fatal input error: the message names the file (and line when known).
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Encodes one event as a single JSON line (no trailing newline).
+std::string event_to_json(const Event& e);
+/// Encodes the header as a single JSON line (no trailing newline).
+std::string header_to_json(const Header& h);
+
+/// Writes a trace incrementally: header first, then events as they come.
+/// Compresses with zstd when the path ends in ".zst". Output is buffered and
+/// reaches the file on flush(), when the buffer fills, and on close().
+class TraceWriter {
+ public:
+  struct Options {
+    bool force = false;      ///< overwrite an existing file
+    unsigned mode = 0600;    ///< permission bits of a new file
+  };
+  /// Creates `path` ("-" is stdout). Throws InputError if it exists and
+  /// !force, fmt::system_error on I/O failure.
+  TraceWriter(const std::string& path, const Header& h, Options opt);
+  TraceWriter(const std::string& path, const Header& h);
+  ~TraceWriter();
+  TraceWriter(const TraceWriter&) = delete;
+  TraceWriter& operator=(const TraceWriter&) = delete;
+
+  void write(const Event& e);
+  /// Pushes buffered data to the kernel (and a complete zstd block).
+  void flush();
+  /// Flushes and finishes the file; further writes are errors.
+  void close();
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+};
+
+/// Writes a whole trace to `path`.
+void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt);
+
+/// What a file holds, judged from its first bytes (after decompression).
+enum class FileKind { Trace, StraceLog, Empty, Binary, Unknown };
+FileKind sniff(const std::string& path);
+
+/// Reads a tracediff trace file. A truncated last line becomes a Warning and
+/// everything before it is kept. Throws InputError (one line, naming the
+/// file and line) for a file that is not a trace, a binary file, an unknown
+/// major version, or a malformed line before the last.
+Trace read_trace(const std::string& path);
+
+/// Reads a trace file, or imports a strace log (see strace.h), by content.
+/// `path` may name several files separated by nothing: use load_any_set for
+/// -ff sets.
+Trace load_any(const std::string& path);
+
+/// Reads a whole (possibly zstd-compressed) file into memory. Throws
+/// InputError naming the file.
+std::string read_file_decompressed(const std::string& path);
+
+/// Streams a possibly zstd-compressed file line by line without holding it
+/// all in memory. `fn(line, lineno, is_last_and_unterminated)` is called for
+/// each line (without its '\n').
+class LineReader {
+ public:
+  explicit LineReader(const std::string& path);
+  ~LineReader();
+  /// Returns false at end of file. `unterminated` is true for a final line
+  /// with no '\n' (a writer killed mid-line).
+  bool next(std::string_view& line, bool& unterminated);
+  std::uint32_t lineno() const { return lineno_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  bool fill();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string path_;
+  std::uint32_t lineno_ = 0;
+};
+
+}  // namespace tracediff

@@ -1,0 +1,39 @@
+// Importing strace logs into the trace model.
+//
+// Accepts what strace 4.x to 7.x writes: every pid-prefix style, -t/-tt/-ttt/
+// -r timestamps, -T durations, unfinished/resumed pairs, -y/-yy annotations,
+// -X verbose, -k stacks, signal and exit lines, ANSI colours, and -ff file
+// sets. A line it cannot parse becomes an Unparsed event carrying its line
+// number and is counted in a warning; the import never aborts on one bad line.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trace/trace.h"
+
+namespace tracediff {
+
+struct ImportOptions {
+  /// Pid to use for lines without a pid prefix (a single-process log, or one
+  /// file of a -ff set). 0: unknown.
+  std::int32_t default_pid = 0;
+};
+
+/// Imports one strace log from memory. `file` names it in warnings.
+Trace import_strace_text(std::string_view text, const std::string& file,
+                         const ImportOptions& opt = {});
+
+/// Imports a strace log file (zstd-compressed logs are accepted). Throws
+/// InputError if the file cannot be read.
+Trace import_strace_file(const std::string& path);
+
+/// Imports a -ff file set (LOG.<pid> files) as one trace, events merged by
+/// timestamp when present, else file by file. `paths` must be non-empty.
+Trace import_strace_set(const std::vector<std::string>& paths);
+
+/// True when `text` (the first few KiB of a file) looks like strace output.
+bool looks_like_strace(std::string_view text);
+
+}  // namespace tracediff

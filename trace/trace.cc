@@ -1,0 +1,215 @@
+#include "trace/trace.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <unordered_map>
+
+namespace tracediff {
+namespace {
+
+template <typename E, std::size_t N>
+std::optional<E> lookup(const std::array<const char*, N>& names, std::string_view s) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (s == names[i]) return static_cast<E>(i);
+  return std::nullopt;
+}
+
+// Order matches the enums in trace.h.
+constexpr std::array<const char*, 10> kArgKindNames = {
+    "int", "flags", "path", "string", "fd", "sockaddr", "struct", "array", "unreadable", "other"};
+constexpr std::array<const char*, 5> kResultStateNames = {
+    "returned", "unknown", "unfinished", "detached", "unavailable"};
+constexpr std::array<const char*, 4> kEventTypeNames = {"syscall", "signal", "process", "unparsed"};
+
+}  // namespace
+
+const char* to_string(ArgKind k) { return kArgKindNames[static_cast<std::size_t>(k)]; }
+std::optional<ArgKind> arg_kind_from_string(std::string_view s) {
+  return lookup<ArgKind>(kArgKindNames, s);
+}
+const char* to_string(ResultState s) { return kResultStateNames[static_cast<std::size_t>(s)]; }
+std::optional<ResultState> result_state_from_string(std::string_view s) {
+  return lookup<ResultState>(kResultStateNames, s);
+}
+const char* to_string(EventType t) { return kEventTypeNames[static_cast<std::size_t>(t)]; }
+std::optional<EventType> event_type_from_string(std::string_view s) {
+  return lookup<EventType>(kEventTypeNames, s);
+}
+
+std::string ExitStatus::describe() const {
+  switch (kind) {
+    case Exited:
+      return fmt::format("exited {}", code);
+    case Killed:
+      return fmt::format("killed by {}{}", signal_name(signal), core ? " (core dumped)" : "");
+    case Unknown:
+      break;
+  }
+  return "unknown";
+}
+
+const Process* ProcessTable::find(std::int32_t pid) const {
+  auto it = by_pid.find(pid);
+  return it == by_pid.end() ? nullptr : &processes[it->second];
+}
+
+namespace {
+
+// Builds the table in one pass; see the contract in trace.h.
+class TableBuilder {
+ public:
+  explicit TableBuilder(ProcessTable& t) : t_(t) {}
+
+  Process& process_of(std::int32_t tid, std::int32_t pid_hint, std::size_t idx) {
+    auto it = t_.tgid.find(tid);
+    std::int32_t pid = it != t_.tgid.end() ? it->second : (pid_hint ? pid_hint : tid);
+    if (it == t_.tgid.end()) {
+      t_.tgid[tid] = pid;
+      if (pid != tid) {
+        // A thread we never saw created: attach it to its process.
+        Process& p = ensure(pid, idx);
+        p.threads.push_back(tid);
+        return p;
+      }
+    }
+    return ensure(pid, idx);
+  }
+
+  Process& ensure(std::int32_t pid, std::size_t idx) {
+    auto it = t_.by_pid.find(pid);
+    if (it != t_.by_pid.end()) return t_.processes[it->second];
+    t_.by_pid[pid] = t_.processes.size();
+    t_.tgid.emplace(pid, pid);
+    Process p;
+    p.pid = pid;
+    p.first_event = idx;
+    t_.processes.push_back(std::move(p));
+    return t_.processes.back();
+  }
+
+  void spawn(std::int32_t parent_tid, std::int32_t parent_pid, std::int32_t child, bool thread,
+             std::size_t idx) {
+    if (child <= 0 || t_.tgid.count(child)) return;
+    Process& parent = process_of(parent_tid, parent_pid, idx);
+    std::int32_t ppid = parent.pid;
+    if (thread) {
+      t_.tgid[child] = ppid;
+      parent.threads.push_back(child);
+    } else {
+      parent.children.push_back(child);
+      Process& c = ensure(child, idx);
+      c.ppid = ppid;
+    }
+  }
+
+ private:
+  ProcessTable& t_;
+};
+
+std::vector<std::string> strings_of(const Arg& a) {
+  std::vector<std::string> out;
+  for (const Arg& i : a.items) out.push_back(i.str);
+  return out;
+}
+
+bool is_exec_call(const std::string& n) { return n == "execve" || n == "execveat"; }
+
+}  // namespace
+
+ProcessTable build_process_table(const Trace& t) {
+  ProcessTable table;
+  TableBuilder b(table);
+  bool have_exec_events = false;
+  for (const Event& e : t.events)
+    if (e.type == EventType::Process && e.name == kProcExec) have_exec_events = true;
+
+  for (std::size_t i = 0; i < t.events.size(); ++i) {
+    const Event& e = t.events[i];
+    if (e.tid == 0 && e.pid == 0) continue;
+    std::int32_t tid = e.tid ? e.tid : e.pid;
+    if (e.type == EventType::Process && e.name == kProcSpawn) {
+      b.spawn(tid, e.pid, e.proc.child, e.proc.thread, i);
+      continue;
+    }
+    Process& p = b.process_of(tid, e.pid, i);
+    if (e.type == EventType::Process) {
+      if (e.name == kProcExec && e.args.size() >= 1) {
+        ExecRecord r{e.args[0].str, e.args.size() >= 2 ? strings_of(e.args[1]) : std::vector<std::string>{}, i};
+        p.execs.push_back(std::move(r));
+      } else if (e.name == kProcExit && tid == p.pid) {
+        p.exit = ExitStatus{ExitStatus::Exited, e.proc.code, 0, false};
+      } else if (e.name == kProcKilled && tid == p.pid) {
+        p.exit = ExitStatus{ExitStatus::Killed, 0, e.proc.signal, e.proc.core};
+      } else if (e.name == kProcSuperseded) {
+        // The exec'ing thread took over the leader's pid; nothing to record.
+      }
+    } else if (e.type == EventType::Syscall && !have_exec_events && is_exec_call(e.name) &&
+               e.result.state == ResultState::Returned && !e.result.failed()) {
+      // Traces without exec events (older writers): derive execs from the calls.
+      std::size_t path_idx = e.name == "execveat" ? 1 : 0;
+      if (e.args.size() > path_idx) {
+        ExecRecord r{e.args[path_idx].str,
+                     e.args.size() > path_idx + 1 ? strings_of(e.args[path_idx + 1]) : std::vector<std::string>{}, i};
+        p.execs.push_back(std::move(r));
+      }
+    }
+  }
+  return table;
+}
+
+std::string signal_name(int sig) {
+  if (sig >= SIGRTMIN && sig <= SIGRTMAX) {
+    return sig == SIGRTMIN ? "SIGRTMIN" : fmt::format("SIGRT_{}", sig - SIGRTMIN);
+  }
+  if (const char* abbrev = sigabbrev_np(sig)) return std::string("SIG") + abbrev;
+  return fmt::format("{}", sig);
+}
+
+int signal_number(std::string_view name) {
+  static const std::unordered_map<std::string, int> table = [] {
+    std::unordered_map<std::string, int> m;
+    for (int s = 1; s < 32; ++s)
+      if (const char* a = sigabbrev_np(s)) m[std::string("SIG") + a] = s;
+    m["SIGIOT"] = SIGABRT;
+    m["SIGPOLL"] = SIGIO;
+    m["SIGCLD"] = SIGCHLD;
+    return m;
+  }();
+  auto it = table.find(std::string(name));
+  if (it != table.end()) return it->second;
+  if (name == "SIGRTMIN") return SIGRTMIN;
+  if (name.rfind("SIGRT_", 0) == 0) return SIGRTMIN + std::atoi(std::string(name.substr(6)).c_str());
+  return 0;
+}
+
+std::string errno_name(int err) {
+  if (const char* n = strerrorname_np(err)) return n;
+  static constexpr const char* kKernelInternal[] = {"ERESTARTSYS", "ERESTARTNOINTR", "ERESTARTNOHAND",
+                                                    "ENOIOCTLCMD", "ERESTART_RESTARTBLOCK"};
+  if (err >= 512 && err <= 516) return kKernelInternal[err - 512];
+  return fmt::format("errno {}", err);
+}
+
+int errno_number(std::string_view name) {
+  static const std::unordered_map<std::string, int> table = [] {
+    std::unordered_map<std::string, int> m;
+    // Linux errno values stop below 134; the kernel-internal ones
+    // (ERESTARTSYS 512 ...) are not in glibc and are added by hand.
+    for (int e = 1; e < 200; ++e)
+      if (const char* n = strerrorname_np(e)) m.emplace(n, e);
+    m["ERESTARTSYS"] = 512;
+    m["ERESTARTNOINTR"] = 513;
+    m["ERESTARTNOHAND"] = 514;
+    m["ENOIOCTLCMD"] = 515;
+    m["ERESTART_RESTARTBLOCK"] = 516;
+    return m;
+  }();
+  auto it = table.find(std::string(name));
+  return it == table.end() ? 0 : it->second;
+}
+
+}  // namespace tracediff
