@@ -73,8 +73,6 @@ void run_show(const ShowArgs& a, CommandResult& res) {
   res.status = 0;
 }
 
-}  // namespace
-
 void add_import(CLI::App& app, CommandResult& res) {
   auto a = std::make_shared<ImportArgs>();
   CLI::App* c = app.add_subcommand("import", "Convert a strace log into a tracediff trace");
@@ -106,5 +104,10 @@ void add_show(CLI::App& app, CommandResult& res) {
   c->add_flag("--header", a->header, "print the header (as JSON) first");
   c->callback([a, &res] { run_show(*a, res); });
 }
+
+TRACEDIFF_COMMAND(20, add_import);
+TRACEDIFF_COMMAND(30, add_show);
+
+}  // namespace
 
 }  // namespace tracediff::cli

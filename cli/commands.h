@@ -1,9 +1,12 @@
-// Each subcommand registers itself on the app and runs from a callback.
-// A command returns its exit status through CommandResult; exceptions
-// (InputError, system_error) are turned into one-line errors in main.cc.
+// Subcommands register themselves: each cmd_*.cc file defines one or more
+// commands with TRACEDIFF_COMMAND, and main.cc adds them all in `order`.
+// A command leaves its exit status in CommandResult; exceptions (InputError,
+// system_error) become one-line errors in main.cc.
 #pragma once
 
 #include <CLI/CLI.hpp>
+
+#include <vector>
 
 namespace tracediff::cli {
 
@@ -12,7 +15,21 @@ struct CommandResult {
   int status = 0;
 };
 
-void add_import(CLI::App& app, CommandResult& out);
-void add_show(CLI::App& app, CommandResult& out);
+using AddCommand = void (*)(CLI::App& app, CommandResult& out);
+
+struct CommandEntry {
+  int order;        ///< position in --help: record 10, import 20, show 30, normalize 40, diff 50, explain 60
+  AddCommand add;
+};
+
+/// Every registered command.
+std::vector<CommandEntry>& command_registry();
+
+struct CommandRegistrar {
+  CommandRegistrar(int order, AddCommand add) { command_registry().push_back({order, add}); }
+};
+
+#define TRACEDIFF_COMMAND(order, fn) \
+  static const ::tracediff::cli::CommandRegistrar registrar_##fn(order, fn)
 
 }  // namespace tracediff::cli

@@ -2,12 +2,20 @@
 #include <fmt/format.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <system_error>
 
 #include "cli/commands.h"
 #include "trace/io.h"
+
+namespace tracediff::cli {
+std::vector<CommandEntry>& command_registry() {
+  static std::vector<CommandEntry> registry;
+  return registry;
+}
+}  // namespace tracediff::cli
 
 int main(int argc, char** argv) {
   using namespace tracediff;
@@ -28,8 +36,10 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
 
   cli::CommandResult result;
-  cli::add_import(app, result);
-  cli::add_show(app, result);
+  auto& commands = cli::command_registry();
+  std::stable_sort(commands.begin(), commands.end(),
+                   [](const cli::CommandEntry& a, const cli::CommandEntry& b) { return a.order < b.order; });
+  for (const cli::CommandEntry& c : commands) c.add(app, result);
 
   try {
     app.parse(argc, argv);
