@@ -1,0 +1,56 @@
+// `explain`: the article's formula on one trace (explain/explain.h).
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "explain/explain.h"
+#include "trace/io.h"
+
+namespace tracediff::cli {
+namespace {
+
+struct ExplainArgs {
+  std::string trace;
+  std::string message;
+  std::string format = "text";
+  std::size_t string_size = 64;
+};
+
+void run_explain(const ExplainArgs& a, CommandResult& res) {
+  Trace t = load_any(a.trace);
+  print_warnings(t.warnings);
+  ExplainOptions opt;
+  if (!a.message.empty()) opt.message = a.message;
+  opt.max_string = a.string_size;
+  Explanation x = explain(t, opt);
+  out(a.format == "json" ? explanation_to_json(x, a.trace) : render_explanation_text(x, a.trace));
+  out_flush();
+  res.status = x.found ? 0 : 1;
+}
+
+void add_explain(CLI::App& app, CommandResult& res) {
+  auto a = std::make_shared<ExplainArgs>();
+  CLI::App* c = app.add_subcommand("explain", "Trace one failure back from its error message to the call that failed");
+  c->footer(
+      "Finds the error message (the last write to stderr or a terminal before a non-zero exit, or the\n"
+      "write carrying --message TEXT), works upward to the failing call that explains it, skipping\n"
+      "lookups that later succeed, and follows a message read from a socket or pipe to the process that\n"
+      "wrote it when that process is in the trace. Exit status: 0 cause found, 1 none, 2 trouble.\n"
+      "Examples:\n"
+      "  tracediff explain bad.trace\n"
+      "  strace -f -o app.log ./app; tracediff explain app.log --format json\n"
+      "  tracediff explain server.trace --message 'Could not create temporary file'");
+  c->add_option("TRACE", a->trace, "trace file or strace log")->required();
+  c->add_option("--message", a->message, "the error message to explain (default: the last one on stderr)");
+  c->add_option("--format", a->format, "text or json (docs/explain-format.md)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  c->add_option("-s,--string-size", a->string_size, "show at most N bytes of data in calls (0: all)")
+      ->capture_default_str();
+  c->callback([a, &res] { run_explain(*a, res); });
+}
+
+TRACEDIFF_COMMAND(60, add_explain);
+
+}  // namespace
+}  // namespace tracediff::cli

@@ -1,0 +1,596 @@
+// The search: message -> (relays across sockets and pipes) -> failing call.
+#include "explain/explain.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "explain/tracking.h"
+#include "trace/format.h"
+
+namespace tracediff {
+
+using detail::FileRef;
+using detail::OpenFile;
+
+namespace {
+
+// Longest common substring length, on at most the first 4 KiB of each side:
+// messages are short and a relayed copy sits near the start of a buffer.
+std::size_t common_run(std::string_view a, std::string_view b) {
+  constexpr std::size_t kCap = 4096;
+  a = a.substr(0, kCap);
+  b = b.substr(0, kCap);
+  if (a.empty() || b.empty()) return 0;
+  std::vector<std::size_t> prev(b.size() + 1, 0), cur(b.size() + 1, 0);
+  std::size_t best = 0;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : 0;
+      best = std::max(best, cur[j]);
+    }
+    std::swap(prev, cur);
+  }
+  return best;
+}
+
+// How strongly `data` carries (part of) `text`; 0 when it does not. Both may
+// be cut short by the tracer (-s), so a long enough common run counts.
+std::size_t share_score(std::string_view text, std::string_view data) {
+  std::size_t shorter = std::min(text.size(), data.size());
+  if (shorter < 4) return 0;
+  std::size_t run = common_run(text, data);
+  // 10 characters: long enough that "Error: " or a pid prefix alone does not
+  // link two unrelated messages, short enough for strace's default -s 32.
+  std::size_t need = std::min<std::size_t>(10, shorter);
+  return run >= need ? run : 0;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string errno_text(const Result& r) {
+  if (!r.note.empty() && r.note.find(' ') != std::string::npos) return r.note;
+  int n = r.errnum ? r.errnum : errno_number(r.err);
+  if (n > 0 && n < 512) return std::strerror(n);
+  return {};
+}
+
+bool is_ipc(const FileRef& f) {
+  return f && (f->kind == OpenFile::Socket || f->kind == OpenFile::Pipe);
+}
+
+// The inode numbers of a -y annotation: "UNIX-STREAM:[12->13]" -> {12, 13},
+// "pipe:[7]" -> {7, 0}, "UNIX:[12->13,\"/run/x\"]" -> {12, 13}.
+std::pair<std::string, std::string> inodes(const std::string& ref) {
+  auto l = ref.find('[');
+  if (l == std::string::npos) return {};
+  std::size_t i = l + 1;
+  auto digits = [&](std::size_t& k) {
+    std::size_t s = k;
+    while (k < ref.size() && ref[k] >= '0' && ref[k] <= '9') ++k;
+    return ref.substr(s, k - s);
+  };
+  std::string self = digits(i), peer;
+  if (ref.compare(i, 2, "->") == 0) {
+    i += 2;
+    peer = digits(i);
+  }
+  return {self, peer};
+}
+
+std::string family_of(const std::string& addr) { return addr.substr(0, addr.find(':')); }
+std::string port_of(const std::string& addr) { return addr.substr(addr.rfind(':') + 1); }
+
+bool addr_match(const std::string& listen, const std::string& conn) {
+  if (listen.empty() || conn.empty()) return false;
+  if (listen == conn) return true;
+  std::string f = family_of(listen);
+  if ((f != "AF_INET" && f != "AF_INET6") || f != family_of(conn)) return false;
+  if (port_of(listen) != port_of(conn)) return false;
+  return listen.find(":0.0.0.0:") != std::string::npos || listen.find("[::]") != std::string::npos;
+}
+
+// True when bytes written to `w` can be read from `r`.
+bool peers(const FileRef& r, const FileRef& w) {
+  if (!r || !w || r == w) return false;
+  if (r->pair >= 0 && r->pair == w->pair) {
+    if (r->kind == OpenFile::Pipe) return r->end == 0 && w->end == 1;
+    return r->end != w->end;
+  }
+  if (r->kind == OpenFile::Socket && w->kind == OpenFile::Socket) {
+    if (!r->remote.empty() && w->accepted && addr_match(w->local, r->remote)) return true;
+    if (r->accepted && !w->remote.empty() && addr_match(r->local, w->remote)) return true;
+  }
+  auto [rs, rp] = inodes(r->ref);
+  auto [ws, wp] = inodes(w->ref);
+  if (r->kind == OpenFile::Pipe && w->kind == OpenFile::Pipe) return !rs.empty() && rs == ws;
+  return !rp.empty() && rp == ws;
+}
+
+std::string display_addr(const std::string& a) {
+  if (a.starts_with("AF_UNIX:")) return a.substr(8);
+  if (a.starts_with("AF_INET:") || a.starts_with("AF_INET6:")) return a.substr(a.find(':') + 1);
+  return a;
+}
+
+std::string describe_channel(const FileRef& f, const Trace& t) {
+  if (!f) return "an fd the trace never opened";
+  auto origin = [&](const char* what) {
+    const Event& e = t.events[f->origin_event];
+    return fmt::format("{}{}by pid {}{}", what, *what ? " " : "", f->origin_pid,
+                       e.line ? fmt::format(" (line {})", e.line) : std::string());
+  };
+  switch (f->kind) {
+    case OpenFile::Stdio:
+      return f->stdio == 2 ? "stderr" : f->stdio == 1 ? "stdout" : "stdin";
+    case OpenFile::Tty:
+      return "the terminal " + f->path;
+    case OpenFile::File:
+      return "the file " + f->path;
+    case OpenFile::Pipe:
+      if (f->pair >= 0) return origin(f->end == 0 ? "the read end of a pipe made" : "the write end of a pipe made");
+      return "the pipe " + f->ref;
+    case OpenFile::Socket: {
+      bool unix_sock = f->family == "AF_UNIX" || f->local.starts_with("AF_UNIX") || f->remote.starts_with("AF_UNIX");
+      std::string kind = unix_sock ? "Unix socket" : "socket";
+      if (f->pair >= 0) return origin("a socketpair made");
+      if (f->accepted)
+        return fmt::format("the connection accepted on {} {}", display_addr(f->local.empty() ? "?" : f->local),
+                           origin(""));
+      if (!f->remote.empty()) return fmt::format("the {} connected to {}", kind, display_addr(f->remote));
+      if (!f->ref.empty()) return "the socket " + f->ref;
+      return "a " + kind;
+    }
+    case OpenFile::Unknown:
+      break;
+  }
+  return f->ref.empty() ? "an fd of unknown origin" : f->ref;
+}
+
+bool is_message_fd(const Event& e, const FileRef& f) {
+  if (f) {
+    if (f->kind == OpenFile::Stdio && f->stdio == 2) return true;
+    if (f->kind == OpenFile::Tty) return true;
+    if (f->kind == OpenFile::Stdio && f->stdio == 1 && !f->ref.empty() &&
+        (f->ref.starts_with("/dev/pts/") || f->ref.starts_with("/dev/tty")))
+      return true;
+    return false;
+  }
+  auto n = detail::fd_arg(e, 0);
+  return n && *n == 2;
+}
+
+// Failures that are part of normal operation wherever they appear.
+bool always_benign(const Event& e, const std::string& path) {
+  static const std::set<std::string> transient = {"EAGAIN", "EWOULDBLOCK", "EINTR", "ERESTARTSYS",
+                                                  "ERESTARTNOINTR", "ERESTARTNOHAND",
+                                                  "ERESTART_RESTARTBLOCK", "EINPROGRESS", "ECHILD"};
+  const std::string& n = e.name;
+  const std::string& err = e.result.err;
+  if (transient.count(err)) return true;
+  if (n == "ioctl" && (err == "ENOTTY" || err == "EINVAL" || err == "ENOIOCTLCMD")) return true;  // isatty probes
+  if (n == "lseek" && err == "ESPIPE") return true;
+  if ((n == "readlink" || n == "readlinkat") && err == "EINVAL") return true;
+  if ((n == "unlink" || n == "unlinkat" || n == "rmdir") && err == "ENOENT") return true;
+  if ((n == "mkdir" || n == "mkdirat") && err == "EEXIST") return true;
+  if (n == "arch_prctl" || n == "prctl" || n == "rt_sigreturn" || n == "set_robust_list" || n == "rseq" ||
+      n == "sched_getaffinity" || n == "statfs" || n == "fstatfs")
+    return true;
+  // The loader's optional files and glibc's probes.
+  static const char* kOptional[] = {"/etc/ld.so.preload", "/etc/ld.so.nohwcap", "/usr/lib/locale/",
+                                    "/usr/share/locale/", "/etc/localtime", "/etc/suid-debug",
+                                    "/proc/sys/kernel/", "/sys/fs/selinux", "/etc/gconv", "/usr/lib/x86_64-linux-gnu/gconv"};
+  for (const char* p : kOptional)
+    if (path.starts_with(p)) return true;
+  return false;
+}
+
+class Searcher {
+ public:
+  Searcher(const Trace& t, const ExplainOptions& opt) : t_(t), opt_(opt), r_(detail::replay(t)) {
+    fo_.show_pid = false;
+    fo_.max_string = opt.max_string;
+    fo_.show_refs = true;
+    // Successful path lookups per process and basename, for "a lookup that later succeeds".
+    for (std::size_t i = 0; i < t_.events.size(); ++i) {
+      const Event& e = t_.events[i];
+      if (e.type != EventType::Syscall || e.result.state != ResultState::Returned || e.result.failed()) continue;
+      auto it = r_.ctx.find(i);
+      if (it == r_.ctx.end() || it->second.path.empty()) continue;
+      found_[{r_.tgid[i], detail::basename_of(it->second.path)}].push_back(i);
+    }
+  }
+
+  Explanation run() {
+    Explanation x;
+    auto msg = opt_.message ? find_given(*opt_.message) : find_last_message();
+    if (!msg) {
+      x.notes.push_back(opt_.message ? fmt::format("no write in the trace carries \"{}\"", *opt_.message)
+                                     : "no process wrote to stderr or a terminal before exiting non-zero "
+                                       "(give the message with --message TEXT)");
+      return x;
+    }
+    x.message = msg->text;
+    ExplainLink m = link(ExplainLink::Kind::Message, msg->first);
+    m.event = msg->last;
+    m.line = t_.events[msg->last].line;
+    m.call = format_event(t_.events[msg->last], fo_);
+    m.text = msg->text;
+    m.channel = describe_channel(r_.fd[msg->last], t_);
+    if (!r_.fd[msg->last] && is_message_fd(t_.events[msg->last], nullptr)) m.channel = "stderr";
+    if (auto it = r_.exits.find(m.pid); it != r_.exits.end()) m.exit = it->second.describe();
+    x.chain.push_back(m);
+    visited_.insert(msg->first);
+    search(r_.tgid[msg->first], msg->first, msg->text, x, 0);
+    if (x.found) {
+      const ExplainLink& c = x.chain.back();
+      x.summary = fmt::format("{} {} failed with {} ({}) in pid {}{}", c.syscall,
+                              c.path.empty() ? std::string() : c.path, c.err, c.err_text, c.pid,
+                              c.process.empty() ? std::string() : fmt::format(" ({})", c.process));
+    } else {
+      x.summary = "no failing call explains the message";
+    }
+    return x;
+  }
+
+ private:
+  struct Msg {
+    std::size_t first = 0, last = 0;
+    std::string text;
+  };
+
+  bool is_syscall(std::size_t i) const { return t_.events[i].type == EventType::Syscall; }
+
+  bool is_write(std::size_t i) const {
+    const Event& e = t_.events[i];
+    return is_syscall(i) && detail::is_write_call(e.name) && e.result.state == ResultState::Returned &&
+           !e.result.failed();
+  }
+
+  int depth(std::int32_t pid) const {
+    int d = 0;
+    for (auto it = r_.parent.find(pid); it != r_.parent.end() && d < 1000; it = r_.parent.find(it->second)) ++d;
+    return d;
+  }
+
+  // The run of writes to stderr that ends at `last` and forms one message
+  // (a program may write "prog: " and "reason\n" separately).
+  Msg gather(std::size_t last) const {
+    Msg m{last, last, detail::call_data(t_.events[last])};
+    std::int32_t pid = r_.tgid[last];
+    for (std::size_t i = last; i-- > 0 && last - i < 64;) {
+      if (r_.tgid[i] != pid) continue;
+      if (!is_write(i) || !is_message_fd(t_.events[i], r_.fd[i])) break;
+      std::string d = detail::call_data(t_.events[i]);
+      if (!d.empty() && d.back() == '\n') break;
+      m.text = d + m.text;
+      m.first = i;
+    }
+    m.text = trim(m.text);
+    return m;
+  }
+
+  std::optional<Msg> find_last_message() const {
+    std::optional<std::size_t> best;
+    int best_depth = 0;
+    for (const auto& [pid, st] : r_.exits) {
+      bool failed = st.kind == ExitStatus::Killed || (st.kind == ExitStatus::Exited && st.code != 0);
+      if (!failed) continue;
+      std::size_t end = r_.exit_event.count(pid) ? r_.exit_event.at(pid) : t_.events.size();
+      for (std::size_t i = end; i-- > 0;) {
+        if (r_.tgid[i] != pid || !is_write(i) || !is_message_fd(t_.events[i], r_.fd[i])) continue;
+        if (detail::call_data(t_.events[i]).empty()) continue;
+        int d = depth(pid);
+        if (!best || d < best_depth || (d == best_depth && i > *best)) {
+          best = i;
+          best_depth = d;
+        }
+        break;
+      }
+    }
+    if (!best) return std::nullopt;
+    return gather(*best);
+  }
+
+  std::optional<Msg> find_given(const std::string& text) const {
+    std::optional<std::size_t> best;
+    std::size_t best_score = 0;
+    bool best_stderr = false;
+    for (std::size_t i = 0; i < t_.events.size(); ++i) {
+      if (!is_write(i)) continue;
+      std::string d = detail::call_data(t_.events[i]);
+      std::size_t s = d.find(text) != std::string::npos ? text.size() + 1 : share_score(text, d);
+      if (!s) continue;
+      bool err = is_message_fd(t_.events[i], r_.fd[i]);
+      if (s > best_score || (s == best_score && err >= best_stderr)) {
+        best = i;
+        best_score = s;
+        best_stderr = err;
+      }
+    }
+    if (!best) return std::nullopt;
+    Msg m{*best, *best, trim(detail::call_data(t_.events[*best]))};
+    return m;
+  }
+
+  ExplainLink link(ExplainLink::Kind k, std::size_t i) const {
+    const Event& e = t_.events[i];
+    ExplainLink l;
+    l.kind = k;
+    l.pid = r_.tgid[i];
+    l.tid = e.tid ? e.tid : e.pid;
+    if (auto it = r_.name.find(l.pid); it != r_.name.end()) l.process = it->second;
+    l.event = i;
+    l.line = e.line;
+    l.call = format_event(e, fo_);
+    return l;
+  }
+
+  bool benign(std::size_t j, std::size_t until) const {
+    const Event& e = t_.events[j];
+    auto it = r_.ctx.find(j);
+    std::string path = it != r_.ctx.end() ? it->second.path : std::string();
+    if (always_benign(e, path)) return true;
+    static const std::set<std::string> lookup_errs = {"ENOENT", "ENOTDIR", "EACCES", "ELOOP", "ENAMETOOLONG"};
+    if (path.empty() || !lookup_errs.count(e.result.err)) return false;
+    // A lookup that later succeeds under another directory (or once created).
+    auto f = found_.find({r_.tgid[j], detail::basename_of(path)});
+    if (f == found_.end()) return false;
+    auto k = std::upper_bound(f->second.begin(), f->second.end(), j);
+    return k != f->second.end() && *k < until;
+  }
+
+  // Every failing lookup of the same name in this process since its last
+  // exec (the loader's and PATH's search lists).
+  std::vector<std::string> tried(std::size_t cause) const {
+    std::vector<std::string> out;
+    auto c = r_.ctx.find(cause);
+    if (c == r_.ctx.end() || c->second.path.empty()) return out;
+    std::string base = detail::basename_of(c->second.path);
+    std::int32_t pid = r_.tgid[cause];
+    std::size_t start = r_.first_event.count(pid) ? r_.first_event.at(pid) : 0;
+    for (std::size_t i = start; i <= cause; ++i) {
+      const Event& e = t_.events[i];
+      if (r_.tgid[i] != pid || !is_syscall(i)) continue;
+      if ((e.name == "execve" || e.name == "execveat") && !e.result.failed() && i < cause) out.clear();
+      if (!e.result.failed() || e.result.err != t_.events[cause].result.err) continue;
+      auto it = r_.ctx.find(i);
+      if (it == r_.ctx.end() || detail::basename_of(it->second.path) != base) continue;
+      if (std::find(out.begin(), out.end(), it->second.path) == out.end()) out.push_back(it->second.path);
+    }
+    if (out.size() < 2) out.clear();
+    return out;
+  }
+
+  ExplainLink cause_link(std::size_t j) const {
+    const Event& e = t_.events[j];
+    ExplainLink l = link(ExplainLink::Kind::Cause, j);
+    l.syscall = e.name;
+    l.err = e.result.err.empty() ? errno_name(e.result.errnum) : e.result.err;
+    l.err_text = errno_text(e.result);
+    if (auto it = r_.ctx.find(j); it != r_.ctx.end()) {
+      const detail::EventContext& c = it->second;
+      l.path = c.path;
+      auto pa = detail::path_args(e.name);
+      if (pa && static_cast<std::size_t>(pa->path) < e.args.size()) {
+        const std::string& given = e.args[pa->path].str;
+        if (!given.empty() && given.front() != '/' && e.args[pa->path].abs.empty()) l.cwd = c.cwd;
+      }
+      if (l.path.empty() && c.fd) {
+        if (!c.fd->local.empty() && (e.name == "bind" || e.name == "listen")) l.path = display_addr(c.fd->local);
+        else if (c.fd->kind == OpenFile::File) l.path = c.fd->path;
+      }
+      if ((e.name == "connect" || e.name == "bind" || e.name == "sendto") && e.args.size() >= 2 && l.path.empty())
+        l.path = display_addr(detail::sockaddr_of(e.args[1]));
+      l.uid = c.creds.uid;
+      l.gid = c.creds.gid;
+      l.groups = c.creds.groups;
+      l.creds_from = c.creds.from;
+    }
+    if (e.perm) {
+      l.perm = e.perm;
+      l.uid = e.perm->uid;
+      l.gid = e.perm->gid;
+      l.groups = e.perm->groups;
+      l.creds_from = "snapshot";
+    }
+    l.tried = tried(j);
+    l.hint = hint(l, e);
+    return l;
+  }
+
+  static bool may(const PathComponent& c, std::uint32_t uid, std::uint32_t gid,
+                  const std::vector<std::uint32_t>& groups, unsigned bit) {
+    if (uid == 0) return bit != 1 || (c.mode & 0111) || c.type == "dir";
+    if (c.uid == uid) return c.mode & (bit << 6);
+    if (c.gid == gid || std::find(groups.begin(), groups.end(), c.gid) != groups.end()) return c.mode & (bit << 3);
+    return c.mode & bit;
+  }
+
+  static std::string ids(const ExplainLink& l) {
+    std::string s = fmt::format("uid {}", *l.uid);
+    if (l.gid) s += fmt::format(" gid {}", *l.gid);
+    return s;
+  }
+
+  std::string hint(const ExplainLink& l, const Event& e) const {
+    const std::string& err = l.err;
+    bool creating = false;
+    for (const Arg& a : e.args)
+      if (a.kind == ArgKind::Flags && a.str.find("O_CREAT") != std::string::npos) creating = true;
+    if (e.name == "mkdir" || e.name == "mkdirat" || e.name == "creat" || e.name == "link" ||
+        e.name == "symlink" || e.name == "rename" || e.name == "renameat" || e.name == "renameat2" ||
+        e.name == "mknod" || e.name == "bind")
+      creating = true;
+    if (l.perm && !l.perm->components.empty()) {
+      const PermSnapshot& p = *l.perm;
+      if (err == "EACCES" || err == "EPERM") {
+        for (std::size_t k = 0; k < p.components.size(); ++k) {
+          const PathComponent& c = p.components[k];
+          bool last = k + 1 == p.components.size();
+          if (c.type == "dir" && !may(c, p.uid, p.gid, p.groups, 1))
+            return fmt::format("{} may not enter {} (owner {}:{}, mode {:04o})", ids(l), c.path, c.uid, c.gid, c.mode);
+          bool target_missing = last && c.path != l.path;
+          if (last && creating && target_missing && !may(c, p.uid, p.gid, p.groups, 2))
+            return fmt::format("{} may not create files in {} (owner {}:{}, mode {:04o})", ids(l), c.path, c.uid,
+                               c.gid, c.mode);
+          if (last && !target_missing)
+            return fmt::format("{} is owned by {}:{} with mode {:04o}; the caller is {}", c.path, c.uid, c.gid,
+                               c.mode, ids(l));
+        }
+      }
+      if (err == "EROFS" || p.components.back().readonly_mount)
+        if (err == "EROFS") return fmt::format("{} is on a read-only mount", p.components.back().path);
+      if (err == "ENOENT") {
+        const std::string& have = p.components.back().path;
+        std::string rest = l.path.size() > have.size() ? l.path.substr(have == "/" ? 1 : have.size() + 1) : "";
+        std::string missing = rest.substr(0, rest.find('/'));
+        if (!missing.empty())
+          return fmt::format("{}{}{} does not exist", have == "/" ? "" : have, "/", missing);
+      }
+    }
+    if (err == "ENOENT" && !l.path.empty())
+      return l.tried.empty() ? fmt::format("{} does not exist", l.path)
+                             : fmt::format("{} was not found in any of the {} places tried",
+                                           detail::basename_of(l.path), l.tried.size());
+    if ((err == "EACCES" || err == "EPERM") && !l.path.empty()) {
+      std::string who = l.uid ? fmt::format("{}{}", ids(l), l.creds_from.empty() || l.creds_from == "header"
+                                                            ? std::string()
+                                                            : fmt::format(" (set by {})", l.creds_from))
+                              : std::string("the caller");
+      if (creating)
+        return fmt::format("{} may not create files in {}: check its owner and mode", who, detail::dirname_of(l.path));
+      return fmt::format("{} may not access {}: check the owner and mode of it and its directories", who, l.path);
+    }
+    if (err == "EROFS") return fmt::format("{} is on a read-only file system", l.path);
+    if (err == "EADDRINUSE") return fmt::format("another socket is already bound to {}", l.path);
+    if (err == "ECONNREFUSED") return fmt::format("nothing is listening on {}", l.path);
+    if (err == "ENOSPC") return "the file system is full";
+    return {};
+  }
+
+  // Works upward in `pid` from `from` for what explains `text`.
+  void search(std::int32_t pid, std::size_t from, const std::string& text, Explanation& x, int hops) {
+    // 8 hops: a real chain (client -> server -> worker) has two or three;
+    // more means a loop the visited set did not catch.
+    if (hops > 8) {
+      x.notes.push_back("stopped after 8 hops");
+      return;
+    }
+    std::optional<std::size_t> errno_match, closest, relay, plain_relay;
+    std::size_t start = r_.first_event.count(pid) ? r_.first_event.at(pid) : 0;
+    for (std::size_t j = from; j-- > start;) {
+      if (r_.tgid[j] != pid || !is_syscall(j)) continue;
+      const Event& e = t_.events[j];
+      if (detail::is_read_call(e.name) && e.result.state == ResultState::Returned && e.result.value > 0 &&
+          is_ipc(r_.fd[j])) {
+        if (share_score(text, detail::call_data(e))) {
+          relay = j;
+          break;
+        }
+        if (!plain_relay) plain_relay = j;
+      }
+      if (!e.result.failed() || benign(j, from)) continue;
+      std::string et = errno_text(e.result);
+      if (!et.empty() && text.find(et) != std::string::npos) {
+        errno_match = j;
+        break;
+      }
+      if (!closest) closest = j;
+    }
+    if (relay) return follow(*relay, text, x, hops);
+    if (errno_match || closest) {
+      x.chain.push_back(cause_link(errno_match ? *errno_match : *closest));
+      x.found = true;
+      return;
+    }
+    // A child that failed before the message may have said why.
+    if (auto kids = r_.children.find(pid); kids != r_.children.end()) {
+      for (auto it = kids->second.rbegin(); it != kids->second.rend(); ++it) {
+        auto st = r_.exits.find(*it);
+        if (st == r_.exits.end()) continue;
+        bool failed = st->second.kind == ExitStatus::Killed || st->second.code != 0;
+        std::size_t end = r_.exit_event.at(*it);
+        if (!failed || end > from) continue;
+        ExplainLink c = link(ExplainLink::Kind::Child, end);
+        c.exit = st->second.describe();
+        x.chain.push_back(c);
+        search(*it, end + 1, text, x, hops + 1);
+        return;
+      }
+    }
+    if (plain_relay) return follow(*plain_relay, text, x, hops);
+    x.notes.push_back(fmt::format("no failing call in pid {} before the message explains it", pid));
+  }
+
+  void follow(std::size_t read_event, const std::string& text, Explanation& x, int hops) {
+    const Event& re = t_.events[read_event];
+    const FileRef& rf = r_.fd[read_event];
+    ExplainLink rl = link(ExplainLink::Kind::Received, read_event);
+    rl.text = trim(detail::call_data(re));
+    rl.channel = describe_channel(rf, t_);
+    x.chain.push_back(rl);
+
+    std::string data = detail::call_data(re);
+    std::optional<std::size_t> best, fallback;
+    std::size_t best_score = 0;
+    for (std::size_t w = 0; w < t_.events.size(); ++w) {
+      if (w == read_event || !is_write(w) || !peers(rf, r_.fd[w])) continue;
+      std::size_t s = share_score(data, detail::call_data(t_.events[w]));
+      bool before = w < read_event;
+      if (s && (s > best_score || (s == best_score && before))) {
+        best = w;
+        best_score = s;
+      }
+      if (before) fallback = w;
+    }
+    if (!best) best = fallback;
+    if (!best) {
+      x.notes.push_back(fmt::format(
+          "the message came from {}, but the process on the other end is not in the trace: record it too "
+          "(tracediff record -p PID, or strace -f -p PID) while reproducing",
+          rl.channel));
+      return;
+    }
+    if (visited_.count(*best)) {
+      x.notes.push_back("the relay loops back on itself");
+      return;
+    }
+    visited_.insert(*best);
+    ExplainLink sl = link(ExplainLink::Kind::Sent, *best);
+    sl.text = trim(detail::call_data(t_.events[*best]));
+    sl.channel = describe_channel(r_.fd[*best], t_);
+    x.chain.push_back(sl);
+    // The writer's own words and the original message both say what to match.
+    search(r_.tgid[*best], *best, sl.text + "\n" + text, x, hops + 1);
+  }
+
+  const Trace& t_;
+  const ExplainOptions& opt_;
+  detail::Replay r_;
+  FormatOptions fo_;
+  std::map<std::pair<std::int32_t, std::string>, std::vector<std::size_t>> found_;
+  std::set<std::size_t> visited_;
+};
+
+}  // namespace
+
+const char* to_string(ExplainLink::Kind k) {
+  switch (k) {
+    case ExplainLink::Kind::Message: return "message";
+    case ExplainLink::Kind::Received: return "received";
+    case ExplainLink::Kind::Sent: return "sent";
+    case ExplainLink::Kind::Child: return "child";
+    case ExplainLink::Kind::Cause: return "cause";
+  }
+  return "?";
+}
+
+Explanation explain(const Trace& t, const ExplainOptions& opt) { return Searcher(t, opt).run(); }
+
+}  // namespace tracediff
