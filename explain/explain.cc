@@ -459,10 +459,7 @@ class Searcher {
                              : fmt::format("{} was not found in any of the {} places tried",
                                            detail::basename_of(l.path), l.tried.size());
     if ((err == "EACCES" || err == "EPERM") && !l.path.empty()) {
-      std::string who = l.uid ? fmt::format("{}{}", ids(l), l.creds_from.empty() || l.creds_from == "header"
-                                                            ? std::string()
-                                                            : fmt::format(" (set by {})", l.creds_from))
-                              : std::string("the caller");
+      std::string who = l.uid ? ids(l) : std::string("the caller");
       if (creating)
         return fmt::format("{} may not create files in {}: check its owner and mode", who, detail::dirname_of(l.path));
       return fmt::format("{} may not access {}: check the owner and mode of it and its directories", who, l.path);

@@ -218,7 +218,8 @@ TEST(Explain, FollowsTheMessageAcrossAUnixSocketForkAndExec) {
   ASSERT_TRUE(c.uid.has_value());
   EXPECT_EQ(*c.uid, 65534u);
   EXPECT_EQ(*c.gid, 65534u);
-  EXPECT_EQ(c.hint, "uid 65534 gid 65534 (set by setresuid at line 17) may not create files in /var/spool/cron/tmp: "
+  EXPECT_EQ(c.creds_from, "setresuid at line 17");
+  EXPECT_EQ(c.hint, "uid 65534 gid 65534 may not create files in /var/spool/cron/tmp: "
                     "check its owner and mode");
 }
 
