@@ -378,8 +378,17 @@ class Searcher {
       l.path = c.path;
       auto pa = detail::path_args(e.name);
       if (pa && static_cast<std::size_t>(pa->path) < e.args.size()) {
-        const std::string& given = e.args[pa->path].str;
-        if (!given.empty() && given.front() != '/' && e.args[pa->path].abs.empty()) l.cwd = c.cwd;
+        const Arg& given = e.args[pa->path];
+        bool relative = !given.str.empty() && given.str.front() != '/';
+        bool at_cwd = pa->dirfd < 0 || e.args[pa->dirfd].str.find("AT_FDCWD") != std::string::npos ||
+                      (e.args[pa->dirfd].has_raw && e.args[pa->dirfd].raw == -100);
+        if (relative && at_cwd) {
+          l.cwd = c.cwd;
+          // The source resolved it (recorder, importer): its cwd is the rest.
+          std::string tail = "/" + given.str;
+          if (l.cwd.empty() && given.abs.size() > tail.size() && given.abs.ends_with(tail))
+            l.cwd = given.abs.substr(0, given.abs.size() - tail.size());
+        }
       }
       if (l.path.empty() && c.fd) {
         if (!c.fd->local.empty() && (e.name == "bind" || e.name == "listen")) l.path = display_addr(c.fd->local);

@@ -1,5 +1,8 @@
 // Rendering an Explanation: terminal text and the JSON of docs/explain-format.md.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "explain/explain.h"
 
@@ -73,6 +76,31 @@ void json_ids(std::string& out, const char* key, const std::vector<std::uint32_t
   out += ":[" + id_list(v) + "]";
 }
 
+std::string basename_of(const std::string& p) { return p.substr(p.find_last_of('/') + 1); }
+
+// The directories a search went through, without the loader's per-CPU
+// variants (glibc-hwcaps/x86-64-v3, tls, x86_64) that make a list of 45
+// paths out of five directories.
+std::vector<std::string> search_dirs(const std::vector<std::string>& paths) {
+  std::vector<std::string> dirs;
+  for (const std::string& p : paths) {
+    std::string d = p.substr(0, p.find_last_of('/'));
+    for (bool again = true; again;) {
+      again = false;
+      std::string last = d.substr(d.find_last_of('/') + 1);
+      std::string parent = d.substr(0, d.find_last_of('/'));
+      if (last == "tls" || last == "x86_64" || last == "glibc-hwcaps" ||
+          parent.ends_with("/glibc-hwcaps")) {
+        d = parent;
+        again = !d.empty();
+      }
+    }
+    if (d.empty()) d = "/";
+    if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+  }
+  return dirs;
+}
+
 }  // namespace
 
 std::string render_explanation_text(const Explanation& x, const std::string& trace_file) {
@@ -119,8 +147,9 @@ std::string render_explanation_text(const Explanation& x, const std::string& tra
             out += fmt::format("{}  {:<40} {:<7} {}:{} {:04o}{}\n", kPad, c.path, c.exists ? c.type : "absent", c.uid,
                                c.gid, c.mode, c.readonly_mount ? " (read-only mount)" : "");
         if (!l.tried.empty()) {
-          out += fmt::format("{}tried   {}\n", kPad, l.tried.front());
-          for (std::size_t i = 1; i < l.tried.size(); ++i) out += fmt::format("{}        {}\n", kPad, l.tried[i]);
+          std::vector<std::string> dirs = search_dirs(l.tried);
+          out += fmt::format("{}tried   {} in {} ({} paths)\n", kPad, basename_of(l.tried.front()),
+                             fmt::join(dirs, ", "), l.tried.size());
         }
         if (!l.hint.empty()) out += fmt::format("{}why     {}\n", kPad, l.hint);
         break;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what it needs, builds, runs every test.
 #  1. the release build and all its tests (unit, golden, end-to-end with ptrace);
-#  2. a second build with -fsanitize=address,undefined and its unit tests;
+#  2. the examples (examples/run-all): each one's report and explain chain;
+#  3. a second build with -fsanitize=address,undefined and its unit tests;
 #     any sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ echo "== build (release)"
 BUILD_DIR=build bash scripts/build.sh
 echo "== tests (release)"
 (cd build && ctest --output-on-failure -j2)
+echo "== examples"
+BUILD_DIR=build bash examples/run-all
 
 echo "== build (address,undefined sanitizers)"
 BUILD_DIR=build-asan BUILD_TYPE=Debug bash scripts/build.sh -DTRACEDIFF_SANITIZE=ON
