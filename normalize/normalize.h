@@ -42,6 +42,10 @@ std::vector<RewriteRule> read_rules_file(const std::string& path);
 /// rule name in opt.disabled.
 Trace normalize(const Trace& in, const NormalizeOptions& opt = {});
 
+/// Like normalize(), rewriting `t` itself: a million-event trace is not
+/// copied. Throws like normalize(); `t` is unchanged when it throws.
+void normalize_in_place(Trace& t, const NormalizeOptions& opt = {});
+
 /// Stable task names assigned by the "tasks" rule: tid -> "root", "root/1:sh",
 /// "root/1:sh/2:cat", threads "root#1". Exposed for the differ and reports.
 std::string task_name_of(const Trace& normalized, std::int32_t tid);

@@ -1,0 +1,235 @@
+// Alignment of one matched pair of tasks on normalized event keys.
+//
+// A key is the call family and its target ("openat\x1f/etc/app.conf"), so
+// two calls align when they asked for the same thing, whatever they got
+// back; what they got back is compared afterwards (classify.cc). Equal
+// prefixes and suffixes are cut first (two runs of one program mostly
+// agree at both ends); the middle goes to dtl (Myers' O(ND) diff) when
+// n*m is within DiffOptions::exact_limit, else to a greedy resync that is
+// linear in practice and marks the pair approximate.
+#include <dtl/dtl.hpp>
+#include <fmt/format.h>
+
+#include "diff/internal.h"
+
+namespace tracediff::detail {
+
+std::uint32_t KeyTable::intern(const std::string& s) {
+  auto [it, inserted] = ids_.try_emplace(s, static_cast<std::uint32_t>(strings_.size()));
+  if (inserted) strings_.push_back(s);
+  return it->second;
+}
+
+std::string event_target(const Event& e) {
+  if (e.type == EventType::Process) return e.name == kProcExec && !e.args.empty() ? e.args[0].str : "";
+  if (e.type != EventType::Syscall) return "";
+  for (const Arg& a : e.args)
+    if (a.kind == ArgKind::Path && (!a.abs.empty() || !a.str.empty())) return a.abs.empty() ? a.str : a.abs;
+  for (const Arg& a : e.args)
+    if (a.kind == ArgKind::SockAddr) return a.str;
+  for (const Arg& a : e.args)
+    if (a.kind == ArgKind::Fd && a.str != "AT_FDCWD") {
+      if (!a.ref.empty()) return a.ref;
+      return a.str.empty() ? fmt::format("fd {}", a.raw) : "fd " + a.str;
+    }
+  return "";
+}
+
+namespace {
+
+std::string family_of(const Event& e) {
+  switch (e.type) {
+    case EventType::Syscall:
+      return e.name;
+    case EventType::Signal:
+      return "!" + e.name;
+    case EventType::Process:
+      if (e.name == kProcExit || e.name == kProcKilled) return "+end";
+      if (e.name == kProcSpawn) return e.proc.thread ? "+thread" : "+spawn";
+      return "+" + e.name;
+    case EventType::Unparsed:
+      break;
+  }
+  return "?";
+}
+
+}  // namespace
+
+void index_side(Side& s, KeyTable& keys) {
+  const std::vector<Event>& ev = s.trace->events;
+  s.keys.assign(ev.size(), 0);
+  s.families.assign(ev.size(), 0);
+  std::string k;
+  for (std::size_t i = 0; i < ev.size(); ++i) {
+    const Event& e = ev[i];
+    if (e.type == EventType::Unparsed) continue;
+    std::int32_t tid = e.tid ? e.tid : e.pid;
+    if (!tid) continue;
+    s.task_events[tid].push_back(i);
+    std::string fam = family_of(e);
+    s.families[i] = keys.intern(fam);
+    k = fam;
+    k.push_back('\x1f');
+    k += event_target(e);
+    s.keys[i] = keys.intern(k);
+  }
+}
+
+namespace {
+
+// One step of an alignment: positions into the two task event lists.
+struct Step {
+  std::int64_t g = -1, b = -1;
+};
+
+// How far the greedy resync looks ahead for the next common key, and how
+// many keys must agree after it to accept it: 256 covers a long run of
+// extra calls (a loader search, a retry loop) while keeping the search at
+// 64K comparisons per divergence.
+constexpr std::int64_t kResyncWindow = 256;
+constexpr std::int64_t kResyncConfirm = 3;
+
+void greedy_align(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b, std::int64_t lo_a,
+                  std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {
+  std::int64_t i = lo_a, j = lo_b;
+  auto agrees = [&](std::int64_t x, std::int64_t y) {
+    for (std::int64_t k = 0; k < kResyncConfirm; ++k) {
+      if (x + k >= hi_a || y + k >= hi_b) return x + k >= hi_a && y + k >= hi_b;
+      if (a[x + k] != b[y + k]) return false;
+    }
+    return true;
+  };
+  while (i < hi_a && j < hi_b) {
+    if (a[i] == b[j]) {
+      out.push_back({i++, j++});
+      continue;
+    }
+    bool found = false;
+    for (std::int64_t d = 1; d <= 2 * kResyncWindow && !found; ++d) {
+      for (std::int64_t di = std::max<std::int64_t>(0, d - kResyncWindow); di <= std::min(d, kResyncWindow); ++di) {
+        std::int64_t dj = d - di;
+        if (i + di >= hi_a || j + dj >= hi_b) continue;
+        if (a[i + di] == b[j + dj] && agrees(i + di, j + dj)) {
+          for (std::int64_t k = 0; k < di; ++k) out.push_back({i + k, -1});
+          for (std::int64_t k = 0; k < dj; ++k) out.push_back({-1, j + k});
+          i += di;
+          j += dj;
+          found = true;
+          break;
+        }
+      }
+    }
+    if (!found) {
+      out.push_back({i++, -1});
+      out.push_back({-1, j++});
+    }
+  }
+  for (; i < hi_a; ++i) out.push_back({i, -1});
+  for (; j < hi_b; ++j) out.push_back({-1, j});
+}
+
+void exact_align(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b, std::int64_t lo_a,
+                 std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {
+  std::vector<std::uint32_t> ma(a.begin() + lo_a, a.begin() + hi_a), mb(b.begin() + lo_b, b.begin() + hi_b);
+  if (ma.empty() || mb.empty()) {
+    for (std::int64_t i = lo_a; i < hi_a; ++i) out.push_back({i, -1});
+    for (std::int64_t j = lo_b; j < hi_b; ++j) out.push_back({-1, j});
+    return;
+  }
+  dtl::Diff<std::uint32_t, std::vector<std::uint32_t>> d(ma, mb);
+  d.compose();
+  for (const auto& [elem, info] : d.getSes().getSequence()) {
+    if (info.type == dtl::SES_COMMON) out.push_back({lo_a + info.beforeIdx - 1, lo_b + info.afterIdx - 1});
+    else if (info.type == dtl::SES_DELETE) out.push_back({lo_a + info.beforeIdx - 1, -1});
+    else out.push_back({-1, lo_b + info.afterIdx - 1});
+  }
+}
+
+}  // namespace
+
+void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskPair& pair) {
+  static const std::vector<std::size_t> kNone;
+  auto events_of = [](const Side& s, std::int32_t tid) -> const std::vector<std::size_t>& {
+    if (!tid) return kNone;
+    auto it = s.task_events.find(tid);
+    return it == s.task_events.end() ? kNone : it->second;
+  };
+  const std::vector<std::size_t>& ge = events_of(good, pair.good_tid);
+  const std::vector<std::size_t>& be = events_of(bad, pair.bad_tid);
+  std::vector<std::uint32_t> a(ge.size()), b(be.size());
+  for (std::size_t i = 0; i < ge.size(); ++i) a[i] = good.keys[ge[i]];
+  for (std::size_t j = 0; j < be.size(); ++j) b[j] = bad.keys[be[j]];
+
+  std::int64_t n = static_cast<std::int64_t>(a.size()), m = static_cast<std::int64_t>(b.size());
+  std::int64_t pre = 0;
+  while (pre < n && pre < m && a[pre] == b[pre]) ++pre;
+  std::int64_t suf = 0;
+  while (suf < n - pre && suf < m - pre && a[n - 1 - suf] == b[m - 1 - suf]) ++suf;
+
+  std::vector<Step> steps;
+  steps.reserve(static_cast<std::size_t>(std::max(n, m)) + 16);
+  for (std::int64_t i = 0; i < pre; ++i) steps.push_back({i, i});
+  std::int64_t mid_a = n - pre - suf, mid_b = m - pre - suf;
+  if (static_cast<double>(mid_a) * static_cast<double>(mid_b) <= static_cast<double>(opt.exact_limit)) {
+    exact_align(a, b, pre, n - suf, pre, m - suf, steps);
+  } else {
+    pair.approximate = true;
+    greedy_align(a, b, pre, n - suf, pre, m - suf, steps);
+  }
+  for (std::int64_t k = suf; k > 0; --k) steps.push_back({n - k, m - k});
+
+  // Within each hunk (the steps between two common ones) a deleted and an
+  // added call of the same family are one changed call: same place, other
+  // target. Pairing is in order, so rows never cross.
+  pair.rows.clear();
+  pair.rows.reserve(steps.size());
+  auto fam_a = [&](std::int64_t i) { return good.families[ge[i]]; };
+  auto fam_b = [&](std::int64_t j) { return bad.families[be[j]]; };
+  std::size_t k = 0;
+  while (k < steps.size()) {
+    if (steps[k].g >= 0 && steps[k].b >= 0) {
+      pair.rows.push_back({AlignedRow::Same, static_cast<std::int64_t>(ge[steps[k].g]),
+                           static_cast<std::int64_t>(be[steps[k].b]), -1});
+      ++k;
+      continue;
+    }
+    std::vector<std::int64_t> dels, adds;
+    while (k < steps.size() && !(steps[k].g >= 0 && steps[k].b >= 0)) {
+      if (steps[k].g >= 0) dels.push_back(steps[k].g);
+      else adds.push_back(steps[k].b);
+      ++k;
+    }
+    std::size_t di = 0, ai = 0;
+    while (di < dels.size() || ai < adds.size()) {
+      // Find the next pairable delete/add from here.
+      // Looking kPairWindow calls ahead on each side bounds the work on a
+      // huge one-sided hunk; pairing is a presentation aid, not a result.
+      constexpr std::size_t kPairWindow = 64;
+      std::size_t pd = dels.size(), pa = adds.size();
+      for (std::size_t x = di; x < std::min(dels.size(), di + kPairWindow) && pd == dels.size(); ++x)
+        for (std::size_t y = ai; y < std::min(adds.size(), ai + kPairWindow); ++y)
+          if (fam_a(dels[x]) == fam_b(adds[y])) {
+            pd = x;
+            pa = y;
+            break;
+          }
+      if (pd == dels.size() && di + kPairWindow < dels.size()) {
+        // Nothing pairs in the window: emit one call and look again.
+        pair.rows.push_back({AlignedRow::OnlyGood, static_cast<std::int64_t>(ge[dels[di]]), -1, -1});
+        ++di;
+        continue;
+      }
+      if (pd == dels.size() && ai + kPairWindow < adds.size() && di == dels.size()) pa = adds.size();
+      for (; di < pd; ++di) pair.rows.push_back({AlignedRow::OnlyGood, static_cast<std::int64_t>(ge[dels[di]]), -1, -1});
+      for (; ai < pa; ++ai) pair.rows.push_back({AlignedRow::OnlyBad, -1, static_cast<std::int64_t>(be[adds[ai]]), -1});
+      if (pd < dels.size()) {
+        pair.rows.push_back({AlignedRow::Changed, static_cast<std::int64_t>(ge[dels[di]]),
+                             static_cast<std::int64_t>(be[adds[ai]]), -1});
+        ++di;
+        ++ai;
+      }
+    }
+  }
+}
+
+}  // namespace tracediff::detail

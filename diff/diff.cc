@@ -1,0 +1,207 @@
+// diff_traces(): normalize, index, match, align, classify, rank.
+#include "diff/diff.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "diff/internal.h"
+
+namespace tracediff {
+
+const char* to_string(DivKind k) {
+  switch (k) {
+    case DivKind::Result: return "result";
+    case DivKind::Path: return "path";
+    case DivKind::OnlyGood: return "only-good";
+    case DivKind::OnlyBad: return "only-bad";
+    case DivKind::Exit: return "exit";
+    case DivKind::Env: return "env";
+    case DivKind::Data: return "data";
+  }
+  return "?";
+}
+
+bool DiffResult::has_significant() const {
+  for (const Divergence& d : divergences)
+    if (d.significant) return true;
+  return false;
+}
+
+namespace detail {
+namespace {
+
+// Variables that differ between two shells on one host for no reason that
+// could change a program's behaviour.
+bool noise_variable(const std::string& name) {
+  static const std::set<std::string> s = {
+      "_", "OLDPWD", "SHLVL", "SSH_CLIENT", "SSH_CONNECTION", "SSH_TTY", "SSH_AUTH_SOCK", "XDG_SESSION_ID",
+      "TERM_SESSION_ID", "WINDOWID", "INVOCATION_ID", "JOURNAL_STREAM", "STY", "TMUX", "TMUX_PANE",
+      "SECURITYSESSIONID", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "MAIL", "LS_COLORS",
+      "GPG_AGENT_INFO", "DISPLAY", "XAUTHORITY", "COLUMNS", "LINES", "HOSTNAME", "LOGNAME", "MOTD_SHOWN"};
+  return s.count(name) > 0;
+}
+
+template <typename T>
+void compare_one(std::vector<EnvChange>& out, const char* cat, const std::optional<T>& g, const std::optional<T>& b,
+                 std::string (*show)(const T&)) {
+  if (!g || !b || *g == *b) return;  // unknown on one side is not a difference
+  out.push_back({cat, cat, show(*g), show(*b), true});
+}
+
+std::string show_str(const std::string& s) { return s; }
+std::string show_u32(const std::uint32_t& v) { return std::to_string(v); }
+std::string show_octal(const std::uint32_t& v) { return fmt::format("{:04o}", v); }
+std::string show_groups(const std::vector<std::uint32_t>& v) { return fmt::format("{}", fmt::join(v, ",")); }
+
+std::optional<std::string> os_of(const HostInfo& h) {
+  if (!h.os_id && !h.os_version) return std::nullopt;
+  return fmt::format("{} {}", h.os_id.value_or(""), h.os_version.value_or(""));
+}
+
+}  // namespace
+
+std::vector<EnvChange> compare_headers(const Header& good, const Header& bad) {
+  std::vector<EnvChange> out;
+  const HostInfo& g = good.host;
+  const HostInfo& b = bad.host;
+  if (g.env && b.env) {
+    auto parse = [](const std::vector<std::string>& env) {
+      std::map<std::string, std::string> m;
+      for (const std::string& kv : env) {
+        auto eq = kv.find('=');
+        m[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      }
+      return m;
+    };
+    std::map<std::string, std::string> ge = parse(*g.env), be = parse(*b.env);
+    std::set<std::string> names;
+    for (auto& [k, v] : ge) names.insert(k);
+    for (auto& [k, v] : be) names.insert(k);
+    for (const std::string& k : names) {
+      auto gi = ge.find(k), bi = be.find(k);
+      std::optional<std::string> gv, bv;
+      if (gi != ge.end()) gv = gi->second;
+      if (bi != be.end()) bv = bi->second;
+      if (gv != bv) out.push_back({"env", k, gv, bv, !noise_variable(k)});
+    }
+  }
+  compare_one(out, "uid", g.uid, b.uid, show_u32);
+  compare_one(out, "gid", g.gid, b.gid, show_u32);
+  compare_one(out, "groups", g.groups, b.groups, show_groups);
+  compare_one(out, "umask", g.umask, b.umask, show_octal);
+  compare_one(out, "cwd", g.cwd, b.cwd, show_str);
+  compare_one(out, "caps", g.capabilities, b.capabilities, show_str);
+  compare_one(out, "kernel", g.kernel, b.kernel, show_str);
+  compare_one(out, "os", os_of(g), os_of(b), show_str);
+  compare_one(out, "arch", g.arch, b.arch, show_str);
+  compare_one(out, "lsm", g.lsm, b.lsm, show_str);
+  if (!g.limits.empty() && !b.limits.empty()) {
+    std::set<std::string> names;
+    for (auto& [k, v] : g.limits) names.insert(k);
+    for (auto& [k, v] : b.limits) names.insert(k);
+    for (const std::string& k : names) {
+      auto gi = g.limits.find(k), bi = b.limits.find(k);
+      std::optional<std::string> gv, bv;
+      if (gi != g.limits.end()) gv = gi->second.soft + "/" + gi->second.hard;
+      if (bi != b.limits.end()) bv = bi->second.soft + "/" + bi->second.hard;
+      if (gv != bv) out.push_back({"limit", k, gv, bv, true});
+    }
+  }
+  return out;
+}
+
+namespace {
+
+SideInfo side_info(const Trace& raw, const std::string& file) {
+  SideInfo s;
+  s.file = file;
+  const HostInfo& h = raw.header.host;
+  s.host = h.hostname.value_or("");
+  if (auto os = os_of(h)) s.os = *os;
+  s.kernel = h.kernel.value_or("");
+  s.command = raw.header.command;
+  s.source = raw.header.source;
+  return s;
+}
+
+void finish_side_info(SideInfo& s, const Side& side) {
+  for (const Process& p : side.table.processes) {
+    if (p.ppid != 0 && side.table.find(p.ppid)) continue;
+    s.exit = p.exit;
+    if (s.command.empty() && !p.execs.empty()) s.command = p.execs.front().argv;
+    break;
+  }
+}
+
+Divergence env_divergence(const EnvChange& c) {
+  Divergence d;
+  d.kind = DivKind::Env;
+  d.significant = c.significant;
+  d.syscall = c.category;
+  d.score = env_weight(c.category, c.key);
+  auto side = [&](const std::optional<std::string>& v) -> std::optional<DivSide> {
+    if (!v) return std::nullopt;
+    DivSide s;
+    s.call = c.category == "env" ? c.key + "=" + *v : *v;
+    s.result = *v;
+    return s;
+  };
+  d.good = side(c.good);
+  d.bad = side(c.bad);
+  auto show = [](const std::optional<std::string>& v) { return v ? "'" + *v + "'" : std::string("unset"); };
+  std::string what = c.category == "env" ? "environment variable " + c.key
+                     : c.category == "limit" ? "resource limit " + c.key
+                                             : c.category;
+  d.explanation = fmt::format("{} is {} on the good side and {} on the bad side.", what, show(c.good), show(c.bad));
+  return d;
+}
+
+}  // namespace
+}  // namespace detail
+
+DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const std::string& good_file,
+                       const std::string& bad_file) {
+  DiffResult r;
+  r.good_info = detail::side_info(good, good_file);
+  r.bad_info = detail::side_info(bad, bad_file);
+  normalize_in_place(good, opt.normalize);
+  normalize_in_place(bad, opt.normalize);
+  r.good = std::move(good);
+  r.bad = std::move(bad);
+
+  detail::KeyTable keys;
+  detail::Side g, b;
+  g.trace = &r.good;
+  b.trace = &r.bad;
+  g.table = build_process_table(r.good);
+  b.table = build_process_table(r.bad);
+  detail::finish_side_info(r.good_info, g);
+  detail::finish_side_info(r.bad_info, b);
+  detail::index_side(g, keys);
+  detail::index_side(b, keys);
+
+  detail::match_tasks(g, b, r.pairs);
+  for (TaskPair& tp : r.pairs) {
+    detail::align_pair(g, b, opt, tp);
+    if (tp.approximate)
+      r.notes.push_back(fmt::format(
+          "task {}: too large for an exact alignment (limit {} cells); a greedy alignment was used and may "
+          "report more differences than there are",
+          tp.name, opt.exact_limit));
+  }
+  detail::classify(g, b, r.pairs, r);
+  r.env = detail::compare_headers(r.good.header, r.bad.header);
+  for (const EnvChange& c : r.env) r.divergences.push_back(detail::env_divergence(c));
+  detail::rank(g, b, r);
+  return r;
+}
+
+DiffResult diff_traces(const Trace& good, const Trace& bad, const DiffOptions& opt, const std::string& good_file,
+                       const std::string& bad_file) {
+  Trace g = good, b = bad;
+  return diff_traces(std::move(g), std::move(b), opt, good_file, bad_file);
+}
+
+}  // namespace tracediff

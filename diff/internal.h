@@ -1,0 +1,70 @@
+// Internals of diff/: what the steps of diff_traces() hand each other.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "diff/diff.h"
+
+namespace tracediff::detail {
+
+/// One normalized trace with what the differ derives from it.
+struct Side {
+  const Trace* trace = nullptr;
+  ProcessTable table;
+  /// Event indices of each task (tid), in trace order. Unparsed lines and
+  /// spawn events of other tasks are left out.
+  std::unordered_map<std::int32_t, std::vector<std::size_t>> task_events;
+  /// Interned alignment key of every event (index = event index).
+  std::vector<std::uint32_t> keys;
+  /// Interned call family of every event (the first half of its key).
+  std::vector<std::uint32_t> families;
+};
+
+/// Interns key strings so both sides compare keys as integers.
+class KeyTable {
+ public:
+  std::uint32_t intern(const std::string& s);
+  const std::string& str(std::uint32_t k) const { return strings_[k]; }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> ids_;
+  std::vector<std::string> strings_;
+};
+
+/// The target of an event: its path (absolute when known), socket address
+/// or fd referent; "" when it has none.
+std::string event_target(const Event& e);
+
+/// Fills Side::task_events, keys and families.
+void index_side(Side& s, KeyTable& keys);
+
+/// Matches the two process trees (roots, then children by exec signature
+/// and order, then threads by creation order) and appends one TaskPair per
+/// matched or one-sided task, parents before children.
+void match_tasks(const Side& good, const Side& bad, std::vector<TaskPair>& pairs);
+
+/// Aligns one matched pair (fills pair.rows and pair.approximate).
+void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskPair& pair);
+
+/// Turns rows into divergences (all kinds but env), recognizes benign
+/// lookups, and sets row.divergence. Divergences are appended unranked.
+void classify(const Side& good, const Side& bad, std::vector<TaskPair>& pairs, DiffResult& r);
+
+/// Compares the two headers.
+std::vector<EnvChange> compare_headers(const Header& good, const Header& bad);
+
+/// Scores every divergence, sorts by rank and renumbers the row links.
+void rank(const Side& good, const Side& bad, DiffResult& r);
+
+/// The base score of a header difference (rank.cc).
+double env_weight(const std::string& category, const std::string& key);
+
+/// True for calls whose results vary with timing alone (futex, poll, ...).
+bool is_timing_call(const std::string& name);
+/// True for errnos that say "try again" rather than "no".
+bool is_transient_errno(const std::string& err);
+
+}  // namespace tracediff::detail

@@ -1,0 +1,142 @@
+// Rule "names": generated parts of file names become placeholders.
+//
+// Programs name files after their pid, the time, or random characters
+// (mkstemp's XXXXXX, python's tempfile, build ids). Two runs never agree on
+// them, so each such part becomes "#" (numbers and hex) or "XXXXXX"
+// (random letters under a temp directory). What is kept on purpose: short
+// numbers that are not pids of the trace (versions like python3.11,
+// libc.so.6, x86_64), so a real version difference still shows.
+#include <string_view>
+
+#include "normalize/rules.h"
+
+namespace tracediff::detail {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_hex_letter(char c) { return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_word(char c) { return is_digit(c) || is_alpha(c) || c == '_'; }
+
+// Directories whose entries are usually generated names.
+bool is_temp_dir(std::string_view dir) {
+  return dir == "tmp" || dir == "/tmp" || dir == "/var/tmp" || dir == "/dev/shm" ||
+         (dir.size() > 4 && dir.substr(dir.size() - 4) == "/tmp") || dir.rfind("/run/user/", 0) == 0 ||
+         dir.rfind("/tmp/", 0) == 0 || dir.rfind("tmp/", 0) == 0 || dir.rfind("/var/tmp/", 0) == 0;
+}
+
+// Numbers (a digit run) that are generated: pids of the trace, and anything
+// of 4 digits or more (epoch seconds, microseconds, big pids, counters).
+// Shorter numbers are versions far more often than generated names.
+bool generated_number(std::string_view digits, const std::unordered_set<std::int32_t>& pids) {
+  if (digits.size() >= 4) return true;
+  int v = 0;
+  for (char c : digits) v = v * 10 + (c - '0');
+  return pids.count(v) > 0;
+}
+
+// A word in a temp directory that looks random: mkstemp's 6 characters are
+// letters and digits of both cases; python's tempfile uses 8 of [a-z0-9_].
+bool random_word(std::string_view w) {
+  if (w.size() >= 8) return true;
+  if (w.size() < 6) return false;
+  bool digit = false, upper = false;
+  for (char c : w) {
+    digit = digit || is_digit(c);
+    upper = upper || (c >= 'A' && c <= 'Z');
+  }
+  return digit || upper;
+}
+
+// Random hex: 8+ hex characters with both digits and letters.
+bool random_hex(std::string_view w) {
+  if (w.size() < 8) return false;
+  bool digit = false, letter = false;
+  for (char c : w) {
+    if (is_digit(c)) digit = true;
+    else if (is_hex_letter(c)) letter = true;
+    else return false;
+  }
+  return digit && letter;
+}
+
+void normalize_component(std::string_view comp, bool in_temp, const std::unordered_set<std::int32_t>& pids,
+                         std::string& out) {
+  std::size_t i = 0;
+  while (i < comp.size()) {
+    char c = comp[i];
+    if (!is_word(c)) {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    // A word runs over letters, digits and '_' only in temp dirs; elsewhere
+    // '_' separates (x86_64 stays two short words).
+    while (j < comp.size() && (is_digit(comp[j]) || is_alpha(comp[j]) || (in_temp && comp[j] == '_'))) ++j;
+    if (j == i) {  // a lone '_'
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    std::string_view w = comp.substr(i, j - i);
+    if (in_temp && random_word(w)) {
+      out += "XXXXXX";
+    } else if (random_hex(w)) {
+      out.push_back('#');
+    } else {
+      // Digit runs inside a word ("core.12345", "log20240101").
+      std::size_t k = 0;
+      while (k < w.size()) {
+        if (!is_digit(w[k])) {
+          out.push_back(w[k++]);
+          continue;
+        }
+        std::size_t m = k;
+        while (m < w.size() && is_digit(w[m])) ++m;
+        std::string_view d = w.substr(k, m - k);
+        // A pid only counts as a whole word ("spool.470", "/proc/470"):
+        // inside a word ("python311") a short number is a version.
+        bool whole = d.size() == w.size();
+        if (d.size() >= 4 || (whole && generated_number(d, pids))) out.push_back('#');
+        else out.append(d);
+        k = m;
+      }
+    }
+    i = j;
+  }
+}
+
+}  // namespace
+
+std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t slash = s.find('/', start);
+    std::size_t end = slash == std::string_view::npos ? s.size() : slash;
+    std::string_view dir = s.substr(0, start ? start - 1 : 0);
+    normalize_component(s.substr(start, end - start), start > 0 && is_temp_dir(dir), pids, out);
+    if (slash == std::string_view::npos) break;
+    out.push_back('/');
+    start = slash + 1;
+  }
+  return out;
+}
+
+void rule_names(Trace& t, NormalizeContext& ctx) {
+  const auto& pids = ctx.original_ids;
+  auto fn = [&](std::string& s) {
+    // Fast path: a name with no digit and no temp directory has nothing generated.
+    bool maybe = s.find_first_of("0123456789") != std::string::npos || s.find("tmp") != std::string::npos ||
+                 s.find("/dev/shm") != std::string::npos;
+    if (maybe) s = normalize_generated_name(s, pids);
+  };
+  for (Event& e : t.events) {
+    if (e.type != EventType::Syscall && e.type != EventType::Process) continue;
+    for_each_string(e, kPaths | kRefs, fn);
+  }
+}
+
+}  // namespace tracediff::detail

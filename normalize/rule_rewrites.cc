@@ -1,0 +1,132 @@
+// Rule "rules": the user's own rewrites (docs/normalize-rules.md).
+//
+// `path REGEX REPLACEMENT` applies to paths and fd referents, `string REGEX
+// REPLACEMENT` to every string of an event (paths, referents, data). Regexes
+// are ECMAScript (std::regex); each distinct input is rewritten once and
+// remembered, since the same paths recur thousands of times in a trace.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <regex>
+#include <unordered_map>
+
+#include "normalize/rules.h"
+#include "trace/io.h"
+
+namespace tracediff {
+
+std::vector<RewriteRule> read_rules_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(fmt::format("{}: cannot open rules file", path));
+  std::vector<RewriteRule> out;
+  std::string line;
+  unsigned lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::size_t i = line.find_first_not_of(" \t\r");
+    if (i == std::string::npos || line[i] == '#') continue;
+    // Fields: KIND PATTERN REPLACEMENT, separated by whitespace. A field may
+    // be double-quoted to hold spaces (\" and \\ inside quotes).
+    std::vector<std::string> fields;
+    while (i < line.size()) {
+      while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
+      if (i >= line.size()) break;
+      std::string f;
+      if (line[i] == '"') {
+        ++i;
+        bool closed = false;
+        while (i < line.size()) {
+          if (line[i] == '\\' && i + 1 < line.size()) {
+            f.push_back(line[i + 1]);
+            i += 2;
+          } else if (line[i] == '"') {
+            closed = true;
+            ++i;
+            break;
+          } else {
+            f.push_back(line[i++]);
+          }
+        }
+        if (!closed) throw InputError(fmt::format("{}:{}: unterminated quoted field", path, lineno));
+      } else {
+        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') f.push_back(line[i++]);
+      }
+      fields.push_back(std::move(f));
+    }
+    if (fields.size() != 3)
+      throw InputError(fmt::format("{}:{}: expected 'path|string PATTERN REPLACEMENT', got {} field(s)", path,
+                                   lineno, fields.size()));
+    RewriteRule r;
+    if (fields[0] == "path") r.kind = RewriteRule::Path;
+    else if (fields[0] == "string") r.kind = RewriteRule::String;
+    else throw InputError(fmt::format("{}:{}: unknown rule kind '{}' (expected path or string)", path, lineno, fields[0]));
+    r.pattern = fields[1];
+    r.replacement = fields[2];
+    r.file = path;
+    r.line = lineno;
+    try {
+      std::regex re(r.pattern);
+    } catch (const std::regex_error& e) {
+      throw InputError(fmt::format("{}:{}: bad regular expression '{}': {}", path, lineno, r.pattern, e.what()));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace detail {
+namespace {
+
+struct CompiledRule {
+  const RewriteRule* rule;
+  std::regex re;
+};
+
+class Rewriter {
+ public:
+  /// strings_only: apply only `string` rules (to data, which path rules skip).
+  Rewriter(const std::vector<CompiledRule>& rules, bool strings_only) : rules_(rules), strings_only_(strings_only) {}
+  void operator()(std::string& s) {
+    auto it = cache_.find(s);
+    if (it != cache_.end()) {
+      s = it->second;
+      return;
+    }
+    std::string out = s;
+    for (const CompiledRule& r : rules_)
+      if (!strings_only_ || r.rule->kind == RewriteRule::String) out = std::regex_replace(out, r.re, r.rule->replacement);
+    cache_.emplace(s, out);
+    s = std::move(out);
+  }
+
+ private:
+  const std::vector<CompiledRule>& rules_;
+  bool strings_only_;
+  std::unordered_map<std::string, std::string> cache_;
+};
+
+}  // namespace
+
+void rule_rewrites(Trace& t, NormalizeContext& ctx) {
+  const auto& rules = ctx.options->rewrites;
+  if (rules.empty()) return;
+  std::vector<CompiledRule> compiled;
+  bool any_string = false;
+  for (const RewriteRule& r : rules) {
+    try {
+      compiled.push_back({&r, std::regex(r.pattern)});
+    } catch (const std::regex_error& e) {
+      throw InputError(fmt::format("{}:{}: bad regular expression '{}': {}", r.file, r.line, r.pattern, e.what()));
+    }
+    any_string = any_string || r.kind == RewriteRule::String;
+  }
+  // Path rules see paths and referents; string rules see every string.
+  Rewriter all(compiled, false), data(compiled, true);
+  for (Event& e : t.events) {
+    for_each_string(e, kPaths | kRefs, [&](std::string& s) { all(s); });
+    if (any_string) for_each_string(e, kData, [&](std::string& s) { data(s); });
+  }
+}
+
+}  // namespace detail
+}  // namespace tracediff

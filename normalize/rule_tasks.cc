@@ -1,0 +1,134 @@
+// Rule "tasks": stable task numbers and names from the process tree.
+//
+// Raw pids differ on every run; a process's place in the tree does not. The
+// processes are numbered in pre-order (a root, then each child subtree in
+// creation order), each followed by its threads, so the same program run
+// twice gets the same numbers even when unrelated processes interleave
+// differently. Names ("root/2:cat", "root#1") go into the header options as
+// task.<number>, where task_name_of() finds them.
+#include <fmt/format.h>
+
+#include <string_view>
+#include <unordered_map>
+
+#include "normalize/rules.h"
+
+namespace tracediff::detail {
+namespace {
+
+std::string basename_of(std::string_view p) {
+  auto s = p.find_last_of('/');
+  return std::string(s == std::string_view::npos ? p : p.substr(s + 1));
+}
+
+class Namer {
+ public:
+  Namer(const Trace& t, const ProcessTable& table) : t_(t), table_(table) {}
+
+  void run() {
+    int roots = 0;
+    for (const Process& p : table_.processes) {
+      if (p.ppid != 0 && table_.find(p.ppid)) continue;
+      ++roots;
+      std::string name = roots == 1 ? "root" : fmt::format("root.{}", roots);
+      std::string cmd = t_.header.command.empty() ? "" : basename_of(t_.header.command[0]);
+      visit(p, name, cmd);
+    }
+  }
+
+  std::unordered_map<std::int32_t, std::int32_t> ids;
+  std::vector<std::pair<std::int32_t, std::string>> names;
+
+ private:
+  void visit(const Process& p, const std::string& name, const std::string& inherited_cmd) {
+    if (ids.count(p.pid)) return;  // a cycle in a corrupt trace
+    add(p.pid, name);
+    int k = 0;
+    for (std::int32_t th : p.threads) add(th, fmt::format("{}#{}", name, ++k));
+    std::string cmd = p.execs.empty() ? inherited_cmd : basename_of(p.execs.front().path);
+    int n = 0;
+    for (std::int32_t c : p.children) {
+      const Process* child = table_.find(c);
+      if (!child) continue;
+      std::string ccmd = child->execs.empty() ? cmd : basename_of(child->execs.front().path);
+      visit(*child, fmt::format("{}/{}:{}", name, ++n, ccmd.empty() ? "?" : ccmd), cmd);
+    }
+  }
+
+  void add(std::int32_t tid, const std::string& name) {
+    if (ids.count(tid)) return;
+    std::int32_t id = static_cast<std::int32_t>(ids.size()) + 1;
+    ids[tid] = id;
+    names.emplace_back(id, name);
+  }
+
+  const Trace& t_;
+  const ProcessTable& table_;
+};
+
+// Calls whose first argument is a pid (or tid), and calls returning one.
+bool takes_pid(std::string_view n) {
+  static constexpr std::string_view k[] = {"kill", "tkill", "tgkill", "wait4", "waitpid", "setpgid",
+                                           "getpgid", "getsid", "prlimit64", "sched_setaffinity",
+                                           "sched_getaffinity", "sched_setscheduler", "sched_getparam",
+                                           "sched_setparam", "pidfd_open", "ptrace", "process_vm_readv",
+                                           "rt_sigqueueinfo", "rt_tgsigqueueinfo", "get_robust_list"};
+  for (auto x : k)
+    if (x == n) return true;
+  return false;
+}
+
+bool returns_pid(std::string_view n) {
+  static constexpr std::string_view k[] = {"clone", "clone3", "fork", "vfork", "wait4", "waitpid",
+                                           "getpid", "gettid", "getppid", "set_tid_address", "getpgrp",
+                                           "getpgid", "getsid", "setsid"};
+  for (auto x : k)
+    if (x == n) return true;
+  return false;
+}
+
+}  // namespace
+
+void rule_tasks(Trace& t, NormalizeContext&) {
+  ProcessTable table = build_process_table(t);
+  Namer namer(t, table);
+  namer.run();
+  auto map = [&](std::int32_t v) -> std::int32_t {
+    auto it = namer.ids.find(v);
+    return it == namer.ids.end() ? v : it->second;
+  };
+  for (Event& e : t.events) {
+    e.tid = map(e.tid);
+    e.pid = map(e.pid);
+    if (e.type == EventType::Process || e.type == EventType::Signal) e.proc.child = map(e.proc.child);
+    if (e.type == EventType::Signal) {
+      for (Arg& a : e.args)
+        if (a.name == "si_pid" && a.kind == ArgKind::Int) {
+          std::int32_t v = map(static_cast<std::int32_t>(a.has_raw ? a.raw : std::atoll(a.str.c_str())));
+          a.raw = v;
+          a.str = std::to_string(v);
+        }
+      continue;
+    }
+    if (e.type != EventType::Syscall) continue;
+    if (takes_pid(e.name) && !e.args.empty() && e.args[0].kind == ArgKind::Int) {
+      Arg& a = e.args[0];
+      std::int64_t v = a.has_raw ? a.raw : std::atoll(a.str.c_str());
+      if (v > 0 && namer.ids.count(static_cast<std::int32_t>(v))) {
+        a.raw = map(static_cast<std::int32_t>(v));
+        a.str = std::to_string(a.raw);
+      }
+    }
+    if (returns_pid(e.name) && e.result.state == ResultState::Returned && e.result.value > 0) {
+      auto it = namer.ids.find(static_cast<std::int32_t>(e.result.value));
+      // A pid from outside the trace (the tracer's own, a parent) still
+      // differs per run; it is shown as PID rather than guessed at.
+      e.result.value = it == namer.ids.end() ? 0 : it->second;
+      e.result.str = it == namer.ids.end() ? "PID" : "";
+    }
+  }
+  for (auto& [id, name] : namer.names) t.header.options[fmt::format("task.{}", id)] = name;
+  t.header.attached.clear();
+}
+
+}  // namespace tracediff::detail

@@ -1,0 +1,69 @@
+// Internals of normalize/: the rule table and helpers the rules share.
+// Each rule is a function over the whole trace, in its own file, so it can
+// be read and tested alone (tests/normalize/ runs one rule at a time by
+// disabling the others).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "normalize/normalize.h"
+
+namespace tracediff::detail {
+
+/// What the rules may know about the input before any of them ran.
+struct NormalizeContext {
+  const NormalizeOptions* options = nullptr;
+  /// Every pid and tid of the input trace, as recorded: the generated-names
+  /// rule recognizes them inside file names even after the tasks rule has
+  /// renumbered the events.
+  std::unordered_set<std::int32_t> original_ids;
+};
+
+using RuleFn = void (*)(Trace&, NormalizeContext&);
+
+struct Rule {
+  const char* name;
+  const char* description;
+  RuleFn fn;
+};
+
+/// The built-in rules in the order they run.
+const std::vector<Rule>& rule_table();
+
+void rule_tasks(Trace& t, NormalizeContext& ctx);
+void rule_fds(Trace& t, NormalizeContext& ctx);
+void rule_rewrites(Trace& t, NormalizeContext& ctx);
+void rule_host(Trace& t, NormalizeContext& ctx);
+void rule_names(Trace& t, NormalizeContext& ctx);
+void rule_addresses(Trace& t, NormalizeContext& ctx);
+void rule_timing(Trace& t, NormalizeContext& ctx);
+void rule_stat(Trace& t, NormalizeContext& ctx);
+void rule_families(Trace& t, NormalizeContext& ctx);
+
+/// Which strings of an event a rewrite applies to.
+enum StringField : unsigned {
+  kPaths = 1,    ///< Path args (str and abs), sockaddr text, exec paths and argv
+  kRefs = 2,     ///< fd referents in args and results
+  kData = 4,     ///< String args that are not argv (buffers, names)
+};
+
+/// Calls fn on every string of `e` selected by `fields` (fn may rewrite it).
+void for_each_string(Event& e, unsigned fields, const std::function<void(std::string&)>& fn);
+
+/// Calls fn on every Arg of `e`, depth first (struct fields, array elements).
+void for_each_arg(Event& e, const std::function<void(Arg&)>& fn);
+
+/// Replaces generated parts of a name (pids, long digit runs, epoch times,
+/// random hex, mkstemp suffixes under temp directories) with placeholders.
+std::string normalize_generated_name(std::string_view s,
+                                     const std::unordered_set<std::int32_t>& pids);
+
+/// The canonical form of an fd referent: inode numbers and ephemeral ports
+/// dropped ("pipe:[1234]" -> "pipe", "/dev/pts/3" -> "/dev/pts/#").
+std::string canonical_ref(std::string_view ref);
+
+}  // namespace tracediff::detail
