@@ -1,15 +1,10 @@
 #!/usr/bin/env bash
-# The demo: installs what it needs, builds, and shows tracediff on a real program.
+# The demo: installs what it needs, builds, and replays the article's first
+# story (examples/missing-config): foo works on a good host and says only
+# "Error opening configuration file: No such file or directory" on a bad
+# one; tracediff shows why. Needs root (private mount namespaces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 BUILD_DIR=build bash scripts/build.sh
-td=$PWD/build/cli/tracediff
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-echo "\$ strace -f -o app.log sh -c 'cat /etc/foo/config.json || echo Error opening configuration file >&2'"
-strace -f -o "$work/app.log" sh -c 'cat /etc/foo/config.json 2>/dev/null || echo Error opening configuration file >&2' || true
-echo "\$ tracediff import app.log -o app.trace"
-"$td" import "$work/app.log" -o "$work/app.trace"
-echo "\$ tracediff show app.trace --failed"
-"$td" show "$work/app.trace" --failed
+BUILD_DIR=build exec bash examples/missing-config/run.sh
