@@ -213,6 +213,7 @@ class Searcher {
       x.notes.push_back(opt_.message ? fmt::format("no write in the trace carries \"{}\"", *opt_.message)
                                      : "no process wrote to stderr or a terminal before exiting non-zero "
                                        "(give the message with --message TEXT)");
+      x.summary = "no error message found";
       return x;
     }
     x.message = msg->text;
@@ -229,9 +230,10 @@ class Searcher {
     search(r_.tgid[msg->first], msg->first, msg->text, x, 0);
     if (x.found) {
       const ExplainLink& c = x.chain.back();
-      x.summary = fmt::format("{} {} failed with {} ({}) in pid {}{}", c.syscall,
-                              c.path.empty() ? std::string() : c.path, c.err, c.err_text, c.pid,
-                              c.process.empty() ? std::string() : fmt::format(" ({})", c.process));
+      std::string who = c.pid ? fmt::format("pid {}", c.pid) : std::string("the traced process");
+      if (!c.process.empty()) who += fmt::format(" ({})", c.process);
+      x.summary = fmt::format("{}{}{} failed with {}{} in {}", c.syscall, c.path.empty() ? "" : " ", c.path, c.err,
+                              c.err_text.empty() ? std::string() : fmt::format(" ({})", c.err_text), who);
     } else {
       x.summary = "no failing call explains the message";
     }
@@ -272,7 +274,18 @@ class Searcher {
       m.first = i;
     }
     m.text = trim(m.text);
+    if (truncated(last)) m.text += "...";
     return m;
+  }
+
+  // The tracer cut the data (strace -s): shown with "...", as strace does.
+  bool truncated(std::size_t i) const {
+    const Event& e = t_.events[i];
+    if (e.args.size() < 2) return false;
+    if (e.args[1].truncated) return true;
+    for (const Arg& a : e.args[1].items)
+      if (a.truncated) return true;
+    return false;
   }
 
   std::optional<Msg> find_last_message() const {
@@ -315,6 +328,7 @@ class Searcher {
     }
     if (!best) return std::nullopt;
     Msg m{*best, *best, trim(detail::call_data(t_.events[*best]))};
+    if (truncated(*best)) m.text += "...";
     return m;
   }
 
@@ -538,7 +552,7 @@ class Searcher {
     const Event& re = t_.events[read_event];
     const FileRef& rf = r_.fd[read_event];
     ExplainLink rl = link(ExplainLink::Kind::Received, read_event);
-    rl.text = trim(detail::call_data(re));
+    rl.text = trim(detail::call_data(re)) + (truncated(read_event) ? "..." : "");
     rl.channel = describe_channel(rf, t_);
     x.chain.push_back(rl);
 
@@ -569,7 +583,7 @@ class Searcher {
     }
     visited_.insert(*best);
     ExplainLink sl = link(ExplainLink::Kind::Sent, *best);
-    sl.text = trim(detail::call_data(t_.events[*best]));
+    sl.text = trim(detail::call_data(t_.events[*best])) + (truncated(*best) ? "..." : "");
     sl.channel = describe_channel(r_.fd[*best], t_);
     x.chain.push_back(sl);
     // The writer's own words and the original message both say what to match.

@@ -10,7 +10,7 @@ namespace tracediff {
 namespace {
 
 std::string where(const ExplainLink& l) {
-  std::string s = fmt::format("pid {}", l.pid);
+  std::string s = l.pid ? fmt::format("pid {}", l.pid) : std::string("the traced process");
   if (!l.process.empty()) s += fmt::format(" ({})", l.process);
   if (l.line) s += fmt::format(", line {}", l.line);
   else s += fmt::format(", event {}", l.event);

@@ -222,8 +222,9 @@ class Replayer {
   void step(std::size_t i) {
     const Event& e = t_.events[i];
     std::int32_t pid = tgid_of(e);
+    // pid 0: a log written without pid prefixes (one process); it is
+    // still one process with its own state.
     r_.tgid[i] = pid;
-    if (pid == 0) return;
     ProcState& st = state(pid, i);
 
     if (e.type == EventType::Process) {
