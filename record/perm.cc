@@ -1,0 +1,87 @@
+// Permission snapshots: what a person needs to see why a path call failed.
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "record/internal.h"
+
+namespace tracediff::detail {
+namespace {
+
+void read_creds(pid_t tid, Creds& c) {
+  std::ifstream in(fmt::format("/proc/{}/status", tid));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string key;
+    ls >> key;
+    std::uint32_t real, eff;
+    if (key == "Uid:" && (ls >> real >> eff)) c.uid = eff;
+    else if (key == "Gid:" && (ls >> real >> eff)) c.gid = eff;
+    else if (key == "Groups:") {
+      c.groups.clear();
+      std::uint32_t g;
+      while (ls >> g) c.groups.push_back(g);
+    }
+  }
+  c.valid = true;
+}
+
+const char* type_of(mode_t m) {
+  if (S_ISDIR(m)) return "dir";
+  if (S_ISREG(m)) return "file";
+  if (S_ISLNK(m)) return "symlink";
+  return "other";
+}
+
+}  // namespace
+
+bool wants_perm_snapshot(int err) {
+  return err == EACCES || err == EPERM || err == EROFS || err == ENOENT || err == ENOTDIR || err == ELOOP;
+}
+
+PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& creds) {
+  if (!creds.valid) read_creds(tid, creds);
+  PermSnapshot s;
+  s.uid = creds.uid;
+  s.gid = creds.gid;
+  s.groups = creds.groups;
+  if (abs.empty() || abs[0] != '/') return s;
+  // Seen through /proc/TID/root so that a task in another mount namespace
+  // or chroot is judged by its own view of the tree.
+  const std::string root = fmt::format("/proc/{}/root", tid);
+  std::string prefix;
+  std::size_t pos = 0;
+  while (true) {
+    std::string comp = prefix.empty() ? "/" : prefix;
+    PathComponent pc;
+    pc.path = comp;
+    struct stat st;
+    if (lstat((root + comp).c_str(), &st) != 0) {
+      pc.exists = false;
+      s.components.push_back(std::move(pc));
+      break;
+    }
+    pc.exists = true;
+    pc.type = type_of(st.st_mode);
+    pc.uid = st.st_uid;
+    pc.gid = st.st_gid;
+    pc.mode = st.st_mode & 07777;
+    struct statvfs vfs;
+    if (statvfs((root + comp).c_str(), &vfs) == 0) pc.readonly_mount = vfs.f_flag & ST_RDONLY;
+    s.components.push_back(std::move(pc));
+    if (pos >= abs.size() || abs == "/") break;
+    std::size_t next = abs.find('/', pos + 1);
+    if (next == std::string::npos) next = abs.size();
+    prefix = abs.substr(0, next);
+    pos = next;
+    if (prefix.empty()) break;
+  }
+  return s;
+}
+
+}  // namespace tracediff::detail
