@@ -450,31 +450,38 @@ class Searcher {
         e.name == "symlink" || e.name == "rename" || e.name == "renameat" || e.name == "renameat2" ||
         e.name == "mknod" || e.name == "bind")
       creating = true;
-    if (l.perm && !l.perm->components.empty()) {
+    if (l.perm) {
       const PermSnapshot& p = *l.perm;
-      if (err == "EACCES" || err == "EPERM") {
-        for (std::size_t k = 0; k < p.components.size(); ++k) {
-          const PathComponent& c = p.components[k];
-          bool last = k + 1 == p.components.size();
-          if (c.type == "dir" && !may(c, p.uid, p.gid, p.groups, 1))
-            return fmt::format("{} may not enter {} (owner {}:{}, mode {:04o})", ids(l), c.path, c.uid, c.gid, c.mode);
-          bool target_missing = last && c.path != l.path;
-          if (last && creating && target_missing && !may(c, p.uid, p.gid, p.groups, 2))
-            return fmt::format("{} may not create files in {} (owner {}:{}, mode {:04o})", ids(l), c.path, c.uid,
-                               c.gid, c.mode);
-          if (last && !target_missing)
-            return fmt::format("{} is owned by {}:{} with mode {:04o}; the caller is {}", c.path, c.uid, c.gid,
-                               c.mode, ids(l));
+      // Only existing components say anything about permissions; a
+      // snapshot may also list the missing ones (exists == false).
+      std::vector<const PathComponent*> have;
+      for (const PathComponent& c : p.components)
+        if (c.exists) have.push_back(&c);
+      if (!have.empty()) {
+        const PathComponent& deepest = *have.back();
+        bool target_exists = deepest.path == l.path;
+        if (err == "EACCES" || err == "EPERM") {
+          for (const PathComponent* c : have) {
+            bool is_target = c->path == l.path;
+            if (!is_target && c->type == "dir" && !may(*c, p.uid, p.gid, p.groups, 1))
+              return fmt::format("{} may not enter {} (owner {}:{}, mode {:04o})", ids(l), c->path, c->uid, c->gid,
+                                 c->mode);
+          }
+          if (!target_exists && creating && deepest.path == detail::dirname_of(l.path) &&
+              !may(deepest, p.uid, p.gid, p.groups, 2))
+            return fmt::format("{} may not create files in {} (owner {}:{}, mode {:04o})", ids(l), deepest.path,
+                               deepest.uid, deepest.gid, deepest.mode);
+          if (target_exists)
+            return fmt::format("{} is owned by {}:{} with mode {:04o}; the caller is {}", deepest.path, deepest.uid,
+                               deepest.gid, deepest.mode, ids(l));
         }
-      }
-      if (err == "EROFS" || p.components.back().readonly_mount)
-        if (err == "EROFS") return fmt::format("{} is on a read-only mount", p.components.back().path);
-      if (err == "ENOENT") {
-        const std::string& have = p.components.back().path;
-        std::string rest = l.path.size() > have.size() ? l.path.substr(have == "/" ? 1 : have.size() + 1) : "";
-        std::string missing = rest.substr(0, rest.find('/'));
-        if (!missing.empty())
-          return fmt::format("{}{}{} does not exist", have == "/" ? "" : have, "/", missing);
+        if (err == "EROFS") return fmt::format("{} is on a read-only mount", deepest.path);
+        if (err == "ENOENT" && !target_exists) {
+          const std::string& dir = deepest.path;
+          std::string rest = l.path.size() > dir.size() ? l.path.substr(dir == "/" ? 1 : dir.size() + 1) : "";
+          std::string missing = rest.substr(0, rest.find('/'));
+          if (!missing.empty()) return fmt::format("{}/{} does not exist", dir == "/" ? "" : dir, missing);
+        }
       }
     }
     if (err == "ENOENT" && !l.path.empty())

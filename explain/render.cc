@@ -144,8 +144,11 @@ std::string render_explanation_text(const Explanation& x, const std::string& tra
         }
         if (l.perm)
           for (const PathComponent& c : l.perm->components)
-            out += fmt::format("{}  {:<40} {:<7} {}:{} {:04o}{}\n", kPad, c.path, c.exists ? c.type : "absent", c.uid,
-                               c.gid, c.mode, c.readonly_mount ? " (read-only mount)" : "");
+            if (c.exists)
+              out += fmt::format("{}  {:<7} {:>11} {:04o}  {}{}\n", kPad, c.type, fmt::format("{}:{}", c.uid, c.gid),
+                                 c.mode, c.path, c.readonly_mount ? "  (read-only mount)" : "");
+            else
+              out += fmt::format("{}  {:<7} {:>11} {:>4}  {}\n", kPad, "absent", "", "", c.path);
         if (!l.tried.empty()) {
           std::vector<std::string> dirs = search_dirs(l.tried);
           out += fmt::format("{}tried   {} in {} ({} paths)\n", kPad, basename_of(l.tried.front()),

@@ -286,7 +286,8 @@ TEST(Explain, UsesThePermissionSnapshot) {
   PermSnapshot p{.uid = 65534, .gid = 65534, .groups = {}};
   p.components = {{"/", true, "dir", 0, 0, 0755, false},
                   {"/spool", true, "dir", 0, 0, 0755, false},
-                  {"/spool/tmp", true, "dir", 0, 0, 0755, false}};
+                  {"/spool/tmp", true, "dir", 0, 0, 0755, false},
+                  {"/spool/tmp/f.1", false, "", 0, 0, 0, false}};  // the recorder lists the missing target too
   b.last().perm = p;
   b.call(9, "write", {fd(2), data("cannot create temporary file\n"), num(29)}, 29).exit(9, 111);
   Explanation x = explain(b.trace());
@@ -320,6 +321,33 @@ TEST(Explain, ListsEveryPlaceALibraryWasSought) {
   EXPECT_EQ(cause(x).tried, (std::vector<std::string>{"/opt/greet/lib/libgreet.so.1",
                                                       "/lib/x86_64-linux-gnu/libgreet.so.1", "/usr/lib/libgreet.so.1"}));
   EXPECT_EQ(cause(x).hint, "libgreet.so.1 was not found in any of the 3 places tried");
+}
+
+TEST(Explain, PermissionSnapshotNamesTheDirectoryThatCannotBeEntered) {
+  TraceBuilder b;
+  b.call(9, "openat", {kCwd, path("/srv/private/app.conf"), flags("O_RDONLY")}, -1, "EACCES");
+  PermSnapshot p{.uid = 1000, .gid = 1000, .groups = {27}};
+  p.components = {{"/", true, "dir", 0, 0, 0755, false},
+                  {"/srv", true, "dir", 0, 0, 0755, false},
+                  {"/srv/private", true, "dir", 0, 0, 0700, false}};
+  b.last().perm = p;
+  b.call(9, "write", {fd(2), data("cannot read configuration\n"), num(26)}, 26).exit(9, 1);
+  Explanation x = explain(b.trace());
+  EXPECT_EQ(cause(x).hint, "uid 1000 gid 1000 may not enter /srv/private (owner 0:0, mode 0700)");
+}
+
+TEST(Explain, PermissionSnapshotNamesTheMissingComponent) {
+  TraceBuilder b;
+  b.call(9, "openat", {kCwd, path("/etc/foo/config.json"), flags("O_RDONLY")}, -1, "ENOENT");
+  PermSnapshot p{.uid = 0, .gid = 0, .groups = {}};
+  p.components = {{"/", true, "dir", 0, 0, 0755, false},
+                  {"/etc", true, "dir", 0, 0, 0755, false},
+                  {"/etc/foo", false, "", 0, 0, 0, false}};
+  b.last().perm = p;
+  b.call(9, "write", {fd(2), data("Error opening configuration file: No such file or directory\n"), num(60)}, 60)
+      .exit(9, 1);
+  Explanation x = explain(b.trace());
+  EXPECT_EQ(cause(x).hint, "/etc/foo does not exist");
 }
 
 TEST(Explain, NothingToExplainWithoutAFailedExit) {
