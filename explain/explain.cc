@@ -41,10 +41,19 @@ std::size_t common_run(std::string_view a, std::string_view b) {
 std::size_t share_score(std::string_view text, std::string_view data) {
   std::size_t shorter = std::min(text.size(), data.size());
   if (shorter < 4) return 0;
-  std::size_t run = common_run(text, data);
   // 10 characters: long enough that "Error: " or a pid prefix alone does not
   // link two unrelated messages, short enough for strace's default -s 32.
   std::size_t need = std::min<std::size_t>(10, shorter);
+  if (need == 10) {
+    // Any common run of 10 holds one of text's 5-byte blocks that start at a
+    // multiple of 5: a cheap test before the quadratic one, which matters
+    // when a process reads megabytes from sockets.
+    bool any = false;
+    std::string_view t = text.substr(0, 4096), d = data.substr(0, 4096);
+    for (std::size_t k = 0; k + 5 <= t.size() && !any; k += 5) any = d.find(t.substr(k, 5)) != std::string_view::npos;
+    if (!any) return 0;
+  }
+  std::size_t run = common_run(text, data);
   return run >= need ? run : 0;
 }
 
@@ -289,21 +298,22 @@ class Searcher {
   }
 
   std::optional<Msg> find_last_message() const {
+    // One pass: each process's last non-empty write to stderr or a terminal.
+    std::map<std::int32_t, std::size_t> last;
+    for (std::size_t i = 0; i < t_.events.size(); ++i)
+      if (is_write(i) && is_message_fd(t_.events[i], r_.fd[i]) && !detail::call_data(t_.events[i]).empty())
+        last[r_.tgid[i]] = i;
     std::optional<std::size_t> best;
     int best_depth = 0;
     for (const auto& [pid, st] : r_.exits) {
       bool failed = st.kind == ExitStatus::Killed || (st.kind == ExitStatus::Exited && st.code != 0);
-      if (!failed) continue;
-      std::size_t end = r_.exit_event.count(pid) ? r_.exit_event.at(pid) : t_.events.size();
-      for (std::size_t i = end; i-- > 0;) {
-        if (r_.tgid[i] != pid || !is_write(i) || !is_message_fd(t_.events[i], r_.fd[i])) continue;
-        if (detail::call_data(t_.events[i]).empty()) continue;
-        int d = depth(pid);
-        if (!best || d < best_depth || (d == best_depth && i > *best)) {
-          best = i;
-          best_depth = d;
-        }
-        break;
+      auto it = last.find(pid);
+      if (!failed || it == last.end()) continue;
+      std::size_t i = it->second;
+      int d = depth(pid);
+      if (!best || d < best_depth || (d == best_depth && i > *best)) {
+        best = i;
+        best_depth = d;
       }
     }
     if (!best) return std::nullopt;
