@@ -142,13 +142,15 @@ std::string render_explanation_text(const Explanation& x, const std::string& tra
                                                                                                : "set by " + l.creds_from);
           out += fmt::format("{}caller  {}\n", kPad, c);
         }
-        if (l.perm)
-          for (const PathComponent& c : l.perm->components)
+        if (l.perm) {
+          for (const PathComponent& c : l.perm->components) {
             if (c.exists)
               out += fmt::format("{}  {:<7} {:>11} {:04o}  {}{}\n", kPad, c.type, fmt::format("{}:{}", c.uid, c.gid),
                                  c.mode, c.path, c.readonly_mount ? "  (read-only mount)" : "");
             else
               out += fmt::format("{}  {:<7} {:>11} {:>4}  {}\n", kPad, "absent", "", "", c.path);
+          }
+        }
         if (!l.tried.empty()) {
           std::vector<std::string> dirs = search_dirs(l.tried);
           out += fmt::format("{}tried   {} in {} ({} paths)\n", kPad, basename_of(l.tried.front()),
