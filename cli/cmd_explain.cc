@@ -5,25 +5,27 @@
 #include "cli/output.h"
 #include "explain/explain.h"
 #include "trace/io.h"
+#include "trace/strace.h"
 
 namespace tracediff::cli {
 namespace {
 
 struct ExplainArgs {
-  std::string trace;
+  std::vector<std::string> traces;
   std::string message;
   std::string format = "text";
   std::size_t string_size = 64;
 };
 
 void run_explain(const ExplainArgs& a, CommandResult& res) {
-  Trace t = load_any(a.trace);
+  // Several files: the LOG.<pid> set `strace -ff -o LOG` writes.
+  Trace t = a.traces.size() == 1 ? load_any(a.traces[0]) : import_strace_set(a.traces);
   print_warnings(t.warnings);
   ExplainOptions opt;
   if (!a.message.empty()) opt.message = a.message;
   opt.max_string = a.string_size;
   Explanation x = explain(t, opt);
-  out(a.format == "json" ? explanation_to_json(x, a.trace) : render_explanation_text(x, a.trace));
+  out(a.format == "json" ? explanation_to_json(x, a.traces[0]) : render_explanation_text(x, a.traces[0]));
   out_flush();
   res.status = x.found ? 0 : 1;
 }
@@ -39,8 +41,9 @@ void add_explain(CLI::App& app, CommandResult& res) {
       "Examples:\n"
       "  tracediff explain bad.trace\n"
       "  strace -f -o app.log ./app; tracediff explain app.log --format json\n"
+      "  strace -ff -o app ./app; tracediff explain app.*\n"
       "  tracediff explain server.trace --message 'Could not create temporary file'");
-  c->add_option("TRACE", a->trace, "trace file or strace log")->required();
+  c->add_option("TRACE", a->traces, "trace file or strace log (several: a strace -ff set)")->required();
   c->add_option("--message", a->message, "the error message to explain (default: the last one on stderr)");
   c->add_option("--format", a->format, "text or json (docs/explain-format.md)")
       ->check(CLI::IsMember({"text", "json"}))

@@ -261,6 +261,47 @@ TEST(Explain, FollowsAPipeToTheChildThatWroteIt) {
   EXPECT_EQ(cause(x).path, "/run/app");
 }
 
+TEST(Explain, FollowsATcpConnectionToTheServerThatAcceptedIt) {
+  TraceBuilder b;
+  b.call(70, "socket", {flags("AF_INET"), flags("SOCK_STREAM"), num(0)}, 3)
+      .call(70, "bind", {fd(3), addr("AF_INET:0.0.0.0:8443"), num(16)}, 0)
+      .call(70, "listen", {fd(3), num(16)}, 0)
+      .call(71, "socket", {flags("AF_INET"), flags("SOCK_STREAM"), num(0)}, 5)
+      .call(71, "connect", {fd(5), addr("AF_INET:127.0.0.1:8443"), num(16)}, -1, "EINPROGRESS")
+      .call(70, "accept4", {fd(3), addr("AF_INET:127.0.0.1:40000"), num(16), flags("SOCK_CLOEXEC")}, 4)
+      .call(70, "openat", {kCwd, path("/etc/ssl/private/key.pem"), flags("O_RDONLY")}, -1, "EACCES")
+      .call(70, "sendto", {fd(4), data("HTTP/1.1 500 key unreadable"), num(27), num(0), Arg{.str = "NULL"}, num(0)}, 27)
+      .call(71, "recvfrom", {fd(5), data("HTTP/1.1 500 key unreadable"), num(4096), num(0), Arg{.str = "NULL"}, Arg{.str = "NULL"}}, 27)
+      .call(71, "write", {fd(2), data("client: server said: 500 key unreadable\n"), num(40)}, 40)
+      .exit(71, 1);
+  Explanation x = explain(b.trace());
+  ASSERT_TRUE(x.found) << render_explanation_text(x, "t");
+  ASSERT_EQ(x.chain.size(), 4u);
+  EXPECT_EQ(x.chain[1].channel, "the socket connected to 127.0.0.1:8443");
+  EXPECT_EQ(x.chain[2].pid, 70);
+  EXPECT_EQ(cause(x).path, "/etc/ssl/private/key.pem");
+}
+
+TEST(Explain, FollowsASocketpairAcrossFork) {
+  TraceBuilder b;
+  b.call(80, "socketpair", {flags("AF_UNIX"), flags("SOCK_STREAM"), num(0), fds(3, 4)}, 0)
+      .fork(80, 81)
+      .call(81, "close", {fd(3)}, 0)
+      .call(81, "execve", {path("/usr/lib/app/helper")}, 0)
+      .call(81, "mkdir", {path("/var/cache/app")}, -1, "ENOSPC")
+      .call(81, "write", {fd(4), data("helper: cache setup failed"), num(26)}, 26)
+      .exit(81, 1)
+      .call(80, "close", {fd(4)}, 0)
+      .call(80, "read", {fd(3), data("helper: cache setup failed"), num(512)}, 26)
+      .call(80, "write", {fd(2), data("app: helper: cache setup failed\n"), num(32)}, 32)
+      .exit(80, 1);
+  Explanation x = explain(b.trace());
+  ASSERT_TRUE(x.found) << render_explanation_text(x, "t");
+  EXPECT_EQ(x.chain[2].process, "helper");
+  EXPECT_EQ(cause(x).err, "ENOSPC");
+  EXPECT_EQ(cause(x).hint, "the file system is full");
+}
+
 TEST(Explain, FollowsSocketsByTheirYAnnotations) {
   TraceBuilder b;
   b.call(60, "write", {fd(5, "UNIX-STREAM:[9001->9000]"), data("ERR database locked"), num(19)}, 19);
