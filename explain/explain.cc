@@ -162,6 +162,9 @@ std::string describe_channel(const FileRef& f, const Trace& t) {
 }
 
 bool is_message_fd(const Event& e, const FileRef& f) {
+  // fd 2 is stderr whatever it was pointed at (a log file, a pipe to a
+  // supervisor): that is where a program puts its error message.
+  if (auto n = detail::fd_arg(e, 0); n && *n == 2) return true;
   if (f) {
     if (f->kind == OpenFile::Stdio && f->stdio == 2) return true;
     if (f->kind == OpenFile::Tty) return true;
@@ -525,12 +528,15 @@ class Searcher {
       if (r_.tgid[j] != pid || !is_syscall(j)) continue;
       const Event& e = t_.events[j];
       if (detail::is_read_call(e.name) && e.result.state == ResultState::Returned && e.result.value > 0 &&
-          is_ipc(r_.fd[j])) {
-        if (share_score(text, detail::call_data(e))) {
+          r_.fd[j]) {
+        // An fd opened before the tracer attached is of unknown kind: if
+        // it carried the message, it is still where the message came from.
+        bool unknown = r_.fd[j]->kind == OpenFile::Unknown;
+        if ((is_ipc(r_.fd[j]) || unknown) && share_score(text, detail::call_data(e))) {
           relay = j;
           break;
         }
-        if (!plain_relay) plain_relay = j;
+        if (is_ipc(r_.fd[j]) && !plain_relay) plain_relay = j;
       }
       if (!e.result.failed() || benign(j, from)) continue;
       std::string et = errno_text(e.result);
