@@ -98,6 +98,7 @@ TEST(Explain, SkipsLookupsThatLaterSucceedAndIsattyProbes) {
       .call(7, "execve", {path("/usr/bin/helper")}, 0)
       .call(7, "ioctl", {fd(2), flags("TCGETS"), Arg{}}, -1, "ENOTTY")
       .call(7, "unlink", {path("/tmp/app.lock")}, -1, "ENOENT")
+      .call(7, "connect", {fd(5), addr("AF_UNIX:/var/run/nscd/socket"), num(110)}, -1, "ENOENT")
       .call(7, "write", {fd(2), data("app: cannot read settings\n"), num(26)}, 26)
       .exit(7, 2);
   Explanation x = explain(b.trace());
