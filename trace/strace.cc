@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <unordered_map>
 
@@ -85,12 +86,16 @@ class Importer {
  public:
   Importer(const std::string& file, const ImportOptions& opt) : file_(file), opt_(opt) {}
 
-  void line(std::string_view raw, std::uint32_t lineno);
+  /// `last`: the final line of the file, which may be a call strace had
+  /// started writing when the log was taken (no ')' yet).
+  void line(std::string_view raw, std::uint32_t lineno, bool last = false);
   // Ends the file: places synthesized events and returns them all.
   std::vector<Event> finish();
 
   StampKind stamp_kind() const { return stamp_kind_; }
   std::uint32_t unparsed() const { return unparsed_; }
+  /// The pid of the task whose lines carry no prefix, once the log showed it.
+  std::int32_t root() const { return root_; }
   std::uint32_t first_unparsed() const { return first_unparsed_; }
 
  private:
@@ -103,6 +108,7 @@ class Importer {
   void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
+  bool cut_call_line(std::string_view body, Event& ev);
   bool signal_line(std::string_view body, Event& ev);
   bool process_line(std::string_view body, Event& ev);
   bool strace_message(std::string_view body, Event& ev);
@@ -110,6 +116,17 @@ class Importer {
   // a completed call sitting at `slot`.
   void complete(std::size_t slot);
   void type_args(Event& e);
+  // Puts a synthesized event right after events_[slot]: at once when that is
+  // the last event, else when the file ends (a call resumed later).
+  void place_after(std::size_t slot, Event e) {
+    if (slot + 1 == events_.size()) events_.push_back(std::move(e));
+    else inserts_.emplace_back(slot, std::move(e));
+  }
+
+ public:
+  void reserve(std::size_t n) { events_.reserve(n); }
+
+ private:
   const std::string* cwd_of(std::int32_t tid) const {
     auto it = cwd_.find(tid);
     return it == cwd_.end() ? nullptr : &it->second;
@@ -123,10 +140,30 @@ class Importer {
   std::unordered_map<std::int32_t, std::string> cwd_;
   std::string scratch_, joined_;
   std::size_t last_ = SIZE_MAX;     // the event -k stack lines belong to
+  // Without -o, strace omits the pid prefix while it traces one task only;
+  // root_ is that task's pid once known, and zero_children_ the tasks it
+  // created while still unknown.
+  std::int32_t root_ = 0;
+  bool saw_unprefixed_ = false;
+  std::vector<std::int32_t> zero_children_;
+  std::int32_t resume_tid_ = 0;     // the tid a resumed call finished under
+  void set_root(std::int32_t pid);
   StampKind stamp_kind_ = StampKind::None;
   std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
   std::uint32_t unparsed_ = 0, first_unparsed_ = 0;
 };
+
+void Importer::set_root(std::int32_t pid) {
+  root_ = pid;
+  auto it = pending_.find(0);
+  if (it != pending_.end() && !pending_.count(pid)) {
+    Pending p = std::move(it->second);
+    pending_.erase(it);
+    pending_.emplace(pid, std::move(p));
+  }
+  auto c = cwd_.find(0);
+  if (c != cwd_.end() && !cwd_.count(pid)) cwd_[pid] = c->second;
+}
 
 void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno) {
   Event ev;
@@ -138,7 +175,7 @@ void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32
   if (!unparsed_++) first_unparsed_ = lineno;
 }
 
-void Importer::line(std::string_view raw, std::uint32_t lineno) {
+void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
   std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
   if (ltrim(s).empty()) return;
   // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
@@ -153,8 +190,15 @@ void Importer::line(std::string_view raw, std::uint32_t lineno) {
   LinePrefix pre;
   detail::parse_prefix(s, pre);
   Event ev;
-  ev.tid = pre.pid ? pre.pid : opt_.default_pid;
+  ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : root_;
   ev.line = lineno;
+  if (!pre.pid && !opt_.default_pid && !starts_with(s, "strace: ")) {
+    saw_unprefixed_ = true;
+  } else if (pre.pid && !root_ && saw_unprefixed_ &&
+             std::find(zero_children_.begin(), zero_children_.end(), pre.pid) == zero_children_.end()) {
+    // The first prefixed task that the unprefixed one did not create is it.
+    set_root(pre.pid);
+  }
   if (pre.stamp != StampKind::None) {
     if (stamp_kind_ == StampKind::None) stamp_kind_ = pre.stamp;
     switch (pre.stamp) {
@@ -187,6 +231,7 @@ void Importer::line(std::string_view raw, std::uint32_t lineno) {
   else if (starts_with(s, "<... ")) ok = resumed_line(s, ev);
   else if (starts_with(s, "strace: ")) ok = strace_message(s, ev);
   else ok = syscall_line(s, ev);
+  if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
 }
 
@@ -227,6 +272,26 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
   return true;
 }
 
+bool Importer::cut_call_line(std::string_view s, Event& ev) {
+  // "accept(7, NULL, NULL" at the very end: the call was still running.
+  std::size_t p = 0;
+  while (p < s.size() && is_ident(s[p])) ++p;
+  if (p == 0 || p >= s.size() || s[p] != '(') return false;
+  joined_.assign(rtrim(s.substr(p + 1)));
+  if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
+  joined_ += ')';
+  std::size_t pos = 0;
+  std::vector<Arg> args;
+  if (!detail::parse_arg_list(joined_, pos, args) || pos != joined_.size()) return false;
+  ev.name.assign(s.substr(0, p));
+  ev.args = std::move(args);
+  ev.result.state = ResultState::Unfinished;
+  events_.push_back(std::move(ev));
+  last_ = events_.size() - 1;
+  type_args(events_[last_]);
+  return true;
+}
+
 bool Importer::resumed_line(std::string_view s, Event& ev) {
   // "<... read resumed>" then the rest of the call.
   std::size_t p = 5;
@@ -257,7 +322,9 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
     slot.result = std::move(r);
     slot.dur_ns = dur;
     last_ = pend.slot;
+    resume_tid_ = ev.tid;
     complete(pend.slot);
+    resume_tid_ = 0;
     return true;
   }
 
@@ -426,6 +493,10 @@ void Importer::complete(std::size_t slot) {
   bool ok = r.state == ResultState::Returned && !r.failed();
   const std::string& n = e.name;
   if (!ok) return;
+  if (e.tid == 0 && !root_ && r.value > 0 && (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
+    set_root(static_cast<std::int32_t>(r.value));
+    return;
+  }
   if (n == "chdir" && !e.args.empty() && e.args[0].kind == ArgKind::Path && !e.args[0].abs.empty()) {
     cwd_[e.tid] = e.args[0].abs;
   } else if (n == "fchdir" && !e.args.empty() && !e.args[0].ref.empty() && e.args[0].ref[0] == '/') {
@@ -442,15 +513,18 @@ void Importer::complete(std::size_t slot) {
     sp.line = e.line;
     sp.proc.child = static_cast<std::int32_t>(r.value);
     sp.proc.thread = has_clone_thread(e.args);
+    if (e.tid == 0) zero_children_.push_back(sp.proc.child);
     if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
-    inserts_.emplace_back(slot, std::move(sp));
+    place_after(slot, std::move(sp));
   } else if ((n == "execve" || n == "execveat") && r.value == 0) {
     std::size_t pi = n == "execveat" ? 1 : 0;
     if (e.args.size() <= pi) return;
     Event ex;
     ex.type = EventType::Process;
     ex.name = kProcExec;
-    ex.tid = e.tid;
+    // After "+++ superseded by execve +++" the call completes under the
+    // leader's pid, which is the process that now runs the new program.
+    ex.tid = resume_tid_ ? resume_tid_ : e.tid;
     ex.ts_ns = e.ts_ns;
     ex.line = e.line;
     ex.args.push_back(e.args[pi]);
@@ -458,7 +532,7 @@ void Importer::complete(std::size_t slot) {
     argv.kind = ArgKind::Array;
     if (e.args.size() > pi + 1 && e.args[pi + 1].kind == ArgKind::Array) argv.items = e.args[pi + 1].items;
     ex.args.push_back(std::move(argv));
-    inserts_.emplace_back(slot, std::move(ex));
+    place_after(slot, std::move(ex));
   }
 }
 
@@ -466,14 +540,17 @@ std::vector<Event> Importer::finish() {
   if (inserts_.empty()) return std::move(events_);
   std::stable_sort(inserts_.begin(), inserts_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<Event> out;
-  out.reserve(events_.size() + inserts_.size());
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < events_.size(); ++i) {
-    out.push_back(std::move(events_[i]));
-    while (k < inserts_.size() && inserts_[k].first == i) out.push_back(std::move(inserts_[k++].second));
+  // Merge in place from the back: only events after the first insertion move.
+  std::size_t n = events_.size();
+  events_.resize(n + inserts_.size());
+  std::size_t dst = events_.size();
+  std::size_t k = inserts_.size();
+  for (std::size_t i = n; i-- > 0 && k > 0;) {
+    while (k > 0 && inserts_[k - 1].first == i) events_[--dst] = std::move(inserts_[--k].second);
+    if (dst - 1 == i) break;  // everything before is already in place
+    events_[--dst] = std::move(events_[i]);
   }
-  return out;
+  return std::move(events_);
 }
 
 const char* time_base_name(StampKind k) {
@@ -509,12 +586,12 @@ std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs) {
 
 // Fills what needs the whole log: the thread group of each event, the
 // header's command, the summary warning.
-void finish_trace(Trace& t) {
+void finish_trace(Trace& t, std::int32_t known_root) {
   bool any_unprefixed = false;
   for (const Event& e : t.events)
     if (e.tid == 0 && e.type != EventType::Unparsed) any_unprefixed = true;
   if (any_unprefixed) {
-    if (std::int32_t root = infer_unprefixed_pid(t.events)) {
+    if (std::int32_t root = known_root ? known_root : infer_unprefixed_pid(t.events)) {
       for (Event& e : t.events)
         if (e.tid == 0) e.tid = root;
     }
@@ -547,16 +624,28 @@ void add_unparsed_warning(Trace& t, const std::string& file, const Importer& im)
                                            im.unparsed() == 1 ? "" : "s", im.first_unparsed())});
 }
 
+// Calls fn(line, lineno, is_last) for each line of `text`.
 template <typename Fn>
 void for_each_line(std::string_view text, Fn fn) {
   std::uint32_t lineno = 0;
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
-    fn(line, ++lineno);
+    bool last = nl == std::string_view::npos || nl + 1 == text.size();
+    fn(line, ++lineno, last);
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
   }
+}
+
+// Each line is at most one event plus the spawn/exec it implies; counting
+// is cheap next to parsing and saves moving every event as the vector grows.
+std::size_t count_lines(std::string_view text) {
+  std::size_t n = 1;
+  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + text.size() - p)));
+       ++p)
+    ++n;
+  return n + n / 16;
 }
 
 Header strace_header(StampKind k) {
@@ -570,12 +659,13 @@ Header strace_header(StampKind k) {
 
 Trace import_strace_text(std::string_view text, const std::string& file, const ImportOptions& opt) {
   Importer im(file, opt);
-  for_each_line(text, [&](std::string_view line, std::uint32_t n) { im.line(line, n); });
+  im.reserve(count_lines(text));
+  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) { im.line(line, n, last); });
   Trace t;
   t.events = im.finish();
   t.header = strace_header(im.stamp_kind());
   add_unparsed_warning(t, file, im);
-  finish_trace(t);
+  finish_trace(t, im.root());
   return t;
 }
 
@@ -611,7 +701,7 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
     opt.default_pid = part.pid;
     Importer im(part.path, opt);
     std::string text = read_file_decompressed(part.path);
-    for_each_line(text, [&](std::string_view line, std::uint32_t n) { im.line(line, n); });
+    for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) { im.line(line, n, last); });
     part.events = im.finish();
     if (kind == StampKind::None) kind = im.stamp_kind();
     if (im.stamp_kind() == StampKind::None || im.stamp_kind() == StampKind::Relative) all_stamped = false;
@@ -629,7 +719,7 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
     std::stable_sort(t.events.begin(), t.events.end(),
                      [](const Event& a, const Event& b) { return a.ts_ns < b.ts_ns; });
   }
-  finish_trace(t);
+  finish_trace(t, 0);
   return t;
 }
 
@@ -642,7 +732,7 @@ bool looks_like_strace(std::string_view text) {
   Importer im("", opt);
   std::uint32_t lines = 0;
   bool first_ok = false, seen_first = false;
-  for_each_line(text, [&](std::string_view line, std::uint32_t n) {
+  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool) {
     if (lines >= 64) return;
     if (cut && line.data() + line.size() == text.data() + text.size()) return;
     if (rtrim(line).empty()) return;

@@ -158,6 +158,10 @@ void make_sockaddr(Arg& a) {
     }
   } else if (family == "AF_INET6") {
     const Arg* addr = field(a, "sin6_addr");
+    // strace 4.x-6.x write the address as an unnamed item:
+    // inet_pton(AF_INET6, "::1", &sin6_addr).
+    for (const Arg& i : a.items)
+      if (!addr && i.name.empty() && i.str.rfind("inet_pton(", 0) == 0) addr = &i;
     const Arg* port = field(a, "sin6_port");
     if (addr) {
       a.str += ":[";
