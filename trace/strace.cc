@@ -76,7 +76,8 @@ bool has_clone_thread(const std::vector<Arg>& args) {
       // -X raw: only the number is shown. CLONE_THREAD is 0x10000 on Linux.
       return a.has_raw && (a.raw & 0x10000) != 0 && a.str.find("CLONE_") == std::string::npos;
     }
-    if (a.kind == ArgKind::Struct && has_clone_thread(a.items)) return true;
+    // clone3's struct, possibly inside "{...} => {...}".
+    if ((a.kind == ArgKind::Struct || a.kind == ArgKind::Array) && has_clone_thread(a.items)) return true;
   }
   return false;
 }
@@ -89,6 +90,15 @@ class Importer {
   /// `last`: the final line of the file, which may be a call strace had
   /// started writing when the log was taken (no ')' yet).
   void line(std::string_view raw, std::uint32_t lineno, bool last = false);
+  /// Any part of a line still waiting for its continuation.
+  void flush_carry() {
+    if (!carry_.empty()) {
+      std::string c = std::move(carry_);
+      carry_.clear();
+      line_impl(c, carry_line_, true);
+    }
+    place_carry_events();
+  }
   // Ends the file: places synthesized events and returns them all.
   std::vector<Event> finish();
 
@@ -105,6 +115,8 @@ class Importer {
     std::string text;   // the arguments written before " <unfinished ...>"
   };
 
+  void line_impl(std::string_view raw, std::uint32_t lineno, bool last);
+  bool split_message(std::string_view raw, std::uint32_t lineno);
   void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
@@ -147,6 +159,17 @@ class Importer {
   bool saw_unprefixed_ = false;
   std::vector<std::int32_t> zero_children_;
   std::int32_t resume_tid_ = 0;     // the tid a resumed call finished under
+  // Without -o, strace's "strace: Process N attached" can land in the middle
+  // of a call's line; the part before it continues on the next line.
+  std::string carry_, carry_buf_;
+  std::uint32_t carry_line_ = 0;
+  // The message itself, placed after the call it interrupted: the call
+  // (a clone) creates the task the message is about.
+  std::vector<Event> carry_events_;
+  void place_carry_events() {
+    for (Event& e : carry_events_) events_.push_back(std::move(e));
+    carry_events_.clear();
+  }
   void set_root(std::int32_t pid);
   StampKind stamp_kind_ = StampKind::None;
   std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
@@ -176,6 +199,35 @@ void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32
 }
 
 void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
+  if (carry_.empty()) return line_impl(raw, lineno, last);
+  carry_buf_ = std::move(carry_);
+  carry_.clear();
+  carry_buf_.append(raw);
+  std::string joined = std::move(carry_buf_);
+  std::vector<Event> held = std::move(carry_events_);
+  carry_events_.clear();
+  line_impl(joined, carry_line_, last);
+  for (Event& e : held) events_.push_back(std::move(e));
+}
+
+bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
+  std::size_t m = raw.find("strace: Process ");
+  if (m == std::string_view::npos || m == 0) return false;
+  std::string_view msg = rtrim(raw.substr(m));
+  if (!ends_with(msg, " attached") && !ends_with(msg, " detached")) return false;
+  Event ev;
+  ev.line = lineno;
+  std::size_t before = events_.size();
+  if (!strace_message(msg, ev)) return false;
+  carry_events_.push_back(std::move(events_.back()));
+  events_.resize(before);
+  last_ = SIZE_MAX;
+  carry_.assign(raw.substr(0, m));
+  carry_line_ = lineno;
+  return true;
+}
+
+void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) {
   std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
   if (ltrim(s).empty()) return;
   // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
@@ -231,6 +283,7 @@ void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
   else if (starts_with(s, "<... ")) ok = resumed_line(s, ev);
   else if (starts_with(s, "strace: ")) ok = strace_message(s, ev);
   else ok = syscall_line(s, ev);
+  if (!ok && !last) ok = split_message(raw, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
 }
@@ -537,6 +590,7 @@ void Importer::complete(std::size_t slot) {
 }
 
 std::vector<Event> Importer::finish() {
+  flush_carry();
   if (inserts_.empty()) return std::move(events_);
   std::stable_sort(inserts_.begin(), inserts_.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
