@@ -79,6 +79,12 @@ void run_show(const ShowArgs& a, CommandResult& res) {
     if (a.failed && !(e.type == EventType::Syscall && e.result.failed())) continue;
     buf += format_event(e, fo);
     buf.push_back('\n');
+    // -k frames, as strace prints them under the call.
+    for (const std::string& f : e.stack) {
+      buf += " > ";
+      buf += f;
+      buf.push_back('\n');
+    }
     if (buf.size() > 65536) {
       out(buf);
       buf.clear();

@@ -537,7 +537,8 @@ bool Importer::strace_message(std::string_view s, Event& ev) {
 void Importer::type_args(Event& e) {
   const SyscallArgs* roles = syscall_args(e.name);
   // The base a Path is resolved against: the DirFd before it, else the cwd.
-  std::string base;
+  // A view, not a copy: into this event's fd annotation or the cwd table.
+  std::string_view base;
   bool have_base = false;
   if (const std::string* cwd = cwd_of(e.tid)) {
     base = *cwd;
@@ -545,7 +546,7 @@ void Importer::type_args(Event& e) {
   }
   for (std::size_t i = 0; i < e.args.size(); ++i) {
     Arg& a = e.args[i];
-    if (a.kind == ArgKind::Flags && a.str == "AT_FDCWD") {
+    if (a.kind == ArgKind::Flags && std::string_view(a.str) == "AT_FDCWD") {
       a.kind = ArgKind::Fd;
       a.has_raw = true;
       a.raw = -100;  // AT_FDCWD on Linux
@@ -558,7 +559,8 @@ void Importer::type_args(Event& e) {
         if (role == ArgRole::DirFd && a.kind == ArgKind::Fd) {
           if (a.raw == -100 && a.has_raw) {
             if (!a.ref.empty() && a.ref[0] == '/') {
-              cwd_[e.tid] = a.ref;  // -y shows the cwd itself
+              std::string& cwd = cwd_[e.tid];  // -y shows the cwd itself
+              if (cwd != a.ref) cwd = a.ref;
               base = a.ref;
               have_base = true;
             } else if (const std::string* cwd = cwd_of(e.tid)) {
@@ -593,7 +595,7 @@ void Importer::complete(std::size_t slot) {
   type_args(e);
   const Result& r = e.result;
   bool ok = r.state == ResultState::Returned && !r.failed();
-  const std::string& n = e.name;
+  std::string_view n = e.name;
   if (!ok) return;
   if (e.tid == 0 && !root_ && r.value > 0 && (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
     set_root(static_cast<std::int32_t>(r.value));
