@@ -64,11 +64,12 @@ class ObjectWriter {
   explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
   ~ObjectWriter() { out_.push_back('}'); }
   std::string& key(std::string_view k) {
-    if (!first_) out_.push_back(',');
+    // One append per piece: this runs for every field of every event.
+    if (first_) out_.append("\"", 1);
+    else out_.append(",\"", 2);
     first_ = false;
-    out_.push_back('"');
-    out_ += k;
-    out_ += "\":";
+    out_.append(k.data(), k.size());
+    out_.append("\":", 2);
     return out_;
   }
   void str(std::string_view k, std::string_view v) { append_json_string(key(k), v); }
@@ -166,6 +167,11 @@ void write_perm(std::string& out, const PermSnapshot& p) {
 std::string event_to_json(const Event& e) {
   std::string out;
   out.reserve(256);
+  append_event_json(out, e);
+  return out;
+}
+
+void append_event_json(std::string& out, const Event& e) {
   {
     ObjectWriter w(out);
     w.str("type", to_string(e.type));
@@ -208,7 +214,6 @@ std::string event_to_json(const Event& e) {
     if (!e.stack.empty()) w.str_array("stack", e.stack);
     if (e.perm) write_perm(w.key("perm"), *e.perm);
   }
-  return out;
 }
 
 std::string header_to_json(const Header& h) {

@@ -101,11 +101,10 @@ class EventQueue {
   Event& back() { return q_.back(); }
   void push_back(Event e) { q_.push_back(std::move(e)); }
   void resize(std::size_t n) { q_.resize(n - base_); }
-  Event pop_front() {
-    Event e = std::move(q_.front());
+  Event& front() { return q_.front(); }
+  void pop_front() {
     q_.pop_front();
     ++base_;
-    return e;
   }
   const std::deque<Event>& items() const { return q_; }
 
@@ -177,7 +176,8 @@ class Importer {
     if (slot + 1 == events_.size()) events_.push_back(std::move(e));
     else inserts_[slot].push_back(std::move(e));
   }
-  void emit(Event&& e);
+  // Hands `e` to the sink, which may move from it.
+  void emit(Event& e);
   std::int32_t tgid_of(std::int32_t tid) const {
     auto it = tgid_.find(tid);
     return it == tgid_.end() ? tid : it->second;
@@ -646,7 +646,7 @@ void Importer::complete(std::size_t slot) {
   }
 }
 
-void Importer::emit(Event&& e) {
+void Importer::emit(Event& e) {
   if (e.tid == 0 && root_) e.tid = root_;
   e.pid = tgid_of(e.tid);
   sink_(std::move(e));
@@ -676,11 +676,12 @@ void Importer::drain(bool at_end) {
   }
   while (events_.base() < limit) {
     std::size_t idx = events_.base();
-    emit(events_.pop_front());
+    emit(events_.front());  // in place: no move unless the sink keeps it
+    events_.pop_front();
     auto it = inserts_.find(idx);
     if (it != inserts_.end()) {
       for (Event& e : it->second) {
-        emit(std::move(e));
+        emit(e);
         ++emitted_extra_;
       }
       inserts_.erase(it);

@@ -8,6 +8,7 @@
 // Strings are skipped as units, so a ") = " inside one cannot end a call.
 #include <fmt/format.h>
 
+#include <array>
 #include <cctype>
 #include <cstring>
 
@@ -204,6 +205,13 @@ void split_bitset(Arg& a) {
   a.str += ' ';
 }
 
+// The bytes that can change how a scalar is scanned.
+constexpr std::array<bool, 256> kScalarSpecial = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("\"/<([{)]},")) t[c] = true;
+  return t;
+}();
+
 class ValueParser {
  public:
   ValueParser(std::string_view s, std::size_t pos, std::vector<std::vector<Arg>>& pool)
@@ -355,6 +363,11 @@ class ValueParser {
     std::size_t annot = std::string_view::npos, annot_end = 0, comment = std::string_view::npos;
     int depth = 0;
     while (p_ < s_.size()) {
+      // Most bytes of a scalar are none of the ones below: skip them fast.
+      if (!kScalarSpecial[static_cast<unsigned char>(s_[p_])]) {
+        ++p_;
+        continue;
+      }
       char c = s_[p_];
       if (c == '"') {
         std::size_t e = string_end(s_, p_);
