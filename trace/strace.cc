@@ -328,7 +328,7 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
   if (starts_with(s, "+++ ")) ok = process_line(s, ev);
   else if (starts_with(s, "--- ")) ok = signal_line(s, ev);
   else if (starts_with(s, "<... ")) ok = resumed_line(s, ev);
-  else if (starts_with(s, "strace: ")) ok = strace_message(s, ev);
+  else if (starts_with(s, "strace: ") || starts_with(s, "Process ")) ok = strace_message(s, ev);
   else ok = syscall_line(s, ev);
   if (!ok && !last) ok = split_message(raw, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
@@ -515,8 +515,9 @@ bool Importer::process_line(std::string_view s, Event& ev) {
 }
 
 bool Importer::strace_message(std::string_view s, Event& ev) {
-  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads"
-  std::string_view body = s.substr(8);
+  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads";
+  // strace 4.x wrote "Process 1234 attached - interrupt to quit" without "strace: ".
+  std::string_view body = starts_with(s, "strace: ") ? s.substr(8) : s;
   if (!starts_with(body, "Process ")) return false;
   body.remove_prefix(8);
   std::size_t sp = body.find(' ');

@@ -42,6 +42,8 @@ constexpr std::int64_t kEpochThresholdNs = 100'000'000LL * 1'000'000'000LL;
 
 }  // namespace
 
+void parse_prefix_fields(std::string_view& s, LinePrefix& out);
+
 std::string_view strip_ansi(std::string_view line, std::string& scratch) {
   if (std::memchr(line.data(), '\x1b', line.size()) == nullptr) return line;
   scratch.clear();
@@ -62,7 +64,25 @@ std::string_view strip_ansi(std::string_view line, std::string& scratch) {
   return scratch;
 }
 
+// -n "[  59] " (syscall number) and -i "[00007f9e35b25ad7] " (instruction
+// pointer) come before the call; the model has no field for either.
+void skip_bracket_fields(std::string_view& s) {
+  while (s.size() > 3 && s[0] == '[') {
+    std::size_t q = 1;
+    while (q < s.size() && s[q] == ' ') ++q;
+    std::size_t d = q;
+    while (q < s.size() && std::isxdigit(static_cast<unsigned char>(s[q]))) ++q;
+    if (q == d || q + 1 >= s.size() || s[q] != ']' || s[q + 1] != ' ') return;
+    s.remove_prefix(q + 2);
+  }
+}
+
 void parse_prefix(std::string_view& s, LinePrefix& out) {
+  parse_prefix_fields(s, out);
+  skip_bracket_fields(s);
+}
+
+void parse_prefix_fields(std::string_view& s, LinePrefix& out) {
   std::size_t p = 0;
   std::int64_t v = 0;
   if (s.size() > 5 && s.compare(0, 4, "[pid") == 0) {
