@@ -305,7 +305,9 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
         // Half a day backwards can only be midnight passing.
         constexpr std::int64_t kHalfDay = 12LL * 3600 * 1'000'000'000LL;
         std::int64_t t = pre.stamp_ns + day_offset_;
-        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay) {
+        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay && day_offset_ < INT64_MAX / 4) {
+          // (A damaged log could "pass midnight" on every line; the bound
+          // keeps the sum far from overflowing.)
           day_offset_ += 2 * kHalfDay;
           t += 2 * kHalfDay;
         }
@@ -316,7 +318,7 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
       case StampKind::Relative:
         // -r prints the time since the previous line; keep the running sum
         // so that times stay comparable and ordered.
-        rel_acc_ += pre.stamp_ns;
+        if (__builtin_add_overflow(rel_acc_, pre.stamp_ns, &rel_acc_)) rel_acc_ = INT64_MAX;
         ev.ts_ns = rel_acc_;
         break;
       default:
