@@ -150,6 +150,7 @@ class Recorder {
   std::int64_t last_flush_ = 0;
   bool dirty_ = false;
   Event scratch_;               // reused for process and signal events
+  PermCache perm_cache_;
 };
 
 Task& Recorder::new_task(pid_t tid) {
@@ -185,6 +186,7 @@ void Recorder::maybe_flush() {
   std::int64_t now = now_ns(CLOCK_MONOTONIC_COARSE);
   if (now - last_flush_ < kFlushIntervalNs) return;
   out_->flush();
+  perm_cache_.clear();
   last_flush_ = now;
   dirty_ = false;
 }
@@ -298,11 +300,12 @@ void Recorder::end_call(Task& t, const StopInfo& si) {
       d->exit(c);
     }
   }
+  if (!si.is_error && changes_file_system(t.nr, t.args)) perm_cache_.clear();
   if (si.is_error && wants_perm_snapshot(r.errnum)) {
     for (const Arg& a : e.args) {
       if (a.kind == ArgKind::Path && !a.abs.empty()) {
         if (!t.creds) t.creds = std::make_shared<Creds>();
-        e.perm = snapshot_permissions(t.tid, a.abs, *t.creds);
+        e.perm = snapshot_permissions(t.tid, a.abs, *t.creds, &perm_cache_);
         break;
       }
     }

@@ -161,3 +161,26 @@ TEST(PermSnapshot, WalksComponentsUntilTheFirstMissing) {
 
 }  // namespace
 }  // namespace tracediff::detail
+
+namespace tracediff::detail {
+namespace {
+
+TEST(PermSnapshot, CacheGivesTheSameAnswer) {
+  Creds c;
+  PermCache cache;
+  PermSnapshot plain = snapshot_permissions(getpid(), "/usr/share/no-such/file", c);
+  PermSnapshot first = snapshot_permissions(getpid(), "/usr/share/no-such/file", c, &cache);
+  EXPECT_FALSE(cache.components.empty());
+  PermSnapshot cached = snapshot_permissions(getpid(), "/usr/share/no-such/file", c, &cache);
+  EXPECT_EQ(plain, first);
+  EXPECT_EQ(plain, cached);
+  std::uint64_t args[6] = {0, 0, O_CREAT, 0, 0, 0};
+  EXPECT_TRUE(changes_file_system(SYS_openat, args));
+  args[2] = O_RDONLY;
+  EXPECT_FALSE(changes_file_system(SYS_openat, args));
+  EXPECT_TRUE(changes_file_system(SYS_mkdir, args));
+  EXPECT_FALSE(changes_file_system(SYS_read, args));
+}
+
+}  // namespace
+}  // namespace tracediff::detail
