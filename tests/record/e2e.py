@@ -421,6 +421,49 @@ def case_attach_detach():
         srv.wait()
 
 
+def case_attach_follows_children_and_detaches():
+    d = scratch()
+    loop = subprocess.Popen(["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"])
+    try:
+        time.sleep(0.2)
+        out = os.path.join(d, "t.trace")
+        rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(loop.pid)], stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        rec.send_signal(signal.SIGTERM)
+        rc = rec.wait(timeout=10)
+        check(rc == 0, f"record exit {rc}: {rec.stderr.read()}")
+        time.sleep(0.3)
+        check(loop.poll() is None, "the shell died when record detached")
+        with open(f"/proc/{loop.pid}/status") as f:
+            tracer = [l for l in f if l.startswith("TracerPid:")][0].split()[1]
+        check(tracer == "0", f"still traced by {tracer}")
+        _, events = load(out)
+        spawns = [e for e in events if e["type"] == "process" and e["name"] == "spawn"]
+        check(len(spawns) >= 3, f"future children followed: {len(spawns)} spawn events")
+        opens = [e for e in syscalls(events) if e["name"] == "openat" and first_path(e) == "/etc/hostname"]
+        check(opens and opens[0]["pid"] != loop.pid, f"the children's calls: {opens[:1]}")
+    finally:
+        loop.kill()
+        loop.wait()
+
+
+def case_launched_command_sigterm():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", prog("behave"), "sleep", "30"],
+                           stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    child = int(subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True, text=True).stdout.split()[0])
+    rec.send_signal(signal.SIGTERM)
+    rc = rec.wait(timeout=10)
+    check(rc == 128 + signal.SIGTERM, f"record exit {rc}")
+    time.sleep(0.2)
+    check(not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z",
+          "the command must get the signal, as under strace")
+    _, events = load(out)
+    check(any(e["name"] == "execve" for e in syscalls(events)), "trace valid up to the signal")
+
+
 def case_recorder_sigkilled():
     d = scratch()
     out = os.path.join(d, "t.trace")
