@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "record/record.h"
+#include "record/syscalls.h"
 
 namespace tracediff::cli {
 namespace {
@@ -40,8 +41,18 @@ void add_record(CLI::App& app, CommandResult& res) {
   c->add_flag("--no-follow", *no_follow, "do not follow forks and threads");
   c->add_flag("--redact", o->redact, "hide secret-looking environment values and all data buffers");
   c->add_flag("--force", o->force, "overwrite an existing output file");
+  auto list_excluded = std::make_shared<bool>(false);
+  c->add_flag("--list-default-excluded", *list_excluded,
+              "print the calls the default set leaves out (for strace -e trace=!LIST) and exit");
   c->add_option("COMMAND", o->command, "command to run (after --)");
-  c->callback([o, no_follow, &res] {
+  c->callback([o, no_follow, list_excluded, &res] {
+    if (*list_excluded) {
+      std::string out;
+      for (const std::string& n : detail::default_excluded_syscalls())
+        if (detail::syscall_number(n) >= 0) out += (out.empty() ? "" : ",") + n;
+      fmt::print("{}\n", out);
+      return;
+    }
     o->follow = !*no_follow;
     run_record(*o, res);
   });

@@ -144,6 +144,8 @@ std::vector<Decoder> file_decoders() {
          c.add(c.flags_arg(3, kStatxMask));
        },
        [](DecodeCtx& c) { c.add(c.failed ? c.hex_arg(4) : c.statx_arg(c.addr(4))); }},
+      {"statfs", [](DecodeCtx& c) { c.add(c.path_arg(0)); }, [](DecodeCtx& c) { c.add(c.hex_arg(1)); }},
+      {"fstatfs", [](DecodeCtx& c) { c.add(c.fd_arg(0)); }, [](DecodeCtx& c) { c.add(c.hex_arg(1)); }},
       {"readlink", [](DecodeCtx& c) { c.add(c.path_arg(0)); }, [](DecodeCtx& c) { readlink_out(c, 1, 2); }},
       {"readlinkat",
        [](DecodeCtx& c) {

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,24 @@ namespace tracediff::detail {
 /// True for the errnos after which a path call gets a permission snapshot.
 bool wants_perm_snapshot(int err);
 
+/// Component stats already taken, keyed by (mount namespace, root, path).
+/// An interpreter's start-up fails a thousand stat calls under the same few
+/// directories; without the cache each failure costs ~10 system calls.
+/// The recorder clears it whenever a traced call changes the file system
+/// and at every flush (100 ms), so a snapshot is never older than that.
+struct PermCache {
+  std::unordered_map<std::string, PathComponent> components;
+  void clear() { components.clear(); }
+};
+
 /// Each component of `abs` from "/" down to the first missing one, seen from
 /// inside task `tid`'s mount namespace (through /proc/TID/root), and the
-/// caller's credentials (cached in `creds`).
-PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& creds);
+/// caller's credentials (cached in `creds`). `cache` may be null.
+PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& creds, PermCache* cache = nullptr);
+
+/// True for calls that, when they succeed, may change what a permission
+/// snapshot would show (mkdir, rename, chmod, mount, open with O_CREAT...).
+bool changes_file_system(int nr, const std::uint64_t args[6]);
 
 /// A seccomp-bpf program for x86_64 returning SECCOMP_RET_TRACE for the
 /// selected call numbers and SECCOMP_RET_ALLOW for the rest. Calls made

@@ -7,7 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/syscall.h>
+
 #include "record/internal.h"
+#include "record/syscalls.h"
 
 namespace tracediff::detail {
 namespace {
@@ -44,7 +48,23 @@ bool wants_perm_snapshot(int err) {
   return err == EACCES || err == EPERM || err == EROFS || err == ENOENT || err == ENOTDIR || err == ELOOP;
 }
 
-PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& creds) {
+bool changes_file_system(int nr, const std::uint64_t args[6]) {
+  static const std::vector<bool> table = [] {
+    std::vector<bool> t(syscall_count(), false);
+    for (const char* n : {"mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename", "renameat",
+                          "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod",
+                          "fchmodat", "fchmodat2", "chown", "lchown", "fchown", "fchownat", "mount",
+                          "umount2", "creat", "mknod", "mknodat", "chroot", "pivot_root", "unshare",
+                          "setns", "move_mount", "mount_setattr", "fsmount"})
+      if (int nr = syscall_number(n); nr >= 0) t[nr] = true;
+    return t;
+  }();
+  if (nr == SYS_open) return args[1] & O_CREAT;
+  if (nr == SYS_openat) return args[2] & O_CREAT;
+  return nr >= 0 && nr < static_cast<int>(table.size()) && table[nr];
+}
+
+PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& creds, PermCache* cache) {
   if (!creds.valid) read_creds(tid, creds);
   PermSnapshot s;
   s.uid = creds.uid;
@@ -54,15 +74,39 @@ PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& cred
   // Seen through /proc/TID/root so that a task in another mount namespace
   // or chroot is judged by its own view of the tree.
   const std::string root = fmt::format("/proc/{}/root", tid);
+  std::string key_prefix;
+  if (cache) {
+    // Tasks in the same mount namespace with the same root see the same tree.
+    struct stat ns, rt;
+    if (stat(fmt::format("/proc/{}/ns/mnt", tid).c_str(), &ns) == 0 && stat(root.c_str(), &rt) == 0)
+      key_prefix = fmt::format("{}:{}:{}:", ns.st_ino, rt.st_dev, rt.st_ino);
+    else
+      cache = nullptr;
+  }
   std::string prefix;
   std::size_t pos = 0;
   while (true) {
     std::string comp = prefix.empty() ? "/" : prefix;
+    std::string key;
+    if (cache) {
+      key = key_prefix + comp;
+      if (auto it = cache->components.find(key); it != cache->components.end()) {
+        s.components.push_back(it->second);
+        if (!it->second.exists) break;
+        if (pos >= abs.size() || abs == "/") break;
+        std::size_t next = abs.find('/', pos + 1);
+        if (next == std::string::npos) next = abs.size();
+        prefix = abs.substr(0, next);
+        pos = next;
+        continue;
+      }
+    }
     PathComponent pc;
     pc.path = comp;
     struct stat st;
     if (lstat((root + comp).c_str(), &st) != 0) {
       pc.exists = false;
+      if (cache) cache->components.emplace(key, pc);
       s.components.push_back(std::move(pc));
       break;
     }
@@ -73,6 +117,7 @@ PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& cred
     pc.mode = st.st_mode & 07777;
     struct statvfs vfs;
     if (statvfs((root + comp).c_str(), &vfs) == 0) pc.readonly_mount = vfs.f_flag & ST_RDONLY;
+    if (cache) cache->components.emplace(key, pc);
     s.components.push_back(std::move(pc));
     if (pos >= abs.size() || abs == "/") break;
     std::size_t next = abs.find('/', pos + 1);

@@ -150,6 +150,7 @@ class Recorder {
   std::int64_t last_flush_ = 0;
   bool dirty_ = false;
   Event scratch_;               // reused for process and signal events
+  PermCache perm_cache_;
 };
 
 Task& Recorder::new_task(pid_t tid) {
@@ -185,6 +186,7 @@ void Recorder::maybe_flush() {
   std::int64_t now = now_ns(CLOCK_MONOTONIC_COARSE);
   if (now - last_flush_ < kFlushIntervalNs) return;
   out_->flush();
+  perm_cache_.clear();
   last_flush_ = now;
   dirty_ = false;
 }
@@ -298,11 +300,12 @@ void Recorder::end_call(Task& t, const StopInfo& si) {
       d->exit(c);
     }
   }
+  if (!si.is_error && changes_file_system(t.nr, t.args)) perm_cache_.clear();
   if (si.is_error && wants_perm_snapshot(r.errnum)) {
     for (const Arg& a : e.args) {
       if (a.kind == ArgKind::Path && !a.abs.empty()) {
         if (!t.creds) t.creds = std::make_shared<Creds>();
-        e.perm = snapshot_permissions(t.tid, a.abs, *t.creds);
+        e.perm = snapshot_permissions(t.tid, a.abs, *t.creds, &perm_cache_);
         break;
       }
     }
@@ -382,8 +385,9 @@ void Recorder::on_exec(Task& t) {
   Task* execer = &t;
   if (old_tid != 0 && old_tid != t.tid && tasks_.count(old_tid)) {
     // A non-leader thread exec'd: it now has the leader's tid. The leader's
-    // own call never completes; the execing thread's state moves over.
-    close_pending(t, ResultState::Unfinished);
+    // own call never returns ("= ?" as strace shows it); the execing
+    // thread's state moves over.
+    close_pending(t, ResultState::Unknown);
     ProcInfo info;
     info.child = old_tid;
     emit_process(t, kProcSuperseded, info);
@@ -653,6 +657,9 @@ void Recorder::launch(const Header& h) {
     // Stop until the recorder has seized us, then install the filter (its
     // traced calls would fail with ENOSYS if made before), then exec.
     raise(SIGSTOP);
+    // tracediff ignores SIGPIPE for itself; an ignored signal survives exec,
+    // and the command must start with the dispositions it would have had.
+    signal(SIGPIPE, SIG_DFL);
     if (seccomp_) {
       if (need_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(126);
       if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
@@ -754,6 +761,13 @@ RecordOutcome Recorder::run() {
   std::string set;
   for (const std::string& s : opt_.trace_set) set += (set.empty() ? "" : ",") + s;
   h.options["trace"] = opt_.all ? "all" : set.empty() ? "default" : set;
+  if (!opt_.all && set.empty()) {
+    // Say what the default set leaves out, so a reader knows an absent
+    // mmap means "not recorded", not "not made".
+    std::string out;
+    for (const std::string& n : default_excluded_syscalls()) out += (out.empty() ? "" : ",") + n;
+    h.options["not_traced"] = out;
+  }
   h.options["syscall_info"] = syscall_info_ ? "PTRACE_GET_SYSCALL_INFO" : "registers";
 
   std::string output = opt_.output;
