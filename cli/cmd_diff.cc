@@ -157,7 +157,7 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   print_warnings(good.warnings);
   Trace bad = load_any(a.bad);
   print_warnings(bad.warnings);
-  DiffResult r = diff_traces(good, bad, dopt, a.good, a.bad);
+  DiffResult r = diff_traces(std::move(good), std::move(bad), dopt, a.good, a.bad);
   // The status is settled before any output, so a reader that goes away
   // (`| head`) still leaves the right exit status.
   res.status = r.has_significant() ? 1 : 0;

@@ -47,6 +47,14 @@ void fit_pair(const Event* good, const Event* bad, std::size_t width, std::vecto
 /// renderers do not depend on more of it than the data).
 const char* kind_name(DivKind k);
 
+/// True when the row differs: the alignment paired it as changed or
+/// one-sided, or a divergence covers it (the differ aligns on keys that
+/// leave out results, so a row it pairs as Same may still diverge).
+bool row_differs(const AlignedRow& row);
+
+/// The marker of a divergent row: '|' changed, '<' good only, '>' bad only.
+char row_marker(const AlignedRow& row);
+
 /// True when this row differs and the report should show it: always for
 /// significant divergences, for benign/insignificant ones only with `all`.
 bool row_shown(const DiffResult& r, const AlignedRow& row, bool all);

@@ -401,16 +401,10 @@ class HtmlReport {
       if (j != it) extra_ids_ += fmt::format("<span id=\"d{}\"></span>", j->second);
       emitted_[j->second] = true;
     }
-    const char* cls = "";
-    char m = ' ';
-    switch (row.op) {
-      case AlignedRow::Same: break;
-      case AlignedRow::Changed: cls = "chg"; m = '|'; break;
-      case AlignedRow::OnlyGood: cls = "og"; m = '<'; break;
-      case AlignedRow::OnlyBad: cls = "ob"; m = '>'; break;
-    }
+    char m = row_differs(row) ? row_marker(row) : ' ';
+    const char* cls = m == '<' ? "og" : m == '>' ? "ob" : "chg";
     std::string attrs;
-    if (row.op != AlignedRow::Same) {
+    if (m != ' ') {
       std::string kind = "data";
       bool quiet = row_quiet(r_, row);
       if (row.divergence >= 0 && static_cast<std::size_t>(row.divergence) < r_.divergences.size())
@@ -454,7 +448,7 @@ class HtmlReport {
       if (!p.rows.empty()) centers.push_back(0);
     } else {
       for (std::size_t i = 0; i < p.rows.size(); ++i)
-        if (p.rows[i].op != AlignedRow::Same) centers.push_back(i);
+        if (row_differs(p.rows[i])) centers.push_back(i);
     }
     for (const auto& a : anchor_[pi]) centers.push_back(a.first);
     std::sort(centers.begin(), centers.end());

@@ -251,8 +251,18 @@ bool row_quiet(const DiffResult& r, const AlignedRow& row) {
   return d.benign || !d.significant;
 }
 
+bool row_differs(const AlignedRow& row) { return row.op != AlignedRow::Same || row.divergence >= 0; }
+
+char row_marker(const AlignedRow& row) {
+  switch (row.op) {
+    case AlignedRow::OnlyGood: return '<';
+    case AlignedRow::OnlyBad: return '>';
+    default: return '|';
+  }
+}
+
 bool row_shown(const DiffResult& r, const AlignedRow& row, bool all) {
-  if (row.op == AlignedRow::Same) return false;
+  if (!row_differs(row)) return false;
   return all || !row_quiet(r, row);
 }
 

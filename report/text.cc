@@ -420,12 +420,12 @@ class TextReport {
     const Event* g = row.good >= 0 && static_cast<std::size_t>(row.good) < r_.good.events.size() ? &r_.good.events[row.good] : nullptr;
     const Event* b = row.bad >= 0 && static_cast<std::size_t>(row.bad) < r_.bad.events.size() ? &r_.bad.events[row.bad] : nullptr;
     fit_pair(g, b, cw, gl, bl);
-    bool differs = row.op != AlignedRow::Same;
+    bool differs = row_differs(row);
     bool quiet = differs && row_quiet(r_, row);
     // The marker reads without colour: | changed, < good only, > bad only,
-    // ~ a benign or insignificant difference (shown with --all).
+    // ~ a benign or insignificant difference.
     char m = ' ';
-    if (differs) m = quiet ? '~' : row.op == AlignedRow::Changed ? '|' : row.op == AlignedRow::OnlyGood ? '<' : '>';
+    if (differs) m = quiet ? '~' : row_marker(row);
     std::size_t n = std::max(gl.size(), bl.size());
     for (std::size_t i = 0; i < n; ++i) {
       std::string gs = i < gl.size() ? gl[i] : "";
