@@ -102,7 +102,7 @@ class TextReport {
   /// within its column; `differ` marks the row.
   void columns(std::string_view label, std::size_t lw, std::string_view gv, std::string_view bv, bool differ,
                std::size_t cw) {
-    std::vector<std::string> gl = wrap(gv, cw), bl = wrap(bv, cw);
+    std::vector<std::string> gl = wrap_words(gv, cw), bl = wrap_words(bv, cw);
     std::size_t n = std::max(gl.size(), bl.size());
     for (std::size_t i = 0; i < n; ++i) {
       std::string g = i < gl.size() ? gl[i] : "", b = i < bl.size() ? bl[i] : "";
@@ -117,7 +117,7 @@ class TextReport {
   void labelled(std::string_view label, std::size_t label_width, std::string_view value,
                 Style st = nullptr) {
     std::size_t avail = width_ > label_width + 12 ? width_ - label_width : 12;
-    std::vector<std::string> pieces = wrap(value, avail);
+    std::vector<std::string> pieces = wrap_words(value, avail);
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       std::string lab = i == 0 ? pad_right(label, label_width) : std::string(label_width, ' ');
       line(lab + (st ? (this->*st)(pieces[i]) : pieces[i]));
@@ -186,8 +186,8 @@ class TextReport {
     std::vector<std::string> gl, bl;
     std::size_t avail = width_ - lw;
     if (ge || be) fit_pair(ge, be, avail, gl, bl);
-    if (!ge) gl = wrap(gc.empty() ? "(no such call)" : gc, avail);
-    if (!be) bl = wrap(bc.empty() ? "(no such call)" : bc, avail);
+    if (!ge) gl = wrap_words(gc.empty() ? "(no such call)" : gc, avail);
+    if (!be) bl = wrap_words(bc.empty() ? "(no such call)" : bc, avail);
     for (std::size_t i = 0; i < gl.size(); ++i)
       line(pad_right(i ? "" : "  good", lw) + good_style(gl[i]));
     for (std::size_t i = 0; i < bl.size(); ++i)
