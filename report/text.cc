@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "report/detail.h"
 #include "report/report.h"
@@ -289,18 +290,35 @@ class TextReport {
       return;
     }
     heading("Other divergences");
-    std::size_t n = std::min(rest.size(), kSummaryMax);
+    // Divergences that say the same thing (a loop failing the same way a
+    // thousand times) are one line with a count, so the list shows variety.
+    struct Group {
+      const Divergence* first;
+      std::size_t count;
+    };
+    std::vector<Group> groups;
+    std::map<std::string, std::size_t> by_text;
+    for (const Divergence* d : rest) {
+      std::string key = d->process + "\n" + kind_name(d->kind) + "\n" + explain(*d);
+      auto [it, fresh] = by_text.emplace(key, groups.size());
+      if (fresh) groups.push_back({d, 1});
+      else ++groups[it->second].count;
+    }
+    std::size_t n = std::min(groups.size(), kSummaryMax);
     for (std::size_t i = 0; i < n; ++i) {
-      const Divergence& d = *rest[i];
+      const Divergence& d = *groups[i].first;
       std::string tag = fmt::format("#{} {}", d.rank, kind_name(d.kind));
       std::string text = explain(d);
       if (d.benign) text += " (benign)";
       else if (!d.significant) text += " (insignificant)";
+      if (groups[i].count > 1) text += fmt::format(" [{} times]", groups[i].count);
       std::string head = fmt::format("  {:<16} ", tag);
       std::string who = d.process.empty() ? "" : d.process + ": ";
       prose(who + text, display_width(head), d.benign || !d.significant ? &TextReport::dim : nullptr, head);
     }
-    if (rest.size() > n) prose(fmt::format("... and {} more (see the processes below).", rest.size() - n), 2);
+    std::size_t more = 0;
+    for (std::size_t i = n; i < groups.size(); ++i) more += groups[i].count;
+    if (more) prose(fmt::format("... and {} more (see the processes below).", more), 2);
     if (q && !opt_.all)
       prose(fmt::format("{} benign or insignificant divergence{} hidden (--all shows them).", q, q == 1 ? "" : "s"), 2);
   }

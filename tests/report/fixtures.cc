@@ -472,6 +472,7 @@ const std::map<std::string, std::function<DiffResult()>>& fixtures() {
       {"no-divergence", no_divergence},
       {"benign-only", benign_only},
       {"hostile-text", hostile_text},
+      {"repeated", [] { return big_result(40, 8); }},
   };
   return m;
 }
