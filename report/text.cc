@@ -23,6 +23,8 @@ constexpr unsigned kMinWidth = 40;
 constexpr std::size_t kSummaryMax = 8;
 /// Calls listed for a process that exists on one side only.
 constexpr std::size_t kOneSidedCalls = 5;
+/// Divergences a hunk header names before "and N more".
+constexpr std::size_t kHunkTags = 4;
 /// Names listed in the "same on both sides" line before "and N more".
 constexpr std::size_t kSameNamesMax = 10;
 
@@ -418,19 +420,26 @@ class TextReport {
   }
 
   void hunk_header(const TaskPair& p, const Hunk& h) {
-    std::string ranks;
+    // Names the first few divergences in the hunk; a merged hunk can hold
+    // thousands, and the header must stay one line of constant cost each.
+    std::vector<int> named;
+    std::size_t others = 0;
     int last = -1;
     for (std::size_t i = h.begin; i < h.end; ++i) {
       int d = p.rows[i].divergence;
       if (d < 0 || d == last || static_cast<std::size_t>(d) >= r_.divergences.size()) continue;
       if (!row_shown(r_, p.rows[i], opt_.all)) continue;
       last = d;
-      const Divergence& dv = r_.divergences[d];
-      std::string tag = fmt::format("#{} {}", dv.rank, kind_name(dv.kind));
-      if (ranks.find(tag) == std::string::npos) ranks += (ranks.empty() ? "" : ", ") + tag;
+      if (std::find(named.begin(), named.end(), d) != named.end()) continue;
+      if (named.size() < kHunkTags) named.push_back(d);
+      else ++others;
     }
     std::string text = fmt::format("@@ rows {}-{} of {}", h.begin + 1, h.end, p.rows.size());
-    if (!ranks.empty()) text += ": " + ranks;
+    for (std::size_t i = 0; i < named.size(); ++i) {
+      const Divergence& dv = r_.divergences[named[i]];
+      text += fmt::format("{}#{} {}", i ? ", " : ": ", dv.rank, kind_name(dv.kind));
+    }
+    if (others) text += fmt::format(" and {} more", others);
     prose(text + " @@", 0, &TextReport::dim);
   }
 
