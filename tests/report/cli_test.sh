@@ -112,4 +112,9 @@ in_tty "$td" diff good.log bad.log --format html
 check "html to a terminal: refused" grep -q -- "-o FILE" tty.txt
 "$td" diff good.log bad.log --format json --first > /dev/null 2> err.txt
 check "--first with json: exit 2" [ $? = 2 ]
+"$td" diff --keep fds good.log bad.log --first > /dev/null 2>&1
+check "--keep takes one rule, not the traces" [ $? = 1 ]
+"$td" diff --keep no-such-rule good.log bad.log > /dev/null 2> err.txt
+check "unknown rule: exit 2" [ $? = 2 ]
+check "unknown rule: named" grep -q "no-such-rule" err.txt
 exit $fail
