@@ -445,16 +445,19 @@ class HtmlReport {
   void gap(std::size_t pi, std::size_t from, std::size_t to) {
     std::size_t n = to - from;
     if (!n) return;
+    const TaskPair& p = r_.pairs[pi];
+    // A one-sided task's rows all differ: the ones left out are "more".
+    const char* what = p.good_tid == 0 || p.bad_tid == 0 ? "more" : "unchanged";
     if (n <= kExpandableGap) {
       std::string id = fmt::format("g{}-{}", pi, from);
-      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\"><button type=\"button\" data-rows=\"{}\">&#8943; {} unchanged row{} (show)</button></td></tr></tbody>\n",
-                          id, n, n == 1 ? "" : "s");
+      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\"><button type=\"button\" data-rows=\"{}\">&#8943; {} {} row{} (show)</button></td></tr></tbody>\n",
+                          id, n, what, n == 1 ? "" : "s");
       out_ += fmt::format("<tbody id=\"{}\" class=\"hidden\">\n", id);
       for (std::size_t i = from; i < to; ++i) row(pi, i);
       out_ += "</tbody>\n";
     } else {
-      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\">&#8943; {} unchanged rows (rows {}&ndash;{}) not included</td></tr></tbody>\n",
-                          n, from + 1, to);
+      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\">&#8943; {} {} rows (rows {}&ndash;{}) not included</td></tr></tbody>\n",
+                          n, what, from + 1, to);
     }
   }
 
