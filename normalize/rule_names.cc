@@ -80,7 +80,8 @@ void normalize_component(std::string_view comp, bool in_temp, const std::unorder
       continue;
     }
     std::string_view w = comp.substr(i, j - i);
-    if (in_temp && random_word(w)) {
+    bool digits_only = w.find_first_not_of("0123456789") == std::string_view::npos;
+    if (in_temp && !digits_only && random_word(w)) {
       out += "XXXXXX";
     } else if (random_hex(w)) {
       out.push_back('#');
