@@ -258,8 +258,14 @@ class Classifier {
         changed_row(p, k);
         ++k;
       } else {
+        // A run ends where the side changes, and where lookup calls start
+        // or stop, so a lookup's extra attempts can be judged on their own.
+        auto in_chain = [&](std::size_t r) {
+          return rows[r].op == AlignedRow::OnlyGood ? gc_.chain_of[rows[r].good] >= 0 : bc_.chain_of[rows[r].bad] >= 0;
+        };
         std::size_t end = k;
-        while (end < rows.size() && rows[end].op == row.op) ++end;
+        bool chained = in_chain(k);
+        while (end < rows.size() && rows[end].op == row.op && in_chain(end) == chained) ++end;
         only_run(p, k, end);
         k = end;
       }
@@ -512,7 +518,8 @@ class Classifier {
     for (std::size_t i = 0; i < pending_.size(); ++i) {
       Pending& pd = pending_[i];
       std::pair<std::int32_t, std::int32_t> cp;
-      int v = pd.d.kind == DivKind::Exit ? 0 : lookup_verdict(pd, &cp);
+      bool judged = pd.d.kind != DivKind::Exit && pd.d.kind != DivKind::Data;  // a lookup that found a different file is still a lookup; what it found is not
+      int v = judged ? lookup_verdict(pd, &cp) : 0;
       if (v == 1) {
         pd.d.significant = false;
         pd.d.benign = true;
