@@ -35,6 +35,49 @@ std::string event_target(const Event& e) {
   return "";
 }
 
+void capture_raw_paths(const Trace& raw, Side& s) {
+  s.raw_paths.assign(raw.events.size(), std::string());
+  for (std::size_t i = 0; i < raw.events.size(); ++i) {
+    const Event& e = raw.events[i];
+    if (e.type != EventType::Syscall && e.type != EventType::Process) continue;
+    for (const Arg& a : e.args)
+      if (a.kind == ArgKind::Path && !a.str.empty()) {
+        s.raw_paths[i] = a.str;
+        s.raw_paths[i].push_back('\0');
+        s.raw_paths[i] += a.abs;
+        break;
+      }
+  }
+}
+
+std::string Side::display_target(std::size_t i) const {
+  std::string norm = event_target(trace->events[i]);
+  if (i >= raw_paths.size() || raw_paths[i].empty()) return norm;
+  const std::string& rp = raw_paths[i];
+  auto z = rp.find('\0');
+  std::string str = rp.substr(0, z), abs = rp.substr(z + 1);
+  if (!abs.empty()) return abs;
+  if (!str.empty() && str[0] == '/') return str;
+  // Relative as recorded: the normalized form has it resolved against the
+  // tracked cwd, which is the best absolute form there is.
+  return norm.empty() ? str : norm;
+}
+
+Event Side::display_event(std::size_t i) const {
+  Event e = trace->events[i];
+  if (i >= raw_paths.size() || raw_paths[i].empty()) return e;
+  const std::string& rp = raw_paths[i];
+  auto z = rp.find('\0');
+  for (Arg& a : e.args)
+    if (a.kind == ArgKind::Path && !a.str.empty()) {
+      a.str = rp.substr(0, z);
+      if (z + 1 < rp.size()) a.abs = rp.substr(z + 1);
+      break;
+    }
+  if (!e.result.ref.empty() && e.result.str == "fd") e.result.ref = display_target(i);
+  return e;
+}
+
 namespace {
 
 std::string family_of(const Event& e) {

@@ -21,7 +21,20 @@ struct Side {
   std::vector<std::uint32_t> keys;
   /// Interned call family of every event (the first half of its key).
   std::vector<std::uint32_t> families;
+  /// The first path argument of every event as recorded, before the
+  /// normalize rules replaced generated parts and host names: what reports
+  /// show. "str\0abs"; empty when the event has no path.
+  std::vector<std::string> raw_paths;
+  /// raw_paths' view for event i: the absolute form when known, else the
+  /// normalized target (event_target).
+  std::string display_target(std::size_t i) const;
+  /// The event as recorded for display: the normalized event with its
+  /// first path argument put back.
+  Event display_event(std::size_t i) const;
 };
+
+/// Fills Side::raw_paths from a trace before it is normalized.
+void capture_raw_paths(const Trace& raw, Side& s);
 
 /// Interns key strings so both sides compare keys as integers.
 class KeyTable {
