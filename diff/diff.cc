@@ -174,15 +174,14 @@ DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const 
   r.good = std::move(good);
   r.bad = std::move(bad);
 
-  detail::KeyTable keys;
   g.trace = &r.good;
   b.trace = &r.bad;
   g.table = build_process_table(r.good);
   b.table = build_process_table(r.bad);
   detail::finish_side_info(r.good_info, g);
   detail::finish_side_info(r.bad_info, b);
-  detail::index_side(g, keys);
-  detail::index_side(b, keys);
+  detail::index_side(g);
+  detail::index_side(b);
 
   detail::match_tasks(g, b, r.pairs);
   for (TaskPair& tp : r.pairs) {
