@@ -157,7 +157,7 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   print_warnings(good.warnings);
   Trace bad = load_any(a.bad);
   print_warnings(bad.warnings);
-  DiffResult r = diff_traces(good, bad, dopt, a.good, a.bad);
+  DiffResult r = diff_traces(std::move(good), std::move(bad), dopt, a.good, a.bad);
   // The status is settled before any output, so a reader that goes away
   // (`| head`) still leaves the right exit status.
   res.status = r.has_significant() ? 1 : 0;
@@ -222,8 +222,12 @@ void add_diff(CLI::App& app, CommandResult& res) {
   c->add_flag("--no-pager", a->no_pager, "never page the text report ($PAGER, else less -R)");
   c->add_flag("--first", a->first, "print only the most likely cause");
   c->add_flag("--all", a->all, "show benign and insignificant divergences too");
-  c->add_option("--keep", a->keep, "keep what normalization RULE would remove (repeatable)");
-  c->add_option("--rules", a->rules, "extra rewrite rules from FILE (repeatable)")->check(CLI::ExistingFile);
+  // One value per flag, so that `--keep fds GOOD BAD` leaves the traces alone.
+  c->add_option("--keep", a->keep, "keep what normalization RULE would remove (repeatable)")
+      ->allow_extra_args(false);
+  c->add_option("--rules", a->rules, "extra rewrite rules from FILE (repeatable)")
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
   c->callback([a, &res] { run_diff(*a, res); });
 }
 

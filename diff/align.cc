@@ -20,19 +20,78 @@ std::uint32_t KeyTable::intern(const std::string& s) {
   return it->second;
 }
 
-std::string event_target(const Event& e) {
-  if (e.type == EventType::Process) return e.name == kProcExec && !e.args.empty() ? e.args[0].str : "";
-  if (e.type != EventType::Syscall) return "";
+void append_target(const Event& e, std::string& out) {
+  if (e.type == EventType::Process) {
+    if (e.name == kProcExec && !e.args.empty()) out += e.args[0].str;
+    return;
+  }
+  if (e.type != EventType::Syscall) return;
   for (const Arg& a : e.args)
-    if (a.kind == ArgKind::Path && (!a.abs.empty() || !a.str.empty())) return a.abs.empty() ? a.str : a.abs;
+    if (a.kind == ArgKind::Path && (!a.abs.empty() || !a.str.empty())) {
+      out += a.abs.empty() ? a.str : a.abs;
+      return;
+    }
   for (const Arg& a : e.args)
-    if (a.kind == ArgKind::SockAddr) return a.str;
+    if (a.kind == ArgKind::SockAddr) {
+      out += a.str;
+      return;
+    }
   for (const Arg& a : e.args)
     if (a.kind == ArgKind::Fd && a.str != "AT_FDCWD") {
-      if (!a.ref.empty()) return a.ref;
-      return a.str.empty() ? fmt::format("fd {}", a.raw) : "fd " + a.str;
+      if (!a.ref.empty()) out += a.ref;
+      else if (a.str.empty()) fmt::format_to(std::back_inserter(out), "fd {}", a.raw);
+      else out += "fd " + a.str;
+      return;
     }
-  return "";
+}
+
+std::string event_target(const Event& e) {
+  std::string out;
+  append_target(e, out);
+  return out;
+}
+
+void capture_raw_paths(const Trace& raw, Side& s) {
+  s.raw_paths.assign(raw.events.size(), std::string());
+  for (std::size_t i = 0; i < raw.events.size(); ++i) {
+    const Event& e = raw.events[i];
+    if (e.type != EventType::Syscall && e.type != EventType::Process) continue;
+    for (const Arg& a : e.args)
+      if (a.kind == ArgKind::Path && !a.str.empty()) {
+        s.raw_paths[i] = a.str;
+        s.raw_paths[i].push_back('\0');
+        s.raw_paths[i] += a.abs;
+        break;
+      }
+  }
+}
+
+std::string Side::display_target(std::size_t i) const {
+  std::string norm = event_target(trace->events[i]);
+  if (i >= raw_paths.size() || raw_paths[i].empty()) return norm;
+  const std::string& rp = raw_paths[i];
+  auto z = rp.find('\0');
+  std::string str = rp.substr(0, z), abs = rp.substr(z + 1);
+  if (!abs.empty()) return abs;
+  if (!str.empty() && str[0] == '/') return str;
+  // Relative as recorded: the normalized form has it resolved against the
+  // tracked cwd, which is the best absolute form there is.
+  return norm.empty() ? str : norm;
+}
+
+Event Side::display_event(std::size_t i) const {
+  Event e = trace->events[i];
+  if (i >= raw_paths.size() || raw_paths[i].empty()) return e;
+  const std::string& rp = raw_paths[i];
+  auto z = rp.find('\0');
+  for (Arg& a : e.args)
+    if (a.kind == ArgKind::Path && !a.str.empty()) {
+      a.str = rp.substr(0, z);
+      if (z + 1 < rp.size()) a.abs = rp.substr(z + 1);
+      break;
+    }
+  if (!e.result.ref.empty() && e.result.str == "fd") e.result.ref = display_target(i);
+  return e;
 }
 
 namespace {
@@ -55,23 +114,29 @@ std::string family_of(const Event& e) {
 
 }  // namespace
 
-void index_side(Side& s, KeyTable& keys) {
+void index_side(Side& s) {
   const std::vector<Event>& ev = s.trace->events;
   s.keys.assign(ev.size(), 0);
   s.families.assign(ev.size(), 0);
+  // One buffer for every key: with a million events, a string per key
+  // showed in profiles.
   std::string k;
+  std::hash<std::string_view> hash;
   for (std::size_t i = 0; i < ev.size(); ++i) {
     const Event& e = ev[i];
     if (e.type == EventType::Unparsed) continue;
     std::int32_t tid = e.tid ? e.tid : e.pid;
     if (!tid) continue;
     s.task_events[tid].push_back(i);
-    std::string fam = family_of(e);
-    s.families[i] = keys.intern(fam);
-    k = fam;
+    if (e.type == EventType::Syscall) {
+      k = e.name;
+    } else {
+      k = family_of(e);
+    }
+    s.families[i] = hash(k);
     k.push_back('\x1f');
-    k += event_target(e);
-    s.keys[i] = keys.intern(k);
+    append_target(e, k);
+    s.keys[i] = hash(k);
   }
 }
 
@@ -89,7 +154,7 @@ struct Step {
 constexpr std::int64_t kResyncWindow = 256;
 constexpr std::int64_t kResyncConfirm = 3;
 
-void greedy_align(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b, std::int64_t lo_a,
+void greedy_align(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, std::int64_t lo_a,
                   std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {
   std::int64_t i = lo_a, j = lo_b;
   auto agrees = [&](std::int64_t x, std::int64_t y) {
@@ -128,15 +193,15 @@ void greedy_align(const std::vector<std::uint32_t>& a, const std::vector<std::ui
   for (; j < hi_b; ++j) out.push_back({-1, j});
 }
 
-void exact_align(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b, std::int64_t lo_a,
+void exact_align(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, std::int64_t lo_a,
                  std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {
-  std::vector<std::uint32_t> ma(a.begin() + lo_a, a.begin() + hi_a), mb(b.begin() + lo_b, b.begin() + hi_b);
+  std::vector<std::uint64_t> ma(a.begin() + lo_a, a.begin() + hi_a), mb(b.begin() + lo_b, b.begin() + hi_b);
   if (ma.empty() || mb.empty()) {
     for (std::int64_t i = lo_a; i < hi_a; ++i) out.push_back({i, -1});
     for (std::int64_t j = lo_b; j < hi_b; ++j) out.push_back({-1, j});
     return;
   }
-  dtl::Diff<std::uint32_t, std::vector<std::uint32_t>> d(ma, mb);
+  dtl::Diff<std::uint64_t, std::vector<std::uint64_t>> d(ma, mb);
   d.compose();
   for (const auto& [elem, info] : d.getSes().getSequence()) {
     if (info.type == dtl::SES_COMMON) out.push_back({lo_a + info.beforeIdx - 1, lo_b + info.afterIdx - 1});
@@ -156,7 +221,7 @@ void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskP
   };
   const std::vector<std::size_t>& ge = events_of(good, pair.good_tid);
   const std::vector<std::size_t>& be = events_of(bad, pair.bad_tid);
-  std::vector<std::uint32_t> a(ge.size()), b(be.size());
+  std::vector<std::uint64_t> a(ge.size()), b(be.size());
   for (std::size_t i = 0; i < ge.size(); ++i) a[i] = good.keys[ge[i]];
   for (std::size_t j = 0; j < be.size(); ++j) b[j] = bad.keys[be[j]];
 

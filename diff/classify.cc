@@ -209,12 +209,13 @@ class Classifier {
   const Event& be(std::int64_t i) const { return b_.trace->events[static_cast<std::size_t>(i)]; }
 
   DivSide side_of(const Trace& t, std::size_t i) const {
-    const Event& e = t.events[i];
+    const Side& side = &t == g_.trace ? g_ : b_;
+    Event e = side.display_event(i);
     DivSide s;
     FormatOptions fo;
     fo.show_pid = false;
     s.call = format_event(e, fo);
-    std::string target = event_target(e);
+    std::string target = side.display_target(i);
     if (!target.empty() && (target[0] == '/' || target[0] == '$')) s.path = target;
     else
       for (const Arg& a : e.args)
@@ -240,8 +241,10 @@ class Classifier {
     return d;
   }
 
-  static std::string describe_target(const Event& e) {
-    std::string t = event_target(e);
+  // "openat of /etc/app.conf", with the path as recorded.
+  std::string describe_target(const Event& e) const {
+    const Side& side = &e >= g_.trace->events.data() && &e < g_.trace->events.data() + g_.trace->events.size() ? g_ : b_;
+    std::string t = side.display_target(static_cast<std::size_t>(&e - side.trace->events.data()));
     return t.empty() ? e.name : e.name + " of " + t;
   }
 
@@ -258,8 +261,14 @@ class Classifier {
         changed_row(p, k);
         ++k;
       } else {
+        // A run ends where the side changes, and where lookup calls start
+        // or stop, so a lookup's extra attempts can be judged on their own.
+        auto in_chain = [&](std::size_t r) {
+          return rows[r].op == AlignedRow::OnlyGood ? gc_.chain_of[rows[r].good] >= 0 : bc_.chain_of[rows[r].bad] >= 0;
+        };
         std::size_t end = k;
-        while (end < rows.size() && rows[end].op == row.op) ++end;
+        bool chained = in_chain(k);
+        while (end < rows.size() && rows[end].op == row.op && in_chain(end) == chained) ++end;
         only_run(p, k, end);
         k = end;
       }
@@ -323,8 +332,8 @@ class Classifier {
     pd.d.bad = side_of(*b_.trace, row.bad);
     pd.d.significant = meaningful(g) || meaningful(b);
     pd.d.explanation = fmt::format("the same {} went to {} on the good side and to {} on the bad side.",
-                                   g.type == EventType::Syscall ? g.name : "event", quote(event_target(g)),
-                                   quote(event_target(b)));
+                                   g.type == EventType::Syscall ? g.name : "event", quote(g_.display_target(row.good)),
+                                   quote(b_.display_target(row.bad)));
     if (pd.d.kind != DivKind::OnlyGood && pd.d.kind != DivKind::OnlyBad) pd.first_row = pd.d.row;
     pending_.push_back(std::move(pd));
   }
@@ -486,22 +495,22 @@ class Classifier {
     d.candidates.clear();
     std::set<std::string> seen;
     for (std::size_t i : a.events)
-      if (seen.insert(event_target(g_.trace->events[i])).second) d.candidates.push_back(event_target(g_.trace->events[i]));
+      if (seen.insert(g_.display_target(i)).second) d.candidates.push_back(g_.display_target(i));
     for (std::size_t i : b.events)
-      if (seen.insert(event_target(b_.trace->events[i])).second) d.candidates.push_back(event_target(b_.trace->events[i]));
+      if (seen.insert(b_.display_target(i)).second) d.candidates.push_back(b_.display_target(i));
     d.row_count = 1;
     // Point at the row of the bad side's final lookup when it has one.
     const TaskPair& tp = pairs_[d.pair];
     for (std::size_t k = 0; k < tp.rows.size(); ++k)
       if (tp.rows[k].bad == static_cast<std::int64_t>(bf)) d.row = k;
-    auto outcome = [](const Chain& c, const Event& last) {
-      return c.ok ? fmt::format("found it at {}", event_target(last))
-                  : fmt::format("did not find it ({})", last.result.err);
+    auto outcome = [](const Chain& c, const Event& last, const std::string& where) {
+      return c.ok ? fmt::format("found it at {}", where) : fmt::format("did not find it ({})", last.result.err);
     };
     std::string tried;
     for (const std::string& c : d.candidates) tried += (tried.empty() ? "" : ", ") + c;
     d.explanation = fmt::format("looking up {}: the good side {} and the bad side {}; tried: {}.",
-                                b.name.empty() ? a.name : b.name, outcome(a, g), outcome(b, bb), tried);
+                                basename_of(b_.display_target(bf)), outcome(a, g, g_.display_target(gf)),
+                                outcome(b, bb, b_.display_target(bf)), tried);
     return d;
   }
 
@@ -512,7 +521,10 @@ class Classifier {
     for (std::size_t i = 0; i < pending_.size(); ++i) {
       Pending& pd = pending_[i];
       std::pair<std::int32_t, std::int32_t> cp;
-      int v = pd.d.kind == DivKind::Exit ? 0 : lookup_verdict(pd, &cp);
+      // Exit and data differences are about what happened, not how it was
+      // looked up: they stand whatever the lookups did.
+      bool judged = pd.d.kind != DivKind::Exit && pd.d.kind != DivKind::Data;
+      int v = judged ? lookup_verdict(pd, &cp) : 0;
       if (v == 1) {
         pd.d.significant = false;
         pd.d.benign = true;

@@ -166,21 +166,22 @@ DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const 
   DiffResult r;
   r.good_info = detail::side_info(good, good_file);
   r.bad_info = detail::side_info(bad, bad_file);
+  detail::Side g, b;
+  detail::capture_raw_paths(good, g);
+  detail::capture_raw_paths(bad, b);
   normalize_in_place(good, opt.normalize);
   normalize_in_place(bad, opt.normalize);
   r.good = std::move(good);
   r.bad = std::move(bad);
 
-  detail::KeyTable keys;
-  detail::Side g, b;
   g.trace = &r.good;
   b.trace = &r.bad;
   g.table = build_process_table(r.good);
   b.table = build_process_table(r.bad);
   detail::finish_side_info(r.good_info, g);
   detail::finish_side_info(r.bad_info, b);
-  detail::index_side(g, keys);
-  detail::index_side(b, keys);
+  detail::index_side(g);
+  detail::index_side(b);
 
   detail::match_tasks(g, b, r.pairs);
   for (TaskPair& tp : r.pairs) {

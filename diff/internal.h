@@ -17,11 +17,27 @@ struct Side {
   /// Event indices of each task (tid), in trace order. Unparsed lines and
   /// spawn events of other tasks are left out.
   std::unordered_map<std::int32_t, std::vector<std::size_t>> task_events;
-  /// Interned alignment key of every event (index = event index).
-  std::vector<std::uint32_t> keys;
-  /// Interned call family of every event (the first half of its key).
-  std::vector<std::uint32_t> families;
+  /// Alignment key of every event (index = event index), as a 64-bit hash
+  /// of "family\x1ftarget": a million distinct paths interned as strings
+  /// cost more than the rest of the alignment, and with 2^64 values two
+  /// keys of one trace collide with odds around 1e-8.
+  std::vector<std::uint64_t> keys;
+  /// Hash of the call family of every event (the first half of its key).
+  std::vector<std::uint64_t> families;
+  /// The first path argument of every event as recorded, before the
+  /// normalize rules replaced generated parts and host names: what reports
+  /// show. "str\0abs"; empty when the event has no path.
+  std::vector<std::string> raw_paths;
+  /// raw_paths' view for event i: the absolute form when known, else the
+  /// normalized target (event_target).
+  std::string display_target(std::size_t i) const;
+  /// The event as recorded for display: the normalized event with its
+  /// first path argument put back.
+  Event display_event(std::size_t i) const;
 };
+
+/// Fills Side::raw_paths from a trace before it is normalized.
+void capture_raw_paths(const Trace& raw, Side& s);
 
 /// Interns key strings so both sides compare keys as integers.
 class KeyTable {
@@ -37,9 +53,11 @@ class KeyTable {
 /// The target of an event: its path (absolute when known), socket address
 /// or fd referent; "" when it has none.
 std::string event_target(const Event& e);
+/// event_target() appended to `out`.
+void append_target(const Event& e, std::string& out);
 
 /// Fills Side::task_events, keys and families.
-void index_side(Side& s, KeyTable& keys);
+void index_side(Side& s);
 
 /// Matches the two process trees (roots, then children by exec signature
 /// and order, then threads by creation order) and appends one TaskPair per

@@ -35,52 +35,6 @@ const std::vector<Rule>& rule_table() {
   return rules;
 }
 
-void for_each_arg_rec(Arg& a, const std::function<void(Arg&)>& fn) {
-  fn(a);
-  for (Arg& i : a.items) for_each_arg_rec(i, fn);
-}
-
-void for_each_arg(Event& e, const std::function<void(Arg&)>& fn) {
-  for (Arg& a : e.args) for_each_arg_rec(a, fn);
-}
-
-namespace {
-
-bool is_exec_name(const std::string& n) { return n == "execve" || n == "execveat" || n == kProcExec; }
-
-void strings_of_arg(Arg& a, unsigned fields, bool argv, const std::function<void(std::string&)>& fn) {
-  switch (a.kind) {
-    case ArgKind::Path:
-      if (fields & kPaths) {
-        fn(a.str);
-        if (!a.abs.empty()) fn(a.abs);
-      }
-      break;
-    case ArgKind::SockAddr:
-      if (fields & kPaths) fn(a.str);
-      break;
-    case ArgKind::Fd:
-      if ((fields & kRefs) && !a.ref.empty()) fn(a.ref);
-      break;
-    case ArgKind::String:
-      if (argv ? (fields & kPaths) : (fields & kData)) fn(a.str);
-      break;
-    default:
-      break;
-  }
-  for (Arg& i : a.items) strings_of_arg(i, fields, argv, fn);
-}
-
-}  // namespace
-
-void for_each_string(Event& e, unsigned fields, const std::function<void(std::string&)>& fn) {
-  // argv of an exec is a list of names, treated like paths: a temp file
-  // name passed on a command line is as generated as the file itself.
-  bool exec = e.type != EventType::Signal && is_exec_name(e.name);
-  for (Arg& a : e.args) strings_of_arg(a, fields, exec, fn);
-  if ((fields & kRefs) && !e.result.ref.empty()) fn(e.result.ref);
-}
-
 }  // namespace detail
 
 std::vector<std::pair<std::string, std::string>> list_rules() {

@@ -91,9 +91,9 @@ void canonicalize(Event& e) {
   } else if (n == "statx") {
     // statx(dirfd, path, flags, mask, buf) -> newfstatat(dirfd, path, buf, flags)
     if (a.size() >= 5) {
-      Arg f = a[2];
+      Arg f = std::move(a[2]);
       f.str = without_token(f.str, "AT_STATX_SYNC_AS_STAT");
-      Arg buf = a[4];
+      Arg buf = std::move(a[4]);
       statx_fields_as_stat(buf);
       a.resize(2);
       a.push_back(std::move(buf));

@@ -80,7 +80,8 @@ void normalize_component(std::string_view comp, bool in_temp, const std::unorder
       continue;
     }
     std::string_view w = comp.substr(i, j - i);
-    if (in_temp && random_word(w)) {
+    bool digits_only = w.find_first_not_of("0123456789") == std::string_view::npos;
+    if (in_temp && !digits_only && random_word(w)) {
       out += "XXXXXX";
     } else if (random_hex(w)) {
       out.push_back('#');
@@ -109,9 +110,10 @@ void normalize_component(std::string_view comp, bool in_temp, const std::unorder
 
 }  // namespace
 
-std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids) {
-  std::string out;
-  out.reserve(s.size());
+namespace {
+
+void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& pids, std::string& out) {
+  out.clear();
   std::size_t start = 0;
   while (start <= s.size()) {
     std::size_t slash = s.find('/', start);
@@ -122,16 +124,26 @@ std::string normalize_generated_name(std::string_view s, const std::unordered_se
     out.push_back('/');
     start = slash + 1;
   }
+}
+
+}  // namespace
+
+std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids) {
+  std::string out;
+  normalize_into(s, pids, out);
   return out;
 }
 
 void rule_names(Trace& t, NormalizeContext& ctx) {
   const auto& pids = ctx.original_ids;
+  std::string buf;
   auto fn = [&](std::string& s) {
     // Fast path: a name with no digit and no temp directory has nothing generated.
     bool maybe = s.find_first_of("0123456789") != std::string::npos || s.find("tmp") != std::string::npos ||
                  s.find("/dev/shm") != std::string::npos;
-    if (maybe) s = normalize_generated_name(s, pids);
+    if (!maybe) return;
+    normalize_into(s, pids, buf);
+    if (buf != s) s.swap(buf);
   };
   for (Event& e : t.events) {
     if (e.type != EventType::Syscall && e.type != EventType::Process) continue;

@@ -31,6 +31,10 @@ std::string pad_right(std::string_view s, std::size_t width);
 /// shorter); an empty string gives one empty piece.
 std::vector<std::string> wrap(std::string_view s, std::size_t width);
 
+/// Like wrap(), but breaking after a space when one is in the second half
+/// of the line (trailing spaces dropped), so that words stay whole.
+std::vector<std::string> wrap_words(std::string_view s, std::size_t width);
+
 /// A call as shown in a report: strace's form without pid, without the
 /// errno's text when the errno name is there, each argument at most `cap`
 /// columns (0: no cap) so long paths shrink in their middle.
@@ -46,6 +50,14 @@ void fit_pair(const Event* good, const Event* bad, std::size_t width, std::vecto
 /// "result", "path", ... (the diff stage's names; kept here so the
 /// renderers do not depend on more of it than the data).
 const char* kind_name(DivKind k);
+
+/// True when the row differs: the alignment paired it as changed or
+/// one-sided, or a divergence covers it (the differ aligns on keys that
+/// leave out results, so a row it pairs as Same may still diverge).
+bool row_differs(const AlignedRow& row);
+
+/// The marker of a divergent row: '|' changed, '<' good only, '>' bad only.
+char row_marker(const AlignedRow& row);
 
 /// True when this row differs and the report should show it: always for
 /// significant divergences, for benign/insignificant ones only with `all`.

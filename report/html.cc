@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "report/detail.h"
 #include "report/report.h"
@@ -68,7 +69,7 @@ table{border-collapse:collapse}
 .cause p.why{font-size:16px;margin:4px 0 10px}
 .calls{width:100%}
 .calls th{width:60px;text-align:left;color:var(--muted);padding:4px 8px 4px 0;vertical-align:top}
-.calls td{padding:5px 8px;border-radius:4px;word-break:break-all;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:13px}
+.calls td{padding:5px 8px;border-radius:4px;overflow-wrap:anywhere;font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:13px}
 .calls tr.g td{background:var(--good)}.calls tr.b td{background:var(--bad)}
 .tried{color:var(--muted);margin:8px 0 0}
 a{color:#0b57d0;text-decoration:none}a:hover{text-decoration:underline}
@@ -79,6 +80,8 @@ a{color:#0b57d0;text-decoration:none}a:hover{text-decoration:underline}
 .mark{font-weight:700;color:#9a6700;text-align:center;width:18px}
 .filters{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;margin:0 0 10px;padding:8px 10px;background:var(--bg);border-radius:6px}
 .filters label{cursor:pointer;user-select:none}
+.divwrap{max-height:460px;overflow:auto}
+.times{display:inline-block;margin-left:6px;padding:0 6px;border-radius:10px;background:#eef1f5;font-size:12px;color:var(--muted)}
 .divs{width:100%}.divs th,.divs td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 .divs th{color:var(--muted);font-weight:600}
 .kind{display:inline-block;padding:0 6px;border-radius:10px;font-size:12px;background:#eef1f5;white-space:nowrap}
@@ -86,6 +89,7 @@ a{color:#0b57d0;text-decoration:none}a:hover{text-decoration:underline}
 .k-exit{background:#e8defc}.k-env{background:#dbeafe}.k-data{background:#eef1f5}
 tr.quiet,tbody.quiet tr{color:var(--muted)}
 .hide-quiet .quiet{display:none}
+.quiet-note{display:none;color:var(--muted)}.hide-quiet .quiet-note{display:block}
 .hidden{display:none!important}
 .tree ul{list-style:none;margin:0;padding-left:20px}.tree>ul{padding-left:0}
 .tree li{margin:3px 0}
@@ -100,7 +104,7 @@ tr.quiet,tbody.quiet tr{color:var(--muted)}
 .sbs th{text-align:left;color:var(--muted);font-weight:600;padding:2px 6px;border-bottom:1px solid var(--line)}
 .sbs td{padding:1px 6px;vertical-align:top;border-bottom:1px solid #f0f2f5}
 .sbs td.n{color:var(--muted);text-align:right;font-size:11px;font-family:ui-monospace,"DejaVu Sans Mono",monospace}
-.sbs td.call{word-break:break-all;white-space:pre-wrap}
+.sbs td.call{overflow-wrap:anywhere;white-space:pre-wrap}
 tr.chg td.g,tr.og td.g{background:var(--good)}tr.chg td.b,tr.ob td.b{background:var(--bad)}
 tr.chg td.g,tr.og td.g{box-shadow:inset 3px 0 var(--good-b)}tr.chg td.b,tr.ob td.b{box-shadow:inset 3px 0 var(--bad-b)}
 tr.quiet td.g,tr.quiet td.b{background:#f3f4f6;box-shadow:none}
@@ -149,6 +153,9 @@ constexpr const char* kScript = R"JS(
       t.classList.add('target');
       t.scrollIntoView({block:'center'});
     }
+    // What the reader was sent to, and whether it is on screen (checked by
+    // the browser test, handy when debugging a page).
+    body.setAttribute('data-target',id+(t.offsetParent!==null?' visible':' hidden'));
   }
   window.addEventListener('hashchange',reveal);
   apply();
@@ -320,23 +327,38 @@ class HtmlReport {
     if (r_.divergences.empty()) return;
     out_ += "<section id=\"divergences\"><h2>Divergences, most likely cause first</h2>\n";
     filters();
-    out_ += "<table class=\"divs\"><tr><th>#</th><th>kind</th><th>process</th><th>call</th><th>why</th><th></th></tr>\n";
-    std::size_t n = std::min(r_.divergences.size(), kMaxListed);
-    for (std::size_t i = 0; i < n; ++i) {
+    out_ += "<div class=\"divwrap\"><table class=\"divs\"><tr><th>#</th><th>kind</th><th>process</th><th>call</th><th>why</th><th></th></tr>\n";
+    // Divergences that say the same thing (a loop failing the same way a
+    // thousand times) share a line with a count; the link goes to the first.
+    std::vector<std::pair<std::size_t, std::size_t>> groups;  // first index, count
+    std::map<std::string, std::size_t> by_text;
+    for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
+      const Divergence& d = r_.divergences[i];
+      std::string key = fmt::format("{}\n{}\n{}\n{}", d.process, kind_name(d.kind), d.benign || !d.significant, explain(d));
+      auto [it, fresh] = by_text.emplace(key, groups.size());
+      if (fresh) groups.push_back({i, 1});
+      else ++groups[it->second].second;
+    }
+    std::size_t n = std::min(groups.size(), kMaxListed);
+    for (std::size_t gi = 0; gi < n; ++gi) {
+      std::size_t i = groups[gi].first;
       const Divergence& d = r_.divergences[i];
       bool quiet = d.benign || !d.significant;
       std::string l = link_to(i);
+      std::string times = groups[gi].second > 1 ? fmt::format(" <span class=\"times\">&times;{}</span>", groups[gi].second) : "";
       out_ += fmt::format(
           "<tr data-kind=\"{0}\" class=\"{1}\"><td>{2}</td><td><span class=\"kind k-{0}\">{0}</span>{3}</td><td class=\"mono\">{4}</td>"
-          "<td class=\"mono\">{5}</td><td>{6}</td><td>{7}</td></tr>\n",
+          "<td class=\"mono\">{5}</td><td>{6}{8}</td><td>{7}</td></tr>\n",
           kind_name(d.kind), quiet ? "quiet" : "", d.rank, d.benign ? " benign" : !d.significant ? " insignificant" : "",
           escape(d.process), escape(d.syscall), escape(explain(d)),
-          l.empty() ? std::string() : fmt::format("<a href=\"{}\">rows</a>", l));
+          l.empty() ? std::string() : fmt::format("<a href=\"{}\">rows</a>", l), times);
     }
-    if (n < r_.divergences.size())
+    std::size_t more = 0;
+    for (std::size_t gi = n; gi < groups.size(); ++gi) more += groups[gi].second;
+    if (more)
       out_ += fmt::format("<tr><td colspan=\"6\" class=\"note\">and {} more (<code>--format json</code> lists them all)</td></tr>\n",
-                          r_.divergences.size() - n);
-    out_ += "</table>\n</section>\n";
+                          more);
+    out_ += "</table></div>\n</section>\n";
   }
 
   void tree() {
@@ -401,16 +423,10 @@ class HtmlReport {
       if (j != it) extra_ids_ += fmt::format("<span id=\"d{}\"></span>", j->second);
       emitted_[j->second] = true;
     }
-    const char* cls = "";
-    char m = ' ';
-    switch (row.op) {
-      case AlignedRow::Same: break;
-      case AlignedRow::Changed: cls = "chg"; m = '|'; break;
-      case AlignedRow::OnlyGood: cls = "og"; m = '<'; break;
-      case AlignedRow::OnlyBad: cls = "ob"; m = '>'; break;
-    }
+    char m = row_differs(row) ? row_marker(row) : ' ';
+    const char* cls = m == '<' ? "og" : m == '>' ? "ob" : "chg";
     std::string attrs;
-    if (row.op != AlignedRow::Same) {
+    if (m != ' ') {
       std::string kind = "data";
       bool quiet = row_quiet(r_, row);
       if (row.divergence >= 0 && static_cast<std::size_t>(row.divergence) < r_.divergences.size())
@@ -429,16 +445,19 @@ class HtmlReport {
   void gap(std::size_t pi, std::size_t from, std::size_t to) {
     std::size_t n = to - from;
     if (!n) return;
+    const TaskPair& p = r_.pairs[pi];
+    // A one-sided task's rows all differ: the ones left out are "more".
+    const char* what = p.good_tid == 0 || p.bad_tid == 0 ? "more" : "unchanged";
     if (n <= kExpandableGap) {
       std::string id = fmt::format("g{}-{}", pi, from);
-      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\"><button type=\"button\" data-rows=\"{}\">&#8943; {} unchanged row{} (show)</button></td></tr></tbody>\n",
-                          id, n, n == 1 ? "" : "s");
+      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\"><button type=\"button\" data-rows=\"{}\">&#8943; {} {} row{} (show)</button></td></tr></tbody>\n",
+                          id, n, what, n == 1 ? "" : "s");
       out_ += fmt::format("<tbody id=\"{}\" class=\"hidden\">\n", id);
       for (std::size_t i = from; i < to; ++i) row(pi, i);
       out_ += "</tbody>\n";
     } else {
-      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\">&#8943; {} unchanged rows (rows {}&ndash;{}) not included</td></tr></tbody>\n",
-                          n, from + 1, to);
+      out_ += fmt::format("<tbody class=\"gap\"><tr><td colspan=\"5\">&#8943; {} {} rows (rows {}&ndash;{}) not included</td></tr></tbody>\n",
+                          n, what, from + 1, to);
     }
   }
 
@@ -454,7 +473,7 @@ class HtmlReport {
       if (!p.rows.empty()) centers.push_back(0);
     } else {
       for (std::size_t i = 0; i < p.rows.size(); ++i)
-        if (p.rows[i].op != AlignedRow::Same) centers.push_back(i);
+        if (row_differs(p.rows[i])) centers.push_back(i);
     }
     for (const auto& a : anchor_[pi]) centers.push_back(a.first);
     std::sort(centers.begin(), centers.end());
@@ -470,7 +489,14 @@ class HtmlReport {
       out_ += fmt::format("<p class=\"muted\">Same on both sides ({} rows).</p>\n</section>\n", p.rows.size());
       return;
     }
-    out_ += "<table class=\"sbs\"><colgroup><col class=\"n\"><col><col class=\"m\"><col class=\"n\"><col></colgroup>\n"
+    bool loud = one_sided;
+    for (const Hunk& h : hs)
+      for (std::size_t i = h.begin; i < h.end && !loud; ++i) loud = row_shown(r_, p.rows[i], false);
+    if (!loud)
+      out_ += "<p class=\"quiet-note\">Only benign or insignificant differences here "
+              "(tick <em>benign and insignificant</em> above to see them).</p>\n";
+    out_ += loud ? "<table class=\"sbs\">" : "<table class=\"sbs quiet\">";
+    out_ += "<colgroup><col class=\"n\"><col><col class=\"m\"><col class=\"n\"><col></colgroup>\n"
             "<thead><tr><th>#</th><th>good</th><th></th><th>#</th><th>bad</th></tr></thead>\n";
     std::size_t prev = 0;
     bool full = false;

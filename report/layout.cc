@@ -51,8 +51,8 @@ std::string shorten_plain(std::string_view s, std::size_t width) {
 }
 
 /// Smallest cap an argument is shortened to before wrapping takes over:
-/// below this a path stops saying which file it is.
-constexpr std::size_t kMinCap = 12;
+/// below this a path stops saying which file it is ("/usr/s…/libc.mo").
+constexpr std::size_t kMinCap = 20;
 
 std::vector<std::string> format_args(const Event& e) {
   FormatOptions fo;
@@ -156,6 +156,32 @@ std::string pad_right(std::string_view s, std::size_t width) {
   return out;
 }
 
+std::vector<std::string> wrap_words(std::string_view s, std::size_t width) {
+  std::vector<std::string> out;
+  if (width == 0) width = 1;
+  std::vector<std::size_t> cps = code_points(s);
+  std::size_t n = cps.size() - 1;
+  std::size_t i = 0;
+  while (n - i > width) {
+    // Break after the last space in the second half of the line, so that
+    // arguments and errno names stay whole; else break hard.
+    std::size_t cut = i + width;
+    for (std::size_t k = i + width; k > i + width / 2; --k) {
+      if (s[cps[k - 1]] == ' ') {
+        cut = k;
+        break;
+      }
+    }
+    std::string piece(s.substr(cps[i], cps[cut] - cps[i]));
+    while (!piece.empty() && piece.back() == ' ') piece.pop_back();
+    out.push_back(std::move(piece));
+    i = cut;
+    while (i < n && s[cps[i]] == ' ') ++i;
+  }
+  out.emplace_back(s.substr(cps[i]));
+  return out;
+}
+
 std::vector<std::string> wrap(std::string_view s, std::size_t width) {
   std::vector<std::string> out;
   if (width == 0) width = 1;
@@ -215,7 +241,10 @@ void fit_pair(const Event* good, const Event* bad, std::size_t width, std::vecto
     };
     std::size_t lo = kMinCap, hi = max_arg;  // fits(hi) is false
     if (!fits(lo)) {
-      cap = lo;
+      // It wraps whatever the cap: shortening further would lose text
+      // without saving a line, so arguments only shrink to one line each.
+      cap = std::max(kMinCap, width - 1);
+      if (cap >= max_arg) cap = 0;
     } else {
       while (hi - lo > 1) {
         std::size_t mid = (lo + hi) / 2;
@@ -228,7 +257,7 @@ void fit_pair(const Event* good, const Event* bad, std::size_t width, std::vecto
     Side& s = sides[i];
     if (!s.e) continue;
     std::string text = cap && s.e->type == EventType::Syscall ? assemble(*s.e, s.args, s.result, cap) : s.full;
-    (i == 0 ? good_lines : bad_lines) = wrap(text, width);
+    (i == 0 ? good_lines : bad_lines) = wrap_words(text, width);
   }
 }
 
@@ -251,8 +280,18 @@ bool row_quiet(const DiffResult& r, const AlignedRow& row) {
   return d.benign || !d.significant;
 }
 
+bool row_differs(const AlignedRow& row) { return row.op != AlignedRow::Same || row.divergence >= 0; }
+
+char row_marker(const AlignedRow& row) {
+  switch (row.op) {
+    case AlignedRow::OnlyGood: return '<';
+    case AlignedRow::OnlyBad: return '>';
+    default: return '|';
+  }
+}
+
 bool row_shown(const DiffResult& r, const AlignedRow& row, bool all) {
-  if (row.op == AlignedRow::Same) return false;
+  if (!row_differs(row)) return false;
   return all || !row_quiet(r, row);
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "report/detail.h"
 #include "report/report.h"
@@ -22,6 +23,8 @@ constexpr unsigned kMinWidth = 40;
 constexpr std::size_t kSummaryMax = 8;
 /// Calls listed for a process that exists on one side only.
 constexpr std::size_t kOneSidedCalls = 5;
+/// Divergences a hunk header names before "and N more".
+constexpr std::size_t kHunkTags = 4;
 /// Names listed in the "same on both sides" line before "and N more".
 constexpr std::size_t kSameNamesMax = 10;
 
@@ -102,7 +105,7 @@ class TextReport {
   /// within its column; `differ` marks the row.
   void columns(std::string_view label, std::size_t lw, std::string_view gv, std::string_view bv, bool differ,
                std::size_t cw) {
-    std::vector<std::string> gl = wrap(gv, cw), bl = wrap(bv, cw);
+    std::vector<std::string> gl = wrap_words(gv, cw), bl = wrap_words(bv, cw);
     std::size_t n = std::max(gl.size(), bl.size());
     for (std::size_t i = 0; i < n; ++i) {
       std::string g = i < gl.size() ? gl[i] : "", b = i < bl.size() ? bl[i] : "";
@@ -117,7 +120,7 @@ class TextReport {
   void labelled(std::string_view label, std::size_t label_width, std::string_view value,
                 Style st = nullptr) {
     std::size_t avail = width_ > label_width + 12 ? width_ - label_width : 12;
-    std::vector<std::string> pieces = wrap(value, avail);
+    std::vector<std::string> pieces = wrap_words(value, avail);
     for (std::size_t i = 0; i < pieces.size(); ++i) {
       std::string lab = i == 0 ? pad_right(label, label_width) : std::string(label_width, ' ');
       line(lab + (st ? (this->*st)(pieces[i]) : pieces[i]));
@@ -186,8 +189,8 @@ class TextReport {
     std::vector<std::string> gl, bl;
     std::size_t avail = width_ - lw;
     if (ge || be) fit_pair(ge, be, avail, gl, bl);
-    if (!ge) gl = wrap(gc.empty() ? "(no such call)" : gc, avail);
-    if (!be) bl = wrap(bc.empty() ? "(no such call)" : bc, avail);
+    if (!ge) gl = wrap_words(gc.empty() ? "(no such call)" : gc, avail);
+    if (!be) bl = wrap_words(bc.empty() ? "(no such call)" : bc, avail);
     for (std::size_t i = 0; i < gl.size(); ++i)
       line(pad_right(i ? "" : "  good", lw) + good_style(gl[i]));
     for (std::size_t i = 0; i < bl.size(); ++i)
@@ -289,18 +292,35 @@ class TextReport {
       return;
     }
     heading("Other divergences");
-    std::size_t n = std::min(rest.size(), kSummaryMax);
+    // Divergences that say the same thing (a loop failing the same way a
+    // thousand times) are one line with a count, so the list shows variety.
+    struct Group {
+      const Divergence* first;
+      std::size_t count;
+    };
+    std::vector<Group> groups;
+    std::map<std::string, std::size_t> by_text;
+    for (const Divergence* d : rest) {
+      std::string key = d->process + "\n" + kind_name(d->kind) + "\n" + explain(*d);
+      auto [it, fresh] = by_text.emplace(key, groups.size());
+      if (fresh) groups.push_back({d, 1});
+      else ++groups[it->second].count;
+    }
+    std::size_t n = std::min(groups.size(), kSummaryMax);
     for (std::size_t i = 0; i < n; ++i) {
-      const Divergence& d = *rest[i];
+      const Divergence& d = *groups[i].first;
       std::string tag = fmt::format("#{} {}", d.rank, kind_name(d.kind));
       std::string text = explain(d);
       if (d.benign) text += " (benign)";
       else if (!d.significant) text += " (insignificant)";
+      if (groups[i].count > 1) text += fmt::format(" [{} times]", groups[i].count);
       std::string head = fmt::format("  {:<16} ", tag);
       std::string who = d.process.empty() ? "" : d.process + ": ";
       prose(who + text, display_width(head), d.benign || !d.significant ? &TextReport::dim : nullptr, head);
     }
-    if (rest.size() > n) prose(fmt::format("... and {} more (see the processes below).", rest.size() - n), 2);
+    std::size_t more = 0;
+    for (std::size_t i = n; i < groups.size(); ++i) more += groups[i].count;
+    if (more) prose(fmt::format("... and {} more (see the processes below).", more), 2);
     if (q && !opt_.all)
       prose(fmt::format("{} benign or insignificant divergence{} hidden (--all shows them).", q, q == 1 ? "" : "s"), 2);
   }
@@ -400,19 +420,26 @@ class TextReport {
   }
 
   void hunk_header(const TaskPair& p, const Hunk& h) {
-    std::string ranks;
+    // Names the first few divergences in the hunk; a merged hunk can hold
+    // thousands, and the header must stay one line of constant cost each.
+    std::vector<int> named;
+    std::size_t others = 0;
     int last = -1;
     for (std::size_t i = h.begin; i < h.end; ++i) {
       int d = p.rows[i].divergence;
       if (d < 0 || d == last || static_cast<std::size_t>(d) >= r_.divergences.size()) continue;
       if (!row_shown(r_, p.rows[i], opt_.all)) continue;
       last = d;
-      const Divergence& dv = r_.divergences[d];
-      std::string tag = fmt::format("#{} {}", dv.rank, kind_name(dv.kind));
-      if (ranks.find(tag) == std::string::npos) ranks += (ranks.empty() ? "" : ", ") + tag;
+      if (std::find(named.begin(), named.end(), d) != named.end()) continue;
+      if (named.size() < kHunkTags) named.push_back(d);
+      else ++others;
     }
     std::string text = fmt::format("@@ rows {}-{} of {}", h.begin + 1, h.end, p.rows.size());
-    if (!ranks.empty()) text += ": " + ranks;
+    for (std::size_t i = 0; i < named.size(); ++i) {
+      const Divergence& dv = r_.divergences[named[i]];
+      text += fmt::format("{}#{} {}", i ? ", " : ": ", dv.rank, kind_name(dv.kind));
+    }
+    if (others) text += fmt::format(" and {} more", others);
     prose(text + " @@", 0, &TextReport::dim);
   }
 
@@ -420,12 +447,12 @@ class TextReport {
     const Event* g = row.good >= 0 && static_cast<std::size_t>(row.good) < r_.good.events.size() ? &r_.good.events[row.good] : nullptr;
     const Event* b = row.bad >= 0 && static_cast<std::size_t>(row.bad) < r_.bad.events.size() ? &r_.bad.events[row.bad] : nullptr;
     fit_pair(g, b, cw, gl, bl);
-    bool differs = row.op != AlignedRow::Same;
+    bool differs = row_differs(row);
     bool quiet = differs && row_quiet(r_, row);
     // The marker reads without colour: | changed, < good only, > bad only,
-    // ~ a benign or insignificant difference (shown with --all).
+    // ~ a benign or insignificant difference.
     char m = ' ';
-    if (differs) m = quiet ? '~' : row.op == AlignedRow::Changed ? '|' : row.op == AlignedRow::OnlyGood ? '<' : '>';
+    if (differs) m = quiet ? '~' : row_marker(row);
     std::size_t n = std::max(gl.size(), bl.size());
     for (std::size_t i = 0; i < n; ++i) {
       std::string gs = i < gl.size() ? gl[i] : "";

@@ -1,0 +1,75 @@
+// A driver for the diff stage alone: loads two traces (or strace logs),
+// diffs them, prints the JSON contract (or a count with --summary). Used by
+// bench/diff.sh and the end-to-end tests while `tracediff diff` lives on
+// another branch. Exit status like diff(1): 0 same, 1 different, 2 trouble.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+#include <cstring>
+#include <exception>
+
+#include "diff/diff.h"
+#include "trace/io.h"
+
+int main(int argc, char** argv) {
+  using namespace tracediff;
+  bool summary = false, phases = false;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--summary")) summary = true;
+    else if (!std::strcmp(argv[i], "--phases")) summary = phases = true;
+    else files.push_back(argv[i]);
+  }
+  if (files.size() != 2) {
+    fmt::print(stderr, "usage: diff_traces [--summary] GOOD BAD\n");
+    return 2;
+  }
+  try {
+    using Clock = std::chrono::steady_clock;
+    // CPU time next to wall time: on a shared machine wall time says more
+    // about the neighbours than about the code.
+    std::clock_t c0 = std::clock(), c1 = c0, c2 = c0;
+    auto cpu = [](std::clock_t a, std::clock_t b) { return static_cast<double>(b - a) / CLOCKS_PER_SEC; };
+    auto t0 = Clock::now();
+    auto secs = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    Trace g = load_any(files[0]);
+    Trace b = load_any(files[1]);
+    auto t1 = Clock::now();
+    c1 = c2 = std::clock();
+    std::size_t ng = g.events.size(), nb = b.events.size();
+    DiffOptions opt;
+    auto t2 = t1;
+    if (phases) {
+      // Normalize first, then diff with every rule off: the two stages'
+      // costs apart (the rules are idempotent, so the result is the same).
+      normalize_in_place(g, opt.normalize);
+      normalize_in_place(b, opt.normalize);
+      t2 = Clock::now();
+      c2 = std::clock();
+      for (const auto& [name, desc] : list_rules()) opt.normalize.disabled.insert(name);
+    }
+    // Deliberately never freed: the process exits right after, and handing
+    // millions of small blocks back to malloc one by one costs a second
+    // for nothing (GNU diff does not free its lines either).
+    DiffResult& r = *new DiffResult(diff_traces(std::move(g), std::move(b), opt, files[0], files[1]));
+    auto t3 = Clock::now();
+    std::clock_t c3 = std::clock();
+    if (phases)
+      fmt::print("phases (wall/cpu s): load {:.2f}/{:.2f}, normalize {:.2f}/{:.2f}, diff {:.2f}/{:.2f}\n",
+                 secs(t0, t1), cpu(c0, c1), secs(t1, t2), cpu(c1, c2), secs(t2, t3), cpu(c2, c3));
+    if (summary) {
+      std::size_t sig = 0;
+      for (const Divergence& d : r.divergences) sig += d.significant;
+      fmt::print("events {} {} pairs {} divergences {} significant {}\n", ng, nb, r.pairs.size(),
+                 r.divergences.size(), sig);
+      for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
+    } else {
+      fmt::print("{}", diff_to_json(r));
+    }
+    return r.has_significant() ? 1 : 0;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "diff_traces: {}\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,366 @@
+// The differ on small hand-built traces: one test per divergence kind, the
+// lookup rules, ranking, and the JSON contract.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "diff/diff.h"
+#include "tests/diff/builders.h"
+
+namespace tracediff {
+namespace {
+
+using namespace testing;
+
+// A program that loads libc, reads its config, and exits.
+TraceBuilder program(std::int32_t pid, bool config_exists, bool write_error) {
+  TraceBuilder b(pid);
+  b.exec("/usr/bin/app", {"app"})
+      .open("/etc/ld.so.cache", ok(3))
+      .call("close", {fd(3)}, ok())
+      .open("/lib/x86_64-linux-gnu/libc.so.6", ok(3))
+      .call("close", {fd(3)}, ok());
+  if (config_exists)
+    b.open("/etc/app.conf", ok(3)).call("read", {fd(3), data("k=v"), num("4096")}, ok(3)).call("close", {fd(3)}, ok());
+  else
+    b.open("/etc/app.conf", fail("ENOENT"));
+  if (write_error) b.write_err("app: cannot read config\n");
+  return b;
+}
+
+const Divergence* first_significant(const DiffResult& r) {
+  for (const Divergence& d : r.divergences)
+    if (d.significant) return &d;
+  return nullptr;
+}
+
+std::size_t count_significant(const DiffResult& r) {
+  std::size_t n = 0;
+  for (const Divergence& d : r.divergences) n += d.significant;
+  return n;
+}
+
+TEST(Diff, SameProgramTwiceWithOtherPidsHasNoSignificantDivergence) {
+  Trace a = program(1000, true, false).exit(0).build();
+  Trace b = program(2000, true, false).exit(0).build();
+  DiffResult r = diff_traces(a, b);
+  EXPECT_FALSE(r.has_significant());
+  EXPECT_EQ(count_significant(r), 0u);
+  ASSERT_EQ(r.pairs.size(), 1u);
+  EXPECT_EQ(r.pairs[0].name, "root");
+  for (const AlignedRow& row : r.pairs[0].rows) EXPECT_EQ(row.op, AlignedRow::Same);
+}
+
+TEST(Diff, ResultDivergenceIsTheCulpritWhenTheConfigIsMissing) {
+  Trace a = program(1000, true, false).exit(0).build();
+  Trace b = program(2000, false, true).exit(1).build();
+  DiffResult r = diff_traces(a, b);
+  ASSERT_TRUE(r.has_significant());
+  const Divergence& d = r.divergences.at(0);
+  EXPECT_EQ(d.rank, 1);
+  EXPECT_EQ(d.kind, DivKind::Result);
+  EXPECT_EQ(d.syscall, "openat");
+  ASSERT_TRUE(d.good && d.bad);
+  EXPECT_EQ(d.good->path, "/etc/app.conf");
+  EXPECT_FALSE(d.good->err);
+  EXPECT_EQ(d.bad->err, "ENOENT");
+  EXPECT_EQ(d.bad->result, "-1");
+  EXPECT_EQ(d.process, "root");
+  // The row it points at is linked back to it.
+  const TaskPair& tp = r.pairs.at(d.pair);
+  EXPECT_EQ(tp.rows.at(d.row).divergence, 0);
+  EXPECT_EQ(r.bad.events.at(tp.rows[d.row].bad).name, "openat");
+  // And the exit difference is there too, ranked below.
+  bool exit_found = false;
+  for (const Divergence& x : r.divergences) exit_found = exit_found || (x.kind == DivKind::Exit && x.rank > 1);
+  EXPECT_TRUE(exit_found);
+}
+
+TEST(Diff, ResultDivergenceForDifferentErrnos) {
+  TraceBuilder a(1), b(1);
+  a.open("/var/lib/app/db", fail("ENOENT")).exit(1);
+  b.open("/var/lib/app/db", fail("EACCES")).exit(1);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const Divergence* d = first_significant(r);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->kind, DivKind::Result);
+  EXPECT_EQ(d->good->err, "ENOENT");
+  EXPECT_EQ(d->bad->err, "EACCES");
+}
+
+TEST(Diff, PathDivergenceWhenTheSameCallGoesElsewhere) {
+  TraceBuilder a(1), b(1);
+  a.call("getuid", {}, ok(0)).call("connect", {fd(3, "socket"), [] { Arg s; s.kind = ArgKind::SockAddr; s.str = "AF_INET:10.0.0.1:5432"; return s; }()}, ok()).exit(0);
+  b.call("getuid", {}, ok(0)).call("connect", {fd(3, "socket"), [] { Arg s; s.kind = ArgKind::SockAddr; s.str = "AF_INET:10.0.0.2:5432"; return s; }()}, ok()).exit(0);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const Divergence* d = first_significant(r);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->kind, DivKind::Path);
+  EXPECT_EQ(r.pairs[0].rows[d->row].op, AlignedRow::Changed);
+}
+
+TEST(Diff, OnlyGoodAndOnlyBadRuns) {
+  TraceBuilder a(1), b(1);
+  a.open("/etc/a", ok(3)).open("/etc/only-good", ok(4)).open("/etc/z", ok(5)).exit(0);
+  b.open("/etc/a", ok(3)).call("mkdir", {path("/var/only-bad"), num("0755")}, ok()).open("/etc/z", ok(5)).exit(0);
+  DiffResult r = diff_traces(a.build(), b.build());
+  bool good = false, bad = false;
+  for (const Divergence& d : r.divergences) {
+    if (d.kind == DivKind::OnlyGood) {
+      good = true;
+      EXPECT_TRUE(d.good && !d.bad);
+      EXPECT_EQ(d.good->path, "/etc/only-good");
+    }
+    if (d.kind == DivKind::OnlyBad) {
+      bad = true;
+      EXPECT_TRUE(d.bad && !d.good);
+      EXPECT_EQ(d.bad->path, "/var/only-bad");
+    }
+  }
+  EXPECT_TRUE(good && bad);
+}
+
+TEST(Diff, NoisyOnlyRunsAreNotSignificant) {
+  TraceBuilder a(1), b(1);
+  a.open("/etc/a", ok(3)).call("futex", {num("0x1234"), flags("FUTEX_WAIT")}, fail("EAGAIN")).exit(0);
+  b.open("/etc/a", ok(3)).call("mmap", {num("NULL"), num("4096")}, ok()).exit(0);
+  DiffResult r = diff_traces(a.build(), b.build());
+  EXPECT_FALSE(r.has_significant());
+  EXPECT_FALSE(r.divergences.empty());
+}
+
+TEST(Diff, ExitDivergenceForASignal) {
+  TraceBuilder a(1), b(1);
+  a.open("/etc/a", ok(3)).exit(0);
+  b.open("/etc/a", ok(3));
+  Event k;
+  k.type = EventType::Process;
+  k.tid = k.pid = 1;
+  k.name = kProcKilled;
+  k.proc.signal = 11;
+  b.trace().events.push_back(k);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const Divergence* d = first_significant(r);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->kind, DivKind::Exit);
+  EXPECT_EQ(d->bad->result, "killed by SIGSEGV");
+  EXPECT_EQ(r.bad_info.exit.kind, ExitStatus::Killed);
+}
+
+TEST(Diff, DataDivergenceForStatOwnerAndMode) {
+  auto st = [](const char* mode) {
+    return strct({field("st_mode", mode), field("st_uid", "0"), field("st_size", "10")});
+  };
+  TraceBuilder a(1), b(1);
+  a.call("newfstatat", {cwd(), path("/srv/data"), st("S_IFDIR|0755"), flags("0")}, ok()).exit(0);
+  b.call("newfstatat", {cwd(), path("/srv/data"), st("S_IFDIR|0700"), flags("0")}, ok()).exit(0);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const Divergence* d = first_significant(r);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->kind, DivKind::Data);
+  EXPECT_NE(d->explanation.find("0700"), std::string::npos);
+}
+
+TEST(Diff, SizeOnlyStatDifferenceIsNoDivergence) {
+  auto st = [](const char* size) { return strct({field("st_mode", "S_IFREG|0644"), field("st_size", size)}); };
+  TraceBuilder a(1), b(1);
+  a.call("newfstatat", {cwd(), path("/var/log/x"), st("10"), flags("0")}, ok()).exit(0);
+  b.call("newfstatat", {cwd(), path("/var/log/x"), st("99999"), flags("0")}, ok()).exit(0);
+  EXPECT_TRUE(diff_traces(a.build(), b.build()).divergences.empty());
+}
+
+TEST(Diff, EnvDivergencesFromHeaders) {
+  Trace a = TraceBuilder(1).exit(0).build(), b = TraceBuilder(1).exit(0).build();
+  a.header.host.env = std::vector<std::string>{"PATH=/usr/local/bin:/usr/bin", "SHLVL=1", "LANG=C"};
+  b.header.host.env = std::vector<std::string>{"PATH=/usr/bin", "SHLVL=2"};
+  a.header.host.umask = 022;
+  b.header.host.umask = 077;
+  a.header.host.kernel = "6.1.0";  // unknown on the other side: not a difference
+  DiffResult r = diff_traces(a, b);
+  std::map<std::string, const EnvChange*> by_key;
+  for (const EnvChange& c : r.env) by_key[c.key] = &c;
+  ASSERT_TRUE(by_key.count("PATH"));
+  EXPECT_TRUE(by_key["PATH"]->significant);
+  ASSERT_TRUE(by_key.count("LANG"));
+  EXPECT_FALSE(by_key["LANG"]->bad.has_value());
+  ASSERT_TRUE(by_key.count("SHLVL"));
+  EXPECT_FALSE(by_key["SHLVL"]->significant);
+  ASSERT_TRUE(by_key.count("umask"));
+  EXPECT_EQ(*by_key["umask"]->bad, "0077");
+  EXPECT_FALSE(by_key.count("kernel"));
+  std::size_t env_divs = 0;
+  for (const Divergence& d : r.divergences) env_divs += d.kind == DivKind::Env;
+  EXPECT_EQ(env_divs, r.env.size());
+}
+
+TEST(Diff, BenignLookupsAreHiddenWhenTheyEndTheSameWay) {
+  // The bad host searches one more library directory first, then finds the
+  // same library: a lookup, not a difference.
+  TraceBuilder a(1), b(1);
+  a.open("/lib/x86_64-linux-gnu/libfoo.so.1", ok(3)).call("close", {fd(3)}, ok()).exit(0);
+  b.open("/opt/extra/lib/libfoo.so.1", fail("ENOENT"))
+      .open("/lib/x86_64-linux-gnu/libfoo.so.1", ok(3))
+      .call("close", {fd(3)}, ok())
+      .exit(0);
+  DiffResult r = diff_traces(a.build(), b.build());
+  EXPECT_FALSE(r.has_significant());
+  ASSERT_FALSE(r.divergences.empty());
+  EXPECT_TRUE(r.divergences[0].benign);
+}
+
+TEST(Diff, LookupWithADifferentOutcomeIsOneDivergenceNamingEveryCandidate) {
+  // PATH search: the good side finds the wrapper first, the bad side the
+  // real program further down PATH.
+  TraceBuilder a(1), b(1);
+  a.call("execve", {path("/opt/wrap/bin/app"), array({data("app")}), num("0x1")}, ok()).exit(0);
+  b.call("execve", {path("/opt/wrap/bin/app"), array({data("app")}), num("0x1")}, fail("ENOENT"))
+      .call("execve", {path("/usr/local/bin/app"), array({data("app")}), num("0x1")}, fail("ENOENT"))
+      .call("execve", {path("/usr/bin/app"), array({data("app")}), num("0x1")}, ok())
+      .write_err("app: not configured\n")
+      .exit(1);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const Divergence& d = r.divergences.at(0);
+  EXPECT_EQ(d.kind, DivKind::Path);
+  EXPECT_EQ(d.syscall, "execve");
+  EXPECT_EQ(d.good->path, "/opt/wrap/bin/app");
+  EXPECT_EQ(d.bad->path, "/usr/bin/app");
+  EXPECT_EQ(d.candidates, (std::vector<std::string>{"/opt/wrap/bin/app", "/usr/local/bin/app", "/usr/bin/app"}));
+  int lookups = 0;
+  for (const Divergence& x : r.divergences) lookups += x.syscall == "execve";
+  EXPECT_EQ(lookups, 1);
+}
+
+TEST(Diff, ChildProcessesMatchByWhatTheyExecAndOneSidedOnesAreReported) {
+  TraceBuilder a(10), b(20);
+  a.spawn(11).spawn(12);
+  a.pid(11).exec("/bin/cat", {"cat"}).exit(0);
+  a.pid(12).exec("/bin/ls", {"ls"}).exit(0);
+  a.pid(10).exit(0);
+  b.spawn(21);
+  b.pid(21).exec("/bin/ls", {"ls"}).exit(0);
+  b.pid(20).exit(0);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const TaskPair* ls = nullptr;
+  const TaskPair* cat = nullptr;
+  for (const TaskPair& tp : r.pairs) {
+    if (tp.good_command == "ls") ls = &tp;
+    if (tp.good_command == "cat") cat = &tp;
+  }
+  ASSERT_TRUE(ls && cat);
+  EXPECT_NE(ls->bad_tid, 0);
+  EXPECT_EQ(ls->bad_command, "ls");
+  EXPECT_EQ(cat->bad_tid, 0);
+  bool reported = false;
+  for (const Divergence& d : r.divergences)
+    reported = reported || (d.kind == DivKind::OnlyGood && d.process == cat->name && d.significant);
+  EXPECT_TRUE(reported);
+}
+
+TEST(Diff, ThreadsAreMatchedWithinTheirProcess) {
+  TraceBuilder a(10), b(20);
+  a.spawn(11, true).thread_call(11, "openat", {cwd(), path("/etc/t"), flags("O_RDONLY")}, ok(3)).exit(0);
+  b.spawn(25, true).thread_call(25, "openat", {cwd(), path("/etc/t"), flags("O_RDONLY")}, fail("EACCES")).exit(0);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const Divergence* d = first_significant(r);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->kind, DivKind::Result);
+  EXPECT_EQ(d->process, "root#1");
+}
+
+TEST(Diff, RankingPrefersTheBadSideFailureNearTheErrorMessage) {
+  // Two differences: an early harmless extra stat on the good side and a
+  // late failure on the bad side right before the error message.
+  TraceBuilder a(1), b(1);
+  a.open("/etc/a", ok(3)).call("newfstatat", {cwd(), path("/etc/early"), strct({}), flags("0")}, ok());
+  b.open("/etc/a", ok(3));
+  for (int i = 0; i < 30; ++i) {
+    a.call("getuid", {}, ok(0));
+    b.call("getuid", {}, ok(0));
+  }
+  a.open("/var/lib/app/state", ok(4)).exit(0);
+  b.open("/var/lib/app/state", fail("EACCES")).write_err("permission denied\n").exit(1);
+  DiffResult r = diff_traces(a.build(), b.build());
+  ASSERT_FALSE(r.divergences.empty());
+  EXPECT_EQ(r.divergences[0].kind, DivKind::Result);
+  EXPECT_EQ(r.divergences[0].bad->path, "/var/lib/app/state");
+  for (std::size_t i = 1; i < r.divergences.size(); ++i)
+    EXPECT_GE(r.divergences[i - 1].significant ? r.divergences[i - 1].score + 1000 : r.divergences[i - 1].score,
+              r.divergences[i].significant ? r.divergences[i].score + 1000 : r.divergences[i].score);
+}
+
+TEST(Diff, ApproximateAlignmentAboveTheLimitSaysSo) {
+  TraceBuilder a(1), b(1);
+  for (int i = 0; i < 50; ++i) {
+    a.open("/etc/f" + std::to_string(i), ok(3));
+    b.open("/etc/f" + std::to_string(i), ok(3));
+  }
+  a.open("/etc/extra", ok(3));
+  for (int i = 0; i < 50; ++i) {
+    a.open("/etc/g" + std::to_string(i), ok(3));
+    b.open("/etc/g" + std::to_string(i), i == 20 ? fail("ENOENT") : ok(3));
+  }
+  a.call("getuid", {}, ok(0));
+  b.call("getgid", {}, ok(0));
+  DiffOptions opt;
+  opt.exact_limit = 1;  // anything but the trimmed ends is "too large"
+  DiffResult r = diff_traces(a.build(), b.build(), opt);
+  EXPECT_TRUE(r.pairs[0].approximate);
+  ASSERT_EQ(r.notes.size(), 1u);
+  bool found = false;
+  for (const Divergence& d : r.divergences)
+    found = found || (d.kind == DivKind::Result && d.bad && d.bad->path == "/etc/g20");
+  EXPECT_TRUE(found);
+}
+
+TEST(DiffJson, FollowsTheContract) {
+  Trace a = program(1000, true, false).exit(0).build();
+  Trace b = program(2000, false, true).exit(1).build();
+  a.header.command = {"app"};
+  b.header.host.hostname = "bad-host";
+  DiffResult r = diff_traces(a, b, {}, "good.trace", "bad.trace");
+  std::string json = diff_to_json(r);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(json);
+  EXPECT_EQ(int64_t(doc["version"]), 1);
+  EXPECT_EQ(std::string_view(doc["good"]["file"]), "good.trace");
+  EXPECT_TRUE(doc["good"]["host"].is_null());
+  EXPECT_EQ(std::string_view(doc["bad"]["host"]), "bad-host");
+  EXPECT_EQ(std::string_view(doc["good"]["command"].at(0)), "app");
+  EXPECT_EQ(std::string_view(doc["good"]["exit"]["status"]), "exited");
+  EXPECT_EQ(int64_t(doc["bad"]["exit"]["code"]), 1);
+  simdjson::dom::array divs = doc["divergences"];
+  ASSERT_GE(divs.size(), 2u);
+  int64_t prev = 0;
+  for (simdjson::dom::element d : divs) {
+    int64_t rank = d["rank"];
+    EXPECT_EQ(rank, prev + 1);
+    prev = rank;
+    for (const char* k : {"kind", "significant", "process", "syscall", "good", "bad", "explanation"})
+      EXPECT_FALSE(d[k].error()) << k;
+  }
+  simdjson::dom::element top = divs.at(0);
+  EXPECT_EQ(std::string_view(top["kind"]), "result");
+  EXPECT_EQ(bool(top["significant"]), true);
+  EXPECT_EQ(std::string_view(top["process"]), "root");
+  EXPECT_EQ(std::string_view(top["syscall"]), "openat");
+  EXPECT_EQ(std::string_view(top["good"]["path"]), "/etc/app.conf");
+  EXPECT_EQ(std::string_view(top["good"]["result"]), "3");
+  EXPECT_TRUE(top["good"]["errno"].is_null());
+  EXPECT_EQ(std::string_view(top["bad"]["result"]), "-1");
+  EXPECT_EQ(std::string_view(top["bad"]["errno"]), "ENOENT");
+  // A side without an event is null.
+  bool null_side = false;
+  for (simdjson::dom::element d : divs) null_side = null_side || d["good"].is_null() || d["bad"].is_null();
+  EXPECT_TRUE(null_side);
+}
+
+TEST(DiffJson, BinaryDataStaysValidJson) {
+  TraceBuilder a(1), b(1);
+  a.call("mkdir", {path(std::string("/tmp/\xff\xfe") + "x"), num("0755")}, ok()).exit(0);
+  b.exit(0);
+  std::string json = diff_to_json(diff_traces(a.build(), b.build()));
+  simdjson::dom::parser parser;
+  EXPECT_FALSE(parser.parse(json).error());
+}
+
+}  // namespace
+}  // namespace tracediff

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# End-to-end diff tests on real strace recordings. Each "host" is a private
+# mount namespace (unshare -m) in which bind mounts and tmpfs make one file
+# system differ; nothing outside the test changes.
+#   e2e.sh DIFF_TRACES PROGRAM_DIR CASE
+# Exit 0 pass, 1 fail, 77 skip (no root, no strace, no unshare).
+set -euo pipefail
+DIFF=$1
+PROGS=$2
+CASE=$3
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for mount namespaces"; exit 77; }
+command -v strace >/dev/null || { echo "SKIP: strace not installed"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
+unshare -m --propagation private true 2>/dev/null || { echo "SKIP: unshare -m not permitted"; exit 77; }
+
+S=$(mktemp -d /tmp/tracediff-e2e-XXXXXX)
+trap 'rm -rf "$S"' EXIT
+chmod 755 "$S"
+
+# host NAME SETUP COMMAND...: runs COMMAND under strace in a namespace after
+# the shell snippet SETUP; the log goes to $S/NAME.log.
+host() {
+  local name=$1 setup=$2
+  shift 2
+  unshare -m --propagation private bash -c "set -e; $setup
+    exec strace -f -o '$S/$name.log' \"\$@\"" host "$@" >"$S/$name.out" 2>"$S/$name.err" || true
+}
+
+fail() { echo "FAIL: $*"; echo "--- top divergences:"; jq -c '.divergences[:3][]' "$S/diff.json" || true; exit 1; }
+
+diff_json() { "$DIFF" "$S/$1.log" "$S/$2.log" >"$S/diff.json" || [ $? = 1 ] || { echo "FAIL: diff_traces trouble"; exit 1; }; }
+
+# Same program, same host, twice: nothing significant.
+noise() {
+  host one "$1" "${@:2}"
+  host two "$1" "${@:2}"
+  diff_json one two
+  local n
+  n=$(jq '[.divergences[] | select(.significant)] | length' "$S/diff.json")
+  [ "$n" = 0 ] || fail "$CASE: $n significant divergence(s) between two runs on one host"
+  echo "ok: $CASE: zero significant divergences ($(jq '.divergences | length' "$S/diff.json") noise)"
+}
+
+top() { jq -r ".divergences[0]$1" "$S/diff.json"; }
+
+case $CASE in
+  config-missing)
+    mkdir -p "$S/etc" "$S/good-etc" "$S/bad-etc"
+    echo "key=value" >"$S/good-etc/app.conf"
+    host good "mount --bind '$S/good-etc' '$S/etc'" "$PROGS/config_app" "$S/etc/app.conf"
+    host bad "mount --bind '$S/bad-etc' '$S/etc'" "$PROGS/config_app" "$S/etc/app.conf"
+    diff_json good bad
+    [ "$(top .kind)" = result ] || fail "rank 1 is $(top .kind), not result"
+    [ "$(top .bad.path)" = "$S/etc/app.conf" ] || fail "rank 1 path $(top .bad.path)"
+    [ "$(top .bad.errno)" = ENOENT ] || fail "rank 1 errno $(top .bad.errno)"
+    [ "$(top .good.errno)" = null ] || fail "good side failed too"
+    ;;
+  tmpdir-not-writable)
+    mkdir -p "$S/tmp"
+    chmod 1777 "$S/tmp"
+    # The bad host's temp directory belongs to root and is not world-writable.
+    host good "true" setpriv --reuid=65534 --regid=65534 --clear-groups "$PROGS/tmpdir_app" "$S/tmp"
+    host bad "mount -t tmpfs -o mode=0755 none '$S/tmp'" \
+      setpriv --reuid=65534 --regid=65534 --clear-groups "$PROGS/tmpdir_app" "$S/tmp"
+    diff_json good bad
+    [ "$(top .kind)" = result ] || fail "rank 1 is $(top .kind)"
+    [ "$(top .syscall)" = openat ] || fail "rank 1 syscall $(top .syscall)"
+    [ "$(top .bad.errno)" = EACCES ] || fail "rank 1 errno $(top .bad.errno)"
+    case "$(top .bad.path)" in "$S/tmp/scratch-"*) ;; *) fail "rank 1 path $(top .bad.path)" ;; esac
+    ;;
+  wrapper-on-path)
+    mkdir -p "$S/wrap" "$S/wrap-good" "$S/real"
+    cp "$PROGS/wrapped_app" "$S/real/tdapp-run"
+    printf '#!/bin/sh\nTDAPP_MODE=production exec %s/real/tdapp-run "$@"\n' "$S" >"$S/wrap-good/tdapp-run"
+    chmod 755 "$S/wrap-good/tdapp-run"
+    host good "mount --bind '$S/wrap-good' '$S/wrap'" env PATH="$S/wrap:$S/real:/usr/bin:/bin" "$PROGS/launcher"
+    host bad "mount -t tmpfs none '$S/wrap'" env PATH="$S/wrap:$S/real:/usr/bin:/bin" "$PROGS/launcher"
+    grep -q "production" "$S/good.out" || { echo "FAIL: good side did not run through the wrapper"; exit 1; }
+    diff_json good bad
+    [ "$(top .syscall)" = execve ] || fail "rank 1 syscall $(top .syscall)"
+    [ "$(top .good.path)" = "$S/wrap/tdapp-run" ] || fail "rank 1 good path $(top .good.path)"
+    [ "$(top .bad.path)" = "$S/real/tdapp-run" ] || fail "rank 1 bad path $(top .bad.path)"
+    top .explanation | grep -q "$S/wrap/tdapp-run" || fail "explanation does not name the candidates"
+    ;;
+  forking-server-child)
+    mkdir -p "$S/data" "$S/data-good" "$S/data-bad"
+    for i in a b c; do echo "$i" >"$S/data-good/$i"; done
+    for i in a c; do echo "$i" >"$S/data-bad/$i"; done
+    host good "mount --bind '$S/data-good' '$S/data'" "$PROGS/forking_server" "$S/data" a b c
+    host bad "mount --bind '$S/data-bad' '$S/data'" "$PROGS/forking_server" "$S/data" a b c
+    diff_json good bad
+    [ "$(top .kind)" = result ] || fail "rank 1 is $(top .kind)"
+    [ "$(top .bad.path)" = "$S/data/b" ] || fail "rank 1 path $(top .bad.path)"
+    [ "$(top .process)" = "root/2:forking_server" ] || fail "rank 1 process $(top .process)"
+    ;;
+  noise-ls) noise true ls -l /etc ;;
+  noise-python) noise true python3 -c 'import json' ;;
+  noise-pipeline) noise true sh -c 'ls /etc | sort | wc -l' ;;
+  noise-threads) noise true "$PROGS/threads" ;;
+  noise-server)
+    mkdir -p "$S/data"
+    for i in a b c; do echo "$i" >"$S/data/$i"; done
+    noise true "$PROGS/forking_server" "$S/data" a b c
+    ;;
+  *) echo "unknown case $CASE"; exit 2 ;;
+esac
+echo "ok: $CASE: rank 1 is $(top .kind) $(top .syscall) $(top .bad.path // .good.path)"
