@@ -600,10 +600,16 @@ class Searcher {
     }
     if (!best) best = fallback;
     if (!best) {
+      // The article's next step: find the listener, attach to it, reproduce.
+      std::string find;
+      if (rf && rf->remote.starts_with("AF_UNIX:"))
+        find = fmt::format(" (find it with: ss -lpx | grep {})", display_addr(rf->remote));
+      else if (rf && (rf->remote.starts_with("AF_INET:") || rf->remote.starts_with("AF_INET6:")))
+        find = fmt::format(" (find it with: ss -ltnp 'sport = :{}')", port_of(rf->remote));
       x.notes.push_back(fmt::format(
-          "the message came from {}, but the process on the other end is not in the trace: record it too "
+          "the message came from {}, but the process on the other end is not in the trace{}: record it too "
           "(tracediff record -p PID, or strace -f -p PID) while reproducing",
-          rl.channel));
+          rl.channel, find));
       return;
     }
     if (visited_.count(*best)) {
