@@ -4,7 +4,9 @@
 # worker that spool-server forked, dropped to uid 65534 and exec'd. Good
 # host: the spool's tmp/ belongs to that user; bad host: to root, 0755.
 # The server is recorded three ways: launched under the recorder, attached
-# to with -p while it runs, and together with the client in one recording.
+# to with -p while it runs, and together with the client in one recording;
+# and the client alone, as the article's first trace, which can only say
+# where the message came from.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
@@ -37,6 +39,12 @@ if [ "${1:-}" = --host ]; then  # inside the namespace: set up the host, record
       client
       wait "$server_pid" "$tracer_pid"
       ;;
+    client)
+      server &
+      wait_for_socket "$sock"
+      record "$base" "$BIN/spool-client" "$sock"
+      wait
+      ;;
     together)
       export -f server client wait_for_socket
       export sock
@@ -54,11 +62,13 @@ run() {  # HOST MODE NAME DESCRIPTION
 run good launch server.good "$(record_line "$out/server.good" spool-server -n 1 $sock spool-worker) & spool-client $sock"
 run bad launch server.bad "$(record_line "$out/server.bad" spool-server -n 1 $sock spool-worker) & spool-client $sock"
 run bad attach attached.bad "spool-server -n 1 $sock spool-worker & $(record_line "$out/attached.bad" -p '$!') & spool-client $sock"
+run bad client client.bad "spool-server -n 1 $sock spool-worker & $(record_line "$out/client.bad" spool-client $sock)"
 run bad together together.bad "$(record_line "$out/together.bad" sh -c "'spool-server ... & spool-client $sock'")"
 
 show_report "$(trace_of "$out/server.good")" "$(trace_of "$out/server.bad")"
 show_explain "$(trace_of "$out/server.bad")"
 show_explain "$(trace_of "$out/attached.bad")"
+show_explain "$(trace_of "$out/client.bad")"     # the article's first trace: the message came over a socket
 show_explain "$(trace_of "$out/together.bad")"
 echo
 echo "recordings: $out"
