@@ -190,6 +190,9 @@ bool always_benign(const Event& e, const std::string& path) {
   if ((n == "readlink" || n == "readlinkat") && err == "EINVAL") return true;
   if ((n == "unlink" || n == "unlinkat" || n == "rmdir") && err == "ENOENT") return true;
   if ((n == "mkdir" || n == "mkdirat") && err == "EEXIST") return true;
+  // Shells probe whether stdin is a socket and whether there is a terminal.
+  if ((n == "getpeername" || n == "getsockname") && err == "ENOTSOCK") return true;
+  if (path == "/dev/tty" && (err == "ENXIO" || err == "ENODEV")) return true;
   if (n == "arch_prctl" || n == "prctl" || n == "rt_sigreturn" || n == "set_robust_list" || n == "rseq" ||
       n == "sched_getaffinity" || n == "statfs" || n == "fstatfs")
     return true;
@@ -222,6 +225,10 @@ class Searcher {
       if (it == r_.ctx.end() || it->second.path.empty()) continue;
       found_[{r_.tgid[i], detail::basename_of(it->second.path)}].push_back(i);
     }
+    // One pass: each process's last non-empty write to stderr or a terminal.
+    for (std::size_t i = 0; i < t_.events.size(); ++i)
+      if (is_write(i) && is_message_fd(t_.events[i], r_.fd[i]) && !detail::call_data(t_.events[i]).empty())
+        last_message_[r_.tgid[i]] = i;
   }
 
   Explanation run() {
@@ -307,11 +314,7 @@ class Searcher {
   }
 
   std::optional<Msg> find_last_message() const {
-    // One pass: each process's last non-empty write to stderr or a terminal.
-    std::map<std::int32_t, std::size_t> last;
-    for (std::size_t i = 0; i < t_.events.size(); ++i)
-      if (is_write(i) && is_message_fd(t_.events[i], r_.fd[i]) && !detail::call_data(t_.events[i]).empty())
-        last[r_.tgid[i]] = i;
+    const auto& last = last_message_;
     std::optional<std::size_t> best;
     int best_depth = 0;
     for (const auto& [pid, st] : r_.exits) {
@@ -552,26 +555,40 @@ class Searcher {
       }
       if (!closest) closest = j;
     }
+    // A child that failed before the message (a shell's "cmd || echo
+    // failed") explains it better than an older failure of the parent's own.
+    std::optional<std::int32_t> child;
+    std::size_t child_end = 0;
+    if (auto kids = r_.children.find(pid); kids != r_.children.end()) {
+      for (std::int32_t k : kids->second) {
+        auto st = r_.exits.find(k);
+        if (st == r_.exits.end()) continue;
+        bool failed = st->second.kind == ExitStatus::Killed || st->second.code != 0;
+        std::size_t end = r_.exit_event.at(k);
+        if (failed && end < from && end >= child_end) {
+          child = k;
+          child_end = end;
+        }
+      }
+    }
+    std::optional<std::size_t> strong = relay ? relay : errno_match;
+    bool child_first = child && (!strong || child_end > *strong) && (strong || !closest || child_end > *closest);
+    if (child_first) {
+      ExplainLink c = link(ExplainLink::Kind::Child, child_end);
+      c.exit = r_.exits.at(*child).describe();
+      if (auto m = last_message_.find(*child); m != last_message_.end()) {
+        c.text = gather(m->second).text;
+        c.channel = "stderr";
+      }
+      x.chain.push_back(c);
+      search(*child, child_end + 1, c.text.empty() ? text : c.text + "\n" + text, x, hops + 1);
+      return;
+    }
     if (relay) return follow(*relay, text, x, hops);
     if (errno_match || closest) {
       x.chain.push_back(cause_link(errno_match ? *errno_match : *closest));
       x.found = true;
       return;
-    }
-    // A child that failed before the message may have said why.
-    if (auto kids = r_.children.find(pid); kids != r_.children.end()) {
-      for (auto it = kids->second.rbegin(); it != kids->second.rend(); ++it) {
-        auto st = r_.exits.find(*it);
-        if (st == r_.exits.end()) continue;
-        bool failed = st->second.kind == ExitStatus::Killed || st->second.code != 0;
-        std::size_t end = r_.exit_event.at(*it);
-        if (!failed || end > from) continue;
-        ExplainLink c = link(ExplainLink::Kind::Child, end);
-        c.exit = st->second.describe();
-        x.chain.push_back(c);
-        search(*it, end + 1, text, x, hops + 1);
-        return;
-      }
     }
     if (plain_relay) return follow(*plain_relay, text, x, hops);
     x.notes.push_back(fmt::format("no failing call in pid {} before the message explains it", pid));
@@ -631,6 +648,7 @@ class Searcher {
   FormatOptions fo_;
   std::map<std::pair<std::int32_t, std::string>, std::vector<std::size_t>> found_;
   std::set<std::size_t> visited_;
+  std::map<std::int32_t, std::size_t> last_message_;  ///< pid -> its last stderr/terminal write
 };
 
 }  // namespace

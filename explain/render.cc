@@ -123,8 +123,8 @@ std::string render_explanation_text(const Explanation& x, const std::string& tra
         out += fmt::format("{}by {}, on {}\n", kPad, where(l), l.channel);
         break;
       case ExplainLink::Kind::Child:
-        out += fmt::format("child     {}\n", l.call);
-        out += fmt::format("{}{}, which {}\n", kPad, where(l), l.exit);
+        out += fmt::format("child     {}, which {}\n", where(l), l.exit);
+        if (!l.text.empty()) out += fmt::format("{}and said {}\n", kPad, quoted(l.text));
         break;
       case ExplainLink::Kind::Cause:
         out += fmt::format("cause     {}\n", l.call);

@@ -409,7 +409,9 @@ TEST(Explain, NothingToExplainWithoutAFailedExit) {
 
 TEST(Explain, ChildThatFailedBeforeTheMessage) {
   TraceBuilder b;
-  b.fork(1, 2)
+  // An older failure of the shell's own is not what "deploy failed" is about.
+  b.call(1, "openat", {kCwd, path("/etc/deploy.rc"), flags("O_RDONLY")}, -1, "EACCES")
+      .fork(1, 2)
       .call(2, "execve", {path("/bin/cp")}, 0)
       .call(2, "openat", {kCwd, path("/srv/in"), flags("O_RDONLY")}, -1, "ENOENT")
       .exit(2, 1)
@@ -420,7 +422,22 @@ TEST(Explain, ChildThatFailedBeforeTheMessage) {
   ASSERT_TRUE(x.found);
   ASSERT_EQ(x.chain.size(), 3u);
   EXPECT_EQ(x.chain[1].kind, ExplainLink::Kind::Child);
+  EXPECT_EQ(x.chain[1].process, "cp");
   EXPECT_EQ(cause(x).path, "/srv/in");
+}
+
+TEST(Explain, AFailureAfterTheChildExitedIsCloser) {
+  TraceBuilder b;
+  b.fork(1, 2)
+      .call(2, "openat", {kCwd, path("/srv/in"), flags("O_RDONLY")}, -1, "ENOENT")
+      .exit(2, 1)
+      .call(1, "openat", {kCwd, path("/srv/fallback"), flags("O_RDONLY")}, -1, "EACCES")
+      .call(1, "write", {fd(2), data("deploy failed\n"), num(14)}, 14)
+      .exit(1, 1);
+  Explanation x = explain(b.trace());
+  ASSERT_TRUE(x.found);
+  EXPECT_EQ(x.chain.size(), 2u);
+  EXPECT_EQ(cause(x).path, "/srv/fallback");
 }
 
 TEST(Explain, JsonCarriesTheChain) {
