@@ -290,10 +290,17 @@ class Searcher {
   Msg gather(std::size_t last) const {
     Msg m{last, last, detail::call_data(t_.events[last])};
     std::int32_t pid = r_.tgid[last];
-    for (std::size_t i = last; i-- > 0 && last - i < 64;) {
-      if (r_.tgid[i] != pid) continue;
-      if (!is_write(i) || !is_message_fd(t_.events[i], r_.fd[i])) break;
-      std::string d = detail::call_data(t_.events[i]);
+    // Pieces may be apart: glibc looks up translations between "ls: cannot
+    // access 'x'" and ": No such file or directory". A piece that ends a
+    // line, or a write elsewhere, ends the search; 64 calls bound it.
+    int seen = 0;
+    for (std::size_t i = last; i-- > 0 && seen < 64;) {
+      if (r_.tgid[i] != pid || !is_syscall(i)) continue;
+      ++seen;
+      const Event& e = t_.events[i];
+      if (detail::is_write_call(e.name) && !is_message_fd(e, r_.fd[i])) break;
+      if (!is_write(i)) continue;
+      std::string d = detail::call_data(e);
       if (!d.empty() && d.back() == '\n') break;
       m.text = d + m.text;
       m.first = i;
@@ -506,6 +513,8 @@ class Searcher {
         }
       }
     }
+    if (err == "ENOENT" && creating && !l.path.empty())
+      return fmt::format("{} does not exist", detail::dirname_of(l.path));
     if (err == "ENOENT" && !l.path.empty())
       return l.tried.empty() ? fmt::format("{} does not exist", l.path)
                              : fmt::format("{} was not found in any of the {} places tried",
