@@ -69,6 +69,20 @@ std::string errno_text(const Result& r) {
   return {};
 }
 
+// A non-blocking connect fails later, in getsockopt(SO_ERROR): the call
+// succeeds and the error is its data ("[ECONNREFUSED]" or "[111]").
+std::string deferred_error(const Event& e) {
+  if (e.name != "getsockopt" || e.args.size() < 4 || e.args[2].str != "SO_ERROR") return {};
+  if (e.result.state != ResultState::Returned || e.result.failed()) return {};
+  const Arg& v = e.args[3].items.empty() ? e.args[3] : e.args[3].items[0];
+  std::string s = v.str;
+  if (s.empty() && v.has_raw) s = std::to_string(v.raw);
+  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == '[' || c == ']' || c == ' '; }), s.end());
+  if (s.empty() || s == "0") return {};
+  if (s[0] >= '0' && s[0] <= '9') return errno_name(std::atoi(s.c_str()));
+  return s;
+}
+
 bool is_ipc(const FileRef& f) {
   return f && (f->kind == OpenFile::Socket || f->kind == OpenFile::Pipe);
 }
@@ -291,15 +305,18 @@ class Searcher {
     Msg m{last, last, detail::call_data(t_.events[last])};
     std::int32_t pid = r_.tgid[last];
     // Pieces may be apart: glibc looks up translations between "ls: cannot
-    // access 'x'" and ": No such file or directory". A piece that ends a
-    // line, or a write elsewhere, ends the search; 64 calls bound it.
-    int seen = 0;
-    for (std::size_t i = last; i-- > 0 && seen < 64;) {
+    // access 'x'" and ": No such file or directory"; unbuffered stderr
+    // (curl) writes a byte at a time. A piece that ends a line, or a write
+    // elsewhere, ends the search; 64 other calls or 4 KiB bound it.
+    int others = 0;
+    for (std::size_t i = last; i-- > 0 && others < 64 && m.text.size() < 4096;) {
       if (r_.tgid[i] != pid || !is_syscall(i)) continue;
-      ++seen;
       const Event& e = t_.events[i];
       if (detail::is_write_call(e.name) && !is_message_fd(e, r_.fd[i])) break;
-      if (!is_write(i)) continue;
+      if (!is_write(i)) {
+        ++others;
+        continue;
+      }
       std::string d = detail::call_data(e);
       if (!d.empty() && d.back() == '\n') break;
       m.text = d + m.text;
@@ -451,6 +468,13 @@ class Searcher {
       l.groups = e.perm->groups;
       l.creds_from = "snapshot";
     }
+    if (std::string d = deferred_error(e); !d.empty()) {
+      // Reported as the connect it belongs to.
+      l.syscall = "connect";
+      l.err = d;
+      l.err_text = std::strerror(errno_number(d));
+      if (r_.fd[j] && !r_.fd[j]->remote.empty()) l.path = display_addr(r_.fd[j]->remote);
+    }
     l.tried = tried(j);
     l.hint = hint(l, e);
     return l;
@@ -556,8 +580,9 @@ class Searcher {
         }
         if (is_ipc(r_.fd[j]) && !plain_relay) plain_relay = j;
       }
-      if (!e.result.failed() || benign(j, from)) continue;
-      std::string et = errno_text(e.result);
+      std::string deferred = deferred_error(e);
+      if (deferred.empty() && (!e.result.failed() || benign(j, from))) continue;
+      std::string et = deferred.empty() ? errno_text(e.result) : std::strerror(errno_number(deferred));
       if (!et.empty() && text.find(et) != std::string::npos) {
         errno_match = j;
         break;

@@ -443,6 +443,25 @@ TEST(Explain, AFailureAfterTheChildExitedIsCloser) {
   EXPECT_EQ(cause(x).path, "/srv/fallback");
 }
 
+TEST(Explain, ANonBlockingConnectFailsInGetsockopt) {
+  TraceBuilder b;
+  Arg so_error{.kind = ArgKind::Array};
+  so_error.items = {flags("ECONNREFUSED")};
+  b.call(5, "openat", {kCwd, path("/root/.clientrc"), flags("O_RDONLY")}, -1, "ENOENT")
+      .call(5, "socket", {flags("AF_INET"), flags("SOCK_STREAM|SOCK_NONBLOCK"), num(0)}, 3)
+      .call(5, "connect", {fd(3), addr("AF_INET:127.0.0.1:9"), num(16)}, -1, "EINPROGRESS")
+      .call(5, "poll", {Arg{}, num(1), num(1000)}, 1)
+      .call(5, "getsockopt", {fd(3), flags("SOL_SOCKET"), flags("SO_ERROR"), so_error, Arg{}}, 0)
+      .call(5, "write", {fd(2), data("client: (7) Failed to connect to 127.0.0.1 port 9\n"), num(50)}, 50)
+      .exit(5, 7);
+  Explanation x = explain(b.trace());
+  ASSERT_TRUE(x.found);
+  EXPECT_EQ(cause(x).syscall, "connect");
+  EXPECT_EQ(cause(x).err, "ECONNREFUSED");
+  EXPECT_EQ(cause(x).path, "127.0.0.1:9");
+  EXPECT_EQ(cause(x).hint, "nothing is listening on 127.0.0.1:9");
+}
+
 TEST(Explain, JsonCarriesTheChain) {
   Explanation x = explain(spool_story(false, true).trace());
   std::string j = explanation_to_json(x, "server.trace");
