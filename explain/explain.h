@@ -1,11 +1,16 @@
 // explain: the article's debugging formula, automated, on ONE trace.
 //
-// explain() finds the error message (the last write to stderr or a terminal
-// by a process that exited non-zero, or the write that carries a given
-// text), then works upward in the process that wrote it to the failing call
-// that explains it. Benign failures are skipped: lookups whose name later
-// succeeds in the same process (PATH search, the loader's library search),
-// isatty probes, interrupted or would-block calls, removing what is absent.
+// explain() finds the error message (the last write to fd 2 or a terminal
+// by a process that exited non-zero, nearest the root of the process tree,
+// its pieces joined; or the write that carries a given text), then works
+// upward in the process that wrote it to the failing call that explains
+// it: the nearest one whose error text the message quotes, else the nearest
+// one; a child that failed after it wins (a shell's "cmd || echo failed").
+// Benign failures are skipped: lookups whose name later succeeds in the
+// same process (PATH search, the loader's library search), isatty and
+// socket probes, interrupted or would-block calls, removing what is absent,
+// glibc's optional files. A non-blocking connect's error is read from
+// getsockopt(SO_ERROR).
 // Relative paths are resolved with the cwd tracked through chdir/fchdir and
 // inherited across fork. When the message was read from a socket or pipe,
 // the other end is found in the trace (bind/connect/accept on the same
