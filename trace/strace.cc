@@ -1,17 +1,19 @@
-// Importing strace logs: one pass over the lines, then a short pass that
-// fills in what only the whole log knows (thread groups, the unprefixed
-// first process). The grammar lives in strace_lexer.cc / strace_args.cc.
+// Importing strace logs in one pass over the lines. Each event is handed out
+// as soon as nothing later can change it: an unfinished call holds back the
+// events after it (its spawn/exec must follow it), and a log whose first
+// task has no pid prefix is held until its pid shows. -ff sets are merged by
+// time afterwards. The grammar lives in strace_lexer.cc / strace_args.cc.
 #include "trace/strace.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
-#include <cstring>
-#include <filesystem>
 #include <unordered_map>
 
 #include "trace/io.h"
@@ -473,10 +475,8 @@ bool Importer::signal_line(std::string_view s, Event& ev) {
       ev.args.push_back(std::move(note));
     }
   }
-  if (ev.name.empty() || !starts_with(ev.name, "SIG")) {
-    if (ev.name.empty()) return false;
-  }
-  ev.proc.signal = signal_number(ev.name);
+  if (ev.name.empty()) return false;
+  ev.proc.signal = signal_number(ev.name);  // 0 for a name this host does not know
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
