@@ -89,8 +89,12 @@ class ObjectWriter {
   template <typename T>
   void num(std::string_view k, T v) {
     // format_int: no format-string parsing, the writer's hottest number path.
-    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) key(k) += fmt::format_int(v).str();
-    else fmt::format_to(std::back_inserter(key(k)), "{}", v);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      fmt::format_int f(v);
+      key(k).append(f.data(), f.size());
+    } else {
+      fmt::format_to(std::back_inserter(key(k)), "{}", v);
+    }
   }
   void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
   void str_array(std::string_view k, const std::vector<std::string>& v) {

@@ -197,6 +197,8 @@ class Importer {
   std::size_t emitted_extra_ = 0;                     // inserts handed out
   std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
   std::vector<std::string> command_;
+  std::string roles_name_;
+  const SyscallArgs* roles_ = nullptr;
   bool command_known_ = false;
   std::unordered_map<std::int32_t, Pending> pending_;
   std::unordered_map<std::int32_t, std::string> cwd_;
@@ -538,7 +540,13 @@ bool Importer::strace_message(std::string_view s, Event& ev) {
 }
 
 void Importer::type_args(Event& e) {
-  const SyscallArgs* roles = syscall_args(e.name);
+  // Logs repeat the same call in runs (read, read, read...): remember the
+  // last lookup.
+  if (e.name != roles_name_) {
+    roles_name_ = e.name;
+    roles_ = syscall_args(e.name);
+  }
+  const SyscallArgs* roles = roles_;
   // The base a Path is resolved against: the DirFd before it, else the cwd.
   // A view, not a copy: into this event's fd annotation or the cwd table.
   std::string_view base;
@@ -882,9 +890,8 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
 }
 
 bool looks_like_strace(std::string_view text) {
-  // Judge by the real grammar: the first line must be strace output and at
-  // most a few of the following ones may fail (a last line cut short, a
-  // line of the program's own stderr mixed in).
+  // Judge by the real grammar: the first line must be strace output and most
+  // of the following ones too (the program's own stderr may be mixed in).
   bool cut = !text.empty() && text.back() != '\n';
   Importer im("", ImportOptions{}, [](Event&&) {});
   std::uint32_t lines = 0;
@@ -901,7 +908,7 @@ bool looks_like_strace(std::string_view text) {
       first_ok = im.unparsed() == before;
     }
   });
-  return first_ok && im.unparsed() * 4 <= lines;
+  return first_ok && im.unparsed() * 2 <= lines;
 }
 
 }  // namespace tracediff
