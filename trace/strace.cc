@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -93,25 +92,38 @@ std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs);
 
 // The events of a file not yet handed out, addressed by their index in the
 // whole file: a call left unfinished keeps its place while the events before
-// it leave. A deque, so that growing never moves the events already in it.
+// it leave. A vector with a moving head rather than a deque: a deque of
+// 384-byte events allocates a node per event.
 class EventQueue {
  public:
   /// Index the next event will get.
-  std::size_t size() const { return base_ + q_.size(); }
+  std::size_t size() const { return base_ + (v_.size() - head_); }
   std::size_t base() const { return base_; }
-  Event& operator[](std::size_t i) { return q_[i - base_]; }
-  Event& back() { return q_.back(); }
-  void push_back(Event e) { q_.push_back(std::move(e)); }
-  void resize(std::size_t n) { q_.resize(n - base_); }
-  Event& front() { return q_.front(); }
+  Event& operator[](std::size_t i) { return v_[head_ + (i - base_)]; }
+  Event& back() { return v_.back(); }
+  Event& front() { return v_[head_]; }
+  void push_back(Event e) {
+    // Reclaim the handed-out front once it is half the storage; usually only
+    // the last event or two are still here then, so little moves.
+    if (head_ && head_ * 2 >= v_.size()) {
+      std::move(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end(), v_.begin());
+      v_.resize(v_.size() - head_);
+      head_ = 0;
+    }
+    v_.push_back(std::move(e));
+  }
+  void resize(std::size_t n) { v_.resize(head_ + (n - base_)); }
   void pop_front() {
-    q_.pop_front();
+    ++head_;
     ++base_;
   }
-  const std::deque<Event>& items() const { return q_; }
+  std::vector<Event> copy() const {
+    return std::vector<Event>(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end());
+  }
 
  private:
-  std::deque<Event> q_;
+  std::vector<Event> v_;
+  std::size_t head_ = 0;
   std::size_t base_ = 0;
 };
 
@@ -331,11 +343,20 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
   }
 
   bool ok = false;
-  if (starts_with(s, "+++ ")) ok = process_line(s, ev);
-  else if (starts_with(s, "--- ")) ok = signal_line(s, ev);
-  else if (starts_with(s, "<... ")) ok = resumed_line(s, ev);
-  else if (starts_with(s, "strace: ") || starts_with(s, "Process ")) ok = strace_message(s, ev);
-  else ok = syscall_line(s, ev);
+  // By first byte: almost every line is a call, which starts with a letter.
+  switch (s.empty() ? '\0' : s[0]) {
+    case '+': ok = starts_with(s, "+++ ") && process_line(s, ev); break;
+    case '-': ok = starts_with(s, "--- ") && signal_line(s, ev); break;
+    case '<': ok = starts_with(s, "<... ") && resumed_line(s, ev); break;
+    case 's':
+    case 'P':
+      if (starts_with(s, "strace: ") || starts_with(s, "Process ")) {
+        ok = strace_message(s, ev);
+        break;
+      }
+      [[fallthrough]];
+    default: ok = syscall_line(s, ev);
+  }
   if (!ok && !last) ok = split_message(raw, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
@@ -350,7 +371,8 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
   ev.name.assign(s.substr(0, p));
   std::string_view rest = s.substr(p + 1);
 
-  if (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>")) {
+  if (!rest.empty() && rest.back() == '>' &&
+      (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>"))) {
     bool detached = rest.back() == '>' && ends_with(rest, "<detached ...>");
     std::string_view text = rtrim(rest.substr(0, rest.rfind('<')));
     std::string_view args = text;
@@ -673,7 +695,7 @@ void Importer::drain(bool at_end) {
     flush_carry();
     limit = events_.size();
     if (saw_unprefixed_ && !root_) {
-      std::vector<Event> held(events_.items().begin(), events_.items().end());
+      std::vector<Event> held = events_.copy();
       if (std::int32_t r = infer_unprefixed_pid(held)) root_ = r;
     }
   } else {
