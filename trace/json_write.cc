@@ -9,15 +9,21 @@
 namespace tracediff {
 namespace detail {
 
-void append_json_string(std::string& out, std::string_view s) {
+// Returns whether `s` had a byte >= 0x80 (so that a caller can check UTF-8
+// only then, without a second scan of every string).
+bool append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  bool high = false;
   out.push_back('"');
   // Copy runs of plain characters at once: most strings have nothing to
   // escape, and a push_back per byte was the writer's main cost.
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+      high |= c >= 0x80;
+      continue;
+    }
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -34,6 +40,7 @@ void append_json_string(std::string& out, std::string_view s) {
   }
   out.append(s.data() + run, s.size() - run);
   out.push_back('"');
+  return high;
 }
 
 void append_hex(std::string& out, std::string_view s) {
@@ -78,9 +85,13 @@ class ObjectWriter {
   }
   // Bytes that may not be UTF-8: "k" when they are, "k_hex" otherwise.
   void bytes(std::string_view k, std::string_view v) {
-    if (detail::valid_utf8(v)) {
-      str(k, v);
-    } else {
+    // Write it as text; only when it had high bytes that are not UTF-8 take
+    // it back and write hex instead.
+    std::size_t mark = out_.size();
+    bool was_first = first_;
+    if (append_json_string(key(k), v) && !detail::valid_utf8(v)) {
+      out_.resize(mark);
+      first_ = was_first;
       std::string hk(k);
       hk += "_hex";
       detail::append_hex(key(hk), v);
@@ -89,8 +100,12 @@ class ObjectWriter {
   template <typename T>
   void num(std::string_view k, T v) {
     // format_int: no format-string parsing, the writer's hottest number path.
-    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) key(k) += fmt::format_int(v).str();
-    else fmt::format_to(std::back_inserter(key(k)), "{}", v);
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      fmt::format_int f(v);
+      key(k).append(f.data(), f.size());
+    } else {
+      fmt::format_to(std::back_inserter(key(k)), "{}", v);
+    }
   }
   void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
   void str_array(std::string_view k, const std::vector<std::string>& v) {

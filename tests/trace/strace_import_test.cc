@@ -39,6 +39,11 @@ TEST(LooksLikeStrace, AcceptsEveryPrefixStyle) {
   for (const char* l : logs) EXPECT_TRUE(looks_like_strace(l)) << l;
 }
 
+TEST(LooksLikeStrace, AcceptsALogWithSomeForeignLines) {
+  EXPECT_TRUE(looks_like_strace("close(3) = 0\nsome output of the program\n"));
+  EXPECT_FALSE(looks_like_strace("close(3) = 0\nnot\nstrace\n"));
+}
+
 TEST(LooksLikeStrace, RejectsTextAndJson) {
   const char* texts[] = {
       "hello world\nthis is a README (see below) = fine\n",
@@ -202,6 +207,33 @@ TEST(Import, StreamingGivesTheSameTraceAsInMemory) {
     EXPECT_EQ(header_to_json(h), header_to_json(whole.header)) << path;
     EXPECT_EQ(w, whole.warnings) << path;
   }
+}
+
+TEST(Import, ToFileWritesWhatTheInMemoryImportHas) {
+  TempDir d;
+  std::string log = std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace";
+  std::vector<Warning> w;
+  std::size_t n = import_strace_to_file(log, d.file("t.trace"), {}, w);
+  Trace whole = import_strace_file(log);
+  Trace back = read_trace(d.file("t.trace"));
+  ASSERT_EQ(n, whole.events.size());
+  ASSERT_EQ(back.events.size(), whole.events.size());
+  for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(event_to_json(back.events[i]), event_to_json(whole.events[i])) << i;
+  EXPECT_EQ(back.header.command, whole.header.command);
+  EXPECT_EQ(back.header.source, "strace");
+}
+
+TEST(Import, ToFileNeverOverwritesWithoutForce) {
+  TempDir d;
+  std::string out = d.write("t.trace", "precious");
+  std::vector<Warning> w;
+  std::string log = d.write("a.log", "close(3) = 0\n");
+  EXPECT_THROW(import_strace_to_file(log, out, {}, w), InputError);
+  EXPECT_EQ(testing::slurp(out), "precious");
+  TraceWriter::Options force;
+  force.force = true;
+  EXPECT_EQ(import_strace_to_file(log, out, force, w), 1u);
+  EXPECT_EQ(read_trace(out).events.size(), 1u);
 }
 
 // Random damage to real inputs (fixed seed): the importer may call lines
