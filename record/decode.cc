@@ -49,11 +49,13 @@ Arg DecodeCtx::int_arg(int i) const {
   // Most int arguments are 32-bit in the kernel's prototype: show -1, not
   // 4294967295, when the upper half is garbage or zero-extended.
   if (v > INT32_MAX && v <= UINT32_MAX) v = static_cast<std::int32_t>(v);
-  return make(ArgKind::Int, v, fmt::format("{}", v));
+  // A plain decimal lives in raw alone, as the strace importer stores it.
+  return make(ArgKind::Int, v, "");
 }
 
 Arg DecodeCtx::uint_arg(int i) const {
-  return make(ArgKind::Int, static_cast<std::int64_t>(arg(i)), fmt::format("{}", arg(i)));
+  auto v = static_cast<std::int64_t>(arg(i));
+  return make(ArgKind::Int, v, v < 0 ? fmt::format("{}", arg(i)) : std::string());
 }
 
 Arg DecodeCtx::hex_arg(int i) const {
@@ -62,7 +64,7 @@ Arg DecodeCtx::hex_arg(int i) const {
 
 Arg DecodeCtx::fd_arg(int i) {
   int fd = iarg(i);
-  Arg a = make(ArgKind::Fd, fd, fd == AT_FDCWD ? "AT_FDCWD" : fmt::format("{}", fd));
+  Arg a = make(ArgKind::Fd, fd, fd == AT_FDCWD ? "AT_FDCWD" : "");
   if (fd == AT_FDCWD) a.ref = task.fs ? task.fs->cwd : std::string();
   else if (fd >= 0 && task.fds) a.ref = task.fds->ref(task.tid, fd);
   return a;
@@ -203,9 +205,9 @@ Arg DecodeCtx::stat_arg(RemoteAddr a) {
   if (!read_value(task.tid, a, st)) return unreadable(a);
   Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
   out.items.push_back(field("st_mode", ArgKind::Flags, stat_mode_to_string(st.st_mode), st.st_mode));
-  out.items.push_back(field("st_uid", ArgKind::Int, fmt::format("{}", st.st_uid), st.st_uid));
-  out.items.push_back(field("st_gid", ArgKind::Int, fmt::format("{}", st.st_gid), st.st_gid));
-  out.items.push_back(field("st_size", ArgKind::Int, fmt::format("{}", st.st_size), st.st_size));
+  out.items.push_back(field("st_uid", ArgKind::Int, "", st.st_uid));
+  out.items.push_back(field("st_gid", ArgKind::Int, "", st.st_gid));
+  out.items.push_back(field("st_size", ArgKind::Int, "", st.st_size));
   return out;
 }
 
@@ -214,10 +216,9 @@ Arg DecodeCtx::statx_arg(RemoteAddr a) {
   if (!read_value(task.tid, a, st)) return unreadable(a);
   Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
   out.items.push_back(field("stx_mode", ArgKind::Flags, stat_mode_to_string(st.stx_mode), st.stx_mode));
-  out.items.push_back(field("stx_uid", ArgKind::Int, fmt::format("{}", st.stx_uid), st.stx_uid));
-  out.items.push_back(field("stx_gid", ArgKind::Int, fmt::format("{}", st.stx_gid), st.stx_gid));
-  out.items.push_back(field("stx_size", ArgKind::Int, fmt::format("{}", st.stx_size),
-                            static_cast<std::int64_t>(st.stx_size)));
+  out.items.push_back(field("stx_uid", ArgKind::Int, "", st.stx_uid));
+  out.items.push_back(field("stx_gid", ArgKind::Int, "", st.stx_gid));
+  out.items.push_back(field("stx_size", ArgKind::Int, "", static_cast<std::int64_t>(st.stx_size)));
   return out;
 }
 

@@ -69,7 +69,6 @@ void pipe_out(DecodeCtx& c, int fds_arg, std::uint64_t flags) {
     a.kind = ArgKind::Fd;
     a.has_raw = true;
     a.raw = fd;
-    a.str = fmt::format("{}", fd);
     a.ref = c.ev().result.ref;
     arr.items.push_back(std::move(a));
   }

@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -53,10 +54,15 @@ bool read_cstring(pid_t tid, RemoteAddr addr, std::size_t max, std::string& out,
   std::uint64_t a = addr.value;
   std::size_t start = out.size();
   char chunk[kPage];
+  // Most strings (paths, argv entries) are short: a first read of 256 bytes
+  // costs far less than copying the rest of the page every time; longer
+  // strings continue page by page.
+  std::size_t first = 256;
   while (out.size() - start < max) {
     // Never cross a page boundary in one read: the next page may be unmapped.
     std::size_t want = kPage - (a & (kPage - 1));
-    want = std::min(want, max - (out.size() - start));
+    want = std::min({want, max - (out.size() - start), first});
+    first = kPage;
     std::size_t n = vm_read(tid, a, chunk, want);
     if (n == 0) return out.size() > start;
     if (const void* z = std::memchr(chunk, 0, n)) {
