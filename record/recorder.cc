@@ -114,7 +114,7 @@ class Recorder {
   RecordOutcome run();
 
  private:
-  void launch(const Header& h);
+  void launch(const std::string& exe);
   void attach(pid_t pid);
   void loop();
   void dispatch(pid_t tid, int status);
@@ -634,8 +634,7 @@ void Recorder::loop() {
   }
 }
 
-void Recorder::launch(const Header& h) {
-  std::string exe = resolve_command(opt_.command[0]);
+void Recorder::launch(const std::string& exe) {
   std::vector<char*> argv;
   for (const std::string& a : opt_.command) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -649,7 +648,6 @@ void Recorder::launch(const Header& h) {
   // Without CAP_SYS_ADMIN the kernel only accepts a filter after
   // no_new_privs, which also disables set-uid programs: only then.
   bool need_nnp = seccomp_ && !has_cap_sys_admin();
-  (void)h;
 
   pid_t pid = fork();
   if (pid < 0) throw fmt::system_error(errno, "fork");
@@ -736,6 +734,12 @@ RecordOutcome Recorder::run() {
   if (opt_.command.empty() == opt_.attach.empty())
     throw InputError("record: give either a command (after --) or -p PID, not both or neither");
   selected_ = select_syscalls(opt_.trace_set, opt_.all);
+  // Check what can be checked before the output file exists, so that a
+  // typo leaves nothing behind.
+  std::string exe = opt_.command.empty() ? std::string() : resolve_command(opt_.command[0]);
+  for (pid_t p : opt_.attach)
+    if (p <= 0 || !std::filesystem::exists(fmt::format("/proc/{}/task", p)))
+      throw InputError(fmt::format("record: -p {}: no such process", p));
   decoders_ = &decoder_table();
   // The filter needs every child traced: an untraced task would get ENOSYS
   // for the filtered calls. So only for a launched, followed command.
@@ -797,7 +801,7 @@ RecordOutcome Recorder::run() {
   g_stop_signal = 0;
 
   try {
-    if (!opt_.command.empty()) launch(h);
+    if (!opt_.command.empty()) launch(exe);
     for (pid_t p : opt_.attach) attach(p);
     setitimer(ITIMER_REAL, &tick, nullptr);
     loop();

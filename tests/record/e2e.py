@@ -499,6 +499,21 @@ def case_refuse_overwrite_and_mode():
     check(mode == 0o600, f"mode {oct(mode)}")
 
 
+def case_bad_input_leaves_nothing():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    for args, words in ((["--", "no-such-command-xyz"], "command not found"),
+                        (["-p", "999999999"], "no such process"),
+                        (["-e", "trace=%bogus", "--", "true"], "unknown class"),
+                        (["-e", "trace=opne", "--", "true"], "unknown system call"),
+                        ([], "give either a command")):
+        r = record(args, out)
+        check(r.returncode == 2, f"{args}: exit {r.returncode}")
+        lines = r.stderr.strip().splitlines()
+        check(len(lines) == 1 and words in lines[0], f"{args}: message {r.stderr!r}")
+        check(not os.path.exists(out), f"{args}: left {out} behind")
+
+
 def case_derived_name():
     d = scratch()
     r = subprocess.run([ARGS.tracediff, "record", "--", "true"], capture_output=True, text=True, cwd=d)
