@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace tracediff::detail {
@@ -15,12 +16,17 @@ constexpr std::uint64_t kPage = 4096;
 
 // process_vm_readv stops at the first unmapped page; reading page by page
 // keeps the bytes before it. Falls back to PEEKDATA word by word.
+// TRACEDIFF_NO_VM_READV=1 forces the PEEKDATA path, so tests can cover it.
+const bool kUseVmReadv = getenv("TRACEDIFF_NO_VM_READV") == nullptr;
+
 std::size_t vm_read(pid_t tid, std::uint64_t addr, char* dst, std::size_t len) {
-  iovec local{dst, len};
-  iovec remote{reinterpret_cast<void*>(addr), len};
-  ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-  if (n > 0) return static_cast<std::size_t>(n);
-  if (n < 0 && errno != ENOSYS && errno != EPERM && errno != EFAULT) return 0;
+  if (kUseVmReadv) {
+    iovec local{dst, len};
+    iovec remote{reinterpret_cast<void*>(addr), len};
+    ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+    if (n > 0) return static_cast<std::size_t>(n);
+    if (n < 0 && errno != ENOSYS && errno != EPERM && errno != EFAULT) return 0;
+  }
   std::size_t got = 0;
   while (got < len) {
     std::uint64_t a = addr + got;

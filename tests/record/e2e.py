@@ -304,6 +304,20 @@ def case_strace_register_fallback():
                         excluded=default_excluded())
 
 
+def case_strace_peekdata_fallback():
+    env = dict(os.environ, TRACEDIFF_NO_VM_READV="1")
+    compare_with_strace(lambda d: [prog("fileops"), d], env=env)
+    compare_with_strace(lambda d: [prog("netops"), d], env=env)
+
+
+def case_strace_real_programs_default_set():
+    ex = default_excluded()
+    compare_with_strace(["ls", "-l", "/etc"], mode_args=(), excluded=ex)
+    compare_with_strace(["sh", "-c", "cat /etc/hostname | wc -c"], mode_args=(), excluded=ex)
+    compare_with_strace([prog("procops")], mode_args=(), excluded=ex)
+    compare_with_strace([prog("threads")], mode_args=(), excluded=ex, name_only={"openat", "read", "close"})
+
+
 def case_default_set_filters():
     d = scratch()
     out = os.path.join(d, "t.trace")
