@@ -136,29 +136,46 @@ Arg DecodeCtx::string_array_arg(RemoteAddr a, bool env) {
   if (a.null()) return make(ArgKind::Other, 0, "NULL");
   Arg out = make(ArgKind::Array, static_cast<std::int64_t>(a.value), "");
   // Pointers are read in batches: one process_vm_readv per 64 entries
-  // instead of one per entry.
+  // instead of one per entry; the strings all together (read_cstrings).
   constexpr std::size_t kBatch = 64;
-  for (std::size_t i = 0; i < kMaxArrayItems; i += kBatch) {
-    std::string ptrs;
-    if (!read_memory(task.tid, RemoteAddr{a.value + i * 8}, kBatch * 8, ptrs) || ptrs.size() < 8) {
+  std::vector<std::uint64_t> ptrs;
+  bool ended = false;
+  for (std::size_t i = 0; i < kMaxArrayItems && !ended; i += kBatch) {
+    std::string raw;
+    if (!read_memory(task.tid, RemoteAddr{a.value + i * 8}, kBatch * 8, raw) || raw.size() < 8) {
       if (i == 0) return unreadable(a);
       out.truncated = true;
-      return out;
+      break;
     }
-    for (std::size_t j = 0; j + 8 <= ptrs.size(); j += 8) {
+    for (std::size_t j = 0; j + 8 <= raw.size(); j += 8) {
       std::uint64_t p;
-      std::memcpy(&p, ptrs.data() + j, 8);
-      if (p == 0) return out;
-      Arg s = cstring_arg(RemoteAddr{p}, kMaxArgString);
-      if (env && redact && s.kind == ArgKind::String) {
-        auto eq = s.str.find('=');
-        if (eq != std::string::npos && looks_secret(std::string_view(s.str).substr(0, eq)))
-          s.str = s.str.substr(0, eq + 1) + redaction_marker(s.str.size() - eq - 1);
+      std::memcpy(&p, raw.data() + j, 8);
+      if (p == 0) {
+        ended = true;
+        break;
       }
-      out.items.push_back(std::move(s));
+      ptrs.push_back(p);
     }
   }
-  out.truncated = true;
+  if (!ended) out.truncated = true;
+  std::vector<std::string> strs;
+  std::vector<bool> ok, cut;
+  read_cstrings(task.tid, ptrs, kMaxArgString, strs, ok, cut);
+  out.items.reserve(ptrs.size());
+  for (std::size_t i = 0; i < ptrs.size(); ++i) {
+    if (!ok[i]) {
+      out.items.push_back(unreadable(RemoteAddr{ptrs[i]}));
+      continue;
+    }
+    Arg s = make(ArgKind::String, static_cast<std::int64_t>(ptrs[i]), std::move(strs[i]));
+    s.truncated = cut[i];
+    if (env && redact) {
+      auto eq = s.str.find('=');
+      if (eq != std::string::npos && looks_secret(std::string_view(s.str).substr(0, eq)))
+        s.str = s.str.substr(0, eq + 1) + redaction_marker(s.str.size() - eq - 1);
+    }
+    out.items.push_back(std::move(s));
+  }
   return out;
 }
 

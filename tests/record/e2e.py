@@ -550,6 +550,23 @@ def case_redact():
     check(b"MY_API_TOKEN=<redacted 13 bytes>" in text, "redaction marker with length")
 
 
+def case_execve_argv_and_env():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    long_value = "x" * 5000  # beyond the first-chunk read and a page
+    env = dict(os.environ, LONG_VALUE=long_value)
+    record(["--", "sh", "-c", "exec /bin/echo one 'two words' three", "argv0"], out, check_rc=0, env=env)
+    _, events = load(out)
+    ex = [e for e in syscalls(events) if e["name"] == "execve"]
+    check(len(ex) == 2, f"execve calls: {len(ex)}")
+    argv = [arg_str(a) for a in ex[1]["args"][1]["items"]]
+    check(argv == ["/bin/echo", "one", "two words", "three"], f"argv: {argv}")
+    envp = [arg_str(a) for a in ex[1]["args"][2]["items"]]
+    check(f"LONG_VALUE={long_value}" in envp, "a 5000-byte environment value kept whole")
+    execs = [e for e in events if e["type"] == "process" and e["name"] == "exec"]
+    check([arg_str(a) for a in execs[-1]["args"][1]["items"]] == argv, "exec event argv")
+
+
 def case_paths_fds_perm():
     d = scratch()
     os.chmod(d, 0o755)
