@@ -121,6 +121,7 @@ class Recorder {
   void on_syscall_stop(Task& t, bool seccomp_stop);
   void on_event(Task& t, int event);
   void on_death(pid_t tid, int status);
+  void adopt_orphans();
   void on_new_child(Task& parent, pid_t child, int event);
   void on_exec(Task& t);
   bool fetch(Task& t, bool seccomp_stop, StopInfo& si);
@@ -151,6 +152,7 @@ class Recorder {
   bool dirty_ = false;
   Event scratch_;               // reused for process and signal events
   PermCache perm_cache_;
+  std::size_t parked_ = 0;      // tasks waiting for their parent's fork event
 };
 
 Task& Recorder::new_task(pid_t tid) {
@@ -294,7 +296,7 @@ void Recorder::end_call(Task& t, const StopInfo& si) {
     r.value = si.rval;
   }
   e.dur_ns = now_ns(CLOCK_REALTIME) - e.ts_ns;
-  if (t.nr >= 0) {
+  if (t.nr >= 0 && t.nr < static_cast<int>(decoders_->size())) {
     if (const Decoder* d = (*decoders_)[t.nr]; d && d->exit) {
       DecodeCtx c{t, opt_.data_size, opt_.redact, si.rval, si.is_error};
       d->exit(c);
@@ -372,6 +374,7 @@ void Recorder::on_new_child(Task& parent, pid_t child, int event) {
   info.thread = thread;
   emit_process(parent, kProcSpawn, info);
   if (parked) {
+    --parked_;
     c.parked = false;
     c.started = true;
     resume(c, 0);
@@ -493,6 +496,36 @@ void Recorder::on_death(pid_t tid, int status) {
   }
   if (tid == root_) exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   tasks_.erase(it);
+  adopt_orphans();
+}
+
+void Recorder::adopt_orphans() {
+  // A parked child waits for its parent's fork event; if the parent died
+  // before reporting it (SIGKILL right after clone), that event never comes.
+  // Such a child is resumed as a process of unknown parentage rather than
+  // held forever.
+  if (parked_ == 0) return;
+  for (auto& [tid, t] : tasks_) {
+    if (!t.parked) continue;
+    pid_t tgid = 0, ppid = 0;
+    std::ifstream in(fmt::format("/proc/{}/status", tid));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Tgid:", 0) == 0) tgid = std::atoi(line.c_str() + 5);
+      else if (line.rfind("PPid:", 0) == 0) ppid = std::atoi(line.c_str() + 5);
+    }
+    bool parent_traced = (tgid != tid && tasks_.count(tgid)) || tasks_.count(ppid);
+    if (parent_traced) continue;
+    --parked_;
+    t.parked = false;
+    t.started = true;
+    t.tgid = tgid ? tgid : tid;
+    t.fds = std::make_shared<FdTable>();
+    t.fs = std::make_shared<FsState>();
+    t.fs->cwd = proc_cwd(tid);
+    t.creds = std::make_shared<Creds>();
+    resume(t, 0);
+  }
 }
 
 void Recorder::dispatch(pid_t tid, int status) {
@@ -510,6 +543,7 @@ void Recorder::dispatch(pid_t tid, int status) {
     // first and it inherits the right fd table and cwd.
     Task& t = new_task(tid);
     t.parked = true;
+    ++parked_;
     return;
   }
   Task& t = it->second;
