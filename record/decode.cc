@@ -49,11 +49,13 @@ Arg DecodeCtx::int_arg(int i) const {
   // Most int arguments are 32-bit in the kernel's prototype: show -1, not
   // 4294967295, when the upper half is garbage or zero-extended.
   if (v > INT32_MAX && v <= UINT32_MAX) v = static_cast<std::int32_t>(v);
-  return make(ArgKind::Int, v, fmt::format("{}", v));
+  // A plain decimal lives in raw alone, as the strace importer stores it.
+  return make(ArgKind::Int, v, "");
 }
 
 Arg DecodeCtx::uint_arg(int i) const {
-  return make(ArgKind::Int, static_cast<std::int64_t>(arg(i)), fmt::format("{}", arg(i)));
+  auto v = static_cast<std::int64_t>(arg(i));
+  return make(ArgKind::Int, v, v < 0 ? fmt::format("{}", arg(i)) : std::string());
 }
 
 Arg DecodeCtx::hex_arg(int i) const {
@@ -62,7 +64,7 @@ Arg DecodeCtx::hex_arg(int i) const {
 
 Arg DecodeCtx::fd_arg(int i) {
   int fd = iarg(i);
-  Arg a = make(ArgKind::Fd, fd, fd == AT_FDCWD ? "AT_FDCWD" : fmt::format("{}", fd));
+  Arg a = make(ArgKind::Fd, fd, fd == AT_FDCWD ? "AT_FDCWD" : "");
   if (fd == AT_FDCWD) a.ref = task.fs ? task.fs->cwd : std::string();
   else if (fd >= 0 && task.fds) a.ref = task.fds->ref(task.tid, fd);
   return a;
@@ -134,29 +136,46 @@ Arg DecodeCtx::string_array_arg(RemoteAddr a, bool env) {
   if (a.null()) return make(ArgKind::Other, 0, "NULL");
   Arg out = make(ArgKind::Array, static_cast<std::int64_t>(a.value), "");
   // Pointers are read in batches: one process_vm_readv per 64 entries
-  // instead of one per entry.
+  // instead of one per entry; the strings all together (read_cstrings).
   constexpr std::size_t kBatch = 64;
-  for (std::size_t i = 0; i < kMaxArrayItems; i += kBatch) {
-    std::string ptrs;
-    if (!read_memory(task.tid, RemoteAddr{a.value + i * 8}, kBatch * 8, ptrs) || ptrs.size() < 8) {
+  std::vector<std::uint64_t> ptrs;
+  bool ended = false;
+  for (std::size_t i = 0; i < kMaxArrayItems && !ended; i += kBatch) {
+    std::string raw;
+    if (!read_memory(task.tid, RemoteAddr{a.value + i * 8}, kBatch * 8, raw) || raw.size() < 8) {
       if (i == 0) return unreadable(a);
       out.truncated = true;
-      return out;
+      break;
     }
-    for (std::size_t j = 0; j + 8 <= ptrs.size(); j += 8) {
+    for (std::size_t j = 0; j + 8 <= raw.size(); j += 8) {
       std::uint64_t p;
-      std::memcpy(&p, ptrs.data() + j, 8);
-      if (p == 0) return out;
-      Arg s = cstring_arg(RemoteAddr{p}, kMaxArgString);
-      if (env && redact && s.kind == ArgKind::String) {
-        auto eq = s.str.find('=');
-        if (eq != std::string::npos && looks_secret(std::string_view(s.str).substr(0, eq)))
-          s.str = s.str.substr(0, eq + 1) + redaction_marker(s.str.size() - eq - 1);
+      std::memcpy(&p, raw.data() + j, 8);
+      if (p == 0) {
+        ended = true;
+        break;
       }
-      out.items.push_back(std::move(s));
+      ptrs.push_back(p);
     }
   }
-  out.truncated = true;
+  if (!ended) out.truncated = true;
+  std::vector<std::string> strs;
+  std::vector<bool> ok, cut;
+  read_cstrings(task.tid, ptrs, kMaxArgString, strs, ok, cut);
+  out.items.reserve(ptrs.size());
+  for (std::size_t i = 0; i < ptrs.size(); ++i) {
+    if (!ok[i]) {
+      out.items.push_back(unreadable(RemoteAddr{ptrs[i]}));
+      continue;
+    }
+    Arg s = make(ArgKind::String, static_cast<std::int64_t>(ptrs[i]), std::move(strs[i]));
+    s.truncated = cut[i];
+    if (env && redact) {
+      auto eq = s.str.find('=');
+      if (eq != std::string::npos && looks_secret(std::string_view(s.str).substr(0, eq)))
+        s.str = s.str.substr(0, eq + 1) + redaction_marker(s.str.size() - eq - 1);
+    }
+    out.items.push_back(std::move(s));
+  }
   return out;
 }
 
@@ -203,9 +222,9 @@ Arg DecodeCtx::stat_arg(RemoteAddr a) {
   if (!read_value(task.tid, a, st)) return unreadable(a);
   Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
   out.items.push_back(field("st_mode", ArgKind::Flags, stat_mode_to_string(st.st_mode), st.st_mode));
-  out.items.push_back(field("st_uid", ArgKind::Int, fmt::format("{}", st.st_uid), st.st_uid));
-  out.items.push_back(field("st_gid", ArgKind::Int, fmt::format("{}", st.st_gid), st.st_gid));
-  out.items.push_back(field("st_size", ArgKind::Int, fmt::format("{}", st.st_size), st.st_size));
+  out.items.push_back(field("st_uid", ArgKind::Int, "", st.st_uid));
+  out.items.push_back(field("st_gid", ArgKind::Int, "", st.st_gid));
+  out.items.push_back(field("st_size", ArgKind::Int, "", st.st_size));
   return out;
 }
 
@@ -214,10 +233,9 @@ Arg DecodeCtx::statx_arg(RemoteAddr a) {
   if (!read_value(task.tid, a, st)) return unreadable(a);
   Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
   out.items.push_back(field("stx_mode", ArgKind::Flags, stat_mode_to_string(st.stx_mode), st.stx_mode));
-  out.items.push_back(field("stx_uid", ArgKind::Int, fmt::format("{}", st.stx_uid), st.stx_uid));
-  out.items.push_back(field("stx_gid", ArgKind::Int, fmt::format("{}", st.stx_gid), st.stx_gid));
-  out.items.push_back(field("stx_size", ArgKind::Int, fmt::format("{}", st.stx_size),
-                            static_cast<std::int64_t>(st.stx_size)));
+  out.items.push_back(field("stx_uid", ArgKind::Int, "", st.stx_uid));
+  out.items.push_back(field("stx_gid", ArgKind::Int, "", st.stx_gid));
+  out.items.push_back(field("stx_size", ArgKind::Int, "", static_cast<std::int64_t>(st.stx_size)));
   return out;
 }
 

@@ -47,7 +47,6 @@ std::vector<Decoder> creds_decoders() {
              a.kind = ArgKind::Int;
              a.has_raw = true;
              a.raw = g;
-             a.str = fmt::format("{}", g);
              arr.items.push_back(std::move(a));
            }
            c.add(std::move(arr));

@@ -69,7 +69,6 @@ void pipe_out(DecodeCtx& c, int fds_arg, std::uint64_t flags) {
     a.kind = ArgKind::Fd;
     a.has_raw = true;
     a.raw = fd;
-    a.str = fmt::format("{}", fd);
     a.ref = c.ev().result.ref;
     arr.items.push_back(std::move(a));
   }
@@ -124,6 +123,29 @@ std::vector<Decoder> fd_decoders() {
          // Linux releases the fd even when close fails (EINTR, EIO); only
          // EBADF means there was nothing to release.
          if (c.task.fds && !(c.failed && c.ev().result.errnum == EBADF)) c.task.fds->close(c.iarg(0));
+       }},
+      {"close_range",
+       [](DecodeCtx& c) {
+         c.add(c.fd_arg(0));
+         c.add(c.fd_arg(1));
+         c.add(c.hex_arg(2));
+       },
+       [](DecodeCtx& c) {
+         if (c.failed || !c.task.fds) return;
+         // CLOSE_RANGE_CLOEXEC (4) only marks; otherwise the range is gone.
+         auto lo = static_cast<std::uint32_t>(c.arg(0)), hi = static_cast<std::uint32_t>(c.arg(1));
+         for (auto it = c.task.fds->fds.begin(); it != c.task.fds->fds.end();) {
+           auto fd = static_cast<std::uint32_t>(it->first);
+           if (fd >= lo && fd <= hi) {
+             if (c.arg(2) & 4) {
+               it->second.cloexec = true;
+             } else {
+               it = c.task.fds->fds.erase(it);
+               continue;
+             }
+           }
+           ++it;
+         }
        }},
       {"dup", [](DecodeCtx& c) { c.add(c.fd_arg(0)); },
        [](DecodeCtx& c) { dup_to(c, static_cast<int>(c.ret), false); }},

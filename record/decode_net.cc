@@ -207,8 +207,7 @@ std::vector<Decoder> net_decoders() {
            a.kind = ArgKind::Fd;
            a.has_raw = true;
            a.raw = fd;
-           a.str = fmt::format("{}", fd);
-           a.ref = c.ev().result.ref;
+                  a.ref = c.ev().result.ref;
            arr.items.push_back(std::move(a));
          }
          c.ev().result.ref.clear();

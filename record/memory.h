@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tracediff::detail {
 
@@ -23,6 +24,13 @@ bool read_memory(pid_t tid, RemoteAddr addr, std::size_t len, std::string& out);
 /// Reads a NUL-terminated string of at most `max` bytes. Sets `truncated`
 /// when no NUL was met within `max`. Returns false when unreadable.
 bool read_cstring(pid_t tid, RemoteAddr addr, std::size_t max, std::string& out, bool& truncated);
+
+/// Reads several NUL-terminated strings at once (argv, envp): one
+/// process_vm_readv for the first bytes of all of them, then one read per
+/// string only for those longer than that. `ok[i]` is false for a string
+/// that could not be read at all.
+void read_cstrings(pid_t tid, const std::vector<std::uint64_t>& addrs, std::size_t max,
+                   std::vector<std::string>& out, std::vector<bool>& ok, std::vector<bool>& truncated);
 
 /// Reads one machine word-sized value of type T.
 template <typename T>

@@ -114,13 +114,14 @@ class Recorder {
   RecordOutcome run();
 
  private:
-  void launch(const Header& h);
+  void launch(const std::string& exe);
   void attach(pid_t pid);
   void loop();
   void dispatch(pid_t tid, int status);
   void on_syscall_stop(Task& t, bool seccomp_stop);
   void on_event(Task& t, int event);
   void on_death(pid_t tid, int status);
+  void adopt_orphans();
   void on_new_child(Task& parent, pid_t child, int event);
   void on_exec(Task& t);
   bool fetch(Task& t, bool seccomp_stop, StopInfo& si);
@@ -151,6 +152,7 @@ class Recorder {
   bool dirty_ = false;
   Event scratch_;               // reused for process and signal events
   PermCache perm_cache_;
+  std::size_t parked_ = 0;      // tasks waiting for their parent's fork event
 };
 
 Task& Recorder::new_task(pid_t tid) {
@@ -294,7 +296,7 @@ void Recorder::end_call(Task& t, const StopInfo& si) {
     r.value = si.rval;
   }
   e.dur_ns = now_ns(CLOCK_REALTIME) - e.ts_ns;
-  if (t.nr >= 0) {
+  if (t.nr >= 0 && t.nr < static_cast<int>(decoders_->size())) {
     if (const Decoder* d = (*decoders_)[t.nr]; d && d->exit) {
       DecodeCtx c{t, opt_.data_size, opt_.redact, si.rval, si.is_error};
       d->exit(c);
@@ -372,6 +374,7 @@ void Recorder::on_new_child(Task& parent, pid_t child, int event) {
   info.thread = thread;
   emit_process(parent, kProcSpawn, info);
   if (parked) {
+    --parked_;
     c.parked = false;
     c.started = true;
     resume(c, 0);
@@ -493,6 +496,36 @@ void Recorder::on_death(pid_t tid, int status) {
   }
   if (tid == root_) exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   tasks_.erase(it);
+  adopt_orphans();
+}
+
+void Recorder::adopt_orphans() {
+  // A parked child waits for its parent's fork event; if the parent died
+  // before reporting it (SIGKILL right after clone), that event never comes.
+  // Such a child is resumed as a process of unknown parentage rather than
+  // held forever.
+  if (parked_ == 0) return;
+  for (auto& [tid, t] : tasks_) {
+    if (!t.parked) continue;
+    pid_t tgid = 0, ppid = 0;
+    std::ifstream in(fmt::format("/proc/{}/status", tid));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("Tgid:", 0) == 0) tgid = std::atoi(line.c_str() + 5);
+      else if (line.rfind("PPid:", 0) == 0) ppid = std::atoi(line.c_str() + 5);
+    }
+    bool parent_traced = (tgid != tid && tasks_.count(tgid)) || tasks_.count(ppid);
+    if (parent_traced) continue;
+    --parked_;
+    t.parked = false;
+    t.started = true;
+    t.tgid = tgid ? tgid : tid;
+    t.fds = std::make_shared<FdTable>();
+    t.fs = std::make_shared<FsState>();
+    t.fs->cwd = proc_cwd(tid);
+    t.creds = std::make_shared<Creds>();
+    resume(t, 0);
+  }
 }
 
 void Recorder::dispatch(pid_t tid, int status) {
@@ -510,6 +543,7 @@ void Recorder::dispatch(pid_t tid, int status) {
     // first and it inherits the right fd table and cwd.
     Task& t = new_task(tid);
     t.parked = true;
+    ++parked_;
     return;
   }
   Task& t = it->second;
@@ -634,8 +668,7 @@ void Recorder::loop() {
   }
 }
 
-void Recorder::launch(const Header& h) {
-  std::string exe = resolve_command(opt_.command[0]);
+void Recorder::launch(const std::string& exe) {
   std::vector<char*> argv;
   for (const std::string& a : opt_.command) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -649,7 +682,6 @@ void Recorder::launch(const Header& h) {
   // Without CAP_SYS_ADMIN the kernel only accepts a filter after
   // no_new_privs, which also disables set-uid programs: only then.
   bool need_nnp = seccomp_ && !has_cap_sys_admin();
-  (void)h;
 
   pid_t pid = fork();
   if (pid < 0) throw fmt::system_error(errno, "fork");
@@ -736,6 +768,12 @@ RecordOutcome Recorder::run() {
   if (opt_.command.empty() == opt_.attach.empty())
     throw InputError("record: give either a command (after --) or -p PID, not both or neither");
   selected_ = select_syscalls(opt_.trace_set, opt_.all);
+  // Check what can be checked before the output file exists, so that a
+  // typo leaves nothing behind.
+  std::string exe = opt_.command.empty() ? std::string() : resolve_command(opt_.command[0]);
+  for (pid_t p : opt_.attach)
+    if (p <= 0 || !std::filesystem::exists(fmt::format("/proc/{}/task", p)))
+      throw InputError(fmt::format("record: -p {}: no such process", p));
   decoders_ = &decoder_table();
   // The filter needs every child traced: an untraced task would get ENOSYS
   // for the filtered calls. So only for a launched, followed command.
@@ -797,7 +835,7 @@ RecordOutcome Recorder::run() {
   g_stop_signal = 0;
 
   try {
-    if (!opt_.command.empty()) launch(h);
+    if (!opt_.command.empty()) launch(exe);
     for (pid_t p : opt_.attach) attach(p);
     setitimer(ITIMER_REAL, &tick, nullptr);
     loop();

@@ -304,6 +304,20 @@ def case_strace_register_fallback():
                         excluded=default_excluded())
 
 
+def case_strace_peekdata_fallback():
+    env = dict(os.environ, TRACEDIFF_NO_VM_READV="1")
+    compare_with_strace(lambda d: [prog("fileops"), d], env=env)
+    compare_with_strace(lambda d: [prog("netops"), d], env=env)
+
+
+def case_strace_real_programs_default_set():
+    ex = default_excluded()
+    compare_with_strace(["ls", "-l", "/etc"], mode_args=(), excluded=ex)
+    compare_with_strace(["sh", "-c", "cat /etc/hostname | wc -c"], mode_args=(), excluded=ex)
+    compare_with_strace([prog("procops")], mode_args=(), excluded=ex)
+    compare_with_strace([prog("threads")], mode_args=(), excluded=ex, name_only={"openat", "read", "close"})
+
+
 def case_default_set_filters():
     d = scratch()
     out = os.path.join(d, "t.trace")
@@ -499,6 +513,21 @@ def case_refuse_overwrite_and_mode():
     check(mode == 0o600, f"mode {oct(mode)}")
 
 
+def case_bad_input_leaves_nothing():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    for args, words in ((["--", "no-such-command-xyz"], "command not found"),
+                        (["-p", "999999999"], "no such process"),
+                        (["-e", "trace=%bogus", "--", "true"], "unknown class"),
+                        (["-e", "trace=opne", "--", "true"], "unknown system call"),
+                        ([], "give either a command")):
+        r = record(args, out)
+        check(r.returncode == 2, f"{args}: exit {r.returncode}")
+        lines = r.stderr.strip().splitlines()
+        check(len(lines) == 1 and words in lines[0], f"{args}: message {r.stderr!r}")
+        check(not os.path.exists(out), f"{args}: left {out} behind")
+
+
 def case_derived_name():
     d = scratch()
     r = subprocess.run([ARGS.tracediff, "record", "--", "true"], capture_output=True, text=True, cwd=d)
@@ -519,6 +548,23 @@ def case_redact():
     check(b"secret-data" not in text, "data buffer in the trace")
     check(b"visible-value" in text, "harmless env value must stay")
     check(b"MY_API_TOKEN=<redacted 13 bytes>" in text, "redaction marker with length")
+
+
+def case_execve_argv_and_env():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    long_value = "x" * 5000  # beyond the first-chunk read and a page
+    env = dict(os.environ, LONG_VALUE=long_value)
+    record(["--", "sh", "-c", "exec /bin/echo one 'two words' three", "argv0"], out, check_rc=0, env=env)
+    _, events = load(out)
+    ex = [e for e in syscalls(events) if e["name"] == "execve"]
+    check(len(ex) == 2, f"execve calls: {len(ex)}")
+    argv = [arg_str(a) for a in ex[1]["args"][1]["items"]]
+    check(argv == ["/bin/echo", "one", "two words", "three"], f"argv: {argv}")
+    envp = [arg_str(a) for a in ex[1]["args"][2]["items"]]
+    check(f"LONG_VALUE={long_value}" in envp, "a 5000-byte environment value kept whole")
+    execs = [e for e in events if e["type"] == "process" and e["name"] == "exec"]
+    check([arg_str(a) for a in execs[-1]["args"][1]["items"]] == argv, "exec event argv")
 
 
 def case_paths_fds_perm():
@@ -545,8 +591,8 @@ def case_paths_fds_perm():
     check(priv and priv["mode"] == "0700" and priv["uid"] == 0, f"component: {p['components']}")
     st = [e for e in calls if e["name"] in ("stat", "newfstatat") and first_path(e) == "a.txt"]
     check(st, "stat of a.txt")
-    fields = {i["name"]: i["str"] for i in st[0]["args"][-2 if st[0]["name"] == "newfstatat" else 1]["items"]}
-    check(fields["st_mode"] == "S_IFREG|0640" and fields["st_size"] == "6", f"stat: {fields}")
+    fields = {i["name"]: i.get("str") or i.get("raw") for i in st[0]["args"][-2 if st[0]["name"] == "newfstatat" else 1]["items"]}
+    check(fields["st_mode"] == "S_IFREG|0640" and fields["st_size"] == 6, f"stat: {fields}")
 
 
 def case_net_refs():
