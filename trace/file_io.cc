@@ -274,7 +274,7 @@ TraceWriter::~TraceWriter() {
 
 void TraceWriter::write(const Event& e) {
   if (impl_->closed) throw std::logic_error("TraceWriter::write after close");
-  impl_->buf += event_to_json(e);
+  append_event_json(impl_->buf, e);
   impl_->buf.push_back('\n');
   if (impl_->buf.size() >= kWriteBuffer) flush();
 }

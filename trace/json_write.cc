@@ -9,10 +9,23 @@
 namespace tracediff {
 namespace detail {
 
-void append_json_string(std::string& out, std::string_view s) {
+// Returns whether `s` had a byte >= 0x80 (so that a caller can check UTF-8
+// only then, without a second scan of every string).
+bool append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  bool high = false;
   out.push_back('"');
-  for (unsigned char c : s) {
+  // Copy runs of plain characters at once: most strings have nothing to
+  // escape, and a push_back per byte was the writer's main cost.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
+      high |= c >= 0x80;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -20,16 +33,14 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
+  return high;
 }
 
 void append_hex(std::string& out, std::string_view s) {
@@ -60,11 +71,12 @@ class ObjectWriter {
   explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
   ~ObjectWriter() { out_.push_back('}'); }
   std::string& key(std::string_view k) {
-    if (!first_) out_.push_back(',');
+    // One append per piece: this runs for every field of every event.
+    if (first_) out_.append("\"", 1);
+    else out_.append(",\"", 2);
     first_ = false;
-    out_.push_back('"');
-    out_ += k;
-    out_ += "\":";
+    out_.append(k.data(), k.size());
+    out_.append("\":", 2);
     return out_;
   }
   void str(std::string_view k, std::string_view v) { append_json_string(key(k), v); }
@@ -73,9 +85,13 @@ class ObjectWriter {
   }
   // Bytes that may not be UTF-8: "k" when they are, "k_hex" otherwise.
   void bytes(std::string_view k, std::string_view v) {
-    if (detail::valid_utf8(v)) {
-      str(k, v);
-    } else {
+    // Write it as text; only when it had high bytes that are not UTF-8 take
+    // it back and write hex instead.
+    std::size_t mark = out_.size();
+    bool was_first = first_;
+    if (append_json_string(key(k), v) && !detail::valid_utf8(v)) {
+      out_.resize(mark);
+      first_ = was_first;
       std::string hk(k);
       hk += "_hex";
       detail::append_hex(key(hk), v);
@@ -83,7 +99,13 @@ class ObjectWriter {
   }
   template <typename T>
   void num(std::string_view k, T v) {
-    fmt::format_to(std::back_inserter(key(k)), "{}", v);
+    // format_int: no format-string parsing, the writer's hottest number path.
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      fmt::format_int f(v);
+      key(k).append(f.data(), f.size());
+    } else {
+      fmt::format_to(std::back_inserter(key(k)), "{}", v);
+    }
   }
   void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
   void str_array(std::string_view k, const std::vector<std::string>& v) {
@@ -160,6 +182,11 @@ void write_perm(std::string& out, const PermSnapshot& p) {
 std::string event_to_json(const Event& e) {
   std::string out;
   out.reserve(256);
+  append_event_json(out, e);
+  return out;
+}
+
+void append_event_json(std::string& out, const Event& e) {
   {
     ObjectWriter w(out);
     w.str("type", to_string(e.type));
@@ -202,7 +229,6 @@ std::string event_to_json(const Event& e) {
     if (!e.stack.empty()) w.str_array("stack", e.stack);
     if (e.perm) write_perm(w.key("perm"), *e.perm);
   }
-  return out;
 }
 
 std::string header_to_json(const Header& h) {

@@ -1,12 +1,18 @@
-// Importing strace logs: one pass over the lines, then a short pass that
-// fills in what only the whole log knows (thread groups, the unprefixed
-// first process). The grammar lives in strace_lexer.cc / strace_args.cc.
+// Importing strace logs in one pass over the lines. Each event is handed out
+// as soon as nothing later can change it: an unfinished call holds back the
+// events after it (its spawn/exec must follow it), and a log whose first
+// task has no pid prefix is held until its pid shows. -ff sets are merged by
+// time afterwards. The grammar lives in strace_lexer.cc / strace_args.cc.
 #include "trace/strace.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
 #include <unordered_map>
 
 #include "trace/io.h"
@@ -75,22 +81,87 @@ bool has_clone_thread(const std::vector<Arg>& args) {
       // -X raw: only the number is shown. CLONE_THREAD is 0x10000 on Linux.
       return a.has_raw && (a.raw & 0x10000) != 0 && a.str.find("CLONE_") == std::string::npos;
     }
-    if (a.kind == ArgKind::Struct && has_clone_thread(a.items)) return true;
+    // clone3's struct, possibly inside "{...} => {...}".
+    if ((a.kind == ArgKind::Struct || a.kind == ArgKind::Array) && has_clone_thread(a.items)) return true;
   }
   return false;
 }
 
-// The state of one file being imported.
+const char* time_base_name(StampKind k);
+std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs);
+
+// The events of a file not yet handed out, addressed by their index in the
+// whole file: a call left unfinished keeps its place while the events before
+// it leave. A vector with a moving head rather than a deque: a deque of
+// 384-byte events allocates a node per event.
+class EventQueue {
+ public:
+  /// Index the next event will get.
+  std::size_t size() const { return base_ + (v_.size() - head_); }
+  std::size_t base() const { return base_; }
+  Event& operator[](std::size_t i) { return v_[head_ + (i - base_)]; }
+  Event& back() { return v_.back(); }
+  Event& front() { return v_[head_]; }
+  void push_back(Event e) {
+    // Reclaim the handed-out front once it is half the storage; usually only
+    // the last event or two are still here then, so little moves.
+    if (head_ && head_ * 2 >= v_.size()) {
+      std::move(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end(), v_.begin());
+      v_.resize(v_.size() - head_);
+      head_ = 0;
+    }
+    v_.push_back(std::move(e));
+  }
+  void resize(std::size_t n) { v_.resize(head_ + (n - base_)); }
+  void pop_front() {
+    ++head_;
+    ++base_;
+  }
+  std::vector<Event> copy() const {
+    return std::vector<Event>(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end());
+  }
+
+ private:
+  std::vector<Event> v_;
+  std::size_t head_ = 0;
+  std::size_t base_ = 0;
+};
+
+// The state of one file being imported. Events are handed to `on_event` in
+// order as soon as nothing later can change them, so that a long log never
+// has to sit in memory whole.
 class Importer {
  public:
-  Importer(const std::string& file, const ImportOptions& opt) : file_(file), opt_(opt) {}
+  using EventSink = std::function<void(Event&&)>;
+  Importer(const std::string& file, const ImportOptions& opt, EventSink sink)
+      : file_(file), opt_(opt), sink_(std::move(sink)) {}
 
-  void line(std::string_view raw, std::uint32_t lineno);
-  // Ends the file: places synthesized events and returns them all.
-  std::vector<Event> finish();
+  /// Hands out the events that are final. `at_end`: the file is over, hand
+  /// out everything.
+  void drain(bool at_end);
+  /// The header as far as the log told it (call after drain(true) for the
+  /// final one).
+  Header header() const;
+  /// How many events have been handed out.
+  std::size_t emitted() const { return events_.base() + emitted_extra_; }
+
+  /// `last`: the final line of the file, which may be a call strace had
+  /// started writing when the log was taken (no ')' yet).
+  void line(std::string_view raw, std::uint32_t lineno, bool last = false);
+  /// Any part of a line still waiting for its continuation.
+  void flush_carry() {
+    if (!carry_.empty()) {
+      std::string c = std::move(carry_);
+      carry_.clear();
+      line_impl(c, carry_line_, true);
+    }
+    place_carry_events();
+  }
 
   StampKind stamp_kind() const { return stamp_kind_; }
   std::uint32_t unparsed() const { return unparsed_; }
+  /// The pid of the task whose lines carry no prefix, once the log showed it.
+  std::int32_t root() const { return root_; }
   std::uint32_t first_unparsed() const { return first_unparsed_; }
 
  private:
@@ -100,9 +171,12 @@ class Importer {
     std::string text;   // the arguments written before " <unfinished ...>"
   };
 
+  void line_impl(std::string_view raw, std::uint32_t lineno, bool last);
+  bool split_message(std::string_view raw, std::uint32_t lineno);
   void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
+  bool cut_call_line(std::string_view body, Event& ev);
   bool signal_line(std::string_view body, Event& ev);
   bool process_line(std::string_view body, Event& ev);
   bool strace_message(std::string_view body, Event& ev);
@@ -110,6 +184,18 @@ class Importer {
   // a completed call sitting at `slot`.
   void complete(std::size_t slot);
   void type_args(Event& e);
+  // Puts a synthesized event right after events_[slot]: at once when that is
+  // the last event, else when slot is handed out (a call resumed later).
+  void place_after(std::size_t slot, Event e) {
+    if (slot + 1 == events_.size()) events_.push_back(std::move(e));
+    else inserts_[slot].push_back(std::move(e));
+  }
+  // Hands `e` to the sink, which may move from it.
+  void emit(Event& e);
+  std::int32_t tgid_of(std::int32_t tid) const {
+    auto it = tgid_.find(tid);
+    return it == tgid_.end() ? tid : it->second;
+  }
   const std::string* cwd_of(std::int32_t tid) const {
     auto it = cwd_.find(tid);
     return it == cwd_.end() ? nullptr : &it->second;
@@ -117,16 +203,54 @@ class Importer {
 
   std::string file_;
   ImportOptions opt_;
-  std::vector<Event> events_;
-  std::vector<std::pair<std::size_t, Event>> inserts_;  // synthesized: goes after events_[first]
+  EventSink sink_;
+  EventQueue events_;
+  std::map<std::size_t, std::vector<Event>> inserts_;  // synthesized: go right after events_[first]
+  std::size_t emitted_extra_ = 0;                     // inserts handed out
+  std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
+  std::vector<std::string> command_;
+  std::string roles_name_;
+  const SyscallArgs* roles_ = nullptr;
+  bool command_known_ = false;
   std::unordered_map<std::int32_t, Pending> pending_;
   std::unordered_map<std::int32_t, std::string> cwd_;
   std::string scratch_, joined_;
   std::size_t last_ = SIZE_MAX;     // the event -k stack lines belong to
+  // Without -o, strace omits the pid prefix while it traces one task only;
+  // root_ is that task's pid once known, and zero_children_ the tasks it
+  // created while still unknown.
+  std::int32_t root_ = 0;
+  bool saw_unprefixed_ = false;
+  std::vector<std::int32_t> zero_children_;
+  std::int32_t resume_tid_ = 0;     // the tid a resumed call finished under
+  // Without -o, strace's "strace: Process N attached" can land in the middle
+  // of a call's line; the part before it continues on the next line.
+  std::string carry_, carry_buf_;
+  std::uint32_t carry_line_ = 0;
+  // The message itself, placed after the call it interrupted: the call
+  // (a clone) creates the task the message is about.
+  std::vector<Event> carry_events_;
+  void place_carry_events() {
+    for (Event& e : carry_events_) events_.push_back(std::move(e));
+    carry_events_.clear();
+  }
+  void set_root(std::int32_t pid);
   StampKind stamp_kind_ = StampKind::None;
   std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
   std::uint32_t unparsed_ = 0, first_unparsed_ = 0;
 };
+
+void Importer::set_root(std::int32_t pid) {
+  root_ = pid;
+  auto it = pending_.find(0);
+  if (it != pending_.end() && !pending_.count(pid)) {
+    Pending p = std::move(it->second);
+    pending_.erase(it);
+    pending_.emplace(pid, std::move(p));
+  }
+  auto c = cwd_.find(0);
+  if (c != cwd_.end() && !cwd_.count(pid)) cwd_[pid] = c->second;
+}
 
 void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno) {
   Event ev;
@@ -138,7 +262,36 @@ void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32
   if (!unparsed_++) first_unparsed_ = lineno;
 }
 
-void Importer::line(std::string_view raw, std::uint32_t lineno) {
+void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
+  if (carry_.empty()) return line_impl(raw, lineno, last);
+  carry_buf_ = std::move(carry_);
+  carry_.clear();
+  carry_buf_.append(raw);
+  std::string joined = std::move(carry_buf_);
+  std::vector<Event> held = std::move(carry_events_);
+  carry_events_.clear();
+  line_impl(joined, carry_line_, last);
+  for (Event& e : held) events_.push_back(std::move(e));
+}
+
+bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
+  std::size_t m = raw.find("strace: Process ");
+  if (m == std::string_view::npos || m == 0) return false;
+  std::string_view msg = rtrim(raw.substr(m));
+  if (!ends_with(msg, " attached") && !ends_with(msg, " detached")) return false;
+  Event ev;
+  ev.line = lineno;
+  std::size_t before = events_.size();
+  if (!strace_message(msg, ev)) return false;
+  carry_events_.push_back(std::move(events_.back()));
+  events_.resize(before);
+  last_ = SIZE_MAX;
+  carry_.assign(raw.substr(0, m));
+  carry_line_ = lineno;
+  return true;
+}
+
+void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) {
   std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
   if (ltrim(s).empty()) return;
   // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
@@ -153,8 +306,14 @@ void Importer::line(std::string_view raw, std::uint32_t lineno) {
   LinePrefix pre;
   detail::parse_prefix(s, pre);
   Event ev;
-  ev.tid = pre.pid ? pre.pid : opt_.default_pid;
+  ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : root_;
   ev.line = lineno;
+  bool unprefixed = !pre.pid && !opt_.default_pid && !starts_with(s, "strace: ");
+  if (pre.pid && !root_ && saw_unprefixed_ &&
+             std::find(zero_children_.begin(), zero_children_.end(), pre.pid) == zero_children_.end()) {
+    // The first prefixed task that the unprefixed one did not create is it.
+    set_root(pre.pid);
+  }
   if (pre.stamp != StampKind::None) {
     if (stamp_kind_ == StampKind::None) stamp_kind_ = pre.stamp;
     switch (pre.stamp) {
@@ -162,7 +321,9 @@ void Importer::line(std::string_view raw, std::uint32_t lineno) {
         // Half a day backwards can only be midnight passing.
         constexpr std::int64_t kHalfDay = 12LL * 3600 * 1'000'000'000LL;
         std::int64_t t = pre.stamp_ns + day_offset_;
-        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay) {
+        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay && day_offset_ < INT64_MAX / 4) {
+          // (A damaged log could "pass midnight" on every line; the bound
+          // keeps the sum far from overflowing.)
           day_offset_ += 2 * kHalfDay;
           t += 2 * kHalfDay;
         }
@@ -173,7 +334,7 @@ void Importer::line(std::string_view raw, std::uint32_t lineno) {
       case StampKind::Relative:
         // -r prints the time since the previous line; keep the running sum
         // so that times stay comparable and ordered.
-        rel_acc_ += pre.stamp_ns;
+        if (__builtin_add_overflow(rel_acc_, pre.stamp_ns, &rel_acc_)) rel_acc_ = INT64_MAX;
         ev.ts_ns = rel_acc_;
         break;
       default:
@@ -182,12 +343,25 @@ void Importer::line(std::string_view raw, std::uint32_t lineno) {
   }
 
   bool ok = false;
-  if (starts_with(s, "+++ ")) ok = process_line(s, ev);
-  else if (starts_with(s, "--- ")) ok = signal_line(s, ev);
-  else if (starts_with(s, "<... ")) ok = resumed_line(s, ev);
-  else if (starts_with(s, "strace: ")) ok = strace_message(s, ev);
-  else ok = syscall_line(s, ev);
+  // By first byte: almost every line is a call, which starts with a letter.
+  switch (s.empty() ? '\0' : s[0]) {
+    case '+': ok = starts_with(s, "+++ ") && process_line(s, ev); break;
+    case '-': ok = starts_with(s, "--- ") && signal_line(s, ev); break;
+    case '<': ok = starts_with(s, "<... ") && resumed_line(s, ev); break;
+    case 's':
+    case 'P':
+      if (starts_with(s, "strace: ") || starts_with(s, "Process ")) {
+        ok = strace_message(s, ev);
+        break;
+      }
+      [[fallthrough]];
+    default: ok = syscall_line(s, ev);
+  }
+  if (!ok && !last) ok = split_message(raw, lineno);
+  if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
+  // Only a line that parsed says that the log has an unprefixed task.
+  if (ok && unprefixed) saw_unprefixed_ = true;
 }
 
 bool Importer::syscall_line(std::string_view s, Event& ev) {
@@ -197,7 +371,8 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
   ev.name.assign(s.substr(0, p));
   std::string_view rest = s.substr(p + 1);
 
-  if (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>")) {
+  if (!rest.empty() && rest.back() == '>' &&
+      (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>"))) {
     bool detached = rest.back() == '>' && ends_with(rest, "<detached ...>");
     std::string_view text = rtrim(rest.substr(0, rest.rfind('<')));
     std::string_view args = text;
@@ -224,6 +399,26 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
   events_.push_back(std::move(ev));
   last_ = slot;
   complete(slot);
+  return true;
+}
+
+bool Importer::cut_call_line(std::string_view s, Event& ev) {
+  // "accept(7, NULL, NULL" at the very end: the call was still running.
+  std::size_t p = 0;
+  while (p < s.size() && is_ident(s[p])) ++p;
+  if (p == 0 || p >= s.size() || s[p] != '(') return false;
+  joined_.assign(rtrim(s.substr(p + 1)));
+  if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
+  joined_ += ')';
+  std::size_t pos = 0;
+  std::vector<Arg> args;
+  if (!detail::parse_arg_list(joined_, pos, args) || pos != joined_.size()) return false;
+  ev.name.assign(s.substr(0, p));
+  ev.args = std::move(args);
+  ev.result.state = ResultState::Unfinished;
+  events_.push_back(std::move(ev));
+  last_ = events_.size() - 1;
+  type_args(events_[last_]);
   return true;
 }
 
@@ -257,7 +452,9 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
     slot.result = std::move(r);
     slot.dur_ns = dur;
     last_ = pend.slot;
+    resume_tid_ = ev.tid;
     complete(pend.slot);
+    resume_tid_ = 0;
     return true;
   }
 
@@ -302,10 +499,8 @@ bool Importer::signal_line(std::string_view s, Event& ev) {
       ev.args.push_back(std::move(note));
     }
   }
-  if (ev.name.empty() || !starts_with(ev.name, "SIG")) {
-    if (ev.name.empty()) return false;
-  }
-  ev.proc.signal = signal_number(ev.name);
+  if (ev.name.empty()) return false;
+  ev.proc.signal = signal_number(ev.name);  // 0 for a name this host does not know
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
@@ -346,8 +541,9 @@ bool Importer::process_line(std::string_view s, Event& ev) {
 }
 
 bool Importer::strace_message(std::string_view s, Event& ev) {
-  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads"
-  std::string_view body = s.substr(8);
+  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads";
+  // strace 4.x wrote "Process 1234 attached - interrupt to quit" without "strace: ".
+  std::string_view body = starts_with(s, "strace: ") ? s.substr(8) : s;
   if (!starts_with(body, "Process ")) return false;
   body.remove_prefix(8);
   std::size_t sp = body.find(' ');
@@ -366,9 +562,16 @@ bool Importer::strace_message(std::string_view s, Event& ev) {
 }
 
 void Importer::type_args(Event& e) {
-  const SyscallArgs* roles = syscall_args(e.name);
+  // Logs repeat the same call in runs (read, read, read...): remember the
+  // last lookup.
+  if (e.name != roles_name_) {
+    roles_name_ = e.name;
+    roles_ = syscall_args(e.name);
+  }
+  const SyscallArgs* roles = roles_;
   // The base a Path is resolved against: the DirFd before it, else the cwd.
-  std::string base;
+  // A view, not a copy: into this event's fd annotation or the cwd table.
+  std::string_view base;
   bool have_base = false;
   if (const std::string* cwd = cwd_of(e.tid)) {
     base = *cwd;
@@ -376,7 +579,7 @@ void Importer::type_args(Event& e) {
   }
   for (std::size_t i = 0; i < e.args.size(); ++i) {
     Arg& a = e.args[i];
-    if (a.kind == ArgKind::Flags && a.str == "AT_FDCWD") {
+    if (a.kind == ArgKind::Flags && std::string_view(a.str) == "AT_FDCWD") {
       a.kind = ArgKind::Fd;
       a.has_raw = true;
       a.raw = -100;  // AT_FDCWD on Linux
@@ -389,7 +592,8 @@ void Importer::type_args(Event& e) {
         if (role == ArgRole::DirFd && a.kind == ArgKind::Fd) {
           if (a.raw == -100 && a.has_raw) {
             if (!a.ref.empty() && a.ref[0] == '/') {
-              cwd_[e.tid] = a.ref;  // -y shows the cwd itself
+              std::string& cwd = cwd_[e.tid];  // -y shows the cwd itself
+              if (cwd != a.ref) cwd = a.ref;
               base = a.ref;
               have_base = true;
             } else if (const std::string* cwd = cwd_of(e.tid)) {
@@ -424,8 +628,12 @@ void Importer::complete(std::size_t slot) {
   type_args(e);
   const Result& r = e.result;
   bool ok = r.state == ResultState::Returned && !r.failed();
-  const std::string& n = e.name;
+  std::string_view n = e.name;
   if (!ok) return;
+  if (e.tid == 0 && !root_ && r.value > 0 && (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
+    set_root(static_cast<std::int32_t>(r.value));
+    return;
+  }
   if (n == "chdir" && !e.args.empty() && e.args[0].kind == ArgKind::Path && !e.args[0].abs.empty()) {
     cwd_[e.tid] = e.args[0].abs;
   } else if (n == "fchdir" && !e.args.empty() && !e.args[0].ref.empty() && e.args[0].ref[0] == '/') {
@@ -442,15 +650,20 @@ void Importer::complete(std::size_t slot) {
     sp.line = e.line;
     sp.proc.child = static_cast<std::int32_t>(r.value);
     sp.proc.thread = has_clone_thread(e.args);
+    if (e.tid == 0) zero_children_.push_back(sp.proc.child);
+    std::int32_t parent = e.tid ? e.tid : root_;
+    tgid_[sp.proc.child] = sp.proc.thread ? tgid_of(parent) : sp.proc.child;
     if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
-    inserts_.emplace_back(slot, std::move(sp));
+    place_after(slot, std::move(sp));
   } else if ((n == "execve" || n == "execveat") && r.value == 0) {
     std::size_t pi = n == "execveat" ? 1 : 0;
     if (e.args.size() <= pi) return;
     Event ex;
     ex.type = EventType::Process;
     ex.name = kProcExec;
-    ex.tid = e.tid;
+    // After "+++ superseded by execve +++" the call completes under the
+    // leader's pid, which is the process that now runs the new program.
+    ex.tid = resume_tid_ ? resume_tid_ : e.tid;
     ex.ts_ns = e.ts_ns;
     ex.line = e.line;
     ex.args.push_back(e.args[pi]);
@@ -458,22 +671,55 @@ void Importer::complete(std::size_t slot) {
     argv.kind = ArgKind::Array;
     if (e.args.size() > pi + 1 && e.args[pi + 1].kind == ArgKind::Array) argv.items = e.args[pi + 1].items;
     ex.args.push_back(std::move(argv));
-    inserts_.emplace_back(slot, std::move(ex));
+    if (!command_known_) {
+      command_known_ = true;
+      for (const Arg& a : ex.args[1].items) command_.push_back(a.str);
+    }
+    place_after(slot, std::move(ex));
   }
 }
 
-std::vector<Event> Importer::finish() {
-  if (inserts_.empty()) return std::move(events_);
-  std::stable_sort(inserts_.begin(), inserts_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<Event> out;
-  out.reserve(events_.size() + inserts_.size());
-  std::size_t k = 0;
-  for (std::size_t i = 0; i < events_.size(); ++i) {
-    out.push_back(std::move(events_[i]));
-    while (k < inserts_.size() && inserts_[k].first == i) out.push_back(std::move(inserts_[k++].second));
+void Importer::emit(Event& e) {
+  if (e.tid == 0 && root_) e.tid = root_;
+  e.pid = tgid_of(e.tid);
+  sink_(std::move(e));
+}
+
+// Events held back for the header's command (the first exec, normally on the
+// first line); past this many the header goes out without it.
+constexpr std::size_t kHoldForCommand = 4096;
+
+void Importer::drain(bool at_end) {
+  std::size_t limit = events_.size();
+  if (at_end) {
+    flush_carry();
+    limit = events_.size();
+    if (saw_unprefixed_ && !root_) {
+      std::vector<Event> held = events_.copy();
+      if (std::int32_t r = infer_unprefixed_pid(held)) root_ = r;
+    }
+  } else {
+    // Not before the last event (-k stack lines may follow), an unfinished
+    // call (its spawn/exec goes right after it), or while the unprefixed
+    // task's pid or the command is still to come.
+    if (last_ != SIZE_MAX) limit = std::min(limit, last_);
+    for (const auto& kv : pending_) limit = std::min(limit, kv.second.slot);
+    if (saw_unprefixed_ && !root_) return;
+    if (!command_known_ && events_.size() < kHoldForCommand) return;
   }
-  return out;
+  while (events_.base() < limit) {
+    std::size_t idx = events_.base();
+    emit(events_.front());  // in place: no move unless the sink keeps it
+    events_.pop_front();
+    auto it = inserts_.find(idx);
+    if (it != inserts_.end()) {
+      for (Event& e : it->second) {
+        emit(e);
+        ++emitted_extra_;
+      }
+      inserts_.erase(it);
+    }
+  }
 }
 
 const char* time_base_name(StampKind k) {
@@ -507,22 +753,12 @@ std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs) {
   return 0;
 }
 
-// Fills what needs the whole log: the thread group of each event, the
-// header's command, the summary warning.
-void finish_trace(Trace& t) {
-  bool any_unprefixed = false;
-  for (const Event& e : t.events)
-    if (e.tid == 0 && e.type != EventType::Unparsed) any_unprefixed = true;
-  if (any_unprefixed) {
-    if (std::int32_t root = infer_unprefixed_pid(t.events)) {
-      for (Event& e : t.events)
-        if (e.tid == 0) e.tid = root;
-    }
-  }
+// A -ff set: each file knows only its own task, so the thread groups and the
+// command are filled in once all files are merged.
+void finish_set(Trace& t) {
   std::unordered_map<std::int32_t, std::int32_t> tgid;
   for (const Event& e : t.events) {
-    if (e.type != EventType::Process) continue;
-    if (e.name == kProcSpawn) {
+    if (e.type == EventType::Process && e.name == kProcSpawn) {
       auto it = tgid.find(e.tid);
       std::int32_t parent = it == tgid.end() ? e.tid : it->second;
       tgid[e.proc.child] = e.proc.thread ? parent : e.proc.child;
@@ -540,47 +776,93 @@ void finish_trace(Trace& t) {
   }
 }
 
-void add_unparsed_warning(Trace& t, const std::string& file, const Importer& im) {
-  if (!im.unparsed()) return;
-  t.warnings.push_back(Warning{file, im.first_unparsed(),
-                               fmt::format("{} line{} could not be parsed (first at line {})", im.unparsed(),
-                                           im.unparsed() == 1 ? "" : "s", im.first_unparsed())});
+std::optional<Warning> unparsed_warning(const std::string& file, const Importer& im) {
+  if (!im.unparsed()) return std::nullopt;
+  return Warning{file, im.first_unparsed(),
+                 fmt::format("{} line{} could not be parsed (first at line {})", im.unparsed(),
+                             im.unparsed() == 1 ? "" : "s", im.first_unparsed())};
 }
 
+// Calls fn(line, lineno, is_last) for each line of `text`.
 template <typename Fn>
 void for_each_line(std::string_view text, Fn fn) {
   std::uint32_t lineno = 0;
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
-    fn(line, ++lineno);
+    bool last = nl == std::string_view::npos || nl + 1 == text.size();
+    fn(line, ++lineno, last);
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
   }
 }
 
-Header strace_header(StampKind k) {
-  Header h;
-  h.source = "strace";
-  h.time_base = time_base_name(k);
-  return h;
-}
+// Lines between two hand-outs: often enough to keep memory small, rarely
+// enough that looking at the open calls costs nothing.
+constexpr std::uint32_t kDrainEvery = 1024;
 
 }  // namespace
 
+Header Importer::header() const {
+  Header h;
+  h.source = "strace";
+  h.time_base = time_base_name(stamp_kind_);
+  h.command = command_;
+  return h;
+}
+
 Trace import_strace_text(std::string_view text, const std::string& file, const ImportOptions& opt) {
-  Importer im(file, opt);
-  for_each_line(text, [&](std::string_view line, std::uint32_t n) { im.line(line, n); });
   Trace t;
-  t.events = im.finish();
-  t.header = strace_header(im.stamp_kind());
-  add_unparsed_warning(t, file, im);
-  finish_trace(t);
+  Importer im(file, opt, [&](Event&& e) { t.events.push_back(std::move(e)); });
+  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) {
+    im.line(line, n, last);
+    if (n % kDrainEvery == 0) im.drain(false);
+  });
+  im.drain(true);
+  t.header = im.header();
+  if (auto w = unparsed_warning(file, im)) t.warnings.push_back(std::move(*w));
   return t;
 }
 
 Trace import_strace_file(const std::string& path) {
   return import_strace_text(read_file_decompressed(path), path);
+}
+
+std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
+                                 const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
+  LineReader reader(path);
+  bool header_sent = false;
+  std::size_t count = 0;
+  Importer* imp = nullptr;
+  Importer im(path, ImportOptions{}, [&](Event&& e) {
+    if (!header_sent) {
+      on_header(imp->header());
+      header_sent = true;
+    }
+    ++count;
+    on_event(std::move(e));
+  });
+  imp = &im;
+  // One line of look-ahead: the importer needs to know which line is last.
+  std::string prev;
+  std::uint32_t prev_no = 0;
+  bool have_prev = false;
+  std::string_view line;
+  bool unterminated = false;
+  while (reader.next(line, unterminated)) {
+    if (have_prev) {
+      im.line(prev, prev_no, false);
+      if (prev_no % kDrainEvery == 0) im.drain(false);
+    }
+    prev.assign(line);
+    prev_no = reader.lineno();
+    have_prev = true;
+  }
+  if (have_prev) im.line(prev, prev_no, true);
+  im.drain(true);
+  if (!header_sent) on_header(im.header());
+  if (auto w = unparsed_warning(path, im)) warnings.push_back(std::move(*w));
+  return count;
 }
 
 Trace import_strace_set(const std::vector<std::string>& paths_in) {
@@ -590,7 +872,7 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
   struct Part {
     std::string path;
     std::int32_t pid = 0;
-    std::vector<Event> events;
+    Trace trace;
   };
   std::vector<Part> parts;
   for (const std::string& p : paths_in) {
@@ -604,45 +886,39 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
   std::stable_sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.pid < b.pid; });
 
   Trace t;
-  StampKind kind = StampKind::None;
   bool all_stamped = true;
   for (Part& part : parts) {
     ImportOptions opt;
     opt.default_pid = part.pid;
-    Importer im(part.path, opt);
-    std::string text = read_file_decompressed(part.path);
-    for_each_line(text, [&](std::string_view line, std::uint32_t n) { im.line(line, n); });
-    part.events = im.finish();
-    if (kind == StampKind::None) kind = im.stamp_kind();
-    if (im.stamp_kind() == StampKind::None || im.stamp_kind() == StampKind::Relative) all_stamped = false;
-    add_unparsed_warning(t, part.path, im);
+    part.trace = import_strace_text(read_file_decompressed(part.path), part.path, opt);
+    if (t.header.time_base.empty()) t.header.time_base = part.trace.header.time_base;
+    if (part.trace.header.time_base != "epoch" && part.trace.header.time_base != "time-of-day")
+      all_stamped = false;
+    for (Warning& w : part.trace.warnings) t.warnings.push_back(std::move(w));
   }
-  t.header = strace_header(kind);
+  t.header.source = "strace";
   std::size_t total = 0;
-  for (const Part& p : parts) total += p.events.size();
+  for (const Part& p : parts) total += p.trace.events.size();
   t.events.reserve(total);
   for (Part& p : parts)
-    for (Event& e : p.events) t.events.push_back(std::move(e));
+    for (Event& e : p.trace.events) t.events.push_back(std::move(e));
   if (all_stamped && parts.size() > 1) {
     // Absolute times from one clock: merge by time, file order breaking ties.
-    // Lines with no time of their own (none in practice) sort first.
     std::stable_sort(t.events.begin(), t.events.end(),
                      [](const Event& a, const Event& b) { return a.ts_ns < b.ts_ns; });
   }
-  finish_trace(t);
+  finish_set(t);
   return t;
 }
 
 bool looks_like_strace(std::string_view text) {
-  // Judge by the real grammar: the first line must be strace output and at
-  // most a few of the following ones may fail (a last line cut short, a
-  // line of the program's own stderr mixed in).
+  // Judge by the real grammar: the first line must be strace output and most
+  // of the following ones too (the program's own stderr may be mixed in).
   bool cut = !text.empty() && text.back() != '\n';
-  ImportOptions opt;
-  Importer im("", opt);
+  Importer im("", ImportOptions{}, [](Event&&) {});
   std::uint32_t lines = 0;
   bool first_ok = false, seen_first = false;
-  for_each_line(text, [&](std::string_view line, std::uint32_t n) {
+  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool) {
     if (lines >= 64) return;
     if (cut && line.data() + line.size() == text.data() + text.size()) return;
     if (rtrim(line).empty()) return;
@@ -654,7 +930,7 @@ bool looks_like_strace(std::string_view text) {
       first_ok = im.unparsed() == before;
     }
   });
-  return first_ok && im.unparsed() * 4 <= lines;
+  return first_ok && im.unparsed() * 2 <= lines;
 }
 
 }  // namespace tracediff

@@ -8,6 +8,7 @@
 // Strings are skipped as units, so a ") = " inside one cannot end a call.
 #include <fmt/format.h>
 
+#include <array>
 #include <cctype>
 #include <cstring>
 
@@ -82,7 +83,8 @@ bool parse_int(std::string_view t, std::int64_t& v) {
       u = u * 10 + static_cast<unsigned>(t[i] - '0');
     }
   }
-  v = neg ? -static_cast<std::int64_t>(u) : static_cast<std::int64_t>(u);
+  // Unsigned negation wraps by definition; -INT64_MIN would not.
+  v = static_cast<std::int64_t>(neg ? 0 - u : u);
   return true;
 }
 
@@ -158,6 +160,10 @@ void make_sockaddr(Arg& a) {
     }
   } else if (family == "AF_INET6") {
     const Arg* addr = field(a, "sin6_addr");
+    // strace 4.x-6.x write the address as an unnamed item:
+    // inet_pton(AF_INET6, "::1", &sin6_addr).
+    for (const Arg& i : a.items)
+      if (!addr && i.name.empty() && i.str.rfind("inet_pton(", 0) == 0) addr = &i;
     const Arg* port = field(a, "sin6_port");
     if (addr) {
       a.str += ":[";
@@ -200,18 +206,42 @@ void split_bitset(Arg& a) {
   a.str += ' ';
 }
 
+// The bytes that can change how a scalar is scanned.
+constexpr std::array<bool, 256> kScalarSpecial = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("\"/<([{)]},")) t[c] = true;
+  return t;
+}();
+
 class ValueParser {
  public:
-  ValueParser(std::string_view s, std::size_t pos) : s_(s), p_(pos) {}
+  ValueParser(std::string_view s, std::size_t pos, std::vector<std::vector<Arg>>& pool)
+      : s_(s), p_(pos), pool_(pool) {}
   std::size_t pos() const { return p_; }
 
-  // Items up to and including `close`.
+  // Items up to and including `close`. They are parsed into a scratch
+  // vector kept per depth and moved out once, at their final count: growing
+  // `out` item by item moved every 168-byte Arg several times.
   bool list(char close, std::vector<Arg>& out) {
     skip_ws();
     if (p_ < s_.size() && s_[p_] == close) {
       ++p_;
       return true;
     }
+    if (pool_.size() <= static_cast<std::size_t>(depth_)) pool_.resize(depth_ + 1);
+    std::vector<Arg> items = std::move(pool_[depth_]);
+    items.clear();
+    bool ok = list_items(close, items);
+    if (ok) {
+      out.reserve(out.size() + items.size());
+      for (Arg& a : items) out.push_back(std::move(a));
+    }
+    items.clear();
+    pool_[depth_] = std::move(items);
+    return ok;
+  }
+
+  bool list_items(char close, std::vector<Arg>& out) {
     for (;;) {
       out.emplace_back();
       if (!value(out.back())) return false;
@@ -334,6 +364,11 @@ class ValueParser {
     std::size_t annot = std::string_view::npos, annot_end = 0, comment = std::string_view::npos;
     int depth = 0;
     while (p_ < s_.size()) {
+      // Most bytes of a scalar are none of the ones below: skip them fast.
+      if (!kScalarSpecial[static_cast<unsigned char>(s_[p_])]) {
+        ++p_;
+        continue;
+      }
       char c = s_[p_];
       if (c == '"') {
         std::size_t e = string_end(s_, p_);
@@ -416,6 +451,7 @@ class ValueParser {
 
   std::string_view s_;
   std::size_t p_;
+  std::vector<std::vector<Arg>>& pool_;
   int depth_ = 0;
 };
 
@@ -440,7 +476,9 @@ std::size_t paren_end(std::string_view s, std::size_t p) {
 }  // namespace
 
 bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
-  ValueParser vp(s, pos);
+  // Scratch lists reused across calls (one per nesting depth).
+  thread_local std::vector<std::vector<Arg>> pool;
+  ValueParser vp(s, pos, pool);
   bool ok = vp.list(')', out);
   pos = vp.pos();
   return ok;
