@@ -1,0 +1,64 @@
+// `record`: run a command (or attach to processes) under the ptrace recorder.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "record/record.h"
+#include "record/syscalls.h"
+
+namespace tracediff::cli {
+namespace {
+
+void run_record(const RecordOptions& o, CommandResult& res) {
+  RecordOutcome r = record(o);
+  fmt::print(stderr, "tracediff: recorded {} events to {}\n", r.events, r.output);
+  res.status = r.exit_status;
+}
+
+void add_record(CLI::App& app, CommandResult& res) {
+  auto o = std::make_shared<RecordOptions>();
+  auto no_follow = std::make_shared<bool>(false);
+  CLI::App* c = app.add_subcommand("record", "Record the system calls of a command or of running processes");
+  c->footer(
+      "Follows every fork, thread and exec. Exits with the command's status (128+N when killed\n"
+      "by signal N). The trace holds the command's environment and data: it is created mode 0600,\n"
+      "and --redact hides secret-looking variables and all data buffers.\n"
+      "Filtering: for a launched command only the selected calls stop it (seccomp-bpf); by default\n"
+      "everything but memory management, futex, clock/time, signal-mask and scheduling calls.\n"
+      "-p cannot use seccomp (a filter cannot be added to a running process): every call stops and\n"
+      "is filtered in the recorder, so -p costs more. --no-follow also disables the filter.\n"
+      "Ctrl-C / SIGTERM: with -p, detach and leave the processes running; with a command, pass\n"
+      "the signal to it and detach, as strace does. The trace is valid up to that moment.\n"
+      "Examples:\n"
+      "  tracediff record -o good.trace -- ./app --port 8080\n"
+      "  tracediff record -p 1234 -o server.trace\n"
+      "  tracediff record -e trace=%file,%network -- make");
+  c->add_option("-o,--output", o->output, "trace file (.zst: compressed; default: CMD-HOST.trace)");
+  c->add_option("-p,--pid", o->attach, "attach to this process and its threads (repeatable)");
+  c->add_option("-s,--string-size", o->data_size, "bytes of read/write/send/recv data kept")->capture_default_str();
+  c->add_option("-e", o->trace_set,
+                "trace=SET: names and classes (%file %process %network %fd %creds %memory %signal)");
+  c->add_flag("--all", o->all, "trace every call (no filter)");
+  c->add_flag("--no-follow", *no_follow, "do not follow forks and threads");
+  c->add_flag("--redact", o->redact, "hide secret-looking environment values and all data buffers");
+  c->add_flag("--force", o->force, "overwrite an existing output file");
+  auto list_excluded = std::make_shared<bool>(false);
+  c->add_flag("--list-default-excluded", *list_excluded,
+              "print the calls the default set leaves out (for strace -e trace=!LIST) and exit");
+  c->add_option("COMMAND", o->command, "command to run (after --)");
+  c->callback([o, no_follow, list_excluded, &res] {
+    if (*list_excluded) {
+      std::string out;
+      for (const std::string& n : detail::default_excluded_syscalls())
+        if (detail::syscall_number(n) >= 0) out += (out.empty() ? "" : ",") + n;
+      fmt::print("{}\n", out);
+      return;
+    }
+    o->follow = !*no_follow;
+    run_record(*o, res);
+  });
+}
+
+TRACEDIFF_COMMAND(10, add_record);
+
+}  // namespace
+}  // namespace tracediff::cli

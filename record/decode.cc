@@ -1,0 +1,323 @@
+// Argument builders shared by every family, and the table of decoders.
+#include "record/decode.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/stat.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <unordered_map>
+
+#include "record/syscalls.h"
+
+namespace tracediff::detail {
+namespace {
+
+// argv/envp longer than this are cut: 64 Ki entries is far beyond any
+// ARG_MAX-limited command line yet bounds a runaway read of garbage.
+constexpr std::size_t kMaxArrayItems = 65536;
+// Strings in argv/envp and paths are read whole up to PATH_MAX-like bounds;
+// 128 KiB is the kernel's MAX_ARG_STRLEN.
+constexpr std::size_t kMaxArgString = 131072;
+
+Arg make(ArgKind k, std::int64_t raw, std::string str) {
+  Arg a;
+  a.kind = k;
+  a.has_raw = true;
+  a.raw = raw;
+  a.str = std::move(str);
+  return a;
+}
+
+Arg field(const char* name, ArgKind k, std::string str, std::int64_t raw = 0) {
+  Arg a = make(k, raw, std::move(str));
+  a.name = name;
+  return a;
+}
+
+}  // namespace
+
+Arg DecodeCtx::int_arg(int i) const {
+  auto v = static_cast<std::int64_t>(arg(i));
+  // Most int arguments are 32-bit in the kernel's prototype: show -1, not
+  // 4294967295, when the upper half is garbage or zero-extended.
+  if (v > INT32_MAX && v <= UINT32_MAX) v = static_cast<std::int32_t>(v);
+  // A plain decimal lives in raw alone, as the strace importer stores it.
+  return make(ArgKind::Int, v, "");
+}
+
+Arg DecodeCtx::uint_arg(int i) const {
+  auto v = static_cast<std::int64_t>(arg(i));
+  return make(ArgKind::Int, v, v < 0 ? fmt::format("{}", arg(i)) : std::string());
+}
+
+Arg DecodeCtx::hex_arg(int i) const {
+  return make(ArgKind::Int, static_cast<std::int64_t>(arg(i)), arg(i) ? fmt::format("{:#x}", arg(i)) : "NULL");
+}
+
+Arg DecodeCtx::fd_arg(int i) {
+  int fd = iarg(i);
+  Arg a = make(ArgKind::Fd, fd, fd == AT_FDCWD ? "AT_FDCWD" : "");
+  if (fd == AT_FDCWD) a.ref = task.fs ? task.fs->cwd : std::string();
+  else if (fd >= 0 && task.fds) a.ref = task.fds->ref(task.tid, fd);
+  return a;
+}
+
+std::string DecodeCtx::dir_of(int dirfd) {
+  if (dirfd == AT_FDCWD) return task.fs ? task.fs->cwd : std::string();
+  if (!task.fds || dirfd < 0) return {};
+  const std::string& r = task.fds->ref(task.tid, dirfd);
+  return !r.empty() && r[0] == '/' ? r : std::string();
+}
+
+Arg DecodeCtx::path_at(RemoteAddr a, int dirfd) {
+  Arg out;
+  bool truncated = false;
+  std::string s;
+  if (!read_cstring(task.tid, a, kMaxArgString, s, truncated)) return unreadable(a);
+  out.kind = ArgKind::Path;
+  out.has_raw = true;
+  out.raw = static_cast<std::int64_t>(a.value);
+  out.truncated = truncated;
+  out.abs = s.empty() ? dir_of(dirfd) : absolute_path(s[0] == '/' ? std::string() : dir_of(dirfd), s);
+  out.str = std::move(s);
+  return out;
+}
+
+Arg DecodeCtx::path_arg(int i, int dirfd_index) {
+  return path_at(addr(i), dirfd_index >= 0 ? iarg(dirfd_index) : AT_FDCWD);
+}
+
+Arg DecodeCtx::flags_arg(int i, FlagTable t, const char* zero) const {
+  return make(ArgKind::Flags, static_cast<std::int64_t>(arg(i)), flags_to_string(arg(i), t, zero));
+}
+
+Arg DecodeCtx::enum_arg(int i, FlagTable t) const {
+  return make(ArgKind::Flags, static_cast<std::int64_t>(arg(i)), enum_to_string(arg(i), t));
+}
+
+Arg DecodeCtx::open_flags_arg(int i) const {
+  return make(ArgKind::Flags, static_cast<std::int64_t>(arg(i)), open_flags_to_string(arg(i)));
+}
+
+Arg DecodeCtx::mode_arg(int i) const {
+  return make(ArgKind::Int, static_cast<std::int64_t>(arg(i) & 07777777),
+              mode_to_string(static_cast<std::uint32_t>(arg(i))));
+}
+
+Arg DecodeCtx::data_arg(RemoteAddr a, std::size_t len) {
+  if (len == 0) return make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
+  std::size_t want = std::min(len, data_size);
+  Arg out = make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
+  if (want > 0 && !read_memory(task.tid, a, want, out.str)) return unreadable(a);
+  out.truncated = len > want;
+  if (redact) {
+    out.str = redaction_marker(len);
+    out.truncated = false;
+  }
+  return out;
+}
+
+Arg DecodeCtx::cstring_arg(RemoteAddr a, std::size_t max) {
+  Arg out = make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
+  if (a.null()) return make(ArgKind::Other, 0, "NULL");
+  if (!read_cstring(task.tid, a, max, out.str, out.truncated)) return unreadable(a);
+  return out;
+}
+
+Arg DecodeCtx::string_array_arg(RemoteAddr a, bool env) {
+  if (a.null()) return make(ArgKind::Other, 0, "NULL");
+  Arg out = make(ArgKind::Array, static_cast<std::int64_t>(a.value), "");
+  // Pointers are read in batches: one process_vm_readv per 64 entries
+  // instead of one per entry; the strings all together (read_cstrings).
+  constexpr std::size_t kBatch = 64;
+  std::vector<std::uint64_t> ptrs;
+  bool ended = false;
+  for (std::size_t i = 0; i < kMaxArrayItems && !ended; i += kBatch) {
+    std::string raw;
+    if (!read_memory(task.tid, RemoteAddr{a.value + i * 8}, kBatch * 8, raw) || raw.size() < 8) {
+      if (i == 0) return unreadable(a);
+      out.truncated = true;
+      break;
+    }
+    for (std::size_t j = 0; j + 8 <= raw.size(); j += 8) {
+      std::uint64_t p;
+      std::memcpy(&p, raw.data() + j, 8);
+      if (p == 0) {
+        ended = true;
+        break;
+      }
+      ptrs.push_back(p);
+    }
+  }
+  if (!ended) out.truncated = true;
+  std::vector<std::string> strs;
+  std::vector<bool> ok, cut;
+  read_cstrings(task.tid, ptrs, kMaxArgString, strs, ok, cut);
+  out.items.reserve(ptrs.size());
+  for (std::size_t i = 0; i < ptrs.size(); ++i) {
+    if (!ok[i]) {
+      out.items.push_back(unreadable(RemoteAddr{ptrs[i]}));
+      continue;
+    }
+    Arg s = make(ArgKind::String, static_cast<std::int64_t>(ptrs[i]), std::move(strs[i]));
+    s.truncated = cut[i];
+    if (env && redact) {
+      auto eq = s.str.find('=');
+      if (eq != std::string::npos && looks_secret(std::string_view(s.str).substr(0, eq)))
+        s.str = s.str.substr(0, eq + 1) + redaction_marker(s.str.size() - eq - 1);
+    }
+    out.items.push_back(std::move(s));
+  }
+  return out;
+}
+
+Arg DecodeCtx::sockaddr_arg(RemoteAddr a, std::uint64_t len) {
+  if (a.null()) return make(ArgKind::Other, 0, "NULL");
+  std::string buf;
+  len = std::min<std::uint64_t>(len, sizeof(sockaddr_storage));
+  if (len < sizeof(sa_family_t) || !read_memory(task.tid, a, len, buf) || buf.size() < sizeof(sa_family_t))
+    return unreadable(a);
+  sockaddr_storage ss{};
+  std::memcpy(&ss, buf.data(), buf.size());
+  std::string s;
+  switch (ss.ss_family) {
+    case AF_UNIX: {
+      const auto* un = reinterpret_cast<const sockaddr_un*>(&ss);
+      std::size_t plen = buf.size() - offsetof(sockaddr_un, sun_path);
+      if (plen == 0) s = "AF_UNIX:";
+      else if (un->sun_path[0] == '\0') s = "AF_UNIX:@" + std::string(un->sun_path + 1, plen - 1);
+      else s = "AF_UNIX:" + std::string(un->sun_path, strnlen(un->sun_path, plen));
+      break;
+    }
+    case AF_INET: {
+      const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
+      char ip[INET_ADDRSTRLEN] = "?";
+      inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+      s = fmt::format("AF_INET:{}:{}", ip, ntohs(in->sin_port));
+      break;
+    }
+    case AF_INET6: {
+      const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+      char ip[INET6_ADDRSTRLEN] = "?";
+      inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
+      s = fmt::format("AF_INET6:[{}]:{}", ip, ntohs(in6->sin6_port));
+      break;
+    }
+    default:
+      s = enum_to_string(ss.ss_family, kAddressFamilies);
+  }
+  return make(ArgKind::SockAddr, static_cast<std::int64_t>(a.value), std::move(s));
+}
+
+Arg DecodeCtx::stat_arg(RemoteAddr a) {
+  struct stat st;
+  if (!read_value(task.tid, a, st)) return unreadable(a);
+  Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
+  out.items.push_back(field("st_mode", ArgKind::Flags, stat_mode_to_string(st.st_mode), st.st_mode));
+  out.items.push_back(field("st_uid", ArgKind::Int, "", st.st_uid));
+  out.items.push_back(field("st_gid", ArgKind::Int, "", st.st_gid));
+  out.items.push_back(field("st_size", ArgKind::Int, "", st.st_size));
+  return out;
+}
+
+Arg DecodeCtx::statx_arg(RemoteAddr a) {
+  struct statx st;
+  if (!read_value(task.tid, a, st)) return unreadable(a);
+  Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
+  out.items.push_back(field("stx_mode", ArgKind::Flags, stat_mode_to_string(st.stx_mode), st.stx_mode));
+  out.items.push_back(field("stx_uid", ArgKind::Int, "", st.stx_uid));
+  out.items.push_back(field("stx_gid", ArgKind::Int, "", st.stx_gid));
+  out.items.push_back(field("stx_size", ArgKind::Int, "", static_cast<std::int64_t>(st.stx_size)));
+  return out;
+}
+
+Arg DecodeCtx::unreadable(RemoteAddr a) {
+  Arg out = make(ArgKind::Unreadable, static_cast<std::int64_t>(a.value), fmt::format("{:#x}", a.value));
+  return out;
+}
+
+Arg DecodeCtx::other(std::string s) {
+  Arg a;
+  a.kind = ArgKind::Other;
+  a.str = std::move(s);
+  return a;
+}
+
+void DecodeCtx::track_fd(int fd, std::string ref, bool cloexec) {
+  if (!task.fds) return;
+  if (ref.empty()) {
+    // The decoder could not name it: take the kernel's word for it.
+    task.fds->close(fd);
+    ref = task.fds->ref(task.tid, fd);
+  }
+  task.ev.result.ref = ref;
+  task.fds->set(fd, std::move(ref), cloexec);
+}
+
+const std::vector<const Decoder*>& decoder_table() {
+  static const std::vector<Decoder> all = [] {
+    std::vector<Decoder> v;
+    for (auto fam : {file_decoders, fd_decoders, process_decoders, net_decoders, creds_decoders, misc_decoders}) {
+      auto f = fam();
+      v.insert(v.end(), f.begin(), f.end());
+    }
+    return v;
+  }();
+  static const std::vector<const Decoder*> table = [] {
+    std::vector<const Decoder*> t(syscall_count(), nullptr);
+    for (const Decoder& d : all) {
+      int nr = syscall_number(d.name);
+      if (nr >= 0) t[nr] = &d;
+    }
+    return t;
+  }();
+  return table;
+}
+
+int raw_arg_count(int nr) {
+  // Calls recorded raw: their argument count, so a raw record shows what the
+  // kernel read and nothing more. Calls not listed keep all six registers.
+  static const std::unordered_map<std::string_view, int> counts = {
+      {"mmap", 6}, {"munmap", 2}, {"mprotect", 3}, {"brk", 1}, {"madvise", 3}, {"mremap", 5},
+      {"futex", 6}, {"rt_sigaction", 4}, {"rt_sigprocmask", 4}, {"rt_sigreturn", 0},
+      {"sigaltstack", 2}, {"arch_prctl", 2}, {"set_tid_address", 1}, {"set_robust_list", 2},
+      {"get_robust_list", 3}, {"rseq", 4}, {"prlimit64", 4}, {"getrandom", 3}, {"lseek", 3},
+      {"clock_gettime", 2}, {"clock_nanosleep", 4}, {"nanosleep", 2}, {"gettimeofday", 2},
+      {"time", 1}, {"getpid", 0}, {"gettid", 0}, {"getppid", 0}, {"getuid", 0}, {"getgid", 0},
+      {"geteuid", 0}, {"getegid", 0}, {"getpgrp", 0}, {"setsid", 0}, {"getpgid", 1},
+      {"setpgid", 2}, {"sched_yield", 0}, {"sched_getaffinity", 3}, {"uname", 1},
+      {"sysinfo", 1}, {"umask", 1}, {"getrlimit", 2}, {"setrlimit", 2}, {"getrusage", 2},
+      {"poll", 3}, {"ppoll", 5}, {"select", 5}, {"pselect6", 6}, {"epoll_wait", 4},
+      {"epoll_pwait", 6}, {"epoll_ctl", 4}, {"epoll_create1", 1}, {"eventfd2", 2},
+      {"fsync", 1}, {"fdatasync", 1}, {"flock", 2}, {"pause", 0}, {"alarm", 1},
+      {"statfs", 2}, {"fstatfs", 2}, {"getsockname", 3}, {"getpeername", 3},
+      {"setsockopt", 5}, {"getsockopt", 5}, {"shutdown", 2}, {"sendfile", 4},
+      {"utimensat", 4}, {"fadvise64", 4}, {"fallocate", 4}, {"memfd_create", 2},
+      {"getcpu", 3}, {"membarrier", 3}, {"capget", 2}, {"getresuid", 3}, {"getresgid", 3},
+      {"getgroups", 2}, {"sched_getparam", 2}, {"sched_getscheduler", 1}, {"times", 1},
+      {"restart_syscall", 0}, {"rt_sigsuspend", 2}, {"rt_sigtimedwait", 4},
+      {"close_range", 3}, {"pidfd_open", 2}, {"unshare", 1}, {"setns", 2}, {"chroot", 1},
+  };
+  auto it = counts.find(syscall_name(nr));
+  return it == counts.end() ? 6 : it->second;
+}
+
+bool looks_secret(std::string_view name) {
+  std::string up(name);
+  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const char* w : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "AUTH", "COOKIE", "CREDENTIAL"})
+    if (up.find(w) != std::string::npos) return true;
+  return false;
+}
+
+std::string redaction_marker(std::size_t n) { return fmt::format("<redacted {} bytes>", n); }
+
+}  // namespace tracediff::detail

@@ -1,0 +1,38 @@
+// Calls outside the families that still deserve names: umask (its result is
+// the old mask), uname, and prlimit64/getrlimit resources.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include "record/decode.h"
+
+namespace tracediff::detail {
+namespace {
+
+constexpr FlagName kResourcesArr[] = {
+    {RLIMIT_CPU, "RLIMIT_CPU"},       {RLIMIT_FSIZE, "RLIMIT_FSIZE"},   {RLIMIT_DATA, "RLIMIT_DATA"},
+    {RLIMIT_STACK, "RLIMIT_STACK"},   {RLIMIT_CORE, "RLIMIT_CORE"},     {RLIMIT_RSS, "RLIMIT_RSS"},
+    {RLIMIT_NPROC, "RLIMIT_NPROC"},   {RLIMIT_NOFILE, "RLIMIT_NOFILE"}, {RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK"},
+    {RLIMIT_AS, "RLIMIT_AS"},         {RLIMIT_LOCKS, "RLIMIT_LOCKS"},   {RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING"},
+    {RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE"}, {RLIMIT_NICE, "RLIMIT_NICE"}, {RLIMIT_RTPRIO, "RLIMIT_RTPRIO"},
+    {RLIMIT_RTTIME, "RLIMIT_RTTIME"},
+};
+
+}  // namespace
+
+std::vector<Decoder> misc_decoders() {
+  return {
+      {"umask",
+       [](DecodeCtx& c) { c.add(c.mode_arg(0)); },
+       [](DecodeCtx& c) { c.ev().result.str = mode_to_string(static_cast<std::uint32_t>(c.ret)); }},
+      {"prlimit64",
+       [](DecodeCtx& c) {
+         c.add(c.int_arg(0));
+         c.add(c.enum_arg(1, kResourcesArr));
+         c.add(c.hex_arg(2));
+         c.add(c.hex_arg(3));
+       },
+       nullptr},
+  };
+}
+
+}  // namespace tracediff::detail

@@ -1,0 +1,50 @@
+// Pieces of the recorder used by recorder.cc and tested on their own.
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/types.h>
+
+#include <optional>
+#include <unordered_map>
+#include <string>
+#include <vector>
+
+#include "record/state.h"
+#include "trace/trace.h"
+
+namespace tracediff::detail {
+
+/// True for the errnos after which a path call gets a permission snapshot.
+bool wants_perm_snapshot(int err);
+
+/// Component stats already taken, keyed by (mount namespace, root, path).
+/// An interpreter's start-up fails a thousand stat calls under the same few
+/// directories; without the cache each failure costs ~10 system calls.
+/// The recorder clears it whenever a traced call changes the file system
+/// and at every flush (100 ms), so a snapshot is never older than that.
+struct PermCache {
+  std::unordered_map<std::string, PathComponent> components;
+  void clear() { components.clear(); }
+};
+
+/// Each component of `abs` from "/" down to the first missing one, seen from
+/// inside task `tid`'s mount namespace (through /proc/TID/root), and the
+/// caller's credentials (cached in `creds`). `cache` may be null.
+PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& creds, PermCache* cache = nullptr);
+
+/// True for calls that, when they succeed, may change what a permission
+/// snapshot would show (mkdir, rename, chmod, mount, open with O_CREAT...).
+bool changes_file_system(int nr, const std::uint64_t args[6]);
+
+/// A seccomp-bpf program for x86_64 returning SECCOMP_RET_TRACE for the
+/// selected call numbers and SECCOMP_RET_ALLOW for the rest. Calls made
+/// through another ABI (i386, x32) always stop: the table cannot name them.
+std::vector<sock_filter> build_seccomp_filter(const std::vector<bool>& traced);
+
+/// Reads a process's environment from /proc/PID/environ.
+std::vector<std::string> proc_environ(pid_t pid);
+
+/// Applies --redact to "NAME=value" strings.
+void redact_env(std::vector<std::string>& env);
+
+}  // namespace tracediff::detail

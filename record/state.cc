@@ -1,0 +1,52 @@
+#include "record/state.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace tracediff::detail {
+namespace {
+
+std::string read_link(const std::string& p) {
+  char buf[4096];
+  ssize_t n = readlink(p.c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+const std::string& FdTable::ref(pid_t tid, int fd) {
+  auto it = fds.find(fd);
+  if (it != fds.end()) return it->second.ref;
+  static const std::string kNone;
+  if (fd < 0) return kNone;
+  // Not seen opened (inherited, or opened by an untraced call): ask /proc.
+  std::string r = read_link(fmt::format("/proc/{}/fd/{}", tid, fd));
+  if (r.empty()) return kNone;
+  return fds.emplace(fd, FdEntry{std::move(r), false}).first->second.ref;
+}
+
+void FdTable::on_exec() {
+  for (auto it = fds.begin(); it != fds.end();) {
+    if (it->second.cloexec) it = fds.erase(it);
+    else ++it;
+  }
+}
+
+std::string absolute_path(const std::string& base, const std::string& path) {
+  if (path.empty()) return {};
+  std::filesystem::path p;
+  if (path[0] == '/') p = path;
+  else if (!base.empty() && base[0] == '/') p = std::filesystem::path(base) / path;
+  else return {};
+  std::string out = p.lexically_normal().string();
+  // lexically_normal keeps a trailing slash for "dir/"; a path's absolute
+  // form names the object, so drop it (except for "/").
+  if (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+std::string proc_cwd(pid_t tid) { return read_link(fmt::format("/proc/{}/cwd", tid)); }
+
+}  // namespace tracediff::detail

@@ -1,0 +1,648 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `tracediff record` on real programs.
+
+Each case is a function named case_<name>; CTest runs one per test:
+    e2e.py CASE --tracediff PATH --programs DIR
+Exit 0 = pass, 1 = fail (with a message), 77 = skipped (reason printed).
+
+The strace comparison: for a program, `strace -f -o LOG` and `tracediff
+record` are run on it; every call strace shows must be in the recording
+with the same name, path, result and errno (results that are addresses or
+pids, and calls whose number varies from run to run, are compared by name
+only). The log is parsed here with a minimal parser until the strace
+importer lands.
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+ARGS = None
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def skip(reason):
+    print(f"SKIP: {reason}")
+    sys.exit(SKIP)
+
+
+def prog(name):
+    return os.path.join(ARGS.programs, name)
+
+
+def record(args, out, check_rc=None, env=None, **kw):
+    cmd = [ARGS.tracediff, "record", "-o", out] + args
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, **kw)
+    if check_rc is not None and r.returncode != check_rc:
+        raise Failure(f"{' '.join(cmd)}: exit {r.returncode}, wanted {check_rc}\n{r.stderr}")
+    return r
+
+
+def load(path):
+    """Returns (header, events) of a trace file; a truncated last line is dropped."""
+    with open(path, "rb") as f:
+        lines = f.read().split(b"\n")
+    header = json.loads(lines[0])
+    events = []
+    for i, line in enumerate(lines[1:]):
+        if not line:
+            continue
+        try:
+            events.append(json.loads(line))
+        except json.JSONDecodeError:
+            if i == len(lines) - 2 or (i == len(lines) - 3 and not lines[-1]):
+                break  # a writer killed mid-line
+            raise
+    return header, events
+
+
+def arg_str(a):
+    if "str" in a:
+        return a["str"]
+    if "str_hex" in a:
+        return bytes.fromhex(a["str_hex"]).decode("latin-1")
+    return ""
+
+
+def first_path(e):
+    for a in e.get("args", []):
+        if a.get("kind") == "path":
+            return arg_str(a)
+    return None
+
+
+def syscalls(events):
+    return [e for e in events if e["type"] == "syscall"]
+
+
+# ---- strace log parsing (minimal) ----
+
+LINE = re.compile(r"^(\d+)\s+(.*)$")
+QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+PATH_CALLS = {
+    "open", "openat", "creat", "access", "faccessat", "faccessat2", "stat", "lstat", "newfstatat",
+    "statx", "readlink", "readlinkat", "execve", "chdir", "mkdir", "mkdirat", "unlink", "unlinkat",
+    "rmdir", "rename", "renameat", "renameat2", "link", "linkat", "chmod", "fchmodat", "chown",
+    "lchown", "fchownat", "truncate", "statfs", "symlink", "symlinkat", "umount2",
+}
+
+
+def unescape(s):
+    return s.encode("latin-1").decode("unicode_escape")
+
+
+def parse_strace(path):
+    """Returns [(pid, name, path, result, errno)] of the complete calls."""
+    pending = {}
+    calls = []
+    with open(path, encoding="latin-1") as f:
+        for raw in f:
+            m = LINE.match(raw.rstrip("\n"))
+            if not m:
+                continue
+            pid, text = int(m.group(1)), m.group(2)
+            if text.startswith(("---", "+++")):
+                continue
+            if text.endswith("<unfinished ...>"):
+                pending[pid] = text[: -len("<unfinished ...>")].rstrip()
+                continue
+            rm = re.match(r"<\.\.\. (\w+) resumed>(.*)$", text)
+            if rm:
+                start = pending.pop(pid, None)
+                if start is None:
+                    # execve from a non-leader thread resumes under the
+                    # leader's pid: take the other thread's pending execve.
+                    other = [p for p, t in pending.items() if t.startswith(rm.group(1) + "(")]
+                    start = pending.pop(other[0]) if other else rm.group(1) + "("
+                text = start + rm.group(2)
+            nm = re.match(r"^(\w+)\((.*)$", text)
+            if not nm or " = " not in text:
+                continue
+            name = nm.group(1)
+            head, res = text.rsplit(" = ", 1)
+            path = None
+            if name in PATH_CALLS:
+                q = QUOTED.search(head[len(name) + 1:])
+                if q:
+                    path = unescape(q.group(1))
+            toks = res.split()
+            result = toks[0] if toks else "?"
+            err = toks[1] if len(toks) > 1 and re.match(r"^E[A-Z0-9]+$", toks[1]) else ""
+            calls.append((pid, name, path, result, err))
+    return calls
+
+
+# Results that differ between two runs of the same program.
+NAME_ONLY_RESULT = {
+    "clone", "clone3", "fork", "vfork", "wait4", "waitid", "getpid", "gettid", "getppid",
+    "set_tid_address", "brk", "mmap", "mremap", "getrandom", "rt_sigreturn",
+}
+# Calls whose number varies between runs (scheduling, timing).
+VOLATILE = {"futex", "sched_yield", "nanosleep", "clock_nanosleep", "rt_sigreturn",
+            "restart_syscall", "madvise", "munmap", "mmap", "mprotect", "rseq",
+            "set_robust_list", "rt_sigprocmask", "getpid", "gettid"}
+
+
+def tuples_of_trace(events):
+    out = []
+    for e in syscalls(events):
+        state = e.get("state", "returned")
+        if state == "unknown":
+            result = "?"
+        elif state != "returned":
+            continue
+        else:
+            result = str(e.get("ret"))
+        path = first_path(e) if e["name"] in PATH_CALLS else None
+        out.append((e["tid"], e["name"], path, result, e.get("errno", "")))
+    return out
+
+
+def key(t, name_only=()):
+    pid, name, path, result, err = t
+    if name in NAME_ONLY_RESULT or name in name_only:
+        return (name, path, err)
+    if err.startswith("ERESTART"):
+        result = "?"  # strace: "= ? ERESTARTSYS": the value never reaches the program
+    if result.startswith("0x"):
+        result = str(int(result, 16))  # strace shows some results in hex (fcntl F_GETFL)
+    return (name, path, result, err)
+
+
+def compare_with_strace(cmd, mode_args=("--all",), cwd=None, excluded=None, env=None, name_only=()):
+    """Every call strace shows for `cmd` is in the recording (multiset).
+    `cmd` may be a function of a fresh scratch directory, so that the two
+    runs start from the same state."""
+    if shutil.which("strace") is None:
+        skip("strace is not installed")
+    make = cmd if callable(cmd) else (lambda _d: cmd)
+    d = tempfile.mkdtemp(prefix="tdrec-")
+    log = os.path.join(d, "strace.log")
+    # Both runs use the same scratch path, emptied in between, so paths match.
+    work = scratch()
+    subprocess.run(["strace", "-f", "-qq", "-o", log] + make(work), capture_output=True, cwd=cwd, env=env)
+    shutil.rmtree(work)
+    os.mkdir(work, 0o755)
+    os.chmod(work, 0o755)
+    out = os.path.join(d, "rec.trace")
+    cmd = make(work)
+    record(list(mode_args) + ["--"] + cmd, out, cwd=cwd, env=env)
+    _, events = load(out)
+    want = collections.Counter()
+    for t in parse_strace(log):
+        if t[1] in VOLATILE or (excluded and t[1] in excluded):
+            continue
+        want[key(t, name_only)] += 1
+    have = collections.Counter(key(t, name_only) for t in tuples_of_trace(events) if t[1] not in VOLATILE)
+    missing = want - have
+    check(not missing, f"{' '.join(cmd)}: calls strace saw but the recording lacks "
+          f"({sum(missing.values())} of {sum(want.values())}):\n" +
+          "\n".join(f"  {k} x{n}" for k, n in sorted(missing.items(), key=str)[:40]))
+    check(sum(want.values()) > 5, "strace log too small: the comparison proves nothing")
+    return events
+
+
+def default_excluded():
+    r = subprocess.run([ARGS.tracediff, "record", "--list-default-excluded"], capture_output=True,
+                       text=True, check=True)
+    return set(r.stdout.strip().split(","))
+
+
+# ---- cases ----
+
+def scratch():
+    d = tempfile.mkdtemp(prefix="tdrec-")
+    os.chmod(d, 0o755)  # the programs drop to nobody and must still reach it
+    return d
+
+
+def case_strace_fileops():
+    compare_with_strace(lambda d: [prog("fileops"), d])
+
+
+def case_strace_fileops_default_set():
+    compare_with_strace(lambda d: [prog("fileops"), d], mode_args=(), excluded=default_excluded())
+
+
+def case_strace_fdops():
+    compare_with_strace([prog("fdops")])
+
+
+def case_strace_netops():
+    compare_with_strace(lambda d: [prog("netops"), d])
+
+
+def case_strace_procops():
+    compare_with_strace([prog("procops")])
+
+
+def case_strace_creds():
+    compare_with_strace([prog("creds")])
+
+
+def case_strace_threads():
+    # Which thread gets fd 3 and which fd 4 depends on scheduling.
+    compare_with_strace([prog("threads")], name_only={"openat", "read", "close"})
+
+
+def case_strace_exec_thread():
+    events = compare_with_strace([prog("exec_thread")])
+    execs = [e for e in events if e["type"] == "process" and e["name"] == "exec"]
+    check(len(execs) == 2, f"wanted 2 exec events, got {len(execs)}")
+    check(arg_str(execs[1]["args"][0]) == "/bin/echo", f"second exec: {execs[1]}")
+    check(execs[1]["tid"] == execs[0]["tid"], "the exec'ing thread must take the leader's tid")
+    sup = [e for e in events if e["type"] == "process" and e["name"] == "superseded"]
+    check(len(sup) == 1 and sup[0]["child"] != sup[0]["tid"], f"superseded event: {sup}")
+
+
+def case_strace_spawn():
+    compare_with_strace([prog("spawn")])
+
+
+def case_strace_ls():
+    compare_with_strace(["ls", "-l", "/etc"])
+
+
+def case_strace_sh_pipeline():
+    events = compare_with_strace(["sh", "-c", "cat /etc/hostname | wc -c"])
+    spawns = [e for e in events if e["type"] == "process" and e["name"] == "spawn"]
+    check(len(spawns) >= 2, f"sh starts two children, saw {len(spawns)} spawn events")
+    # Every event of a child comes after its spawn event (the process table
+    # depends on it).
+    born = {events[0]["pid"]}
+    for e in events:
+        if e["type"] == "process" and e["name"] == "spawn":
+            born.add(e["child"])
+        elif e["type"] == "process" and e["name"] == "attached":
+            born.add(e["tid"])
+        else:
+            check(e["tid"] in born, f"event of {e['tid']} before its spawn: {e}")
+
+
+def case_strace_register_fallback():
+    env = dict(os.environ, TRACEDIFF_NO_SYSCALL_INFO="1")
+    compare_with_strace(lambda d: [prog("fileops"), d], env=env)
+    compare_with_strace(["sh", "-c", "cat /etc/hostname | wc -c"], env=env, mode_args=(),
+                        excluded=default_excluded())
+
+
+def case_strace_peekdata_fallback():
+    env = dict(os.environ, TRACEDIFF_NO_VM_READV="1")
+    compare_with_strace(lambda d: [prog("fileops"), d], env=env)
+    compare_with_strace(lambda d: [prog("netops"), d], env=env)
+
+
+def case_strace_real_programs_default_set():
+    ex = default_excluded()
+    compare_with_strace(["ls", "-l", "/etc"], mode_args=(), excluded=ex)
+    compare_with_strace(["sh", "-c", "cat /etc/hostname | wc -c"], mode_args=(), excluded=ex)
+    compare_with_strace([prog("procops")], mode_args=(), excluded=ex)
+    compare_with_strace([prog("threads")], mode_args=(), excluded=ex, name_only={"openat", "read", "close"})
+
+
+def case_default_set_filters():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    record(["--", "ls", "/etc"], out, check_rc=0)
+    h, events = load(out)
+    names = {e["name"] for e in syscalls(events)}
+    check(h["options"]["filter"] == "seccomp-bpf", f"filter: {h['options']}")
+    check("openat" in names and "execve" in names and "write" in names, f"names: {names}")
+    check(not names & {"mmap", "mprotect", "brk", "futex", "rt_sigaction"}, f"excluded calls recorded: {names}")
+    out2 = os.path.join(d, "t2.trace")
+    record(["-e", "trace=%file", "--", "ls", "/etc"], out2, check_rc=0)
+    _, ev2 = load(out2)
+    n2 = {e["name"] for e in syscalls(ev2)}
+    check("openat" in n2 and "write" not in n2 and "getdents64" not in n2, f"-e trace=%file: {n2}")
+
+
+def case_exit_status():
+    d = scratch()
+    for argv, want in ((["exit", "0"], 0), (["exit", "3"], 3), (["kill"], 128 + 9), (["segv"], 128 + 11)):
+        out = os.path.join(d, f"{argv[0]}{len(argv)}.trace")
+        for mode in ([], ["--all"]):
+            if os.path.exists(out):
+                os.unlink(out)
+            record(mode + ["--", prog("behave")] + argv, out, check_rc=want)
+            _, events = load(out)
+            last = [e for e in events if e["type"] == "process" and e["name"] in ("exit", "killed")]
+            check(last, f"{argv}: no exit event")
+            if want < 128:
+                check(last[-1]["name"] == "exit" and last[-1]["code"] == want, f"{argv}: {last[-1]}")
+            else:
+                check(last[-1]["name"] == "killed" and last[-1]["signal"] == want - 128, f"{argv}: {last[-1]}")
+
+
+def case_killed_mid_call():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    p = subprocess.Popen([ARGS.tracediff, "record", "--all", "-o", out, "--", prog("behave"), "block"],
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    child = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()[0])
+    os.kill(child, signal.SIGKILL)
+    rc = p.wait(timeout=10)
+    check(rc == 128 + 9, f"exit {rc}")
+    _, events = load(out)
+    reads = [e for e in syscalls(events) if e["name"] == "read" and e["args"][0].get("raw") == 0]
+    check(reads and reads[-1].get("state") == "unfinished", f"read in progress: {reads[-1:]}")
+    check(events[-1]["type"] == "process" and events[-1]["name"] == "killed", f"last: {events[-1]}")
+
+
+def case_stop_and_continue():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    p = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", prog("behave"), "stop"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    child = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()[0])
+    with open(f"/proc/{child}/stat") as f:
+        st = f.read().rsplit(")", 1)[1].split()[0]
+    check(st in ("T", "t"), f"the program must stay stopped, state {st}")
+    check(p.poll() is None, "record ended while the program was stopped")
+    os.kill(child, signal.SIGCONT)
+    out_text, _ = p.communicate(timeout=10)
+    check(p.returncode == 0 and b"continued" in out_text, f"rc {p.returncode}, out {out_text!r}")
+    _, events = load(out)
+    stops = [e for e in events if e["type"] == "signal" and e.get("stopped")]
+    check(stops and stops[0]["name"] == "SIGSTOP", f"group stop event: {stops}")
+
+
+def start_server(path):
+    srv = subprocess.Popen([prog("server"), path], stdout=subprocess.PIPE)
+    check(srv.stdout.readline().strip() == b"ready", "server did not start")
+    return srv
+
+
+def ask(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    s.sendall(b"ping")
+    data = s.recv(16)
+    s.close()
+    return data
+
+
+def case_attach_detach():
+    d = scratch()
+    sock = os.path.join(d, "srv.sock")
+    srv = start_server(sock)
+    try:
+        out = os.path.join(d, "t.trace")
+        rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(srv.pid)],
+                               stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        for _ in range(3):
+            check(ask(sock) == b"pong\n", "server answer while traced")
+        rec.send_signal(signal.SIGINT)
+        rc = rec.wait(timeout=10)
+        check(rc == 0, f"record exit {rc}: {rec.stderr.read()}")
+        check(srv.poll() is None, "the server died when record detached")
+        for _ in range(3):
+            check(ask(sock) == b"pong\n", "server answer after detach")
+        with open(f"/proc/{srv.pid}/status") as f:
+            tracer = [l for l in f if l.startswith("TracerPid:")][0].split()[1]
+        check(tracer == "0", f"still traced by {tracer}")
+        h, events = load(out)
+        check(h["attached"] == [srv.pid], f"header attached: {h.get('attached')}")
+        acc = [e for e in syscalls(events) if e["name"] == "accept"]
+        check(len(acc) >= 3, f"accept calls: {len(acc)}")
+        check(acc[0].get("ret_ref", "").startswith("UNIX-STREAM:["), f"accepted fd ref: {acc[0]}")
+        writes = [e for e in syscalls(events) if e["name"] == "write"]
+        check(any(arg_str(w["args"][1]) == "pong\n" for w in writes), "write of the answer")
+        check(any(e["type"] == "process" and e["name"] == "detached" for e in events), "detached event")
+    finally:
+        srv.kill()
+        srv.wait()
+
+
+def case_attach_follows_children_and_detaches():
+    d = scratch()
+    loop = subprocess.Popen(["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"])
+    try:
+        time.sleep(0.2)
+        out = os.path.join(d, "t.trace")
+        rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(loop.pid)], stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        rec.send_signal(signal.SIGTERM)
+        rc = rec.wait(timeout=10)
+        check(rc == 0, f"record exit {rc}: {rec.stderr.read()}")
+        time.sleep(0.3)
+        check(loop.poll() is None, "the shell died when record detached")
+        with open(f"/proc/{loop.pid}/status") as f:
+            tracer = [l for l in f if l.startswith("TracerPid:")][0].split()[1]
+        check(tracer == "0", f"still traced by {tracer}")
+        _, events = load(out)
+        spawns = [e for e in events if e["type"] == "process" and e["name"] == "spawn"]
+        check(len(spawns) >= 3, f"future children followed: {len(spawns)} spawn events")
+        opens = [e for e in syscalls(events) if e["name"] == "openat" and first_path(e) == "/etc/hostname"]
+        check(opens and opens[0]["pid"] != loop.pid, f"the children's calls: {opens[:1]}")
+    finally:
+        loop.kill()
+        loop.wait()
+
+
+def case_launched_command_sigterm():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", prog("behave"), "sleep", "30"],
+                           stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    child = int(subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True, text=True).stdout.split()[0])
+    rec.send_signal(signal.SIGTERM)
+    rc = rec.wait(timeout=10)
+    check(rc == 128 + signal.SIGTERM, f"record exit {rc}")
+    time.sleep(0.2)
+    check(not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z",
+          "the command must get the signal, as under strace")
+    _, events = load(out)
+    check(any(e["name"] == "execve" for e in syscalls(events)), "trace valid up to the signal")
+
+
+def case_recorder_sigkilled():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    rec = subprocess.Popen([ARGS.tracediff, "record", "--all", "-o", out, "--", "sh", "-c",
+                            "while :; do cat /etc/hostname >/dev/null; done"],
+                           stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    rec.kill()
+    rec.wait()
+    h, events = load(out)
+    check(len(events) > 100, f"only {len(events)} events survived")
+    r = subprocess.run([ARGS.tracediff, "show", out], capture_output=True, text=True)
+    check(r.returncode == 0 and "openat" in r.stdout, f"show: {r.returncode} {r.stderr[:300]}")
+
+
+def case_refuse_overwrite_and_mode():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    with open(out, "w") as f:
+        f.write("precious\n")
+    r = record(["--", "true"], out)
+    check(r.returncode != 0, "must refuse to overwrite")
+    with open(out) as f:
+        check(f.read() == "precious\n", "existing file changed")
+    record(["--force", "--", "true"], out, check_rc=0)
+    os.unlink(out)
+    old = os.umask(0)
+    try:
+        record(["--", "true"], out, check_rc=0)
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE(os.stat(out).st_mode)
+    check(mode == 0o600, f"mode {oct(mode)}")
+
+
+def case_bad_input_leaves_nothing():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    for args, words in ((["--", "no-such-command-xyz"], "command not found"),
+                        (["-p", "999999999"], "no such process"),
+                        (["-e", "trace=%bogus", "--", "true"], "unknown class"),
+                        (["-e", "trace=opne", "--", "true"], "unknown system call"),
+                        ([], "give either a command")):
+        r = record(args, out)
+        check(r.returncode == 2, f"{args}: exit {r.returncode}")
+        lines = r.stderr.strip().splitlines()
+        check(len(lines) == 1 and words in lines[0], f"{args}: message {r.stderr!r}")
+        check(not os.path.exists(out), f"{args}: left {out} behind")
+
+
+def case_derived_name():
+    d = scratch()
+    r = subprocess.run([ARGS.tracediff, "record", "--", "true"], capture_output=True, text=True, cwd=d)
+    check(r.returncode == 0, r.stderr)
+    want = f"true-{socket.gethostname()}.trace"
+    check(os.path.exists(os.path.join(d, want)), f"{want} not in {os.listdir(d)}")
+    check(want in r.stderr, f"name not printed: {r.stderr}")
+
+
+def case_redact():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    env = dict(os.environ, MY_API_TOKEN="hunter2-token", HARMLESS="visible-value")
+    record(["--redact", "--", prog("behave"), "env"], out, check_rc=0, env=env)
+    with open(out, "rb") as f:
+        text = f.read()
+    check(b"hunter2-token" not in text, "secret env value in the trace")
+    check(b"secret-data" not in text, "data buffer in the trace")
+    check(b"visible-value" in text, "harmless env value must stay")
+    check(b"MY_API_TOKEN=<redacted 13 bytes>" in text, "redaction marker with length")
+
+
+def case_execve_argv_and_env():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    long_value = "x" * 5000  # beyond the first-chunk read and a page
+    env = dict(os.environ, LONG_VALUE=long_value)
+    record(["--", "sh", "-c", "exec /bin/echo one 'two words' three", "argv0"], out, check_rc=0, env=env)
+    _, events = load(out)
+    ex = [e for e in syscalls(events) if e["name"] == "execve"]
+    check(len(ex) == 2, f"execve calls: {len(ex)}")
+    argv = [arg_str(a) for a in ex[1]["args"][1]["items"]]
+    check(argv == ["/bin/echo", "one", "two words", "three"], f"argv: {argv}")
+    envp = [arg_str(a) for a in ex[1]["args"][2]["items"]]
+    check(f"LONG_VALUE={long_value}" in envp, "a 5000-byte environment value kept whole")
+    execs = [e for e in events if e["type"] == "process" and e["name"] == "exec"]
+    check([arg_str(a) for a in execs[-1]["args"][1]["items"]] == argv, "exec event argv")
+
+
+def case_paths_fds_perm():
+    d = scratch()
+    os.chmod(d, 0o755)
+    out = os.path.join(d, "t.trace")
+    record(["--", prog("fileops"), d], out, check_rc=0)
+    _, events = load(out)
+    calls = syscalls(events)
+    # Relative paths resolved against the tracked cwd and dirfds.
+    op = [e for e in calls if e["name"] == "openat" and first_path(e) == "inner.txt"]
+    check(op and op[0]["args"][1]["abs"] == os.path.join(d, "sub", "inner.txt"), f"dirfd-relative: {op}")
+    check(op[0].get("ret_ref") == os.path.join(d, "sub", "inner.txt"), f"returned fd ref: {op}")
+    rl = [e for e in calls if e["name"] == "readlink" and first_path(e) == "link"]
+    check(rl and rl[0]["args"][0]["abs"] == os.path.join(d, "link"), f"cwd after fchdir+chdir: {rl}")
+    check(arg_str(rl[0]["args"][1]) == "a.txt", f"readlink result: {rl}")
+    # The permission snapshot of the EACCES as nobody.
+    den = [e for e in calls if e.get("errno") == "EACCES" and first_path(e) == "private/x"]
+    check(den and "perm" in den[0], f"EACCES snapshot: {den}")
+    p = den[0]["perm"]
+    check(p["uid"] == 65534, f"caller uid: {p}")
+    comp = {c["path"]: c for c in p["components"]}
+    priv = comp.get(os.path.join(d, "private"))
+    check(priv and priv["mode"] == "0700" and priv["uid"] == 0, f"component: {p['components']}")
+    st = [e for e in calls if e["name"] in ("stat", "newfstatat") and first_path(e) == "a.txt"]
+    check(st, "stat of a.txt")
+    fields = {i["name"]: i.get("str") or i.get("raw") for i in st[0]["args"][-2 if st[0]["name"] == "newfstatat" else 1]["items"]}
+    check(fields["st_mode"] == "S_IFREG|0640" and fields["st_size"] == 6, f"stat: {fields}")
+
+
+def case_net_refs():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    record(["--", prog("netops"), d], out, check_rc=0)
+    _, events = load(out)
+    calls = syscalls(events)
+    binds = [arg_str(e["args"][1]) for e in calls if e["name"] == "bind"]
+    check(f"AF_UNIX:{d}/netops.sock" in binds, f"unix bind: {binds}")
+    check("AF_UNIX:@tracediff-netops" in binds, f"abstract bind: {binds}")
+    check("AF_INET:127.0.0.1:0" in binds and "AF_INET6:[::1]:0" in binds, f"inet binds: {binds}")
+    conn = [e for e in calls if e["name"] == "connect" and arg_str(e["args"][1]).startswith("AF_INET:")]
+    check(conn[0].get("ret", -1) == 0 and conn[1].get("errno") == "ECONNREFUSED", f"connects: {conn}")
+    sends = [e for e in calls if e["name"] == "sendto" and e["args"][0].get("ref", "").startswith("TCP:[127.0.0.1:")]
+    check(sends and "->127.0.0.1:" in sends[0]["args"][0]["ref"], f"TCP ref: {sends}")
+    rm = [e for e in calls if e["name"] == "recvmsg"]
+    check(rm and arg_str(rm[0]["args"][1]["items"][1]["items"][0]) == "msg", f"recvmsg data: {rm}")
+
+
+CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
+
+
+def main():
+    global ARGS
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", nargs="?")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--tracediff")
+    ap.add_argument("--programs")
+    ARGS = ap.parse_args()
+    if ARGS.list:
+        print("\n".join(CASES))
+        return 0
+    if os.geteuid() != 0:
+        skip("needs root (ptrace of setuid-dropping programs, /proc of other users)")
+    # ptrace may be forbidden (containers without CAP_SYS_PTRACE, seccomp).
+    d = tempfile.mkdtemp(prefix="tdrec-probe-")
+    probe = subprocess.run([ARGS.tracediff, "record", "--all", "-o", os.path.join(d, "p.trace"), "--", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0 and "ptrace" in probe.stderr:
+        skip(f"ptrace is not available here: {probe.stderr.strip()}")
+    try:
+        CASES[ARGS.case]()
+    except Failure as e:
+        print(f"FAIL: {e}")
+        return 1
+    print("PASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+// Unit tests of the recorder's pure parts: the generated table, class
+// selection, flag tables, path resolution, the seccomp program (run through
+// a small BPF interpreter), redaction rules.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <cstddef>
+#include <cstring>
+
+#include "record/decode.h"
+#include "record/flags.h"
+#include "record/internal.h"
+#include "record/state.h"
+#include "record/syscalls.h"
+#include "trace/io.h"
+
+namespace tracediff::detail {
+namespace {
+
+TEST(SyscallTable, MatchesTheSystemHeaders) {
+  EXPECT_EQ(syscall_name(SYS_read), "read");
+  EXPECT_EQ(syscall_name(SYS_openat), "openat");
+  EXPECT_EQ(syscall_name(SYS_execve), "execve");
+  EXPECT_EQ(syscall_number("clone3"), SYS_clone3);
+  EXPECT_EQ(syscall_number("no_such_call"), -1);
+  EXPECT_EQ(syscall_name(-1), "");
+  EXPECT_GT(syscall_count(), SYS_openat2);
+  EXPECT_STREQ(syscall_arch(), "x86_64");
+}
+
+TEST(SelectSyscalls, DefaultLeavesOutMemoryFutexClockSignalMaskScheduling) {
+  auto s = select_syscalls({}, false);
+  for (const char* out : {"mmap", "mprotect", "brk", "madvise", "munmap", "futex", "clock_gettime",
+                          "rt_sigprocmask", "sched_yield"})
+    EXPECT_FALSE(s[syscall_number(out)]) << out;
+  for (const char* in : {"openat", "execve", "write", "read", "connect", "clone", "setuid", "exit_group",
+                         "getdents64", "ioctl"})
+    EXPECT_TRUE(s[syscall_number(in)]) << in;
+}
+
+TEST(SelectSyscalls, NamesClassesNegationAndAll) {
+  auto s = select_syscalls({"trace=%network,openat"}, false);
+  EXPECT_TRUE(s[SYS_connect]);
+  EXPECT_TRUE(s[SYS_openat]);
+  EXPECT_FALSE(s[SYS_read]);
+  auto neg = select_syscalls({"!%memory"}, false);
+  EXPECT_FALSE(neg[SYS_mmap]);
+  EXPECT_TRUE(neg[SYS_read]);
+  auto all = select_syscalls({}, true);
+  EXPECT_TRUE(all[SYS_mmap]);
+  auto desc = select_syscalls({"%desc"}, false);
+  EXPECT_TRUE(desc[SYS_close]);
+  EXPECT_THROW(select_syscalls({"%nonsense"}, false), InputError);
+  EXPECT_THROW(select_syscalls({"opne"}, false), InputError);
+}
+
+TEST(Flags, OpenFlagsAccessModeFirst) {
+  EXPECT_EQ(open_flags_to_string(O_RDONLY | O_CLOEXEC), "O_RDONLY|O_CLOEXEC");
+  EXPECT_EQ(open_flags_to_string(O_WRONLY | O_CREAT | O_TRUNC), "O_WRONLY|O_CREAT|O_TRUNC");
+  EXPECT_EQ(open_flags_to_string(O_RDWR | O_TMPFILE), "O_RDWR|O_TMPFILE");
+  EXPECT_EQ(open_flags_to_string(O_RDONLY | O_SYNC), "O_RDONLY|O_SYNC");
+}
+
+TEST(Flags, TablesAndUnknownBits) {
+  EXPECT_EQ(flags_to_string(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH, kAtFlags), "AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH");
+  EXPECT_EQ(flags_to_string(0, kAccessModes, "F_OK"), "F_OK");
+  EXPECT_EQ(flags_to_string(0x80000000ULL | MSG_PEEK, kMsgFlags), "MSG_PEEK|0x80000000");
+  EXPECT_EQ(enum_to_string(AF_INET6, kAddressFamilies), "AF_INET6");
+  EXPECT_EQ(enum_to_string(12345, kAddressFamilies), "12345");
+  EXPECT_EQ(mode_to_string(0755), "0755");
+  EXPECT_EQ(stat_mode_to_string(S_IFDIR | 01777), "S_IFDIR|1777");
+  EXPECT_EQ(clone_flags_to_string(CLONE_VM | CLONE_VFORK | SIGCHLD), "CLONE_VM|CLONE_VFORK|SIGCHLD");
+  EXPECT_EQ(socket_type_to_string(SOCK_STREAM | SOCK_CLOEXEC), "SOCK_STREAM|SOCK_CLOEXEC");
+  EXPECT_EQ(wait_status_to_string(3 << 8), "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]");
+  EXPECT_EQ(wait_status_to_string(SIGKILL), "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]");
+}
+
+TEST(AbsolutePath, ResolvesAndNormalizes) {
+  EXPECT_EQ(absolute_path("/home/u", "a/../b/./c"), "/home/u/b/c");
+  EXPECT_EQ(absolute_path("/home/u", "/etc//passwd"), "/etc/passwd");
+  EXPECT_EQ(absolute_path("/", "tmp/"), "/tmp");
+  EXPECT_EQ(absolute_path("", "relative"), "");
+  EXPECT_EQ(absolute_path("/x", ""), "");
+}
+
+// Runs a classic BPF program over seccomp_data, supporting what
+// build_seccomp_filter emits.
+std::uint32_t run_bpf(const std::vector<sock_filter>& prog, std::uint32_t arch, int nr) {
+  seccomp_data d{};
+  d.arch = arch;
+  d.nr = nr;
+  std::uint32_t acc = 0;
+  for (std::size_t pc = 0; pc < prog.size(); ++pc) {
+    const sock_filter& f = prog[pc];
+    switch (f.code) {
+      case BPF_LD | BPF_W | BPF_ABS:
+        std::memcpy(&acc, reinterpret_cast<const char*>(&d) + f.k, 4);
+        break;
+      case BPF_JMP | BPF_JEQ | BPF_K: pc += acc == f.k ? f.jt : f.jf; break;
+      case BPF_JMP | BPF_JGE | BPF_K: pc += acc >= f.k ? f.jt : f.jf; break;
+      case BPF_JMP | BPF_JGT | BPF_K: pc += acc > f.k ? f.jt : f.jf; break;
+      case BPF_RET | BPF_K: return f.k;
+      default: ADD_FAILURE() << "unexpected BPF opcode " << f.code; return 0;
+    }
+  }
+  ADD_FAILURE() << "fell off the program";
+  return 0;
+}
+
+TEST(SeccompFilter, TracesExactlyTheSelectedCalls) {
+  for (auto sel : {select_syscalls({}, false), select_syscalls({"%file"}, false),
+                   select_syscalls({"read,write,openat"}, false), select_syscalls({"!%memory"}, false)}) {
+    auto prog = build_seccomp_filter(sel);
+    ASSERT_LT(prog.size(), 4096u);  // BPF_MAXINSNS
+    for (int nr = 0; nr < static_cast<int>(sel.size()); ++nr)
+      EXPECT_EQ(run_bpf(prog, AUDIT_ARCH_X86_64, nr), sel[nr] ? SECCOMP_RET_TRACE : SECCOMP_RET_ALLOW)
+          << syscall_name(nr);
+    EXPECT_EQ(run_bpf(prog, AUDIT_ARCH_X86_64, 0x40000000 | SYS_mmap), SECCOMP_RET_TRACE);  // x32
+    EXPECT_EQ(run_bpf(prog, AUDIT_ARCH_I386, 5), SECCOMP_RET_TRACE);
+  }
+}
+
+TEST(Redaction, SecretLookingNames) {
+  for (const char* n : {"GITHUB_TOKEN", "db_password", "AWS_SECRET_ACCESS_KEY", "SSH_AUTH_SOCK", "COOKIE_JAR",
+                        "MY_CREDENTIALS", "PASSWD"})
+    EXPECT_TRUE(looks_secret(n)) << n;
+  for (const char* n : {"PATH", "HOME", "LANG", "TERM"}) EXPECT_FALSE(looks_secret(n)) << n;
+  std::vector<std::string> env = {"PATH=/bin", "API_TOKEN=abcdef", "NOEQUALS"};
+  redact_env(env);
+  EXPECT_EQ(env[0], "PATH=/bin");
+  EXPECT_EQ(env[1], "API_TOKEN=<redacted 6 bytes>");
+  EXPECT_EQ(env[2], "NOEQUALS");
+}
+
+TEST(Decoders, EveryDecoderNamesARealCall) {
+  const auto& t = decoder_table();
+  for (const char* n : {"openat", "execve", "connect", "setresuid", "getdents64", "clone3", "umask"})
+    EXPECT_NE(t[syscall_number(n)], nullptr) << n;
+  for (auto fam : {file_decoders, fd_decoders, process_decoders, net_decoders, creds_decoders, misc_decoders})
+    for (const Decoder& d : fam()) EXPECT_GE(syscall_number(d.name), 0) << d.name;
+}
+
+TEST(PermSnapshot, WalksComponentsUntilTheFirstMissing) {
+  Creds c;
+  PermSnapshot s = snapshot_permissions(getpid(), "/etc/no-such-dir/x", c);
+  ASSERT_EQ(s.components.size(), 3u);
+  EXPECT_EQ(s.components[0].path, "/");
+  EXPECT_TRUE(s.components[0].exists);
+  EXPECT_EQ(s.components[1].path, "/etc");
+  EXPECT_EQ(s.components[1].type, "dir");
+  EXPECT_EQ(s.components[2].path, "/etc/no-such-dir");
+  EXPECT_FALSE(s.components[2].exists);
+  EXPECT_EQ(s.uid, geteuid());
+  EXPECT_TRUE(wants_perm_snapshot(EACCES));
+  EXPECT_FALSE(wants_perm_snapshot(EAGAIN));
+}
+
+}  // namespace
+}  // namespace tracediff::detail
+
+namespace tracediff::detail {
+namespace {
+
+TEST(PermSnapshot, CacheGivesTheSameAnswer) {
+  Creds c;
+  PermCache cache;
+  PermSnapshot plain = snapshot_permissions(getpid(), "/usr/share/no-such/file", c);
+  PermSnapshot first = snapshot_permissions(getpid(), "/usr/share/no-such/file", c, &cache);
+  EXPECT_FALSE(cache.components.empty());
+  PermSnapshot cached = snapshot_permissions(getpid(), "/usr/share/no-such/file", c, &cache);
+  EXPECT_EQ(plain, first);
+  EXPECT_EQ(plain, cached);
+  std::uint64_t args[6] = {0, 0, O_CREAT, 0, 0, 0};
+  EXPECT_TRUE(changes_file_system(SYS_openat, args));
+  args[2] = O_RDONLY;
+  EXPECT_FALSE(changes_file_system(SYS_openat, args));
+  EXPECT_TRUE(changes_file_system(SYS_mkdir, args));
+  EXPECT_FALSE(changes_file_system(SYS_read, args));
+}
+
+}  // namespace
+}  // namespace tracediff::detail
