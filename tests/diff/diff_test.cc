@@ -5,6 +5,8 @@
 
 #include "diff/diff.h"
 #include "tests/diff/builders.h"
+#include "tests/trace/test_util.h"
+#include "trace/io.h"
 
 namespace tracediff {
 namespace {
@@ -309,6 +311,18 @@ TEST(Diff, ApproximateAlignmentAboveTheLimitSaysSo) {
   for (const Divergence& d : r.divergences)
     found = found || (d.kind == DivKind::Result && d.bad && d.bad->path == "/etc/g20");
   EXPECT_TRUE(found);
+}
+
+TEST(Diff, DiffFilesGivesWhatDiffTracesGives) {
+  TempDir dir;
+  Trace a = program(1000, true, false).exit(0).build();
+  Trace b = program(2000, false, true).exit(1).build();
+  write_trace(dir.file("good.trace"), a, {});
+  write_trace(dir.file("bad.trace"), b, {});
+  DiffResult from_files = diff_files(dir.file("good.trace"), dir.file("bad.trace"));
+  DiffResult in_memory = diff_traces(a, b, {}, dir.file("good.trace"), dir.file("bad.trace"));
+  EXPECT_EQ(diff_to_json(from_files), diff_to_json(in_memory));
+  EXPECT_THROW(diff_files(dir.file("missing"), dir.file("bad.trace")), InputError);
 }
 
 TEST(DiffJson, FollowsTheContract) {
