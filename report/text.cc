@@ -195,7 +195,10 @@ class TextReport {
       line(pad_right(i ? "" : "  good", lw) + good_style(gl[i]));
     for (std::size_t i = 0; i < bl.size(); ++i)
       line(pad_right(i ? "" : "  bad", lw) + bad_style(bl[i]));
-    if (!d.candidates.empty()) {
+    // The candidates, unless the explanation already names them all.
+    bool named = !d.candidates.empty();
+    for (const std::string& c : d.candidates) named = named && explain(d).find(c) != std::string::npos;
+    if (!d.candidates.empty() && !named) {
       std::string tried;
       for (const std::string& c : d.candidates) tried += (tried.empty() ? "" : ", ") + c;
       labelled("  tried", lw, tried);
@@ -326,16 +329,6 @@ class TextReport {
   }
 
   // --- processes -----------------------------------------------------------
-  std::size_t depth_of(std::size_t i) const {
-    std::size_t d = 0;
-    int p = r_.pairs[i].parent;
-    while (p >= 0 && static_cast<std::size_t>(p) < r_.pairs.size() && d < r_.pairs.size()) {
-      ++d;
-      p = r_.pairs[p].parent;
-    }
-    return d;
-  }
-
   void processes() {
     if (r_.pairs.empty()) return;
     std::vector<std::string> same;
