@@ -23,6 +23,11 @@ constexpr unsigned kMinWidth = 40;
 constexpr std::size_t kSummaryMax = 8;
 /// Calls listed for a process that exists on one side only.
 constexpr std::size_t kOneSidedCalls = 5;
+/// Longest explanation shown (a lookup may list a thousand paths): the
+/// middle gives way to "…", the JSON has the whole text. A few lines for
+/// the cause, two for each of the others.
+constexpr std::size_t kCauseChars = 600;
+constexpr std::size_t kSummaryChars = 240;
 /// Divergences a hunk header names before "and N more".
 constexpr std::size_t kHunkTags = 4;
 /// Names listed in the "same on both sides" line before "and N more".
@@ -179,7 +184,7 @@ class TextReport {
   }
 
   void cause_body(const Divergence& d) {
-    prose(explain(d), 2);
+    prose(shorten_middle(explain(d), kCauseChars), 2);
     std::size_t lw = 8;
     std::string gc = side_call(r_, d, true), bc = side_call(r_, d, false);
     // The two calls are shortened together so that what is equal stays
@@ -313,7 +318,7 @@ class TextReport {
     for (std::size_t i = 0; i < n; ++i) {
       const Divergence& d = *groups[i].first;
       std::string tag = fmt::format("#{} {}", d.rank, kind_name(d.kind));
-      std::string text = explain(d);
+      std::string text = shorten_middle(explain(d), kSummaryChars);
       if (d.benign) text += " (benign)";
       else if (!d.significant) text += " (insignificant)";
       if (groups[i].count > 1) text += fmt::format(" [{} times]", groups[i].count);
