@@ -278,7 +278,10 @@ class HtmlReport {
     out_ += fmt::format("<tr class=\"g\"><th>good</th><td>{}</td></tr>\n", gc.empty() ? "<em>(no such call)</em>" : escape(gc));
     out_ += fmt::format("<tr class=\"b\"><th>bad</th><td>{}</td></tr>\n", bc.empty() ? "<em>(no such call)</em>" : escape(bc));
     out_ += "</table>\n";
-    if (!d->candidates.empty()) {
+    // The candidates, unless the explanation already names them all.
+    bool named = !d->candidates.empty();
+    for (const std::string& c : d->candidates) named = named && explain(*d).find(c) != std::string::npos;
+    if (!d->candidates.empty() && !named) {
       out_ += "<p class=\"tried\">tried: ";
       for (std::size_t i = 0; i < d->candidates.size(); ++i)
         out_ += fmt::format("{}<code>{}</code>", i ? ", " : "", escape(d->candidates[i]));
