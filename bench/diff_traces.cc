@@ -27,37 +27,39 @@ int main(int argc, char** argv) {
   }
   try {
     using Clock = std::chrono::steady_clock;
+    auto secs = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
     // CPU time next to wall time: on a shared machine wall time says more
     // about the neighbours than about the code.
-    std::clock_t c0 = std::clock(), c1 = c0, c2 = c0;
     auto cpu = [](std::clock_t a, std::clock_t b) { return static_cast<double>(b - a) / CLOCKS_PER_SEC; };
-    auto t0 = Clock::now();
-    auto secs = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
-    Trace g = load_any(files[0]);
-    Trace b = load_any(files[1]);
-    auto t1 = Clock::now();
-    c1 = c2 = std::clock();
-    std::size_t ng = g.events.size(), nb = b.events.size();
-    DiffOptions opt;
-    auto t2 = t1;
+    DiffResult* result = nullptr;
     if (phases) {
-      // Normalize first, then diff with every rule off: the two stages'
-      // costs apart (the rules are idempotent, so the result is the same).
+      // The stages apart: load, normalize, then diff with every rule off
+      // (the rules are idempotent, so the result is the same).
+      auto t0 = Clock::now();
+      std::clock_t c0 = std::clock();
+      Trace g = load_any(files[0]);
+      Trace b = load_any(files[1]);
+      auto t1 = Clock::now();
+      std::clock_t c1 = std::clock();
+      DiffOptions opt;
       normalize_in_place(g, opt.normalize);
       normalize_in_place(b, opt.normalize);
-      t2 = Clock::now();
-      c2 = std::clock();
+      auto t2 = Clock::now();
+      std::clock_t c2 = std::clock();
       for (const auto& [name, desc] : list_rules()) opt.normalize.disabled.insert(name);
-    }
-    // Deliberately never freed: the process exits right after, and handing
-    // millions of small blocks back to malloc one by one costs a second
-    // for nothing (GNU diff does not free its lines either).
-    DiffResult& r = *new DiffResult(diff_traces(std::move(g), std::move(b), opt, files[0], files[1]));
-    auto t3 = Clock::now();
-    std::clock_t c3 = std::clock();
-    if (phases)
+      result = new DiffResult(diff_traces(std::move(g), std::move(b), opt, files[0], files[1]));
+      auto t3 = Clock::now();
+      std::clock_t c3 = std::clock();
       fmt::print("phases (wall/cpu s): load {:.2f}/{:.2f}, normalize {:.2f}/{:.2f}, diff {:.2f}/{:.2f}\n",
                  secs(t0, t1), cpu(c0, c1), secs(t1, t2), cpu(c1, c2), secs(t2, t3), cpu(c2, c3));
+    } else {
+      // Deliberately never freed: the process exits right after, and handing
+      // millions of small blocks back to malloc one by one costs a second
+      // for nothing (GNU diff does not free its lines either).
+      result = new DiffResult(diff_files(files[0], files[1]));
+    }
+    const DiffResult& r = *result;
+    std::size_t ng = r.good.events.size(), nb = r.bad.events.size();
     if (summary) {
       std::size_t sig = 0;
       for (const Divergence& d : r.divergences) sig += d.significant;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "diff/internal.h"
+#include "trace/io.h"
 
 namespace tracediff {
 
@@ -161,42 +162,74 @@ Divergence env_divergence(const EnvChange& c) {
 }  // namespace
 }  // namespace detail
 
-DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const std::string& good_file,
-                       const std::string& bad_file) {
-  DiffResult r;
-  r.good_info = detail::side_info(good, good_file);
-  r.bad_info = detail::side_info(bad, bad_file);
-  detail::Side g, b;
-  detail::capture_raw_paths(good, g);
-  detail::capture_raw_paths(bad, b);
-  normalize_in_place(good, opt.normalize);
-  normalize_in_place(bad, opt.normalize);
-  r.good = std::move(good);
-  r.bad = std::move(bad);
+namespace detail {
+namespace {
 
+// One side, normalized, with what must be taken from it before normalizing.
+struct Prepared {
+  Trace trace;
+  SideInfo info;
+  Side side;
+};
+
+Prepared prepare(Trace&& raw, const NormalizeOptions& opt, const std::string& file) {
+  Prepared p;
+  p.info = side_info(raw, file);
+  capture_raw_paths(raw, p.side);
+  normalize_in_place(raw, opt);
+  p.trace = std::move(raw);
+  return p;
+}
+
+DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt) {
+  DiffResult r;
+  r.good_info = std::move(good.info);
+  r.bad_info = std::move(bad.info);
+  r.good = std::move(good.trace);
+  r.bad = std::move(bad.trace);
+  Side& g = good.side;
+  Side& b = bad.side;
   g.trace = &r.good;
   b.trace = &r.bad;
   g.table = build_process_table(r.good);
   b.table = build_process_table(r.bad);
-  detail::finish_side_info(r.good_info, g);
-  detail::finish_side_info(r.bad_info, b);
-  detail::index_side(g);
-  detail::index_side(b);
+  finish_side_info(r.good_info, g);
+  finish_side_info(r.bad_info, b);
+  index_side(g);
+  index_side(b);
 
-  detail::match_tasks(g, b, r.pairs);
+  match_tasks(g, b, r.pairs);
   for (TaskPair& tp : r.pairs) {
-    detail::align_pair(g, b, opt, tp);
+    align_pair(g, b, opt, tp);
     if (tp.approximate)
       r.notes.push_back(fmt::format(
           "task {}: too large for an exact alignment (limit {} cells); a greedy alignment was used and may "
           "report more differences than there are",
           tp.name, opt.exact_limit));
   }
-  detail::classify(g, b, r.pairs, r);
-  r.env = detail::compare_headers(r.good.header, r.bad.header);
-  for (const EnvChange& c : r.env) r.divergences.push_back(detail::env_divergence(c));
-  detail::rank(g, b, r);
+  classify(g, b, r.pairs, r);
+  r.env = compare_headers(r.good.header, r.bad.header);
+  for (const EnvChange& c : r.env) r.divergences.push_back(env_divergence(c));
+  rank(g, b, r);
   return r;
+}
+
+}  // namespace
+}  // namespace detail
+
+DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const std::string& good_file,
+                       const std::string& bad_file) {
+  detail::Prepared g = detail::prepare(std::move(good), opt.normalize, good_file);
+  detail::Prepared b = detail::prepare(std::move(bad), opt.normalize, bad_file);
+  return detail::diff_prepared(std::move(g), std::move(b), opt);
+}
+
+DiffResult diff_files(const std::string& good_file, const std::string& bad_file, const DiffOptions& opt) {
+  // One raw trace in memory at a time: normalizing drops stat fields and
+  // the like, so the second load reuses what the first one gave back.
+  detail::Prepared g = detail::prepare(load_any(good_file), opt.normalize, good_file);
+  detail::Prepared b = detail::prepare(load_any(bad_file), opt.normalize, bad_file);
+  return detail::diff_prepared(std::move(g), std::move(b), opt);
 }
 
 DiffResult diff_traces(const Trace& good, const Trace& bad, const DiffOptions& opt, const std::string& good_file,
