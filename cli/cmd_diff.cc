@@ -153,11 +153,11 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
     std::vector<RewriteRule> rs = read_rules_file(f);
     dopt.normalize.rewrites.insert(dopt.normalize.rewrites.end(), rs.begin(), rs.end());
   }
-  Trace good = load_any(a.good);
-  print_warnings(good.warnings);
-  Trace bad = load_any(a.bad);
-  print_warnings(bad.warnings);
-  DiffResult r = diff_traces(std::move(good), std::move(bad), dopt, a.good, a.bad);
+  // One raw trace in memory at a time (diff_files normalizes the first
+  // before loading the second); the normalized traces keep the warnings.
+  DiffResult r = diff_files(a.good, a.bad, dopt);
+  print_warnings(r.good.warnings);
+  print_warnings(r.bad.warnings);
   // The status is settled before any output, so a reader that goes away
   // (`| head`) still leaves the right exit status.
   res.status = r.has_significant() ? 1 : 0;

@@ -31,8 +31,8 @@ std::string pad_right(std::string_view s, std::size_t width);
 /// shorter); an empty string gives one empty piece.
 std::vector<std::string> wrap(std::string_view s, std::size_t width);
 
-/// Like wrap(), but breaking after a space when one is in the second half
-/// of the line (trailing spaces dropped), so that words stay whole.
+/// Like wrap(), but breaking after a space when one is past the first
+/// quarter of the line (trailing spaces dropped), so that words stay whole.
 std::vector<std::string> wrap_words(std::string_view s, std::size_t width);
 
 /// A call as shown in a report: strace's form without pid, without the

@@ -26,6 +26,8 @@ constexpr std::size_t kExpandableGap = 30;
 /// few tens of thousands of table rows.
 constexpr std::size_t kMaxRows = 20000;
 
+/// Characters of an explanation shown before the rest is folded away.
+constexpr std::size_t kWhyChars = 300;
 /// Divergences listed in the ranked table: the ones worth reading come
 /// first, and a thousand is more than anyone reads.
 constexpr std::size_t kMaxListed = 1000;
@@ -112,6 +114,8 @@ tr.target td{outline:2px solid #f9ab00;outline-offset:-2px}
 tbody.gap td{color:var(--muted);text-align:center;font-style:italic;background:var(--bg);padding:3px}
 tbody.gap td button{font:inherit;color:#0b57d0;background:none;border:0;cursor:pointer;padding:0}
 .note{color:var(--muted);font-style:italic}
+details.more{display:inline}details.more summary{display:inline;cursor:pointer;color:#0b57d0;font-size:12px}
+details.more[open] summary{display:none}
 .muted{color:var(--muted)}
 )CSS";
 
@@ -268,13 +272,16 @@ class HtmlReport {
     out_ += "<section class=\"cause\" id=\"cause\">\n";
     out_ += fmt::format("<h2>Most likely cause <span class=\"kind k-{0}\">#{1} {0}</span> <span class=\"muted\">{2}</span></h2>\n",
                         kind_name(d->kind), d->rank, escape(d->process));
-    out_ += fmt::format("<p class=\"why\">{}</p>\n", escape(explain(*d)));
+    out_ += fmt::format("<p class=\"why\">{}</p>\n", why(explain(*d)));
     std::string gc = side_call(r_, *d, true), bc = side_call(r_, *d, false);
     out_ += "<table class=\"calls\">\n";
     out_ += fmt::format("<tr class=\"g\"><th>good</th><td>{}</td></tr>\n", gc.empty() ? "<em>(no such call)</em>" : escape(gc));
     out_ += fmt::format("<tr class=\"b\"><th>bad</th><td>{}</td></tr>\n", bc.empty() ? "<em>(no such call)</em>" : escape(bc));
     out_ += "</table>\n";
-    if (!d->candidates.empty()) {
+    // The candidates, unless the explanation already names them all.
+    bool named = !d->candidates.empty();
+    for (const std::string& c : d->candidates) named = named && explain(*d).find(c) != std::string::npos;
+    if (!d->candidates.empty() && !named) {
       out_ += "<p class=\"tried\">tried: ";
       for (std::size_t i = 0; i < d->candidates.size(); ++i)
         out_ += fmt::format("{}<code>{}</code>", i ? ", " : "", escape(d->candidates[i]));
@@ -285,6 +292,17 @@ class HtmlReport {
       out_ += fmt::format("<a class=\"jump\" href=\"{}\">Show its rows in {} &darr;</a>\n", l,
                           escape(pair_title(r_.pairs[d->pair])));
     out_ += "</section>\n";
+  }
+
+  /// An explanation, escaped; a long one (a lookup listing a thousand
+  /// paths) shows its start and folds the rest into a <details>.
+  static std::string why(const std::string& text) {
+    if (text.size() <= kWhyChars) return escape(text);
+    std::size_t cut = text.rfind(' ', kWhyChars);
+    if (cut == std::string::npos || cut < kWhyChars / 2) cut = kWhyChars;
+    while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) ++cut;  // whole UTF-8 characters
+    return fmt::format("{} <details class=\"more\"><summary>{} more characters</summary>{}</details>",
+                       escape(text.substr(0, cut)), text.size() - cut, escape(text.substr(cut)));
   }
 
   void environment() {
@@ -350,7 +368,7 @@ class HtmlReport {
           "<tr data-kind=\"{0}\" class=\"{1}\"><td>{2}</td><td><span class=\"kind k-{0}\">{0}</span>{3}</td><td class=\"mono\">{4}</td>"
           "<td class=\"mono\">{5}</td><td>{6}{8}</td><td>{7}</td></tr>\n",
           kind_name(d.kind), quiet ? "quiet" : "", d.rank, d.benign ? " benign" : !d.significant ? " insignificant" : "",
-          escape(d.process), escape(d.syscall), escape(explain(d)),
+          escape(d.process), escape(d.syscall), why(explain(d)),
           l.empty() ? std::string() : fmt::format("<a href=\"{}\">rows</a>", l), times);
     }
     std::size_t more = 0;
@@ -438,7 +456,7 @@ class HtmlReport {
     auto num = [](std::int64_t ev) { return ev >= 0 ? fmt::format("{}", ev + 1) : std::string(); };
     out_ += fmt::format("<tr{}{}><td class=\"n\">{}</td><td class=\"call g\">{}</td><td class=\"mark\">{}</td>"
                         "<td class=\"n\">{}</td><td class=\"call b\">{}</td></tr>\n",
-                        id, attrs, num(row.good), cell(r_.good, row.good), m == ' ' ? "" : std::string(1, m),
+                        id, attrs, num(row.good), cell(r_.good, row.good), m == ' ' ? "" : escape(std::string(1, m)),
                         num(row.bad), cell(r_.bad, row.bad));
   }
 

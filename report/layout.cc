@@ -163,10 +163,10 @@ std::vector<std::string> wrap_words(std::string_view s, std::size_t width) {
   std::size_t n = cps.size() - 1;
   std::size_t i = 0;
   while (n - i > width) {
-    // Break after the last space in the second half of the line, so that
-    // arguments and errno names stay whole; else break hard.
+    // Break after the last space past the first quarter of the line, so
+    // that arguments and errno names stay whole; else break hard.
     std::size_t cut = i + width;
-    for (std::size_t k = i + width; k > i + width / 2; --k) {
+    for (std::size_t k = i + width; k > i + width / 4; --k) {
       if (s[cps[k - 1]] == ' ') {
         cut = k;
         break;
@@ -243,7 +243,7 @@ void fit_pair(const Event* good, const Event* bad, std::size_t width, std::vecto
     if (!fits(lo)) {
       // It wraps whatever the cap: shortening further would lose text
       // without saving a line, so arguments only shrink to one line each.
-      cap = std::max(kMinCap, width - 1);
+      cap = std::max(kMinCap, width > 2 ? width - 2 : width);  // room for ", "
       if (cap >= max_arg) cap = 0;
     } else {
       while (hi - lo > 1) {

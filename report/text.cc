@@ -23,6 +23,11 @@ constexpr unsigned kMinWidth = 40;
 constexpr std::size_t kSummaryMax = 8;
 /// Calls listed for a process that exists on one side only.
 constexpr std::size_t kOneSidedCalls = 5;
+/// Longest explanation shown (a lookup may list a thousand paths): the
+/// middle gives way to "…", the JSON has the whole text. A few lines for
+/// the cause, two for each of the others.
+constexpr std::size_t kCauseChars = 600;
+constexpr std::size_t kSummaryChars = 240;
 /// Divergences a hunk header names before "and N more".
 constexpr std::size_t kHunkTags = 4;
 /// Names listed in the "same on both sides" line before "and N more".
@@ -179,7 +184,7 @@ class TextReport {
   }
 
   void cause_body(const Divergence& d) {
-    prose(explain(d), 2);
+    prose(shorten_middle(explain(d), kCauseChars), 2);
     std::size_t lw = 8;
     std::string gc = side_call(r_, d, true), bc = side_call(r_, d, false);
     // The two calls are shortened together so that what is equal stays
@@ -195,7 +200,10 @@ class TextReport {
       line(pad_right(i ? "" : "  good", lw) + good_style(gl[i]));
     for (std::size_t i = 0; i < bl.size(); ++i)
       line(pad_right(i ? "" : "  bad", lw) + bad_style(bl[i]));
-    if (!d.candidates.empty()) {
+    // The candidates, unless the explanation already names them all.
+    bool named = !d.candidates.empty();
+    for (const std::string& c : d.candidates) named = named && explain(d).find(c) != std::string::npos;
+    if (!d.candidates.empty() && !named) {
       std::string tried;
       for (const std::string& c : d.candidates) tried += (tried.empty() ? "" : ", ") + c;
       labelled("  tried", lw, tried);
@@ -310,7 +318,7 @@ class TextReport {
     for (std::size_t i = 0; i < n; ++i) {
       const Divergence& d = *groups[i].first;
       std::string tag = fmt::format("#{} {}", d.rank, kind_name(d.kind));
-      std::string text = explain(d);
+      std::string text = shorten_middle(explain(d), kSummaryChars);
       if (d.benign) text += " (benign)";
       else if (!d.significant) text += " (insignificant)";
       if (groups[i].count > 1) text += fmt::format(" [{} times]", groups[i].count);
@@ -326,16 +334,6 @@ class TextReport {
   }
 
   // --- processes -----------------------------------------------------------
-  std::size_t depth_of(std::size_t i) const {
-    std::size_t d = 0;
-    int p = r_.pairs[i].parent;
-    while (p >= 0 && static_cast<std::size_t>(p) < r_.pairs.size() && d < r_.pairs.size()) {
-      ++d;
-      p = r_.pairs[p].parent;
-    }
-    return d;
-  }
-
   void processes() {
     if (r_.pairs.empty()) return;
     std::vector<std::string> same;

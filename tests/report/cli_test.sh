@@ -117,4 +117,8 @@ check "--keep takes one rule, not the traces" [ $? = 1 ]
 "$td" diff --keep no-such-rule good.log bad.log > /dev/null 2> err.txt
 check "unknown rule: exit 2" [ $? = 2 ]
 check "unknown rule: named" grep -q "no-such-rule" err.txt
+{ head -4 bad.log; echo "this line is not strace output (("; tail -n +5 bad.log; } > garbled.log
+"$td" diff good.log garbled.log --first > /dev/null 2> err.txt
+check "a line that cannot be parsed: still a diff (exit 1)" [ $? = 1 ]
+check "a line that cannot be parsed: warned with file and line" grep -q "warning: garbled.log:5:" err.txt
 exit $fail

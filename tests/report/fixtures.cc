@@ -246,8 +246,9 @@ DiffResult foo_config(const std::string& cfg) {
   startup(b);
   b.filler(6);
   std::size_t r = b.changed(open_cfg(cfg, ok(3, cfg)), open_cfg(cfg, fail("ENOENT")));
-  b.diverge(r, DivKind::Result,
-            "openat of " + cfg + " fails on the bad side with ENOENT (No such file or directory); on the good side it opened.");
+  int d = b.diverge(r, DivKind::Result,
+                    "openat of " + cfg + " fails on the bad side with ENOENT (No such file or directory); on the good side it opened.");
+  b.result().divergences[d].candidates = {"/usr/local/etc/foo/config.json", cfg};
   std::size_t rr = b.only_good(sys("read", {fd_arg(3, cfg), str_arg("{\"listen\": 8080}\n"), int_arg(4096)}, ok(17)));
   b.diverge(rr, DivKind::OnlyGood, "Only the good side read " + cfg + ".");
   b.only_good(sys("close", {fd_arg(3, cfg)}, ok(0)));

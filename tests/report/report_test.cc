@@ -162,6 +162,28 @@ TEST(Html, EscapesEverything) {
   EXPECT_EQ(n, 1u);
 }
 
+TEST(Html, MarkersAreEscaped) {
+  std::string h = render_html(fixtures().at("several-processes")(), {});
+  EXPECT_NE(h.find("<td class=\"mark\">&lt;</td>"), std::string::npos);
+  EXPECT_EQ(h.find("<td class=\"mark\"><</td>"), std::string::npos);
+  std::string o = render_html(fixtures().at("only-bad")(), {});
+  EXPECT_NE(o.find("<td class=\"mark\">&gt;</td>"), std::string::npos);
+}
+
+TEST(Html, LongExplanationsFoldAway) {
+  DiffResult r = fixtures().at("result")();
+  std::string tried;
+  for (int i = 0; i < 1000; ++i) tried += " /opt/foo/data" + std::to_string(i);
+  r.divergences[0].explanation = "looking up data: tried" + tried;
+  std::string h = render_html(r, {});
+  EXPECT_NE(h.find("more characters</summary>"), std::string::npos);
+  EXPECT_NE(h.find("/opt/foo/data999"), std::string::npos);  // folded, not lost
+  ReportOptions o;
+  std::string t = render_text(r, o);
+  EXPECT_NE(t.find("…"), std::string::npos);
+  EXPECT_LT(t.size(), 8000u);
+}
+
 TEST(Html, SelfContained) {
   for (const auto& [name, make] : fixtures()) {
     std::string h = render_html(make(), {});
