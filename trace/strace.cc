@@ -241,6 +241,15 @@ class Importer {
     carry_events_.clear();
   }
   void set_root(std::int32_t pid);
+  void release_old_pending();
+  std::uint32_t released_ = 0, first_released_ = 0;
+
+ public:
+  /// Unfinished calls that were handed out before their end was seen.
+  std::uint32_t released() const { return released_; }
+  std::uint32_t first_released() const { return first_released_; }
+
+ private:
   StampKind stamp_kind_ = StampKind::None;
   std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
   std::uint32_t unparsed_ = 0, first_unparsed_ = 0;
@@ -541,6 +550,9 @@ bool Importer::process_line(std::string_view s, Event& ev) {
   } else {
     return false;
   }
+  // A task that is gone resumes nothing: its unfinished call stays so and
+  // stops holding back the events after it.
+  if (ev.name != kProcSuperseded) pending_.erase(ev.tid);
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
@@ -695,6 +707,26 @@ void Importer::emit(Event& e) {
 // first line); past this many the header goes out without it.
 constexpr std::size_t kHoldForCommand = 4096;
 
+// A call unfinished for this many events no longer holds the events after
+// it: a daemon's thread can sit in epoll_wait for a whole log, and holding
+// everything behind it would keep the log in memory. About 60 MB of events.
+constexpr std::size_t kMaxHeld = 1 << 17;
+
+void Importer::release_old_pending() {
+  if (events_.size() - events_.base() <= kMaxHeld) return;
+  std::size_t oldest_kept = events_.size() - kMaxHeld / 2;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.slot < oldest_kept) {
+      // It stays an unfinished call; its "<... resumed>" line, when it comes,
+      // becomes a call of its own. Said once in a warning.
+      if (!released_++) first_released_ = events_[it->second.slot].line;
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void Importer::drain(bool at_end) {
   std::size_t limit = events_.size();
   if (at_end) {
@@ -709,6 +741,7 @@ void Importer::drain(bool at_end) {
     // call (its spawn/exec goes right after it), or while the unprefixed
     // task's pid or the command is still to come.
     if (last_ != SIZE_MAX) limit = std::min(limit, last_);
+    release_old_pending();
     for (const auto& kv : pending_) limit = std::min(limit, kv.second.slot);
     if (saw_unprefixed_ && !root_) return;
     if (!command_known_ && events_.size() < kHoldForCommand) return;
@@ -789,6 +822,16 @@ std::optional<Warning> unparsed_warning(const std::string& file, const Importer&
                              im.unparsed() == 1 ? "" : "s", im.first_unparsed())};
 }
 
+void add_warnings(std::vector<Warning>& out, const std::string& file, const Importer& im) {
+  if (auto w = unparsed_warning(file, im)) out.push_back(std::move(*w));
+  if (im.released())
+    out.push_back(Warning{file, im.first_released(),
+                          fmt::format("{} call{} stayed unfinished for over {} events and {} kept as separate "
+                                      "start and end (first at line {})",
+                                      im.released(), im.released() == 1 ? "" : "s", kMaxHeld,
+                                      im.released() == 1 ? "is" : "are", im.first_released())});
+}
+
 // Calls fn(line, lineno, is_last) for each line of `text`.
 template <typename Fn>
 void for_each_line(std::string_view text, Fn fn) {
@@ -826,7 +869,7 @@ Trace import_strace_text(std::string_view text, const std::string& file, const I
   });
   im.drain(true);
   t.header = im.header();
-  if (auto w = unparsed_warning(file, im)) t.warnings.push_back(std::move(*w));
+  add_warnings(t.warnings, file, im);
   return t;
 }
 
@@ -867,7 +910,7 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   if (have_prev) im.line(prev, prev_no, true);
   im.drain(true);
   if (!header_sent) on_header(im.header());
-  if (auto w = unparsed_warning(path, im)) warnings.push_back(std::move(*w));
+  add_warnings(warnings, path, im);
   return count;
 }
 
