@@ -156,6 +156,7 @@ class Importer {
   void line(std::string_view raw, std::uint32_t lineno, bool last = false);
   /// Any part of a line still waiting for its continuation.
   void flush_carry() {
+    flush_held();
     if (!carry_.empty()) {
       std::string c = std::move(carry_);
       carry_.clear();
@@ -179,6 +180,8 @@ class Importer {
 
   void line_impl(std::string_view raw, std::uint32_t lineno, bool last);
   bool split_message(std::string_view raw, std::uint32_t lineno);
+  bool hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid, std::uint32_t lineno);
+  void flush_held();
   void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
@@ -233,6 +236,11 @@ class Importer {
   // of a call's line; the part before it continues on the next line.
   std::string carry_, carry_buf_;
   std::uint32_t carry_line_ = 0;
+  // A call cut by the traced program's own output (see hold_interrupted_call),
+  // waiting up to kMaxInterruptLines lines for its ") = N".
+  static constexpr std::uint32_t kMaxInterruptLines = 64;
+  std::string held_;
+  std::uint32_t held_line_ = 0, held_age_ = 0;
   // The message itself, placed after the call it interrupted: the call
   // (a clone) creates the task the message is about.
   std::vector<Event> carry_events_;
@@ -278,6 +286,20 @@ void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32
 }
 
 void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
+  if (!held_.empty()) {
+    // A call cut by the program's own output: ") = 54" (or strace's
+    // " <unfinished ...>") continues it; anything else is more of the output.
+    std::string_view t = ltrim(rtrim(raw));
+    if (!t.empty() && (t[0] == ')' || t == "<unfinished ...>")) {
+      std::string joined = std::move(held_);
+      held_.clear();
+      if (t[0] != ')') joined += ' ';
+      joined.append(t);
+      line_impl(joined, held_line_, last);
+      return;
+    }
+    if (++held_age_ > kMaxInterruptLines) flush_held();
+  }
   if (carry_.empty()) return line_impl(raw, lineno, last);
   carry_buf_ = std::move(carry_);
   carry_.clear();
@@ -287,6 +309,58 @@ void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
   carry_events_.clear();
   line_impl(joined, carry_line_, last);
   for (Event& e : held) events_.push_back(std::move(e));
+}
+
+bool Importer::hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid,
+                                     std::uint32_t lineno) {
+  // Without -o, strace and the program share stderr: a write's output lands
+  // right after its arguments, "write(2, \"oops\\n\", 5oops", and ") = 5"
+  // follows on a later line. The arguments end with the count; cut there.
+  std::size_t p = 0;
+  while (p < body.size() && is_ident(body[p])) ++p;
+  if (p == 0 || p >= body.size() || body[p] != '(') return false;
+  int depth = 0;
+  std::size_t last_comma = std::string_view::npos;
+  for (std::size_t i = p; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '"') {
+      std::size_t j = i + 1;
+      while (j < body.size() && body[j] != '"') j += body[j] == '\\' ? 2 : 1;
+      if (j >= body.size()) return false;
+      i = j;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (--depth <= 0) return false;  // the call closed: some other damage
+    } else if (c == ',' && depth == 1) {
+      last_comma = i;
+    }
+  }
+  if (last_comma == std::string_view::npos) return false;
+  std::size_t q = last_comma + 1;
+  while (q < body.size() && body[q] == ' ') ++q;
+  std::size_t digits = q;
+  while (q < body.size() && body[q] >= '0' && body[q] <= '9') ++q;
+  if (q == digits) return false;
+  std::size_t cut = static_cast<std::size_t>(body.data() - full.data()) + q;
+  // Copies first: flushing re-enters line_impl, which reuses scratch_ that
+  // `full` may point into.
+  std::string held(full.substr(0, cut));
+  std::string output(full.substr(cut));
+  flush_held();  // an earlier cut call that never got its ") = N"
+  held_ = std::move(held);
+  held_line_ = lineno;
+  held_age_ = 0;
+  // The program's output; nothing when it was just a newline.
+  if (!output.empty()) unparsed_line(output, tid, lineno);
+  return true;
+}
+
+void Importer::flush_held() {
+  if (held_.empty()) return;
+  std::string h = std::move(held_);
+  held_.clear();
+  line_impl(h, held_line_, true);  // "last": kept as an unfinished call
 }
 
 bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
@@ -308,6 +382,7 @@ bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
 
 void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) {
   std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
+  const std::string_view full = s;
   if (ltrim(s).empty()) return;
   // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
   if (starts_with(s, " > ")) {
@@ -373,6 +448,7 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
     default: ok = syscall_line(s, ev);
   }
   if (!ok && !last) ok = split_message(raw, lineno);
+  if (!ok && !last) ok = hold_interrupted_call(full, s, ev.tid, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
   // Only a line that parsed says that the log has an unprefixed task.
