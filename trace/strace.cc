@@ -8,13 +8,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
-#include <exception>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -156,6 +152,7 @@ class Importer {
   void line(std::string_view raw, std::uint32_t lineno, bool last = false);
   /// Any part of a line still waiting for its continuation.
   void flush_carry() {
+    flush_held();
     if (!carry_.empty()) {
       std::string c = std::move(carry_);
       carry_.clear();
@@ -179,6 +176,8 @@ class Importer {
 
   void line_impl(std::string_view raw, std::uint32_t lineno, bool last);
   bool split_message(std::string_view raw, std::uint32_t lineno);
+  bool hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid, std::uint32_t lineno);
+  void flush_held();
   void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
@@ -233,6 +232,11 @@ class Importer {
   // of a call's line; the part before it continues on the next line.
   std::string carry_, carry_buf_;
   std::uint32_t carry_line_ = 0;
+  // A call cut by the traced program's own output (see hold_interrupted_call),
+  // waiting up to kMaxInterruptLines lines for its ") = N".
+  static constexpr std::uint32_t kMaxInterruptLines = 64;
+  std::string held_;
+  std::uint32_t held_line_ = 0, held_age_ = 0;
   // The message itself, placed after the call it interrupted: the call
   // (a clone) creates the task the message is about.
   std::vector<Event> carry_events_;
@@ -241,6 +245,15 @@ class Importer {
     carry_events_.clear();
   }
   void set_root(std::int32_t pid);
+  void release_old_pending();
+  std::uint32_t released_ = 0, first_released_ = 0;
+
+ public:
+  /// Unfinished calls that were handed out before their end was seen.
+  std::uint32_t released() const { return released_; }
+  std::uint32_t first_released() const { return first_released_; }
+
+ private:
   StampKind stamp_kind_ = StampKind::None;
   std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
   std::uint32_t unparsed_ = 0, first_unparsed_ = 0;
@@ -269,6 +282,20 @@ void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32
 }
 
 void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
+  if (!held_.empty()) {
+    // A call cut by the program's own output: ") = 54" (or strace's
+    // " <unfinished ...>") continues it; anything else is more of the output.
+    std::string_view t = ltrim(rtrim(raw));
+    if (!t.empty() && (t[0] == ')' || t == "<unfinished ...>")) {
+      std::string joined = std::move(held_);
+      held_.clear();
+      if (t[0] != ')') joined += ' ';
+      joined.append(t);
+      line_impl(joined, held_line_, last);
+      return;
+    }
+    if (++held_age_ > kMaxInterruptLines) flush_held();
+  }
   if (carry_.empty()) return line_impl(raw, lineno, last);
   carry_buf_ = std::move(carry_);
   carry_.clear();
@@ -278,6 +305,58 @@ void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
   carry_events_.clear();
   line_impl(joined, carry_line_, last);
   for (Event& e : held) events_.push_back(std::move(e));
+}
+
+bool Importer::hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid,
+                                     std::uint32_t lineno) {
+  // Without -o, strace and the program share stderr: a write's output lands
+  // right after its arguments, "write(2, \"oops\\n\", 5oops", and ") = 5"
+  // follows on a later line. The arguments end with the count; cut there.
+  std::size_t p = 0;
+  while (p < body.size() && is_ident(body[p])) ++p;
+  if (p == 0 || p >= body.size() || body[p] != '(') return false;
+  int depth = 0;
+  std::size_t last_comma = std::string_view::npos;
+  for (std::size_t i = p; i < body.size(); ++i) {
+    char c = body[i];
+    if (c == '"') {
+      std::size_t j = i + 1;
+      while (j < body.size() && body[j] != '"') j += body[j] == '\\' ? 2 : 1;
+      if (j >= body.size()) return false;
+      i = j;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (--depth <= 0) return false;  // the call closed: some other damage
+    } else if (c == ',' && depth == 1) {
+      last_comma = i;
+    }
+  }
+  if (last_comma == std::string_view::npos) return false;
+  std::size_t q = last_comma + 1;
+  while (q < body.size() && body[q] == ' ') ++q;
+  std::size_t digits = q;
+  while (q < body.size() && body[q] >= '0' && body[q] <= '9') ++q;
+  if (q == digits) return false;
+  std::size_t cut = static_cast<std::size_t>(body.data() - full.data()) + q;
+  // Copies first: flushing re-enters line_impl, which reuses scratch_ that
+  // `full` may point into.
+  std::string held(full.substr(0, cut));
+  std::string output(full.substr(cut));
+  flush_held();  // an earlier cut call that never got its ") = N"
+  held_ = std::move(held);
+  held_line_ = lineno;
+  held_age_ = 0;
+  // The program's output; nothing when it was just a newline.
+  if (!output.empty()) unparsed_line(output, tid, lineno);
+  return true;
+}
+
+void Importer::flush_held() {
+  if (held_.empty()) return;
+  std::string h = std::move(held_);
+  held_.clear();
+  line_impl(h, held_line_, true);  // "last": kept as an unfinished call
 }
 
 bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
@@ -299,6 +378,7 @@ bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
 
 void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) {
   std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
+  const std::string_view full = s;
   if (ltrim(s).empty()) return;
   // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
   if (starts_with(s, " > ")) {
@@ -364,6 +444,7 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
     default: ok = syscall_line(s, ev);
   }
   if (!ok && !last) ok = split_message(raw, lineno);
+  if (!ok && !last) ok = hold_interrupted_call(full, s, ev.tid, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
   // Only a line that parsed says that the log has an unprefixed task.
@@ -541,6 +622,9 @@ bool Importer::process_line(std::string_view s, Event& ev) {
   } else {
     return false;
   }
+  // A task that is gone resumes nothing: its unfinished call stays so and
+  // stops holding back the events after it.
+  if (ev.name != kProcSuperseded) pending_.erase(ev.tid);
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
@@ -695,6 +779,26 @@ void Importer::emit(Event& e) {
 // first line); past this many the header goes out without it.
 constexpr std::size_t kHoldForCommand = 4096;
 
+// A call unfinished for this many events no longer holds the events after
+// it: a daemon's thread can sit in epoll_wait for a whole log, and holding
+// everything behind it would keep the log in memory. About 60 MB of events.
+constexpr std::size_t kMaxHeld = 1 << 17;
+
+void Importer::release_old_pending() {
+  if (events_.size() - events_.base() <= kMaxHeld) return;
+  std::size_t oldest_kept = events_.size() - kMaxHeld / 2;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.slot < oldest_kept) {
+      // It stays an unfinished call; its "<... resumed>" line, when it comes,
+      // becomes a call of its own. Said once in a warning.
+      if (!released_++) first_released_ = events_[it->second.slot].line;
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void Importer::drain(bool at_end) {
   std::size_t limit = events_.size();
   if (at_end) {
@@ -709,6 +813,7 @@ void Importer::drain(bool at_end) {
     // call (its spawn/exec goes right after it), or while the unprefixed
     // task's pid or the command is still to come.
     if (last_ != SIZE_MAX) limit = std::min(limit, last_);
+    release_old_pending();
     for (const auto& kv : pending_) limit = std::min(limit, kv.second.slot);
     if (saw_unprefixed_ && !root_) return;
     if (!command_known_ && events_.size() < kHoldForCommand) return;
@@ -789,6 +894,16 @@ std::optional<Warning> unparsed_warning(const std::string& file, const Importer&
                              im.unparsed() == 1 ? "" : "s", im.first_unparsed())};
 }
 
+void add_warnings(std::vector<Warning>& out, const std::string& file, const Importer& im) {
+  if (auto w = unparsed_warning(file, im)) out.push_back(std::move(*w));
+  if (im.released())
+    out.push_back(Warning{file, im.first_released(),
+                          fmt::format("{} call{} stayed unfinished for over {} events and {} kept as separate "
+                                      "start and end (first at line {})",
+                                      im.released(), im.released() == 1 ? "" : "s", kMaxHeld,
+                                      im.released() == 1 ? "is" : "are", im.first_released())});
+}
+
 // Calls fn(line, lineno, is_last) for each line of `text`.
 template <typename Fn>
 void for_each_line(std::string_view text, Fn fn) {
@@ -826,7 +941,7 @@ Trace import_strace_text(std::string_view text, const std::string& file, const I
   });
   im.drain(true);
   t.header = im.header();
-  if (auto w = unparsed_warning(file, im)) t.warnings.push_back(std::move(*w));
+  add_warnings(t.warnings, file, im);
   return t;
 }
 
@@ -867,108 +982,8 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   if (have_prev) im.line(prev, prev_no, true);
   im.drain(true);
   if (!header_sent) on_header(im.header());
-  if (auto w = unparsed_warning(path, im)) warnings.push_back(std::move(*w));
+  add_warnings(warnings, path, im);
   return count;
-}
-
-namespace {
-
-// Encodes and writes events on a second thread while the importer parses
-// the next ones: the two halves cost about the same, so on two cores an
-// import takes about the time of the slower half. Events travel in batches
-// and at most kMaxQueued batches wait, so memory stays bounded.
-class BackgroundWriter {
- public:
-  BackgroundWriter(std::string path, TraceWriter::Options opt) : path_(std::move(path)), opt_(opt) {}
-  ~BackgroundWriter() { stop(); }
-  BackgroundWriter(const BackgroundWriter&) = delete;
-  BackgroundWriter& operator=(const BackgroundWriter&) = delete;
-
-  void header(const Header& h) {
-    writer_ = std::make_unique<TraceWriter>(path_, h, opt_);
-    thread_ = std::thread([this] { run(); });
-  }
-  void add(Event&& e) {
-    batch_.push_back(std::move(e));
-    if (batch_.size() >= kBatch) push();
-  }
-  void finish() {
-    push();
-    stop();
-    if (error_) std::rethrow_exception(error_);
-    if (writer_) writer_->close();
-  }
-
- private:
-  // Events per hand-over: enough to make the locking negligible, few enough
-  // to keep the queue small (a batch is about 1 MB of events).
-  static constexpr std::size_t kBatch = 2048;
-  static constexpr std::size_t kMaxQueued = 4;
-
-  void push() {
-    if (batch_.empty()) return;
-    std::unique_lock<std::mutex> lk(m_);
-    space_.wait(lk, [&] { return queue_.size() < kMaxQueued || error_; });
-    if (error_) {
-      lk.unlock();
-      stop();
-      std::rethrow_exception(error_);
-    }
-    queue_.push_back(std::move(batch_));
-    batch_.clear();
-    ready_.notify_one();
-  }
-  void stop() {
-    {
-      std::lock_guard<std::mutex> lk(m_);
-      done_ = true;
-    }
-    ready_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-  void run() {
-    for (;;) {
-      std::vector<Event> b;
-      {
-        std::unique_lock<std::mutex> lk(m_);
-        ready_.wait(lk, [&] { return !queue_.empty() || done_; });
-        if (queue_.empty()) return;
-        b = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      space_.notify_one();
-      try {
-        for (const Event& e : b) writer_->write(e);
-      } catch (...) {
-        std::lock_guard<std::mutex> lk(m_);
-        error_ = std::current_exception();
-        space_.notify_all();
-        return;
-      }
-    }
-  }
-
-  std::string path_;
-  TraceWriter::Options opt_;
-  std::unique_ptr<TraceWriter> writer_;
-  std::vector<Event> batch_;
-  std::mutex m_;
-  std::condition_variable ready_, space_;
-  std::deque<std::vector<Event>> queue_;
-  bool done_ = false;
-  std::exception_ptr error_;
-  std::thread thread_;
-};
-
-}  // namespace
-
-std::size_t import_strace_to_file(const std::string& log, const std::string& out, TraceWriter::Options opt,
-                                  std::vector<Warning>& warnings) {
-  BackgroundWriter w(out, opt);
-  std::size_t n = import_strace_stream(
-      log, [&](const Header& h) { w.header(h); }, [&](Event&& e) { w.add(std::move(e)); }, warnings);
-  w.finish();
-  return n;
 }
 
 Trace import_strace_set(const std::vector<std::string>& paths_in) {

@@ -236,6 +236,38 @@ TEST(Import, ToFileNeverOverwritesWithoutForce) {
   EXPECT_EQ(read_trace(out).events.size(), 1u);
 }
 
+TEST(Import, ACallThatNeverEndsDoesNotHoldTheLogInMemory) {
+  // Thread 2 waits for the whole log; after 2^17 events the importer hands
+  // the wait out unfinished and its resumed line becomes a call of its own.
+  std::string log = "2 epoll_wait(4,  <unfinished ...>\n";
+  for (int i = 0; i < 200000; ++i) log += "1 getpid() = 1\n";
+  log += "2 <... epoll_wait resumed>[], 8, -1) = 0\n";
+  std::size_t handed = 0;
+  TempDir d;
+  std::string path = d.write("long.log", log);
+  std::vector<Warning> w;
+  std::vector<std::string> waits;
+  import_strace_stream(
+      path, [](const Header&) {},
+      [&](Event&& e) {
+        ++handed;
+        if (e.name == "epoll_wait") waits.push_back(format_result(e.result));
+      },
+      w);
+  EXPECT_EQ(handed, 200002u);
+  EXPECT_EQ(waits, (std::vector<std::string>{"<unfinished ...>", "0"}));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].message.find("1 call stayed unfinished"), std::string::npos) << w[0].message;
+}
+
+TEST(Import, AnExitedTaskReleasesItsUnfinishedCall) {
+  Trace t = import_strace_text(
+      "2 futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>\n2 +++ killed by SIGKILL +++\n1 getpid() = 1\n", "t");
+  ASSERT_EQ(t.events.size(), 3u);
+  EXPECT_EQ(t.events[0].result.state, ResultState::Unfinished);
+  EXPECT_TRUE(t.warnings.empty());
+}
+
 // Random damage to real inputs (fixed seed): the importer may call lines
 // unparsed but must never throw or read out of bounds (the sanitizer build
 // runs this too).

@@ -143,6 +143,25 @@ INSTANTIATE_TEST_SUITE_P(Flags, StraceMatrix,
                            return std::string(std::get<0>(info.param).name) + "_" + std::get<1>(info.param).name;
                          });
 
+// Without -o, strace and the program share stderr: the program's output cuts
+// strace's lines. The calls must survive and only the output be set apart.
+TEST(StraceSharedStderr, ProgramOutputIsSetApartAndCallsSurvive) {
+  testing::TempDir dir;
+  std::string log = dir.file("log");
+  std::string cmd = "strace -f sh -c 'echo one >&2; echo two >&2; true' >/dev/null 2>" + log;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  Trace t = load_any(log);
+  std::vector<std::string> unparsed, writes;
+  for (const Event& e : t.events) {
+    if (e.type == EventType::Unparsed) unparsed.push_back(e.raw);
+    // (dash writes through fd 1 after dup2(2, 1).)
+    if (e.type == EventType::Syscall && e.name == "write" && e.args.size() == 3)
+      writes.push_back(e.args[1].str + "=" + std::to_string(e.result.value));
+  }
+  EXPECT_EQ(unparsed, (std::vector<std::string>{"one", "two"}));
+  EXPECT_EQ(writes, (std::vector<std::string>{"one\n=4", "two\n=4"}));
+}
+
 }  // namespace
 }  // namespace tracediff
 

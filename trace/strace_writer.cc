@@ -1,0 +1,114 @@
+// Importing a strace log straight into a trace file, with the JSON encoding
+// and writing on a second thread (see strace.h).
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "trace/io.h"
+#include "trace/strace.h"
+
+namespace tracediff {
+namespace {
+
+// Encodes and writes events on a second thread while the importer parses
+// the next ones: the two halves cost about the same, so on two cores an
+// import takes about the time of the slower half. Events travel in batches
+// and at most kMaxQueued batches wait, so memory stays bounded.
+class BackgroundWriter {
+ public:
+  BackgroundWriter(std::string path, TraceWriter::Options opt) : path_(std::move(path)), opt_(opt) {}
+  ~BackgroundWriter() { stop(); }
+  BackgroundWriter(const BackgroundWriter&) = delete;
+  BackgroundWriter& operator=(const BackgroundWriter&) = delete;
+
+  void header(const Header& h) {
+    writer_ = std::make_unique<TraceWriter>(path_, h, opt_);
+    thread_ = std::thread([this] { run(); });
+  }
+  void add(Event&& e) {
+    batch_.push_back(std::move(e));
+    if (batch_.size() >= kBatch) push();
+  }
+  void finish() {
+    push();
+    stop();
+    if (error_) std::rethrow_exception(error_);
+    if (writer_) writer_->close();
+  }
+
+ private:
+  // Events per hand-over: enough to make the locking negligible, few enough
+  // to keep the queue small (a batch is about 1 MB of events).
+  static constexpr std::size_t kBatch = 2048;
+  static constexpr std::size_t kMaxQueued = 4;
+
+  void push() {
+    if (batch_.empty()) return;
+    std::unique_lock<std::mutex> lk(m_);
+    space_.wait(lk, [&] { return queue_.size() < kMaxQueued || error_; });
+    if (error_) {
+      lk.unlock();
+      stop();
+      std::rethrow_exception(error_);
+    }
+    queue_.push_back(std::move(batch_));
+    batch_.clear();
+    ready_.notify_one();
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      done_ = true;
+    }
+    ready_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  void run() {
+    for (;;) {
+      std::vector<Event> b;
+      {
+        std::unique_lock<std::mutex> lk(m_);
+        ready_.wait(lk, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        b = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      space_.notify_one();
+      try {
+        for (const Event& e : b) writer_->write(e);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(m_);
+        error_ = std::current_exception();
+        space_.notify_all();
+        return;
+      }
+    }
+  }
+
+  std::string path_;
+  TraceWriter::Options opt_;
+  std::unique_ptr<TraceWriter> writer_;
+  std::vector<Event> batch_;
+  std::mutex m_;
+  std::condition_variable ready_, space_;
+  std::deque<std::vector<Event>> queue_;
+  bool done_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::size_t import_strace_to_file(const std::string& log, const std::string& out, TraceWriter::Options opt,
+                                  std::vector<Warning>& warnings) {
+  BackgroundWriter w(out, opt);
+  std::size_t n = import_strace_stream(
+      log, [&](const Header& h) { w.header(h); }, [&](Event&& e) { w.add(std::move(e)); }, warnings);
+  w.finish();
+  return n;
+}
+
+}  // namespace tracediff
