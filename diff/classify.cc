@@ -114,7 +114,9 @@ void build_chains(const Side& s, SideChains& out) {
     };
     for (std::size_t i : idx) {
       const Event& e = ev[i];
-      if (e.type == EventType::Signal) continue;  // a signal may land inside a search
+      // A signal may land inside a search; a recorder writes the exec event
+      // next to the execve that ends a PATH search.
+      if (e.type == EventType::Signal || (e.type == EventType::Process && e.name == kProcExec)) continue;
       bool lookup = returned(e) && is_lookup_call(e.name) && has_path_arg(e);
       if (!lookup) {
         close(false);
