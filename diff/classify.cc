@@ -366,7 +366,7 @@ class Classifier {
       if ((good_side ? tp.rows[k].good : tp.rows[k].bad) == pick) pd.d.row = k;
     pd.d.significant = n_meaningful > 0;
     const Event& e = t.events[static_cast<std::size_t>(pick)];
-    pd.d.syscall = e.type == EventType::Syscall ? e.name : e.name;
+    pd.d.syscall = e.name;
     (good_side ? pd.d.good : pd.d.bad) = side_of(t, static_cast<std::size_t>(pick));
     bool whole = (good_side ? tp.bad_tid : tp.good_tid) == 0;
     const char* side = good_side ? "good" : "bad";

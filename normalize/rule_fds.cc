@@ -67,7 +67,6 @@ class FdTracker {
   explicit FdTracker(Trace& t) : t_(t) {}
 
   void run() {
-    const HostInfo& h = t_.header.host;
     for (Event& e : t_.events) {
       std::int32_t pid = e.pid ? e.pid : e.tid;
       ProcState& st = state(pid);
@@ -80,7 +79,6 @@ class FdTracker {
       fill_refs(e, st);
       update(e, st);
     }
-    (void)h;
   }
 
  private:

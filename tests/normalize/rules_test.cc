@@ -256,6 +256,17 @@ TEST(NormalizeRewrites, UserRulesRewritePathsAndStrings) {
   EXPECT_EQ(t.events[1].args[1].str, "build N");
 }
 
+TEST(NormalizeRewrites, BadPatternFailsBeforeAnyRuleRuns) {
+  NormalizeOptions o;
+  o.rewrites.push_back({RewriteRule::Path, "([", "x", "cli.rules", 3});
+  TraceBuilder b(4711);
+  b.open("/tmp/a.12345", ok(3));
+  Trace t = b.build();
+  Trace before = t;
+  EXPECT_THROW(normalize_in_place(t, o), InputError);
+  EXPECT_EQ(t.events, before.events);
+}
+
 TEST(NormalizeRewrites, BadRulesFileNamesFileAndLine) {
   TempDir dir;
   std::string f = dir.write("bad.rules", "path /a /b\nreplace x y\n");
