@@ -349,6 +349,21 @@ TEST(Diff, DiffFilesGivesWhatDiffTracesGives) {
   EXPECT_THROW(diff_files(dir.file("missing"), dir.file("bad.trace")), InputError);
 }
 
+TEST(Diff, EmptyAndOneSidedTraces) {
+  DiffResult empty = diff_traces(Trace{}, Trace{});
+  EXPECT_FALSE(empty.has_significant());
+  EXPECT_TRUE(empty.pairs.empty());
+  simdjson::dom::parser parser;
+  EXPECT_FALSE(parser.parse(diff_to_json(empty)).error());
+
+  DiffResult one = diff_traces(program(5, true, false).exit(0).build(), Trace{});
+  ASSERT_EQ(one.pairs.size(), 1u);
+  EXPECT_EQ(one.pairs[0].bad_tid, 0);
+  ASSERT_TRUE(one.has_significant());
+  EXPECT_EQ(one.divergences[0].kind, DivKind::OnlyGood);
+  EXPECT_FALSE(one.divergences[0].bad.has_value());
+}
+
 TEST(DiffJson, FollowsTheContract) {
   Trace a = program(1000, true, false).exit(0).build();
   Trace b = program(2000, false, true).exit(1).build();
