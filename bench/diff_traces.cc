@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 
@@ -31,6 +33,9 @@ int main(int argc, char** argv) {
     // CPU time next to wall time: on a shared machine wall time says more
     // about the neighbours than about the code.
     auto cpu = [](std::clock_t a, std::clock_t b) { return static_cast<double>(b - a) / CLOCKS_PER_SEC; };
+    // Never freed: the process ends with _Exit right after printing, since
+    // handing millions of small blocks back to malloc one by one costs a
+    // second for nothing (GNU diff does not free its lines either).
     DiffResult* result = nullptr;
     if (phases) {
       // The stages apart: load, normalize, then diff with every rule off
@@ -53,9 +58,6 @@ int main(int argc, char** argv) {
       fmt::print("phases (wall/cpu s): load {:.2f}/{:.2f}, normalize {:.2f}/{:.2f}, diff {:.2f}/{:.2f}\n",
                  secs(t0, t1), cpu(c0, c1), secs(t1, t2), cpu(c1, c2), secs(t2, t3), cpu(c2, c3));
     } else {
-      // Deliberately never freed: the process exits right after, and handing
-      // millions of small blocks back to malloc one by one costs a second
-      // for nothing (GNU diff does not free its lines either).
       result = new DiffResult(diff_files(files[0], files[1]));
     }
     const DiffResult& r = *result;
@@ -69,7 +71,8 @@ int main(int argc, char** argv) {
     } else {
       fmt::print("{}", diff_to_json(r));
     }
-    return r.has_significant() ? 1 : 0;
+    std::fflush(stdout);
+    std::_Exit(r.has_significant() ? 1 : 0);
   } catch (const std::exception& e) {
     fmt::print(stderr, "diff_traces: {}\n", e.what());
     return 2;

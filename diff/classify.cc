@@ -114,7 +114,9 @@ void build_chains(const Side& s, SideChains& out) {
     };
     for (std::size_t i : idx) {
       const Event& e = ev[i];
-      if (e.type == EventType::Signal) continue;  // a signal may land inside a search
+      // A signal may land inside a search; a recorder writes the exec event
+      // next to the execve that ends a PATH search.
+      if (e.type == EventType::Signal || (e.type == EventType::Process && e.name == kProcExec)) continue;
       bool lookup = returned(e) && is_lookup_call(e.name) && has_path_arg(e);
       if (!lookup) {
         close(false);
@@ -364,7 +366,7 @@ class Classifier {
       if ((good_side ? tp.rows[k].good : tp.rows[k].bad) == pick) pd.d.row = k;
     pd.d.significant = n_meaningful > 0;
     const Event& e = t.events[static_cast<std::size_t>(pick)];
-    pd.d.syscall = e.type == EventType::Syscall ? e.name : e.name;
+    pd.d.syscall = e.name;
     (good_side ? pd.d.good : pd.d.bad) = side_of(t, static_cast<std::size_t>(pick));
     bool whole = (good_side ? tp.bad_tid : tp.good_tid) == 0;
     const char* side = good_side ? "good" : "bad";

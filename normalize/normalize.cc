@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <regex>
 #include <stdexcept>
 
 #include "normalize/rules.h"
+#include "trace/io.h"
 
 namespace tracediff {
 namespace detail {
@@ -51,6 +53,14 @@ void normalize_in_place(Trace& t, const NormalizeOptions& opt) {
       std::string names;
       for (const detail::Rule& r : detail::rule_table()) names += (names.empty() ? "" : ", ") + std::string(r.name);
       throw std::invalid_argument(fmt::format("unknown normalize rule '{}' (rules: {})", name, names));
+    }
+  }
+  // Bad user patterns fail here, before any rule has touched the trace.
+  for (const RewriteRule& r : opt.rewrites) {
+    try {
+      std::regex re(r.pattern);
+    } catch (const std::regex_error& e) {
+      throw InputError(fmt::format("{}:{}: bad regular expression '{}': {}", r.file, r.line, r.pattern, e.what()));
     }
   }
   detail::NormalizeContext ctx;

@@ -39,7 +39,8 @@ std::vector<std::pair<std::string, std::string>> list_rules();
 std::vector<RewriteRule> read_rules_file(const std::string& path);
 
 /// Applies every enabled rule. Throws std::invalid_argument for an unknown
-/// rule name in opt.disabled.
+/// rule name in opt.disabled, InputError (naming file:line) for a rewrite
+/// whose pattern is not a valid regex.
 Trace normalize(const Trace& in, const NormalizeOptions& opt = {});
 
 /// Like normalize(), rewriting `t` itself: a million-event trace is not

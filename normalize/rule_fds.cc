@@ -67,7 +67,6 @@ class FdTracker {
   explicit FdTracker(Trace& t) : t_(t) {}
 
   void run() {
-    const HostInfo& h = t_.header.host;
     for (Event& e : t_.events) {
       std::int32_t pid = e.pid ? e.pid : e.tid;
       ProcState& st = state(pid);
@@ -80,7 +79,6 @@ class FdTracker {
       fill_refs(e, st);
       update(e, st);
     }
-    (void)h;
   }
 
  private:
@@ -124,8 +122,15 @@ class FdTracker {
       if (a.kind != ArgKind::Fd || a.str == "AT_FDCWD") continue;
       std::int64_t fd = fd_number(a);
       if (fd < 0) continue;
-      if (a.ref.empty()) a.ref = lookup(st, fd);
-      else st.fds[fd] = a.ref;  // the trace knows better than our table
+      std::string known = lookup(st, fd);
+      if (a.ref.empty() || (known.size() > 2 && known[0] == '<')) {
+        // The standard streams a root inherited (and their dups) are named
+        // for their role, not their referent: where the caller redirected
+        // output (a log file, a pipe, a terminal) differs from run to run.
+        a.ref = known;
+      } else {
+        st.fds[fd] = a.ref;  // the trace knows better than our table
+      }
       if (!a.ref.empty()) {
         a.ref = canonical_ref(a.ref);
         a.raw = fd;

@@ -231,6 +231,30 @@ TEST(Diff, LookupWithADifferentOutcomeIsOneDivergenceNamingEveryCandidate) {
   EXPECT_EQ(lookups, 1);
 }
 
+TEST(Diff, ExecEventsInsideAPathSearchDoNotSplitTheLookup) {
+  // The recorder writes the exec event right before the execve that ends a
+  // PATH search; the search is still one lookup.
+  auto exec_event = [](const std::string& p) {
+    Event e;
+    e.type = EventType::Process;
+    e.tid = e.pid = 1;
+    e.name = kProcExec;
+    e.args = {path(p), array({data("app")})};
+    return e;
+  };
+  TraceBuilder a(1), b(1);
+  a.trace().events.push_back(exec_event("/opt/wrap/bin/app"));
+  a.call("execve", {path("/opt/wrap/bin/app"), array({data("app")}), num("0x1")}, ok()).exit(0);
+  b.call("execve", {path("/opt/wrap/bin/app"), array({data("app")}), num("0x1")}, fail("ENOENT"));
+  b.trace().events.push_back(exec_event("/usr/bin/app"));
+  b.call("execve", {path("/usr/bin/app"), array({data("app")}), num("0x1")}, ok()).write_err("no\n").exit(1);
+  DiffResult r = diff_traces(a.build(), b.build());
+  const Divergence& d = r.divergences.at(0);
+  EXPECT_EQ(d.kind, DivKind::Path);
+  EXPECT_EQ(d.bad->path, "/usr/bin/app");
+  EXPECT_EQ(d.candidates.size(), 2u);
+}
+
 TEST(Diff, ChildProcessesMatchByWhatTheyExecAndOneSidedOnesAreReported) {
   TraceBuilder a(10), b(20);
   a.spawn(11).spawn(12);
@@ -323,6 +347,21 @@ TEST(Diff, DiffFilesGivesWhatDiffTracesGives) {
   DiffResult in_memory = diff_traces(a, b, {}, dir.file("good.trace"), dir.file("bad.trace"));
   EXPECT_EQ(diff_to_json(from_files), diff_to_json(in_memory));
   EXPECT_THROW(diff_files(dir.file("missing"), dir.file("bad.trace")), InputError);
+}
+
+TEST(Diff, EmptyAndOneSidedTraces) {
+  DiffResult empty = diff_traces(Trace{}, Trace{});
+  EXPECT_FALSE(empty.has_significant());
+  EXPECT_TRUE(empty.pairs.empty());
+  simdjson::dom::parser parser;
+  EXPECT_FALSE(parser.parse(diff_to_json(empty)).error());
+
+  DiffResult one = diff_traces(program(5, true, false).exit(0).build(), Trace{});
+  ASSERT_EQ(one.pairs.size(), 1u);
+  EXPECT_EQ(one.pairs[0].bad_tid, 0);
+  ASSERT_TRUE(one.has_significant());
+  EXPECT_EQ(one.divergences[0].kind, DivKind::OnlyGood);
+  EXPECT_FALSE(one.divergences[0].bad.has_value());
 }
 
 TEST(DiffJson, FollowsTheContract) {

@@ -2,12 +2,17 @@
 # End-to-end diff tests on real strace recordings. Each "host" is a private
 # mount namespace (unshare -m) in which bind mounts and tmpfs make one file
 # system differ; nothing outside the test changes.
-#   e2e.sh DIFF_TRACES PROGRAM_DIR CASE
+#   e2e.sh DIFF_TRACES PROGRAM_DIR CASE [TRACEDIFF]
+# Without TRACEDIFF the runs are recorded with `strace -f -o` and imported;
+# with it, with `tracediff record` (ptrace, header with env and host).
 # Exit 0 pass, 1 fail, 77 skip (no root, no strace, no unshare).
 set -euo pipefail
 DIFF=$1
 PROGS=$2
 CASE=$3
+RECORDER=${4:-}
+EXT=log
+[ -z "$RECORDER" ] || EXT=trace
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for mount namespaces"; exit 77; }
 command -v strace >/dev/null || { echo "SKIP: strace not installed"; exit 77; }
 command -v jq >/dev/null || { echo "SKIP: jq not installed"; exit 77; }
@@ -22,13 +27,15 @@ chmod 755 "$S"
 host() {
   local name=$1 setup=$2
   shift 2
+  local tracer="strace -f -o '$S/$name.log'"
+  [ -z "$RECORDER" ] || tracer="'$RECORDER' record --force -o '$S/$name.trace' --"
   unshare -m --propagation private bash -c "set -e; $setup
-    exec strace -f -o '$S/$name.log' \"\$@\"" host "$@" >"$S/$name.out" 2>"$S/$name.err" || true
+    exec $tracer \"\$@\"" host "$@" >"$S/$name.out" 2>"$S/$name.err" || true
 }
 
 fail() { echo "FAIL: $*"; echo "--- top divergences:"; jq -c '.divergences[:3][]' "$S/diff.json" || true; exit 1; }
 
-diff_json() { "$DIFF" "$S/$1.log" "$S/$2.log" >"$S/diff.json" || [ $? = 1 ] || { echo "FAIL: diff_traces trouble"; exit 1; }; }
+diff_json() { "$DIFF" "$S/$1.$EXT" "$S/$2.$EXT" >"$S/diff.json" || [ $? = 1 ] || { echo "FAIL: diff_traces trouble"; exit 1; }; }
 
 # Same program, same host, twice: nothing significant.
 noise() {

@@ -82,6 +82,21 @@ TEST(NormalizeFds, NumbersBecomeReferentsTrackedThroughOpenDupAndClose) {
   EXPECT_EQ(t.events[5].args[0].raw, 2);  // kept for readers
 }
 
+TEST(NormalizeFds, InheritedStandardStreamsKeepTheirRoleThroughDups) {
+  // The caller redirected stderr to a file of its own; the trace knows it.
+  TraceBuilder b(10);
+  b.call("fcntl", {fd(2, "/tmp/run-one.err"), flags("F_DUPFD"), num("10")}, ok(11))
+      .call("dup2", {fd(11, "/tmp/run-one.err"), fd(2, "/tmp/run-one.err")}, ok(2))
+      .call("write", {fd(2, "/tmp/run-one.err"), data("x"), num("1")}, ok(1))
+      .open("/etc/x", ok(3))
+      .call("dup2", {fd(3, "/etc/x"), fd(1, "/tmp/run-one.out")}, ok(1))
+      .call("write", {fd(1, "/etc/x"), data("x"), num("1")}, ok(1));
+  Trace t = normalize(b.build(), only("fds"));
+  EXPECT_EQ(t.events[0].args[0].ref, "<stderr>");
+  EXPECT_EQ(t.events[2].args[0].ref, "<stderr>");
+  EXPECT_EQ(t.events[5].args[0].ref, "/etc/x");  // redirected inside the trace: a real referent
+}
+
 TEST(NormalizeFds, ChildInheritsTableAndRelativePathsResolveAgainstCwd) {
   TraceBuilder b(10);
   b.call("chdir", {path("/srv/app")}, ok()).open("/etc/x", ok(4)).spawn(11);
@@ -239,6 +254,17 @@ TEST(NormalizeRewrites, UserRulesRewritePathsAndStrings) {
   Trace t = normalize(b.build(), o);
   EXPECT_EQ(t.events[0].args[1].str, "/opt/app-VERSION/lib/x.so");
   EXPECT_EQ(t.events[1].args[1].str, "build N");
+}
+
+TEST(NormalizeRewrites, BadPatternFailsBeforeAnyRuleRuns) {
+  NormalizeOptions o;
+  o.rewrites.push_back({RewriteRule::Path, "([", "x", "cli.rules", 3});
+  TraceBuilder b(4711);
+  b.open("/tmp/a.12345", ok(3));
+  Trace t = b.build();
+  Trace before = t;
+  EXPECT_THROW(normalize_in_place(t, o), InputError);
+  EXPECT_EQ(t.events, before.events);
 }
 
 TEST(NormalizeRewrites, BadRulesFileNamesFileAndLine) {
