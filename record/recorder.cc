@@ -126,7 +126,7 @@ class Recorder {
   void on_exec(Task& t);
   bool fetch(Task& t, bool seccomp_stop, StopInfo& si);
   void begin_call(Task& t, const StopInfo& si);
-  void end_call(Task& t, const StopInfo& si);
+  bool end_call(Task& t, const StopInfo& si);
   void close_pending(Task& t, ResultState state);
   void resume(Task& t, int sig);
   void emit(const Event& e);
@@ -281,9 +281,11 @@ void Recorder::begin_call(Task& t, const StopInfo& si) {
   }
 }
 
-void Recorder::end_call(Task& t, const StopInfo& si) {
+// Decodes the outputs of the call; true when t.ev is complete and must be
+// written (the caller writes it after resuming the task).
+bool Recorder::end_call(Task& t, const StopInfo& si) {
   t.in_syscall = false;
-  if (!t.decode) return;
+  if (!t.decode) return false;
   t.decode = false;
   Event& e = t.ev;
   Result& r = e.result;
@@ -312,7 +314,7 @@ void Recorder::end_call(Task& t, const StopInfo& si) {
       }
     }
   }
-  emit(e);
+  return true;
 }
 
 void Recorder::close_pending(Task& t, ResultState state) {
@@ -328,11 +330,16 @@ void Recorder::close_pending(Task& t, ResultState state) {
 void Recorder::on_syscall_stop(Task& t, bool seccomp_stop) {
   StopInfo si;
   if (!fetch(t, seccomp_stop, si)) return;  // vanished: waitpid reports its death
+  bool complete = false;
   if (si.op == StopInfo::Entry) begin_call(t, si);
-  else if (si.op == StopInfo::Exit && t.in_syscall) end_call(t, si);
+  else if (si.op == StopInfo::Exit && t.in_syscall) complete = end_call(t, si);
   // An exit without an entry (attached mid-call, or the launch handshake)
   // has nothing to pair with and is dropped.
   resume(t, 0);
+  // Everything read from the tracee is in t.ev: encode and write it while
+  // the tracee runs on (t.ev is not touched again before its next stop,
+  // which this loop handles only after returning).
+  if (complete) emit(t.ev);
 }
 
 void Recorder::on_new_child(Task& parent, pid_t child, int event) {
