@@ -435,6 +435,33 @@ def case_attach_detach():
         srv.wait()
 
 
+def case_attach_several_pids():
+    d = scratch()
+    socks = [os.path.join(d, f"s{i}.sock") for i in range(2)]
+    srvs = [start_server(s) for s in socks]
+    try:
+        out = os.path.join(d, "t.trace")
+        args = [ARGS.tracediff, "record", "-o", out]
+        for s in srvs:
+            args += ["-p", str(s.pid)]
+        rec = subprocess.Popen(args, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        for s in socks:
+            check(ask(s) == b"pong\n", f"{s} answers while traced")
+        rec.send_signal(signal.SIGINT)
+        check(rec.wait(timeout=10) == 0, f"record: {rec.stderr.read()}")
+        for s, p in zip(socks, srvs):
+            check(p.poll() is None and ask(s) == b"pong\n", f"{s} answers after detach")
+        h, events = load(out)
+        check(h["attached"] == [p.pid for p in srvs], f"attached: {h.get('attached')}")
+        pids = {e["pid"] for e in syscalls(events) if e["name"] == "accept"}
+        check(pids == {p.pid for p in srvs}, f"accept calls from both: {pids}")
+    finally:
+        for p in srvs:
+            p.kill()
+            p.wait()
+
+
 def case_attach_follows_children_and_detaches():
     d = scratch()
     loop = subprocess.Popen(["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"])
@@ -593,6 +620,29 @@ def case_paths_fds_perm():
     check(st, "stat of a.txt")
     fields = {i["name"]: i.get("str") or i.get("raw") for i in st[0]["args"][-2 if st[0]["name"] == "newfstatat" else 1]["items"]}
     check(fields["st_mode"] == "S_IFREG|0640" and fields["st_size"] == 6, f"stat: {fields}")
+
+
+def case_perm_snapshot_readonly_mount_in_namespace():
+    # A read-only bind mount that exists only inside the traced program's
+    # private mount namespace: the snapshot must see it through its eyes.
+    if shutil.which("unshare") is None:
+        skip("unshare (util-linux) is not installed")
+    d = scratch()
+    target = os.path.join(d, "ro")
+    os.mkdir(target)
+    out = os.path.join(d, "t.trace")
+    script = f"mount --bind {target} {target} && mount -o remount,bind,ro {target} && touch {target}/new"
+    r = record(["--", "unshare", "-m", "--propagation", "private", "sh", "-c", script], out)
+    if r.returncode != 1 and "unshare failed" in r.stderr:
+        skip(f"no mount namespaces here: {r.stderr.strip()}")
+    check(r.returncode == 1, f"touch must fail (exit {r.returncode}): {r.stderr}")
+    _, events = load(out)
+    fails = [e for e in syscalls(events) if e.get("errno") == "EROFS"]
+    check(fails and "perm" in fails[0], f"EROFS call with a snapshot: {fails[:1]}")
+    comp = {c["path"]: c for c in fails[0]["perm"]["components"]}
+    check(comp.get(target, {}).get("ro") is True, f"{target} seen read-only: {fails[0]['perm']}")
+    check(comp.get(d, {}).get("ro") is False, f"{d} seen writable: {fails[0]['perm']}")
+    check(not os.path.ismount(target), "the mount leaked out of the namespace")
 
 
 def case_net_refs():
