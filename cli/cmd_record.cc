@@ -33,10 +33,11 @@ void add_record(CLI::App& app, CommandResult& res) {
       "  tracediff record -p 1234 -o server.trace\n"
       "  tracediff record -e trace=%file,%network -- make");
   c->add_option("-o,--output", o->output, "trace file (.zst: compressed; default: CMD-HOST.trace)");
-  c->add_option("-p,--pid", o->attach, "attach to this process and its threads (repeatable)");
+  c->add_option("-p,--pid", o->attach, "attach to this process and its threads (repeatable)")->allow_extra_args(false);
   c->add_option("-s,--string-size", o->data_size, "bytes of read/write/send/recv data kept")->capture_default_str();
   c->add_option("-e", o->trace_set,
-                "trace=SET: names and classes (%file %process %network %fd %creds %memory %signal)");
+                "trace=SET: names and classes (%file %process %network %fd %creds %memory %signal)")
+      ->allow_extra_args(false);
   c->add_flag("--all", o->all, "trace every call (no filter)");
   c->add_flag("--no-follow", *no_follow, "do not follow forks and threads");
   c->add_flag("--redact", o->redact, "hide secret-looking environment values and all data buffers");
