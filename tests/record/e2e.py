@@ -462,6 +462,34 @@ def case_attach_several_pids():
             p.wait()
 
 
+def case_attach_all_threads():
+    d = scratch()
+    busy = subprocess.Popen([prog("busy_threads")], stdout=subprocess.PIPE)
+    try:
+        check(busy.stdout.readline().strip() == b"ready", "program did not start")
+        out = os.path.join(d, "t.trace")
+        rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(busy.pid)], stderr=subprocess.PIPE)
+        time.sleep(0.6)
+        rec.send_signal(signal.SIGINT)
+        check(rec.wait(timeout=10) == 0, f"record: {rec.stderr.read()}")
+        time.sleep(0.2)
+        check(busy.poll() is None, "the program died when record detached")
+        tids = os.listdir(f"/proc/{busy.pid}/task")
+        check(len(tids) == 4, f"threads after detach: {tids}")
+        for tid in tids:
+            with open(f"/proc/{busy.pid}/task/{tid}/status") as f:
+                tracer = [l for l in f if l.startswith("TracerPid:")][0].split()[1]
+            check(tracer == "0", f"thread {tid} still traced by {tracer}")
+        _, events = load(out)
+        opens = {e["tid"] for e in syscalls(events) if e["name"] == "openat" and first_path(e) == "/etc/hostname"}
+        check(len(opens) == 3, f"openat from each worker thread: {opens}")
+        attached = {e["tid"] for e in events if e["type"] == "process" and e["name"] == "attached"}
+        check(attached == {int(t) for t in tids}, f"attached events: {attached}")
+    finally:
+        busy.kill()
+        busy.wait()
+
+
 def case_attach_follows_children_and_detaches():
     d = scratch()
     loop = subprocess.Popen(["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"])
