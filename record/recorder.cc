@@ -152,7 +152,8 @@ class Recorder {
   bool dirty_ = false;
   Event scratch_;               // reused for process and signal events
   PermCache perm_cache_;
-  std::size_t parked_ = 0;      // tasks waiting for their parent's fork event
+  std::size_t parked_ = 0;
+  bool forwarded_ = false;      // a stop signal was passed to the command      // tasks waiting for their parent's fork event
 };
 
 Task& Recorder::new_task(pid_t tid) {
@@ -654,6 +655,21 @@ void Recorder::loop() {
   while (!tasks_.empty()) {
     if (g_stop_signal) {
       int sig = g_stop_signal;
+      g_stop_signal = 0;
+      if (root_ && seccomp_) {
+        // Our filter cannot be removed: a detached task would get ENOSYS
+        // for every filtered call. So the command gets the signal and we
+        // keep recording until it ends (its death is in the trace); a
+        // second signal kills what is left.
+        if (!forwarded_) {
+          forwarded_ = true;
+          kill(root_, SIGCONT);
+          kill(root_, sig);
+        } else {
+          for (auto& [tid, t] : tasks_) kill(tid, SIGKILL);
+        }
+        continue;
+      }
       if (root_) {
         // As strace: the launched command gets the signal, we let go.
         kill(root_, SIGCONT);
