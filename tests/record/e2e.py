@@ -316,6 +316,9 @@ def case_strace_real_programs_default_set():
     compare_with_strace(["sh", "-c", "cat /etc/hostname | wc -c"], mode_args=(), excluded=ex)
     compare_with_strace([prog("procops")], mode_args=(), excluded=ex)
     compare_with_strace([prog("threads")], mode_args=(), excluded=ex, name_only={"openat", "read", "close"})
+    compare_with_strace([prog("exec_thread")], mode_args=(), excluded=ex)
+    compare_with_strace([prog("spawn")], mode_args=(), excluded=ex)
+    compare_with_strace(lambda d: [prog("netops"), d], mode_args=(), excluded=ex)
 
 
 def case_default_set_filters():
