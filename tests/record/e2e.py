@@ -93,6 +93,40 @@ def syscalls(events):
     return [e for e in events if e["type"] == "syscall"]
 
 
+def child_of(pid, timeout=10.0):
+    """The first child of `pid`, waiting for it to appear (loaded CI machines)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        r = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+        if r.stdout.split():
+            return int(r.stdout.split()[0])
+        time.sleep(0.05)
+    raise Failure(f"no child of {pid} after {timeout}s")
+
+
+def wait_for(pred, what, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise Failure(f"timed out waiting for {what}")
+
+
+def attached_in(path, n=1):
+    """True once `path` holds n 'attached' events (the recorder is in place)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().count(b'"name":"attached"') >= n
+    except FileNotFoundError:
+        return False
+
+
+def proc_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
 # ---- strace log parsing (minimal) ----
 
 LINE = re.compile(r"^(\d+)\s+(.*)$")
@@ -359,8 +393,10 @@ def case_killed_mid_call():
     out = os.path.join(d, "t.trace")
     p = subprocess.Popen([ARGS.tracediff, "record", "--all", "-o", out, "--", prog("behave"), "block"],
                          stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.5)
-    child = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()[0])
+    child = child_of(p.pid)
+    # Wait until it blocks in read(0) (state S), then kill it mid-call.
+    wait_for(lambda: proc_state(child) in ("S", "t"), "the program to block")
+    time.sleep(0.3)
     os.kill(child, signal.SIGKILL)
     rc = p.wait(timeout=10)
     check(rc == 128 + 9, f"exit {rc}")
@@ -375,10 +411,10 @@ def case_stop_and_continue():
     out = os.path.join(d, "t.trace")
     p = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", prog("behave"), "stop"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.5)
-    child = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()[0])
-    with open(f"/proc/{child}/stat") as f:
-        st = f.read().rsplit(")", 1)[1].split()[0]
+    child = child_of(p.pid)
+    wait_for(lambda: proc_state(child) in ("T", "t"), "the program to stop itself")
+    time.sleep(0.3)
+    st = proc_state(child)
     check(st in ("T", "t"), f"the program must stay stopped, state {st}")
     check(p.poll() is None, "record ended while the program was stopped")
     os.kill(child, signal.SIGCONT)
@@ -413,7 +449,8 @@ def case_attach_detach():
         out = os.path.join(d, "t.trace")
         rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(srv.pid)],
                                stderr=subprocess.PIPE)
-        time.sleep(0.5)
+        wait_for(lambda: attached_in(out), "record to attach")
+        time.sleep(0.2)
         for _ in range(3):
             check(ask(sock) == b"pong\n", "server answer while traced")
         rec.send_signal(signal.SIGINT)
@@ -448,7 +485,8 @@ def case_attach_several_pids():
         for s in srvs:
             args += ["-p", str(s.pid)]
         rec = subprocess.Popen(args, stderr=subprocess.PIPE)
-        time.sleep(0.5)
+        wait_for(lambda: attached_in(out, 2), "record to attach")
+        time.sleep(0.2)
         for s in socks:
             check(ask(s) == b"pong\n", f"{s} answers while traced")
         rec.send_signal(signal.SIGINT)
@@ -472,6 +510,7 @@ def case_attach_all_threads():
         check(busy.stdout.readline().strip() == b"ready", "program did not start")
         out = os.path.join(d, "t.trace")
         rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(busy.pid)], stderr=subprocess.PIPE)
+        wait_for(lambda: attached_in(out, 4), "record to attach")
         time.sleep(0.6)
         rec.send_signal(signal.SIGINT)
         check(rec.wait(timeout=10) == 0, f"record: {rec.stderr.read()}")
@@ -500,6 +539,7 @@ def case_attach_follows_children_and_detaches():
         time.sleep(0.2)
         out = os.path.join(d, "t.trace")
         rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(loop.pid)], stderr=subprocess.PIPE)
+        wait_for(lambda: attached_in(out), "record to attach")
         time.sleep(1.0)
         rec.send_signal(signal.SIGTERM)
         rc = rec.wait(timeout=10)
@@ -525,8 +565,9 @@ def case_launched_command_sigterm():
         out = os.path.join(d, f"t{len(mode)}.trace")
         rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out] + mode + ["--", prog("behave"), "sleep", "30"],
                                stderr=subprocess.PIPE)
-        time.sleep(0.5)
-        child = int(subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True, text=True).stdout.split()[0])
+        child = child_of(rec.pid)
+        wait_for(lambda: proc_state(child) == "S", "the command to sleep")
+        time.sleep(0.2)
         rec.send_signal(signal.SIGTERM)
         rc = rec.wait(timeout=10)
         check(rc == 128 + signal.SIGTERM, f"{mode}: record exit {rc}")
@@ -548,7 +589,8 @@ def case_launched_command_ignoring_sigterm():
     out = os.path.join(d, "t.trace")
     rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", "sh", "-c",
                             "trap '' TERM; while :; do sleep 0.1; done"], stderr=subprocess.PIPE)
-    time.sleep(0.5)
+    sh = child_of(rec.pid)
+    child_of(sh)  # its first sleep runs: the trap is set
     rec.send_signal(signal.SIGTERM)
     time.sleep(0.5)
     check(rec.poll() is None, "one ignored SIGTERM must not end the recording")
