@@ -26,17 +26,19 @@ void add_record(CLI::App& app, CommandResult& res) {
       "everything but memory management, futex, clock/time, signal-mask and scheduling calls.\n"
       "-p cannot use seccomp (a filter cannot be added to a running process): every call stops and\n"
       "is filtered in the recorder, so -p costs more. --no-follow also disables the filter.\n"
-      "Ctrl-C / SIGTERM: with -p, detach and leave the processes running; with a command, pass\n"
-      "the signal to it and detach, as strace does. The trace is valid up to that moment.\n"
+      "Ctrl-C / SIGTERM: with -p, detach and leave the processes running. With a command, pass\n"
+      "the signal to it; with --all then detach (as strace does), else record until it ends (a\n"
+      "seccomp filter cannot be removed), a second signal killing it. The trace stays valid.\n"
       "Examples:\n"
       "  tracediff record -o good.trace -- ./app --port 8080\n"
       "  tracediff record -p 1234 -o server.trace\n"
       "  tracediff record -e trace=%file,%network -- make");
   c->add_option("-o,--output", o->output, "trace file (.zst: compressed; default: CMD-HOST.trace)");
-  c->add_option("-p,--pid", o->attach, "attach to this process and its threads (repeatable)");
+  c->add_option("-p,--pid", o->attach, "attach to this process and its threads (repeatable)")->allow_extra_args(false);
   c->add_option("-s,--string-size", o->data_size, "bytes of read/write/send/recv data kept")->capture_default_str();
   c->add_option("-e", o->trace_set,
-                "trace=SET: names and classes (%file %process %network %fd %creds %memory %signal)");
+                "trace=SET: names and classes (%file %process %network %fd %creds %memory %signal)")
+      ->allow_extra_args(false);
   c->add_flag("--all", o->all, "trace every call (no filter)");
   c->add_flag("--no-follow", *no_follow, "do not follow forks and threads");
   c->add_flag("--redact", o->redact, "hide secret-looking environment values and all data buffers");

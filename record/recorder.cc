@@ -126,7 +126,7 @@ class Recorder {
   void on_exec(Task& t);
   bool fetch(Task& t, bool seccomp_stop, StopInfo& si);
   void begin_call(Task& t, const StopInfo& si);
-  void end_call(Task& t, const StopInfo& si);
+  bool end_call(Task& t, const StopInfo& si);
   void close_pending(Task& t, ResultState state);
   void resume(Task& t, int sig);
   void emit(const Event& e);
@@ -152,7 +152,8 @@ class Recorder {
   bool dirty_ = false;
   Event scratch_;               // reused for process and signal events
   PermCache perm_cache_;
-  std::size_t parked_ = 0;      // tasks waiting for their parent's fork event
+  std::size_t parked_ = 0;
+  bool forwarded_ = false;      // a stop signal was passed to the command      // tasks waiting for their parent's fork event
 };
 
 Task& Recorder::new_task(pid_t tid) {
@@ -281,9 +282,11 @@ void Recorder::begin_call(Task& t, const StopInfo& si) {
   }
 }
 
-void Recorder::end_call(Task& t, const StopInfo& si) {
+// Decodes the outputs of the call; true when t.ev is complete and must be
+// written (the caller writes it after resuming the task).
+bool Recorder::end_call(Task& t, const StopInfo& si) {
   t.in_syscall = false;
-  if (!t.decode) return;
+  if (!t.decode) return false;
   t.decode = false;
   Event& e = t.ev;
   Result& r = e.result;
@@ -312,7 +315,7 @@ void Recorder::end_call(Task& t, const StopInfo& si) {
       }
     }
   }
-  emit(e);
+  return true;
 }
 
 void Recorder::close_pending(Task& t, ResultState state) {
@@ -328,11 +331,16 @@ void Recorder::close_pending(Task& t, ResultState state) {
 void Recorder::on_syscall_stop(Task& t, bool seccomp_stop) {
   StopInfo si;
   if (!fetch(t, seccomp_stop, si)) return;  // vanished: waitpid reports its death
+  bool complete = false;
   if (si.op == StopInfo::Entry) begin_call(t, si);
-  else if (si.op == StopInfo::Exit && t.in_syscall) end_call(t, si);
+  else if (si.op == StopInfo::Exit && t.in_syscall) complete = end_call(t, si);
   // An exit without an entry (attached mid-call, or the launch handshake)
   // has nothing to pair with and is dropped.
   resume(t, 0);
+  // Everything read from the tracee is in t.ev: encode and write it while
+  // the tracee runs on (t.ev is not touched again before its next stop,
+  // which this loop handles only after returning).
+  if (complete) emit(t.ev);
 }
 
 void Recorder::on_new_child(Task& parent, pid_t child, int event) {
@@ -647,6 +655,21 @@ void Recorder::loop() {
   while (!tasks_.empty()) {
     if (g_stop_signal) {
       int sig = g_stop_signal;
+      g_stop_signal = 0;
+      if (root_ && seccomp_) {
+        // Our filter cannot be removed: a detached task would get ENOSYS
+        // for every filtered call. So the command gets the signal and we
+        // keep recording until it ends (its death is in the trace); a
+        // second signal kills what is left.
+        if (!forwarded_) {
+          forwarded_ = true;
+          kill(root_, SIGCONT);
+          kill(root_, sig);
+        } else {
+          for (auto& [tid, t] : tasks_) kill(tid, SIGKILL);
+        }
+        continue;
+      }
       if (root_) {
         // As strace: the launched command gets the signal, we let go.
         kill(root_, SIGCONT);

@@ -93,6 +93,40 @@ def syscalls(events):
     return [e for e in events if e["type"] == "syscall"]
 
 
+def child_of(pid, timeout=10.0):
+    """The first child of `pid`, waiting for it to appear (loaded CI machines)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        r = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+        if r.stdout.split():
+            return int(r.stdout.split()[0])
+        time.sleep(0.05)
+    raise Failure(f"no child of {pid} after {timeout}s")
+
+
+def wait_for(pred, what, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise Failure(f"timed out waiting for {what}")
+
+
+def attached_in(path, n=1):
+    """True once `path` holds n 'attached' events (the recorder is in place)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().count(b'"name":"attached"') >= n
+    except FileNotFoundError:
+        return False
+
+
+def proc_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
 # ---- strace log parsing (minimal) ----
 
 LINE = re.compile(r"^(\d+)\s+(.*)$")
@@ -316,6 +350,9 @@ def case_strace_real_programs_default_set():
     compare_with_strace(["sh", "-c", "cat /etc/hostname | wc -c"], mode_args=(), excluded=ex)
     compare_with_strace([prog("procops")], mode_args=(), excluded=ex)
     compare_with_strace([prog("threads")], mode_args=(), excluded=ex, name_only={"openat", "read", "close"})
+    compare_with_strace([prog("exec_thread")], mode_args=(), excluded=ex)
+    compare_with_strace([prog("spawn")], mode_args=(), excluded=ex)
+    compare_with_strace(lambda d: [prog("netops"), d], mode_args=(), excluded=ex)
 
 
 def case_default_set_filters():
@@ -356,8 +393,10 @@ def case_killed_mid_call():
     out = os.path.join(d, "t.trace")
     p = subprocess.Popen([ARGS.tracediff, "record", "--all", "-o", out, "--", prog("behave"), "block"],
                          stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.5)
-    child = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()[0])
+    child = child_of(p.pid)
+    # Wait until it blocks in read(0) (state S), then kill it mid-call.
+    wait_for(lambda: proc_state(child) in ("S", "t"), "the program to block")
+    time.sleep(0.3)
     os.kill(child, signal.SIGKILL)
     rc = p.wait(timeout=10)
     check(rc == 128 + 9, f"exit {rc}")
@@ -372,10 +411,10 @@ def case_stop_and_continue():
     out = os.path.join(d, "t.trace")
     p = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", prog("behave"), "stop"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.5)
-    child = int(subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()[0])
-    with open(f"/proc/{child}/stat") as f:
-        st = f.read().rsplit(")", 1)[1].split()[0]
+    child = child_of(p.pid)
+    wait_for(lambda: proc_state(child) in ("T", "t"), "the program to stop itself")
+    time.sleep(0.3)
+    st = proc_state(child)
     check(st in ("T", "t"), f"the program must stay stopped, state {st}")
     check(p.poll() is None, "record ended while the program was stopped")
     os.kill(child, signal.SIGCONT)
@@ -410,7 +449,8 @@ def case_attach_detach():
         out = os.path.join(d, "t.trace")
         rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(srv.pid)],
                                stderr=subprocess.PIPE)
-        time.sleep(0.5)
+        wait_for(lambda: attached_in(out), "record to attach")
+        time.sleep(0.2)
         for _ in range(3):
             check(ask(sock) == b"pong\n", "server answer while traced")
         rec.send_signal(signal.SIGINT)
@@ -435,6 +475,63 @@ def case_attach_detach():
         srv.wait()
 
 
+def case_attach_several_pids():
+    d = scratch()
+    socks = [os.path.join(d, f"s{i}.sock") for i in range(2)]
+    srvs = [start_server(s) for s in socks]
+    try:
+        out = os.path.join(d, "t.trace")
+        args = [ARGS.tracediff, "record", "-o", out]
+        for s in srvs:
+            args += ["-p", str(s.pid)]
+        rec = subprocess.Popen(args, stderr=subprocess.PIPE)
+        wait_for(lambda: attached_in(out, 2), "record to attach")
+        time.sleep(0.2)
+        for s in socks:
+            check(ask(s) == b"pong\n", f"{s} answers while traced")
+        rec.send_signal(signal.SIGINT)
+        check(rec.wait(timeout=10) == 0, f"record: {rec.stderr.read()}")
+        for s, p in zip(socks, srvs):
+            check(p.poll() is None and ask(s) == b"pong\n", f"{s} answers after detach")
+        h, events = load(out)
+        check(h["attached"] == [p.pid for p in srvs], f"attached: {h.get('attached')}")
+        pids = {e["pid"] for e in syscalls(events) if e["name"] == "accept"}
+        check(pids == {p.pid for p in srvs}, f"accept calls from both: {pids}")
+    finally:
+        for p in srvs:
+            p.kill()
+            p.wait()
+
+
+def case_attach_all_threads():
+    d = scratch()
+    busy = subprocess.Popen([prog("busy_threads")], stdout=subprocess.PIPE)
+    try:
+        check(busy.stdout.readline().strip() == b"ready", "program did not start")
+        out = os.path.join(d, "t.trace")
+        rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(busy.pid)], stderr=subprocess.PIPE)
+        wait_for(lambda: attached_in(out, 4), "record to attach")
+        time.sleep(0.6)
+        rec.send_signal(signal.SIGINT)
+        check(rec.wait(timeout=10) == 0, f"record: {rec.stderr.read()}")
+        time.sleep(0.2)
+        check(busy.poll() is None, "the program died when record detached")
+        tids = os.listdir(f"/proc/{busy.pid}/task")
+        check(len(tids) == 4, f"threads after detach: {tids}")
+        for tid in tids:
+            with open(f"/proc/{busy.pid}/task/{tid}/status") as f:
+                tracer = [l for l in f if l.startswith("TracerPid:")][0].split()[1]
+            check(tracer == "0", f"thread {tid} still traced by {tracer}")
+        _, events = load(out)
+        opens = {e["tid"] for e in syscalls(events) if e["name"] == "openat" and first_path(e) == "/etc/hostname"}
+        check(len(opens) == 3, f"openat from each worker thread: {opens}")
+        attached = {e["tid"] for e in events if e["type"] == "process" and e["name"] == "attached"}
+        check(attached == {int(t) for t in tids}, f"attached events: {attached}")
+    finally:
+        busy.kill()
+        busy.wait()
+
+
 def case_attach_follows_children_and_detaches():
     d = scratch()
     loop = subprocess.Popen(["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"])
@@ -442,6 +539,7 @@ def case_attach_follows_children_and_detaches():
         time.sleep(0.2)
         out = os.path.join(d, "t.trace")
         rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(loop.pid)], stderr=subprocess.PIPE)
+        wait_for(lambda: attached_in(out), "record to attach")
         time.sleep(1.0)
         rec.send_signal(signal.SIGTERM)
         rc = rec.wait(timeout=10)
@@ -463,19 +561,44 @@ def case_attach_follows_children_and_detaches():
 
 def case_launched_command_sigterm():
     d = scratch()
+    for mode in ([], ["--all"]):
+        out = os.path.join(d, f"t{len(mode)}.trace")
+        rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out] + mode + ["--", prog("behave"), "sleep", "30"],
+                               stderr=subprocess.PIPE)
+        child = child_of(rec.pid)
+        wait_for(lambda: proc_state(child) == "S", "the command to sleep")
+        time.sleep(0.2)
+        rec.send_signal(signal.SIGTERM)
+        rc = rec.wait(timeout=10)
+        check(rc == 128 + signal.SIGTERM, f"{mode}: record exit {rc}")
+        time.sleep(0.2)
+        check(not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z",
+              f"{mode}: the command must get the signal, as under strace")
+        _, events = load(out)
+        check(any(e["name"] == "execve" for e in syscalls(events)), f"{mode}: trace valid up to the signal")
+        if not mode:
+            # Under the seccomp filter the recorder stays until the command
+            # is gone (a detached task would get ENOSYS): its death is there.
+            killed = [e for e in events if e["type"] == "process" and e["name"] == "killed"]
+            check(killed and killed[-1]["signal"] == signal.SIGTERM, f"killed event: {killed}")
+
+
+def case_launched_command_ignoring_sigterm():
+    # A command that ignores the signal: the second signal ends it all.
+    d = scratch()
     out = os.path.join(d, "t.trace")
-    rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", prog("behave"), "sleep", "30"],
-                           stderr=subprocess.PIPE)
+    rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "--", "sh", "-c",
+                            "trap '' TERM; while :; do sleep 0.1; done"], stderr=subprocess.PIPE)
+    sh = child_of(rec.pid)
+    child_of(sh)  # its first sleep runs: the trap is set
+    rec.send_signal(signal.SIGTERM)
     time.sleep(0.5)
-    child = int(subprocess.run(["pgrep", "-P", str(rec.pid)], capture_output=True, text=True).stdout.split()[0])
+    check(rec.poll() is None, "one ignored SIGTERM must not end the recording")
     rec.send_signal(signal.SIGTERM)
     rc = rec.wait(timeout=10)
-    check(rc == 128 + signal.SIGTERM, f"record exit {rc}")
-    time.sleep(0.2)
-    check(not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z",
-          "the command must get the signal, as under strace")
+    check(rc == 128 + signal.SIGKILL, f"record exit {rc}")
     _, events = load(out)
-    check(any(e["name"] == "execve" for e in syscalls(events)), "trace valid up to the signal")
+    check(events[-1]["type"] == "process" and events[-1]["name"] == "killed", f"last: {events[-1]}")
 
 
 def case_recorder_sigkilled():
@@ -593,6 +716,29 @@ def case_paths_fds_perm():
     check(st, "stat of a.txt")
     fields = {i["name"]: i.get("str") or i.get("raw") for i in st[0]["args"][-2 if st[0]["name"] == "newfstatat" else 1]["items"]}
     check(fields["st_mode"] == "S_IFREG|0640" and fields["st_size"] == 6, f"stat: {fields}")
+
+
+def case_perm_snapshot_readonly_mount_in_namespace():
+    # A read-only bind mount that exists only inside the traced program's
+    # private mount namespace: the snapshot must see it through its eyes.
+    if shutil.which("unshare") is None:
+        skip("unshare (util-linux) is not installed")
+    d = scratch()
+    target = os.path.join(d, "ro")
+    os.mkdir(target)
+    out = os.path.join(d, "t.trace")
+    script = f"mount --bind {target} {target} && mount -o remount,bind,ro {target} && touch {target}/new"
+    r = record(["--", "unshare", "-m", "--propagation", "private", "sh", "-c", script], out)
+    if r.returncode != 1 and "unshare failed" in r.stderr:
+        skip(f"no mount namespaces here: {r.stderr.strip()}")
+    check(r.returncode == 1, f"touch must fail (exit {r.returncode}): {r.stderr}")
+    _, events = load(out)
+    fails = [e for e in syscalls(events) if e.get("errno") == "EROFS"]
+    check(fails and "perm" in fails[0], f"EROFS call with a snapshot: {fails[:1]}")
+    comp = {c["path"]: c for c in fails[0]["perm"]["components"]}
+    check(comp.get(target, {}).get("ro") is True, f"{target} seen read-only: {fails[0]['perm']}")
+    check(comp.get(d, {}).get("ro") is False, f"{d} seen writable: {fails[0]['perm']}")
+    check(not os.path.ismount(target), "the mount leaked out of the namespace")
 
 
 def case_net_refs():

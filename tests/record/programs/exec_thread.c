@@ -5,6 +5,7 @@
 
 static void* run(void* arg) {
   (void)arg;
+  usleep(100000);  // let the main thread block in pause() first
   execl("/bin/echo", "echo", "from-thread", (char*)NULL);
   return NULL;
 }
