@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <charconv>
 #include <filesystem>
 
 #include "trace/io.h"
@@ -78,6 +79,22 @@ bool read_bytes(std::string_view key, dom::element v, std::string_view name, std
   return false;
 }
 
+// A text value that cannot carry a "_hex" key (array element, option
+// value): a string, or {"hex": "..."} for bytes that are not UTF-8.
+std::string read_text(dom::element v, std::string_view what) {
+  std::string_view s;
+  if (v.get(s) == simdjson::SUCCESS) return std::string(s);
+  dom::object o;
+  std::string_view hex;
+  if (v.get(o) || o["hex"].get(hex))
+    throw BadField(fmt::format("\"{}\" must hold strings or {{\"hex\": ...}} objects", what));
+  return from_hex(hex);
+}
+
+void read_text_array(dom::element v, std::string_view what, std::vector<std::string>& out) {
+  for (dom::element i : as_array(v, what)) out.push_back(read_text(i, what));
+}
+
 std::uint32_t parse_octal(std::string_view s, std::string_view what) {
   std::uint32_t v = 0;
   if (s.empty()) throw BadField(fmt::format("\"{}\" must be an octal string", what));
@@ -95,9 +112,7 @@ Arg read_arg(dom::element el) {
       auto kind = arg_kind_from_string(as_str(v, k));
       if (!kind) throw BadField(fmt::format("unknown argument kind \"{}\"", as_str(v, k)));
       a.kind = *kind;
-    } else if (k == "name") {
-      a.name = as_str(v, k);
-    } else if (read_bytes(k, v, "str", a.str) || read_bytes(k, v, "abs", a.abs) ||
+    } else if (read_bytes(k, v, "name", a.name) || read_bytes(k, v, "str", a.str) || read_bytes(k, v, "abs", a.abs) ||
                read_bytes(k, v, "ref", a.ref)) {
     } else if (k == "raw") {
       a.raw = as_int(v, k);
@@ -125,7 +140,8 @@ PermSnapshot read_perm(dom::element el) {
         for (auto [ck, cv] : as_object(ce, "components[]")) {
           if (read_bytes(ck, cv, "path", c.path)) {
           } else if (ck == "exists") c.exists = as_bool(cv, ck);
-          else if (ck == "type") c.type = as_str(cv, ck);
+          else if (read_bytes(ck, cv, "type", c.type)) {
+          }
           else if (ck == "uid") c.uid = static_cast<std::uint32_t>(as_int(cv, ck));
           else if (ck == "gid") c.gid = static_cast<std::uint32_t>(as_int(cv, ck));
           else if (ck == "mode") c.mode = parse_octal(as_str(cv, ck), ck);
@@ -164,8 +180,8 @@ Event read_event(dom::element doc) {
     } else if (k == "ret") {
       e.result.value = as_int(v, k);
       e.result.state = ResultState::Returned;
-    } else if (k == "errno") e.result.err = as_str(v, k);
-    else if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));
+    } else if (read_bytes(k, v, "errno", e.result.err)) {
+    } else if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));
     else if (read_bytes(k, v, "ret_str", e.result.str) || read_bytes(k, v, "ret_ref", e.result.ref) ||
              read_bytes(k, v, "ret_note", e.result.note) || read_bytes(k, v, "raw", e.raw)) {
     } else if (k == "injected") e.result.injected = as_bool(v, k);
@@ -175,9 +191,8 @@ Event read_event(dom::element doc) {
     else if (k == "thread") e.proc.thread = as_bool(v, k);
     else if (k == "core") e.proc.core = as_bool(v, k);
     else if (k == "stopped") e.proc.stopped = as_bool(v, k);
-    else if (k == "stack") {
-      for (dom::element s : as_array(v, k)) e.stack.emplace_back(as_str(s, k));
-    } else if (k == "perm") e.perm = read_perm(v);
+    else if (k == "stack") read_text_array(v, k, e.stack);
+    else if (k == "perm") e.perm = read_perm(v);
   }
   if (!have_type) throw BadField("missing \"type\"");
   return e;
@@ -190,25 +205,34 @@ Header read_header(dom::element doc) {
   if (doc.get(o)) throw BadField("not a JSON object");
   std::string_view ver;
   if (o["tracediff"].get(ver)) throw BadField("no \"tracediff\" version: not a tracediff trace");
+  // "MAJOR.MINOR", both unsigned decimal; from_chars rejects overflow, where
+  // sscanf's behaviour is undefined.
   int major = 0, minor = 0;
-  if (std::sscanf(std::string(ver).c_str(), "%d.%d", &major, &minor) != 2)
-    throw BadField(fmt::format("bad format version \"{}\"", ver));
+  {
+    const char* b = ver.data();
+    const char* end = b + ver.size();
+    auto r1 = std::from_chars(b, end, major);
+    bool ok = r1.ec == std::errc() && r1.ptr != end && *r1.ptr == '.' && major >= 0;
+    if (ok) {
+      auto r2 = std::from_chars(r1.ptr + 1, end, minor);
+      ok = r2.ec == std::errc() && r2.ptr == end && minor >= 0;
+    }
+    if (!ok) throw BadField(fmt::format("bad format version \"{}\" (expected MAJOR.MINOR)", ver));
+  }
   if (major != kFormatMajor)
     throw BadField(fmt::format("trace format version {} is not supported by this tracediff (it reads {}.x)",
                                ver, kFormatMajor));
   h.format_major = major;
   h.format_minor = minor;
   for (auto [k, v] : o) {
-    if (k == "tool") h.tool_version = as_str(v, k);
-    else if (k == "source") h.source = as_str(v, k);
-    else if (k == "created") h.created = as_str(v, k);
-    else if (k == "time_base") h.time_base = as_str(v, k);
-    else if (k == "command") {
-      for (dom::element c : as_array(v, k)) h.command.emplace_back(as_str(c, k));
+    if (read_bytes(k, v, "tool", h.tool_version) || read_bytes(k, v, "source", h.source) ||
+        read_bytes(k, v, "created", h.created) || read_bytes(k, v, "time_base", h.time_base)) {
+    } else if (k == "command") {
+      read_text_array(v, k, h.command);
     } else if (k == "attached") {
       for (dom::element c : as_array(v, k)) h.attached.push_back(static_cast<std::int32_t>(as_int(c, k)));
     } else if (k == "options") {
-      for (auto [ok, ov] : as_object(v, k)) h.options[std::string(ok)] = as_str(ov, ok);
+      for (auto [ok, ov] : as_object(v, k)) h.options[std::string(ok)] = read_text(ov, ok);
     } else if (k == "host") {
       HostInfo& x = h.host;
       for (auto [hk, hv] : as_object(v, k)) {
@@ -234,24 +258,13 @@ Header read_header(dom::element doc) {
           for (auto [lk, lv] : as_object(hv, hk)) {
             dom::array pair = as_array(lv, lk);
             if (pair.size() != 2) throw BadField(fmt::format("limit \"{}\" must be [soft, hard]", lk));
-            x.limits[std::string(lk)] = Limit{std::string(as_str(pair.at(0).value(), lk)),
-                                              std::string(as_str(pair.at(1).value(), lk))};
+            x.limits[std::string(lk)] = Limit{read_text(pair.at(0).value(), lk), read_text(pair.at(1).value(), lk)};
           }
         } else if (hk == "env") {
           x.env.emplace();
-          for (dom::element ev : as_array(hv, hk)) {
-            std::string_view s;
-            if (ev.get(s) == simdjson::SUCCESS) {
-              x.env->emplace_back(s);
-            } else {
-              dom::object eo = as_object(ev, "env[]");
-              std::string_view hex;
-              if (eo["hex"].get(hex)) throw BadField("env entries must be strings or {\"hex\": ...}");
-              x.env->push_back(from_hex(hex));
-            }
-          }
+          read_text_array(hv, hk, *x.env);
         } else if (hk == "mounts") {
-          for (dom::element m : as_array(hv, hk)) x.mounts.emplace_back(as_str(m, hk));
+          read_text_array(hv, hk, x.mounts);
         }
       }
     }
