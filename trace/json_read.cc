@@ -235,7 +235,10 @@ Header read_header(dom::element doc) {
       for (auto [ok, ov] : as_object(v, k)) h.options[std::string(ok)] = read_text(ov, ok);
     } else if (k == "host") {
       HostInfo& x = h.host;
-      for (auto [hk, hv] : as_object(v, k)) {
+      for (dom::key_value_pair kv : as_object(v, k)) {
+        // Plain locals: clang 14 cannot capture structured bindings in a lambda.
+        std::string_view hk = kv.key;
+        dom::element hv = kv.value;
         std::string tmp;
         auto opt = [&](std::string_view name, std::optional<std::string>& field) {
           if (read_bytes(hk, hv, name, tmp)) {
