@@ -78,6 +78,8 @@ struct LineReader::Impl {
   bool zstd = false;
   bool sniffed = false;
   ZSTD_DStream* ds = nullptr;
+  bool zstd_more = false;     // the last call filled its output: the decoder may hold more
+  bool frame_open = false;    // inside a zstd frame that has not ended yet
   std::string raw;        // compressed input not yet consumed
   std::size_t raw_pos = 0;
   std::string buf;        // decompressed text
@@ -99,11 +101,35 @@ LineReader::LineReader(const std::string& path) : impl_(std::make_unique<Impl>()
 
 LineReader::~LineReader() = default;
 
+bool LineReader::truncated() const { return impl_->eof && impl_->frame_open; }
+
+namespace {
+
+// Appends up to kChunk bytes read from `fd` to `out`, without zero-filling
+// or copying them twice. Returns the number read, 0 at end of file.
+std::size_t read_chunk(int fd, std::string& out, const std::string& path) {
+  std::size_t old = out.size();
+  out.resize(old + kChunk);
+  ssize_t n;
+  do n = ::read(fd, out.data() + old, kChunk);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    int err = errno;
+    out.resize(old);
+    if (err == EISDIR) throw InputError(fmt::format("{}: is a directory", path));
+    throw InputError(fmt::format("{}: {}", path, std::strerror(err)));
+  }
+  out.resize(old + static_cast<std::size_t>(n));
+  return static_cast<std::size_t>(n);
+}
+
+}  // namespace
+
 // Appends more text to impl_->buf. Returns false at end of input.
 bool LineReader::fill() {
   Impl& m = *impl_;
   for (;;) {
-    if (m.zstd && m.raw_pos < m.raw.size()) {
+    if (m.zstd && (m.raw_pos < m.raw.size() || m.zstd_more)) {
       std::size_t old = m.buf.size();
       m.buf.resize(old + ZSTD_DStreamOutSize());
       ZSTD_outBuffer out{m.buf.data() + old, ZSTD_DStreamOutSize(), 0};
@@ -113,37 +139,46 @@ bool LineReader::fill() {
         throw InputError(fmt::format("{}: corrupt zstd data: {}", path_, ZSTD_getErrorName(r)));
       m.raw_pos += in.pos;
       m.buf.resize(old + out.pos);
+      // A full output buffer may leave decoded data inside the decoder even
+      // when all input is consumed: call again before reading more.
+      m.zstd_more = out.pos == out.size;
+      m.frame_open = r != 0;
       if (out.pos) return true;
       continue;
     }
     if (m.eof) return false;
-    std::string chunk(kChunk, '\0');
-    ssize_t n;
-    do n = ::read(m.fd.get(), chunk.data(), chunk.size());
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      if (errno == EISDIR) throw InputError(fmt::format("{}: is a directory", path_));
-      throw InputError(fmt::format("{}: {}", path_, std::strerror(errno)));
-    }
-    if (n == 0) {
-      m.eof = true;
-      return false;
-    }
-    chunk.resize(static_cast<std::size_t>(n));
     if (!m.sniffed) {
+      std::size_t n = read_chunk(m.fd.get(), m.raw, path_);
       m.sniffed = true;
-      if (chunk.size() >= 4 && std::memcmp(chunk.data(), kZstdMagic, 4) == 0) {
+      if (n >= 4 && std::memcmp(m.raw.data(), kZstdMagic, 4) == 0) {
         m.zstd = true;
         m.ds = ZSTD_createDStream();
         ZSTD_initDStream(m.ds);
+        m.frame_open = true;
+        continue;
       }
+      // Plain text: the first chunk is the start of the text.
+      m.buf += m.raw;
+      m.raw.clear();
+      m.raw.shrink_to_fit();
+      if (n == 0) {
+        m.eof = true;
+        return false;
+      }
+      return true;
     }
     if (m.zstd) {
       m.raw.erase(0, m.raw_pos);
       m.raw_pos = 0;
-      m.raw += chunk;
+      if (read_chunk(m.fd.get(), m.raw, path_) == 0) {
+        m.eof = true;
+        return false;
+      }
     } else {
-      m.buf += chunk;
+      if (read_chunk(m.fd.get(), m.buf, path_) == 0) {
+        m.eof = true;
+        return false;
+      }
       return true;
     }
   }

@@ -91,6 +91,9 @@ class LineReader {
   /// with no '\n' (a writer killed mid-line).
   bool next(std::string_view& line, bool& unterminated);
   std::uint32_t lineno() const { return lineno_; }
+  /// At end of input: true when the file was zstd and ended inside a frame
+  /// (the writer was interrupted), so text may be missing after the last line.
+  bool truncated() const;
   const std::string& path() const { return path_; }
 
  private:

@@ -157,6 +157,7 @@ PermSnapshot read_perm(dom::element el) {
 Event read_event(dom::element doc) {
   Event e;
   bool have_type = false;
+  bool have_ret = false;
   for (auto [k, v] : as_object(doc, "event")) {
     if (k == "type") {
       auto t = event_type_from_string(as_str(v, k));
@@ -179,7 +180,7 @@ Event read_event(dom::element doc) {
       e.result.state = *s;
     } else if (k == "ret") {
       e.result.value = as_int(v, k);
-      e.result.state = ResultState::Returned;
+      have_ret = true;
     } else if (read_bytes(k, v, "errno", e.result.err)) {
     } else if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));
     else if (read_bytes(k, v, "ret_str", e.result.str) || read_bytes(k, v, "ret_ref", e.result.ref) ||
@@ -195,6 +196,8 @@ Event read_event(dom::element doc) {
     else if (k == "perm") e.perm = read_perm(v);
   }
   if (!have_type) throw BadField("missing \"type\"");
+  // "ret" means the call returned, whatever the order of the keys.
+  if (have_ret) e.result.state = ResultState::Returned;
   return e;
 }
 
@@ -341,6 +344,11 @@ Trace read_trace(const std::string& path) {
     }
   }
   if (!have_header) throw InputError(fmt::format("{}: empty file, not a tracediff trace", path));
+  if (in.truncated() && t.warnings.empty())
+    t.warnings.push_back({path, in.lineno(),
+                          fmt::format("compressed data ends mid-frame (the writer was interrupted); "
+                                      "kept the {} events before it",
+                                      t.events.size())});
   return t;
 }
 

@@ -144,3 +144,66 @@ TEST(FormatVersion, MalformedOrOtherMajorVersionsAreOneLineErrors) {
 
 }  // namespace
 }  // namespace tracediff
+
+namespace tracediff {
+namespace {
+
+TEST(FormatReading, RetMeansReturnedWhateverTheKeyOrder) {
+  TempDir d;
+  std::string p = d.write("t.trace",
+                          "{\"tracediff\":\"1.0\"}\n"
+                          "{\"type\":\"syscall\",\"name\":\"a\",\"state\":\"unknown\",\"ret\":1}\n"
+                          "{\"type\":\"syscall\",\"name\":\"b\",\"ret\":2,\"state\":\"unknown\"}\n"
+                          "{\"type\":\"syscall\",\"name\":\"c\",\"state\":\"unknown\"}\n");
+  Trace t = read_trace(p);
+  ASSERT_EQ(t.events.size(), 3u);
+  EXPECT_EQ(t.events[0].result.state, ResultState::Returned);
+  EXPECT_EQ(t.events[1].result.state, ResultState::Returned);
+  EXPECT_EQ(t.events[1].result.value, 2);
+  EXPECT_EQ(t.events[2].result.state, ResultState::Unknown);
+}
+
+Trace many_events(int n) {
+  Trace t;
+  t.header.source = "ptrace";
+  for (int i = 0; i < n; ++i) {
+    Event e;
+    e.tid = e.pid = 100 + i % 7;
+    e.name = "read";
+    e.args = {Arg{.kind = ArgKind::String, .str = std::string(static_cast<std::size_t>(i % 300), 'x')}};
+    e.result.state = ResultState::Returned;
+    e.result.value = i;
+    t.events.push_back(e);
+  }
+  return t;
+}
+
+TEST(FormatReading, LargeZstdTraceReadsEveryEvent) {
+  // Several MiB of text: many zstd blocks and several read chunks, so the
+  // decoder's internal buffer must be drained at the end of the input.
+  TempDir d;
+  Trace t = many_events(60000);
+  write_trace(d.file("t.trace.zst"), t, {});
+  Trace back = read_trace(d.file("t.trace.zst"));
+  ASSERT_EQ(back.events.size(), t.events.size());
+  EXPECT_EQ(back.events.back(), t.events.back());
+  EXPECT_TRUE(back.warnings.empty());
+}
+
+TEST(FormatReading, ZstdCutShortKeepsWhatDecodesAndWarns) {
+  TempDir d;
+  Trace t = many_events(20000);
+  write_trace(d.file("t.trace.zst"), t, {});
+  std::string z = testing::slurp(d.file("t.trace.zst"));
+  for (std::size_t cut : {std::size_t{3}, z.size() / 2}) {
+    d.write("cut.trace", z.substr(0, z.size() - cut));
+    Trace back = read_trace(d.file("cut.trace"));
+    EXPECT_LT(back.events.size(), t.events.size()) << cut;
+    for (std::size_t i = 0; i < back.events.size(); ++i) ASSERT_EQ(back.events[i], t.events[i]) << i;
+    ASSERT_EQ(back.warnings.size(), 1u) << cut;
+    EXPECT_NE(back.warnings[0].message.find("interrupted"), std::string::npos) << back.warnings[0].message;
+  }
+}
+
+}  // namespace
+}  // namespace tracediff
