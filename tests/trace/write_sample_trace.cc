@@ -97,6 +97,7 @@ class Workload {
                        Arg{.kind = ArgKind::String, .truncated = true,
                            .str = std::string("\x7f" "ELF\x02\x01\x01\x03\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0\x50\x98\x02\0\0\0\0\0", 32)},
                        int_arg(832)}, 832);
+    e_.dur_ns = 310000;
     emit();
     call(app, "close", {fd_arg(3)}, 0);
     emit();
@@ -119,6 +120,7 @@ class Workload {
     proc(app, kProcExit, -1, 1);
     call(pid, "wait4", {int_arg(-1), Arg{.kind = ArgKind::Other, .str = "[{WIFEXITED(s) && WEXITSTATUS(s) == 1}]"},
                         int_arg(0), Arg{.kind = ArgKind::Other, .str = "NULL"}}, app);
+    e_.dur_ns = 2500000;
     emit();
     Event sig;
     sig.type = EventType::Signal;
