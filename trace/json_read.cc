@@ -105,26 +105,60 @@ std::uint32_t parse_octal(std::string_view s, std::string_view what) {
   return v;
 }
 
-Arg read_arg(dom::element el) {
-  Arg a;
-  for (auto [k, v] : as_object(el, "args[]")) {
-    if (k == "kind") {
-      auto kind = arg_kind_from_string(as_str(v, k));
-      if (!kind) throw BadField(fmt::format("unknown argument kind \"{}\"", as_str(v, k)));
-      a.kind = *kind;
-    } else if (read_bytes(k, v, "name", a.name) || read_bytes(k, v, "str", a.str) || read_bytes(k, v, "abs", a.abs) ||
-               read_bytes(k, v, "ref", a.ref)) {
-    } else if (k == "raw") {
-      a.raw = as_int(v, k);
-      a.has_raw = true;
-    } else if (k == "trunc") {
-      a.truncated = as_bool(v, k);
-    } else if (k == "items") {
-      for (dom::element i : as_array(v, k)) a.items.push_back(read_arg(i));
+// Splits a key into its base name and whether it carries the "_hex" suffix.
+inline std::string_view base_key(std::string_view k, bool& hex) {
+  hex = k.size() > 4 && k.compare(k.size() - 4, 4, "_hex") == 0;
+  return hex ? k.substr(0, k.size() - 4) : k;
+}
+
+void set_text(std::string& out, dom::element v, std::string_view key, bool hex) {
+  std::string_view s = as_str(v, key);
+  if (hex) out = from_hex(s);
+  else out.assign(s.data(), s.size());
+}
+
+// Keys are dispatched on their length first: this runs for every argument
+// of every event, and a chain of string compares showed up in the profile
+// (docs/performance.md). Unknown keys, and "_hex" on a key that is not
+// text, are a later minor version's additions: ignored.
+void read_arg(dom::element el, Arg& a) {
+  for (dom::key_value_pair kv : as_object(el, "args[]")) {
+    bool hex;
+    std::string_view k = base_key(kv.key, hex);
+    dom::element v = kv.value;
+    switch (k.size()) {
+      case 3:
+        if (k == "str") set_text(a.str, v, kv.key, hex);
+        else if (k == "abs") set_text(a.abs, v, kv.key, hex);
+        else if (k == "ref") set_text(a.ref, v, kv.key, hex);
+        else if (k == "raw" && !hex) {
+          a.raw = as_int(v, k);
+          a.has_raw = true;
+        }
+        break;
+      case 4:
+        if (k == "kind" && !hex) {
+          auto kind = arg_kind_from_string(as_str(v, k));
+          if (!kind) throw BadField(fmt::format("unknown argument kind \"{}\"", as_str(v, k)));
+          a.kind = *kind;
+        } else if (k == "name") {
+          set_text(a.name, v, kv.key, hex);
+        }
+        break;
+      case 5:
+        if (hex) break;
+        if (k == "trunc") {
+          a.truncated = as_bool(v, k);
+        } else if (k == "items") {
+          dom::array items = as_array(v, k);
+          a.items.reserve(items.size());
+          for (dom::element i : items) read_arg(i, a.items.emplace_back());
+        }
+        break;
+      default:
+        break;
     }
-    // Unknown keys are a later minor version's additions: ignored.
   }
-  return a;
 }
 
 PermSnapshot read_perm(dom::element el) {
@@ -154,51 +188,82 @@ PermSnapshot read_perm(dom::element el) {
   return p;
 }
 
-Event read_event(dom::element doc) {
-  Event e;
+void read_event(dom::element doc, Event& e) {
   bool have_type = false;
   bool have_ret = false;
-  for (auto [k, v] : as_object(doc, "event")) {
-    if (k == "type") {
-      auto t = event_type_from_string(as_str(v, k));
-      if (!t) throw BadField(fmt::format("unknown event type \"{}\"", as_str(v, k)));
-      e.type = *t;
-      have_type = true;
-    } else if (k == "tid") e.tid = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "pid") e.pid = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "ts") e.ts_ns = as_int(v, k);
-    else if (k == "dur") e.dur_ns = as_int(v, k);
-    else if (k == "line") e.line = static_cast<std::uint32_t>(as_int(v, k));
-    else if (read_bytes(k, v, "name", e.name)) {
-    } else if (k == "args") {
-      dom::array a = as_array(v, k);
-      e.args.reserve(a.size());
-      for (dom::element i : a) e.args.push_back(read_arg(i));
-    } else if (k == "state") {
-      auto s = result_state_from_string(as_str(v, k));
-      if (!s) throw BadField(fmt::format("unknown result state \"{}\"", as_str(v, k)));
-      e.result.state = *s;
-    } else if (k == "ret") {
-      e.result.value = as_int(v, k);
-      have_ret = true;
-    } else if (read_bytes(k, v, "errno", e.result.err)) {
-    } else if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));
-    else if (read_bytes(k, v, "ret_str", e.result.str) || read_bytes(k, v, "ret_ref", e.result.ref) ||
-             read_bytes(k, v, "ret_note", e.result.note) || read_bytes(k, v, "raw", e.raw)) {
-    } else if (k == "injected") e.result.injected = as_bool(v, k);
-    else if (k == "child") e.proc.child = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "code") e.proc.code = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "signal") e.proc.signal = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "thread") e.proc.thread = as_bool(v, k);
-    else if (k == "core") e.proc.core = as_bool(v, k);
-    else if (k == "stopped") e.proc.stopped = as_bool(v, k);
-    else if (k == "stack") read_text_array(v, k, e.stack);
-    else if (k == "perm") e.perm = read_perm(v);
+  for (dom::key_value_pair kv : as_object(doc, "event")) {
+    bool hex;
+    std::string_view k = base_key(kv.key, hex);
+    dom::element v = kv.value;
+    if (hex) {
+      // Only text fields have a hex form.
+      if (k == "name") set_text(e.name, v, kv.key, hex);
+      else if (k == "errno") set_text(e.result.err, v, kv.key, hex);
+      else if (k == "ret_str") set_text(e.result.str, v, kv.key, hex);
+      else if (k == "ret_ref") set_text(e.result.ref, v, kv.key, hex);
+      else if (k == "ret_note") set_text(e.result.note, v, kv.key, hex);
+      else if (k == "raw") set_text(e.raw, v, kv.key, hex);
+      continue;
+    }
+    switch (k.size()) {
+      case 2:
+        if (k == "ts") e.ts_ns = as_int(v, k);
+        break;
+      case 3:
+        if (k == "tid") e.tid = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "pid") e.pid = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "ret") {
+          e.result.value = as_int(v, k);
+          have_ret = true;
+        } else if (k == "dur") e.dur_ns = as_int(v, k);
+        else if (k == "raw") set_text(e.raw, v, k, false);
+        break;
+      case 4:
+        if (k == "type") {
+          auto t = event_type_from_string(as_str(v, k));
+          if (!t) throw BadField(fmt::format("unknown event type \"{}\"", as_str(v, k)));
+          e.type = *t;
+          have_type = true;
+        } else if (k == "name") set_text(e.name, v, k, false);
+        else if (k == "args") {
+          dom::array a = as_array(v, k);
+          e.args.reserve(a.size());
+          for (dom::element i : a) read_arg(i, e.args.emplace_back());
+        } else if (k == "line") e.line = static_cast<std::uint32_t>(as_int(v, k));
+        else if (k == "code") e.proc.code = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "core") e.proc.core = as_bool(v, k);
+        else if (k == "perm") e.perm = read_perm(v);
+        break;
+      case 5:
+        if (k == "errno") set_text(e.result.err, v, k, false);
+        else if (k == "state") {
+          auto st = result_state_from_string(as_str(v, k));
+          if (!st) throw BadField(fmt::format("unknown result state \"{}\"", as_str(v, k)));
+          e.result.state = *st;
+        } else if (k == "child") e.proc.child = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "stack") read_text_array(v, k, e.stack);
+        break;
+      case 6:
+        if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));
+        else if (k == "signal") e.proc.signal = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "thread") e.proc.thread = as_bool(v, k);
+        break;
+      case 7:
+        if (k == "ret_str") set_text(e.result.str, v, k, false);
+        else if (k == "ret_ref") set_text(e.result.ref, v, k, false);
+        else if (k == "stopped") e.proc.stopped = as_bool(v, k);
+        break;
+      case 8:
+        if (k == "ret_note") set_text(e.result.note, v, k, false);
+        else if (k == "injected") e.result.injected = as_bool(v, k);
+        break;
+      default:
+        break;
+    }
   }
   if (!have_type) throw BadField("missing \"type\"");
   // "ret" means the call returned, whatever the order of the keys.
   if (have_ret) e.result.state = ResultState::Returned;
-  return e;
 }
 
 Header read_header(dom::element doc) {
@@ -287,7 +352,9 @@ Event parse_event_line(std::string_view line) {
   dom::element doc;
   if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
     throw BadField(simdjson::error_message(err));
-  return read_event(doc);
+  Event e;
+  read_event(doc, e);
+  return e;
 }
 
 }  // namespace detail
@@ -302,6 +369,31 @@ bool is_blank(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// After this many events, the vector is reserved for the whole file.
+constexpr std::size_t kSampleEvents = 4096;
+
+// Reserves the events vector from the size of the file and the mean line
+// so far, so that a large trace is not copied log2(N) times while growing
+// (that doubled the peak memory). Untouched capacity costs address space,
+// not memory, so the estimate errs 10% high.
+void reserve_events(Trace& t, const LineReader& in, std::uint64_t header_bytes, std::uint64_t event_bytes) {
+  std::uint64_t total = in.size_hint();
+  if (total <= header_bytes + event_bytes || event_bytes == 0) return;
+  double per_line = static_cast<double>(event_bytes) / static_cast<double>(t.events.size());
+  double lines = static_cast<double>(total - header_bytes) / per_line * 1.1;
+  if (lines > static_cast<double>(t.events.max_size())) return;
+  try {
+    t.events.reserve(static_cast<std::size_t>(lines));
+  } catch (const std::bad_alloc&) {
+    // Only an optimisation: growing as usual still works.
+  } catch (const std::length_error&) {
+  }
+}
+
+}  // namespace
+
 Trace read_trace(const std::string& path) {
   Trace t;
   LineReader in(path);
@@ -309,6 +401,7 @@ Trace read_trace(const std::string& path) {
   bool unterminated = false;
   dom::parser parser;
   bool have_header = false;
+  std::uint64_t header_bytes = 0, event_bytes = 0;
   while (in.next(line, unterminated)) {
     if (is_blank(line)) continue;
     if (!have_header) {
@@ -319,6 +412,7 @@ Trace read_trace(const std::string& path) {
       if (parser.parse(line.data(), line.size(), true).get(doc))
         throw InputError(fmt::format("{}:{}: not a tracediff trace (the first line is not a JSON header)",
                                      path, in.lineno()));
+      header_bytes = line.size() + 1;
       try {
         t.header = read_header(doc);
       } catch (const BadField& e) {
@@ -327,11 +421,21 @@ Trace read_trace(const std::string& path) {
       have_header = true;
       continue;
     }
+    event_bytes += line.size() + 1;
     try {
       dom::element doc;
       if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
         throw BadField(simdjson::error_message(err));
-      t.events.push_back(read_event(doc));
+      // Filled in place: moving a finished Event into the vector cost more
+      // than parsing some of them.
+      Event& ev = t.events.emplace_back();
+      try {
+        read_event(doc, ev);
+      } catch (...) {
+        t.events.pop_back();
+        throw;
+      }
+      if (t.events.size() == kSampleEvents) reserve_events(t, in, header_bytes, event_bytes);
     } catch (const BadField& e) {
       if (unterminated) {
         t.warnings.push_back({path, in.lineno(),
