@@ -68,9 +68,17 @@ std::string format_arg(const Arg& a, const FormatOptions& opt) {
       break;
     }
     case ArgKind::Array: {
-      out += "[";
+      // str says how the array was written: "" [a, b], " " bitset [A B],
+      // "~" / "~ " negated ~[A B], "=>" a value the call changed: A => B.
+      if (a.str == "=>" && a.items.size() == 2) {
+        out += format_arg(a.items[0], opt) + " => " + format_arg(a.items[1], opt);
+        break;
+      }
+      bool negated = !a.str.empty() && a.str[0] == '~';
+      bool spaced = !a.str.empty() && a.str.back() == ' ';
+      out += negated ? "~[" : "[";
       for (std::size_t i = 0; i < a.items.size(); ++i) {
-        if (i) out += a.str == " " ? " " : ", ";
+        if (i) out += spaced ? " " : ", ";
         out += format_arg(a.items[i], opt);
       }
       out += "]";
@@ -101,7 +109,7 @@ std::string format_result(const Result& r, const FormatOptions& opt) {
     case ResultState::Detached:
       return "<detached ...>";
     case ResultState::Unavailable:
-      return "<unavailable>";
+      return "? <unavailable>";
     case ResultState::Returned:
       out = r.str.empty() ? fmt::format("{}", r.value) : r.str;
       if (opt.show_refs && !r.ref.empty()) out += fmt::format("<{}>", r.ref);
@@ -116,6 +124,8 @@ std::string format_result(const Result& r, const FormatOptions& opt) {
 
 std::string format_event(const Event& e, const FormatOptions& opt) {
   std::string out;
+  // An unparsed line is shown exactly as it was written, prefix and all.
+  if (e.type == EventType::Unparsed) return e.raw;
   if (opt.show_pid && (e.tid || e.pid)) out += fmt::format("[pid {:5}] ", e.tid ? e.tid : e.pid);
   if (opt.show_time && e.ts_ns >= 0)
     out += fmt::format("{}.{:06} ", e.ts_ns / 1000000000, (e.ts_ns % 1000000000) / 1000);
@@ -126,6 +136,12 @@ std::string format_event(const Event& e, const FormatOptions& opt) {
       for (std::size_t i = 0; i < e.args.size(); ++i) {
         if (i) out += ", ";
         out += format_arg(e.args[i], opt);
+      }
+      if (e.result.state == ResultState::Unfinished || e.result.state == ResultState::Detached) {
+        // strace's own form, so that the line reads (and imports) as it did.
+        out += e.args.empty() ? "" : " ";
+        out += format_result(e.result, opt);
+        break;
       }
       out += ") = ";
       out += format_result(e.result, opt);

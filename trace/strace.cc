@@ -1,27 +1,804 @@
-// Placeholder until the importer lands: detection only.
+// Importing strace logs: one pass over the lines, then a short pass that
+// fills in what only the whole log knows (thread groups, the unprefixed
+// first process). The grammar lives in strace_lexer.cc / strace_args.cc.
 #include "trace/strace.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <unordered_map>
+
 #include "trace/io.h"
+#include "trace/strace_parse.h"
+#include "trace/syscall_args.h"
 
 namespace tracediff {
+namespace {
 
-bool looks_like_strace(std::string_view text) {
-  return text.find("(") != std::string_view::npos &&
-         (text.find(") = ") != std::string_view::npos || text.find("+++ ") != std::string_view::npos);
+using detail::LinePrefix;
+using detail::StampKind;
+
+bool is_ident(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-Trace import_strace_text(std::string_view, const std::string& file, const ImportOptions&) {
-  throw InputError(fmt::format("{}: strace import is not available in this build", file));
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+std::string_view rtrim(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+std::string_view ltrim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  return s;
+}
+
+bool parse_i32(std::string_view s, std::int32_t& v) {
+  if (s.empty()) return false;
+  bool neg = s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  if (s.empty()) return false;
+  std::int64_t x = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    x = x * 10 + (c - '0');
+    if (x > INT32_MAX) return false;
+  }
+  v = static_cast<std::int32_t>(neg ? -x : x);
+  return true;
+}
+
+// Joins a directory and a relative path, dropping "." components. ".." is
+// kept: without the file system we cannot know whether a symlink is on the way.
+std::string join_path(std::string_view dir, std::string_view rel) {
+  std::string out(dir);
+  while (!rel.empty()) {
+    std::size_t e = rel.find('/');
+    std::string_view comp = rel.substr(0, e);
+    rel = e == std::string_view::npos ? std::string_view{} : rel.substr(e + 1);
+    if (comp.empty() || comp == ".") continue;
+    if (out.empty() || out.back() != '/') out.push_back('/');
+    out.append(comp);
+  }
+  if (out.empty()) out = "/";
+  return out;
+}
+
+bool has_clone_thread(const std::vector<Arg>& args) {
+  for (const Arg& a : args) {
+    if (a.name == "flags") {
+      if (a.str.find("CLONE_THREAD") != std::string::npos) return true;
+      // -X raw: only the number is shown. CLONE_THREAD is 0x10000 on Linux.
+      return a.has_raw && (a.raw & 0x10000) != 0 && a.str.find("CLONE_") == std::string::npos;
+    }
+    // clone3's struct, possibly inside "{...} => {...}".
+    if ((a.kind == ArgKind::Struct || a.kind == ArgKind::Array) && has_clone_thread(a.items)) return true;
+  }
+  return false;
+}
+
+// The state of one file being imported.
+class Importer {
+ public:
+  Importer(const std::string& file, const ImportOptions& opt) : file_(file), opt_(opt) {}
+
+  /// `last`: the final line of the file, which may be a call strace had
+  /// started writing when the log was taken (no ')' yet).
+  void line(std::string_view raw, std::uint32_t lineno, bool last = false);
+  /// Any part of a line still waiting for its continuation.
+  void flush_carry() {
+    if (!carry_.empty()) {
+      std::string c = std::move(carry_);
+      carry_.clear();
+      line_impl(c, carry_line_, true);
+    }
+    place_carry_events();
+  }
+  // Ends the file: places synthesized events and returns them all.
+  std::vector<Event> finish();
+
+  StampKind stamp_kind() const { return stamp_kind_; }
+  std::uint32_t unparsed() const { return unparsed_; }
+  /// The pid of the task whose lines carry no prefix, once the log showed it.
+  std::int32_t root() const { return root_; }
+  std::uint32_t first_unparsed() const { return first_unparsed_; }
+
+ private:
+  struct Pending {
+    std::size_t slot;
+    std::string name;
+    std::string text;   // the arguments written before " <unfinished ...>"
+  };
+
+  void line_impl(std::string_view raw, std::uint32_t lineno, bool last);
+  bool split_message(std::string_view raw, std::uint32_t lineno);
+  void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
+  bool syscall_line(std::string_view body, Event& ev);
+  bool resumed_line(std::string_view body, Event& ev);
+  bool cut_call_line(std::string_view body, Event& ev);
+  bool signal_line(std::string_view body, Event& ev);
+  bool process_line(std::string_view body, Event& ev);
+  bool strace_message(std::string_view body, Event& ev);
+  // Types arguments, tracks the cwd and synthesizes spawn/exec events after
+  // a completed call sitting at `slot`.
+  void complete(std::size_t slot);
+  void type_args(Event& e);
+  // Puts a synthesized event right after events_[slot]: at once when that is
+  // the last event, else when the file ends (a call resumed later).
+  void place_after(std::size_t slot, Event e) {
+    if (slot + 1 == events_.size()) events_.push_back(std::move(e));
+    else inserts_.emplace_back(slot, std::move(e));
+  }
+
+ public:
+  void reserve(std::size_t n) { events_.reserve(n); }
+
+ private:
+  const std::string* cwd_of(std::int32_t tid) const {
+    auto it = cwd_.find(tid);
+    return it == cwd_.end() ? nullptr : &it->second;
+  }
+
+  std::string file_;
+  ImportOptions opt_;
+  std::vector<Event> events_;
+  std::vector<std::pair<std::size_t, Event>> inserts_;  // synthesized: goes after events_[first]
+  std::unordered_map<std::int32_t, Pending> pending_;
+  std::unordered_map<std::int32_t, std::string> cwd_;
+  std::string scratch_, joined_;
+  std::size_t last_ = SIZE_MAX;     // the event -k stack lines belong to
+  // Without -o, strace omits the pid prefix while it traces one task only;
+  // root_ is that task's pid once known, and zero_children_ the tasks it
+  // created while still unknown.
+  std::int32_t root_ = 0;
+  bool saw_unprefixed_ = false;
+  std::vector<std::int32_t> zero_children_;
+  std::int32_t resume_tid_ = 0;     // the tid a resumed call finished under
+  // Without -o, strace's "strace: Process N attached" can land in the middle
+  // of a call's line; the part before it continues on the next line.
+  std::string carry_, carry_buf_;
+  std::uint32_t carry_line_ = 0;
+  // The message itself, placed after the call it interrupted: the call
+  // (a clone) creates the task the message is about.
+  std::vector<Event> carry_events_;
+  void place_carry_events() {
+    for (Event& e : carry_events_) events_.push_back(std::move(e));
+    carry_events_.clear();
+  }
+  void set_root(std::int32_t pid);
+  StampKind stamp_kind_ = StampKind::None;
+  std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
+  std::uint32_t unparsed_ = 0, first_unparsed_ = 0;
+};
+
+void Importer::set_root(std::int32_t pid) {
+  root_ = pid;
+  auto it = pending_.find(0);
+  if (it != pending_.end() && !pending_.count(pid)) {
+    Pending p = std::move(it->second);
+    pending_.erase(it);
+    pending_.emplace(pid, std::move(p));
+  }
+  auto c = cwd_.find(0);
+  if (c != cwd_.end() && !cwd_.count(pid)) cwd_[pid] = c->second;
+}
+
+void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno) {
+  Event ev;
+  ev.type = EventType::Unparsed;
+  ev.tid = tid;
+  ev.line = lineno;
+  ev.raw.assign(raw);
+  events_.push_back(std::move(ev));
+  if (!unparsed_++) first_unparsed_ = lineno;
+}
+
+void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
+  if (carry_.empty()) return line_impl(raw, lineno, last);
+  carry_buf_ = std::move(carry_);
+  carry_.clear();
+  carry_buf_.append(raw);
+  std::string joined = std::move(carry_buf_);
+  std::vector<Event> held = std::move(carry_events_);
+  carry_events_.clear();
+  line_impl(joined, carry_line_, last);
+  for (Event& e : held) events_.push_back(std::move(e));
+}
+
+bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
+  std::size_t m = raw.find("strace: Process ");
+  if (m == std::string_view::npos || m == 0) return false;
+  std::string_view msg = rtrim(raw.substr(m));
+  if (!ends_with(msg, " attached") && !ends_with(msg, " detached")) return false;
+  Event ev;
+  ev.line = lineno;
+  std::size_t before = events_.size();
+  if (!strace_message(msg, ev)) return false;
+  carry_events_.push_back(std::move(events_.back()));
+  events_.resize(before);
+  last_ = SIZE_MAX;
+  carry_.assign(raw.substr(0, m));
+  carry_line_ = lineno;
+  return true;
+}
+
+void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) {
+  std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
+  if (ltrim(s).empty()) return;
+  // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
+  if (starts_with(s, " > ")) {
+    if (last_ != SIZE_MAX) {
+      events_[last_].stack.emplace_back(s.substr(3));
+      return;
+    }
+    unparsed_line(raw, 0, lineno);
+    return;
+  }
+  LinePrefix pre;
+  detail::parse_prefix(s, pre);
+  Event ev;
+  ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : root_;
+  ev.line = lineno;
+  if (!pre.pid && !opt_.default_pid && !starts_with(s, "strace: ")) {
+    saw_unprefixed_ = true;
+  } else if (pre.pid && !root_ && saw_unprefixed_ &&
+             std::find(zero_children_.begin(), zero_children_.end(), pre.pid) == zero_children_.end()) {
+    // The first prefixed task that the unprefixed one did not create is it.
+    set_root(pre.pid);
+  }
+  if (pre.stamp != StampKind::None) {
+    if (stamp_kind_ == StampKind::None) stamp_kind_ = pre.stamp;
+    switch (pre.stamp) {
+      case StampKind::TimeOfDay: {
+        // Half a day backwards can only be midnight passing.
+        constexpr std::int64_t kHalfDay = 12LL * 3600 * 1'000'000'000LL;
+        std::int64_t t = pre.stamp_ns + day_offset_;
+        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay) {
+          day_offset_ += 2 * kHalfDay;
+          t += 2 * kHalfDay;
+        }
+        last_tod_ = t;
+        ev.ts_ns = t;
+        break;
+      }
+      case StampKind::Relative:
+        // -r prints the time since the previous line; keep the running sum
+        // so that times stay comparable and ordered.
+        rel_acc_ += pre.stamp_ns;
+        ev.ts_ns = rel_acc_;
+        break;
+      default:
+        ev.ts_ns = pre.stamp_ns;
+    }
+  }
+
+  bool ok = false;
+  if (starts_with(s, "+++ ")) ok = process_line(s, ev);
+  else if (starts_with(s, "--- ")) ok = signal_line(s, ev);
+  else if (starts_with(s, "<... ")) ok = resumed_line(s, ev);
+  else if (starts_with(s, "strace: ")) ok = strace_message(s, ev);
+  else ok = syscall_line(s, ev);
+  if (!ok && !last) ok = split_message(raw, lineno);
+  if (!ok && last) ok = cut_call_line(s, ev);
+  if (!ok) unparsed_line(raw, ev.tid, lineno);
+}
+
+bool Importer::syscall_line(std::string_view s, Event& ev) {
+  std::size_t p = 0;
+  while (p < s.size() && is_ident(s[p])) ++p;
+  if (p == 0 || p >= s.size() || s[p] != '(') return false;
+  ev.name.assign(s.substr(0, p));
+  std::string_view rest = s.substr(p + 1);
+
+  if (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>")) {
+    bool detached = rest.back() == '>' && ends_with(rest, "<detached ...>");
+    std::string_view text = rtrim(rest.substr(0, rest.rfind('<')));
+    std::string_view args = text;
+    // A partial list: parse what is there, so an unmatched call keeps its args.
+    joined_.assign(args);
+    if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
+    joined_ += ')';
+    std::size_t pos = 0;
+    std::vector<Arg> parsed;
+    if (detail::parse_arg_list(joined_, pos, parsed) && pos == joined_.size()) ev.args = std::move(parsed);
+    ev.result.state = detached ? ResultState::Detached : ResultState::Unfinished;
+    std::size_t slot = events_.size();
+    if (!detached) pending_[ev.tid] = Pending{slot, ev.name, std::string(text)};
+    events_.push_back(std::move(ev));
+    last_ = slot;
+    type_args(events_[slot]);
+    return true;
+  }
+
+  std::size_t pos = 0;
+  if (!detail::parse_arg_list(rest, pos, ev.args)) return false;
+  if (!detail::parse_result(rest.substr(pos), ev.result, ev.dur_ns)) return false;
+  std::size_t slot = events_.size();
+  events_.push_back(std::move(ev));
+  last_ = slot;
+  complete(slot);
+  return true;
+}
+
+bool Importer::cut_call_line(std::string_view s, Event& ev) {
+  // "accept(7, NULL, NULL" at the very end: the call was still running.
+  std::size_t p = 0;
+  while (p < s.size() && is_ident(s[p])) ++p;
+  if (p == 0 || p >= s.size() || s[p] != '(') return false;
+  joined_.assign(rtrim(s.substr(p + 1)));
+  if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
+  joined_ += ')';
+  std::size_t pos = 0;
+  std::vector<Arg> args;
+  if (!detail::parse_arg_list(joined_, pos, args) || pos != joined_.size()) return false;
+  ev.name.assign(s.substr(0, p));
+  ev.args = std::move(args);
+  ev.result.state = ResultState::Unfinished;
+  events_.push_back(std::move(ev));
+  last_ = events_.size() - 1;
+  type_args(events_[last_]);
+  return true;
+}
+
+bool Importer::resumed_line(std::string_view s, Event& ev) {
+  // "<... read resumed>" then the rest of the call.
+  std::size_t p = 5;
+  std::size_t e = s.find(" resumed>", p);
+  if (e == std::string_view::npos) return false;
+  std::string_view name = s.substr(p, e - p);
+  std::string_view rest = ltrim(s.substr(e + 9));
+
+  auto it = pending_.find(ev.tid);
+  if (it != pending_.end() && it->second.name == name) {
+    Pending pend = std::move(it->second);
+    pending_.erase(it);
+    // Old split: "read(3, " + "\"abc\", 4096) = 3"; 6.16+: "read(3" + ", \"abc\", 4096) = 3".
+    std::string_view start = rtrim(pend.text);
+    joined_.assign(start);
+    if (!start.empty() && start.back() == ',' && !rest.empty() && rest[0] == ',') rest.remove_prefix(1);
+    if (!joined_.empty()) joined_ += ' ';
+    joined_.append(rest);
+    std::vector<Arg> args;
+    std::size_t pos = 0;
+    Result r;
+    std::int64_t dur = -1;
+    if (!detail::parse_arg_list(joined_, pos, args) ||
+        !detail::parse_result(std::string_view(joined_).substr(pos), r, dur))
+      return false;
+    Event& slot = events_[pend.slot];
+    slot.args = std::move(args);
+    slot.result = std::move(r);
+    slot.dur_ns = dur;
+    last_ = pend.slot;
+    resume_tid_ = ev.tid;
+    complete(pend.slot);
+    resume_tid_ = 0;
+    return true;
+  }
+
+  // No start in this log (attached mid-call, or a log cut at the top).
+  ev.name.assign(name);
+  if (!rest.empty() && rest[0] == ',') rest = ltrim(rest.substr(1));
+  std::size_t pos = 0;
+  if (!detail::parse_arg_list(rest, pos, ev.args)) return false;
+  if (!detail::parse_result(rest.substr(pos), ev.result, ev.dur_ns)) return false;
+  std::size_t slot = events_.size();
+  events_.push_back(std::move(ev));
+  last_ = slot;
+  complete(slot);
+  return true;
+}
+
+bool Importer::signal_line(std::string_view s, Event& ev) {
+  if (!ends_with(s, " ---") || s.size() < 8) return false;
+  std::string_view body = s.substr(4, s.size() - 8);
+  ev.type = EventType::Signal;
+  if (starts_with(body, "stopped by ")) {
+    ev.name.assign(body.substr(11));
+    ev.proc.stopped = true;
+  } else {
+    std::size_t sp = body.find(' ');
+    ev.name.assign(body.substr(0, sp));
+    std::string_view rest = sp == std::string_view::npos ? std::string_view{} : ltrim(body.substr(sp + 1));
+    if (!rest.empty() && rest[0] == '{') {
+      joined_.assign("(");  // parse the siginfo as the one argument of a call
+      joined_.append(rest.substr(0, rest.rfind('}') + 1));
+      joined_ += ')';
+      std::size_t pos = 1;
+      std::vector<Arg> one;
+      if (!detail::parse_arg_list(joined_, pos, one) || one.size() != 1) return false;
+      ev.args = std::move(one[0].items);
+      rest = ltrim(rest.substr(rest.rfind('}') + 1));
+    }
+    if (!rest.empty()) {
+      // strace 4.x: "--- SIGCHLD (Child exited) @ 0 (0) ---"
+      Arg note;
+      note.str.assign(rest);
+      ev.args.push_back(std::move(note));
+    }
+  }
+  if (ev.name.empty() || !starts_with(ev.name, "SIG")) {
+    if (ev.name.empty()) return false;
+  }
+  ev.proc.signal = signal_number(ev.name);
+  events_.push_back(std::move(ev));
+  last_ = events_.size() - 1;
+  return true;
+}
+
+bool Importer::process_line(std::string_view s, Event& ev) {
+  if (!ends_with(s, " +++") || s.size() < 8) return false;
+  std::string_view body = s.substr(4, s.size() - 8);
+  ev.type = EventType::Process;
+  if (starts_with(body, "exited with ")) {
+    ev.name = kProcExit;
+    if (!parse_i32(body.substr(12), ev.proc.code)) return false;
+  } else if (starts_with(body, "killed by ")) {
+    ev.name = kProcKilled;
+    std::string_view sig = body.substr(10);
+    if (ends_with(sig, " (core dumped)")) {
+      ev.proc.core = true;
+      sig.remove_suffix(14);
+    }
+    ev.proc.signal = signal_number(sig);
+    if (!ev.proc.signal) return false;
+  } else if (starts_with(body, "superseded by execve in pid ")) {
+    ev.name = kProcSuperseded;
+    if (!parse_i32(body.substr(28), ev.proc.child)) return false;
+    // The exec'ing thread T now has the leader's pid: its pending execve
+    // resumes under this line's pid.
+    auto it = pending_.find(ev.proc.child);
+    if (it != pending_.end() && ev.tid != ev.proc.child) {
+      pending_[ev.tid] = std::move(it->second);
+      pending_.erase(ev.proc.child);
+    }
+  } else {
+    return false;
+  }
+  events_.push_back(std::move(ev));
+  last_ = events_.size() - 1;
+  return true;
+}
+
+bool Importer::strace_message(std::string_view s, Event& ev) {
+  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads"
+  std::string_view body = s.substr(8);
+  if (!starts_with(body, "Process ")) return false;
+  body.remove_prefix(8);
+  std::size_t sp = body.find(' ');
+  if (sp == std::string_view::npos) return false;
+  std::int32_t pid;
+  if (!parse_i32(body.substr(0, sp), pid)) return false;
+  std::string_view what = body.substr(sp + 1);
+  ev.type = EventType::Process;
+  ev.tid = pid;
+  if (starts_with(what, "attached")) ev.name = kProcAttached;
+  else if (starts_with(what, "detached")) ev.name = kProcDetached;
+  else return false;
+  events_.push_back(std::move(ev));
+  last_ = events_.size() - 1;
+  return true;
+}
+
+void Importer::type_args(Event& e) {
+  const SyscallArgs* roles = syscall_args(e.name);
+  // The base a Path is resolved against: the DirFd before it, else the cwd.
+  std::string base;
+  bool have_base = false;
+  if (const std::string* cwd = cwd_of(e.tid)) {
+    base = *cwd;
+    have_base = true;
+  }
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    Arg& a = e.args[i];
+    if (a.kind == ArgKind::Flags && a.str == "AT_FDCWD") {
+      a.kind = ArgKind::Fd;
+      a.has_raw = true;
+      a.raw = -100;  // AT_FDCWD on Linux
+    }
+    ArgRole role = roles ? roles->role(i) : ArgRole::Other;
+    switch (role) {
+      case ArgRole::Fd:
+      case ArgRole::DirFd:
+        if (a.kind == ArgKind::Int) a.kind = ArgKind::Fd;
+        if (role == ArgRole::DirFd && a.kind == ArgKind::Fd) {
+          if (a.raw == -100 && a.has_raw) {
+            if (!a.ref.empty() && a.ref[0] == '/') {
+              cwd_[e.tid] = a.ref;  // -y shows the cwd itself
+              base = a.ref;
+              have_base = true;
+            } else if (const std::string* cwd = cwd_of(e.tid)) {
+              base = *cwd;
+              have_base = true;
+            } else {
+              have_base = false;
+            }
+          } else if (!a.ref.empty() && a.ref[0] == '/') {
+            base = a.ref;
+            have_base = true;
+          } else {
+            have_base = false;
+          }
+        }
+        break;
+      case ArgRole::Path:
+      case ArgRole::LinkTarget:
+        if (a.kind != ArgKind::String) break;
+        a.kind = ArgKind::Path;
+        if (!a.str.empty() && a.str[0] == '/') a.abs = a.str;
+        else if (role == ArgRole::Path && have_base && !a.truncated && !a.str.empty()) a.abs = join_path(base, a.str);
+        break;
+      case ArgRole::Other:
+        break;
+    }
+  }
+}
+
+void Importer::complete(std::size_t slot) {
+  Event& e = events_[slot];
+  type_args(e);
+  const Result& r = e.result;
+  bool ok = r.state == ResultState::Returned && !r.failed();
+  const std::string& n = e.name;
+  if (!ok) return;
+  if (e.tid == 0 && !root_ && r.value > 0 && (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
+    set_root(static_cast<std::int32_t>(r.value));
+    return;
+  }
+  if (n == "chdir" && !e.args.empty() && e.args[0].kind == ArgKind::Path && !e.args[0].abs.empty()) {
+    cwd_[e.tid] = e.args[0].abs;
+  } else if (n == "fchdir" && !e.args.empty() && !e.args[0].ref.empty() && e.args[0].ref[0] == '/') {
+    cwd_[e.tid] = e.args[0].ref;
+  } else if (n == "getcwd" && !e.args.empty() && e.args[0].kind == ArgKind::String &&
+             !e.args[0].truncated && !e.args[0].str.empty() && e.args[0].str[0] == '/') {
+    cwd_[e.tid] = e.args[0].str;
+  } else if ((n == "clone" || n == "clone3" || n == "fork" || n == "vfork") && r.value > 0) {
+    Event sp;
+    sp.type = EventType::Process;
+    sp.name = kProcSpawn;
+    sp.tid = e.tid;
+    sp.ts_ns = e.ts_ns;
+    sp.line = e.line;
+    sp.proc.child = static_cast<std::int32_t>(r.value);
+    sp.proc.thread = has_clone_thread(e.args);
+    if (e.tid == 0) zero_children_.push_back(sp.proc.child);
+    if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
+    place_after(slot, std::move(sp));
+  } else if ((n == "execve" || n == "execveat") && r.value == 0) {
+    std::size_t pi = n == "execveat" ? 1 : 0;
+    if (e.args.size() <= pi) return;
+    Event ex;
+    ex.type = EventType::Process;
+    ex.name = kProcExec;
+    // After "+++ superseded by execve +++" the call completes under the
+    // leader's pid, which is the process that now runs the new program.
+    ex.tid = resume_tid_ ? resume_tid_ : e.tid;
+    ex.ts_ns = e.ts_ns;
+    ex.line = e.line;
+    ex.args.push_back(e.args[pi]);
+    Arg argv;
+    argv.kind = ArgKind::Array;
+    if (e.args.size() > pi + 1 && e.args[pi + 1].kind == ArgKind::Array) argv.items = e.args[pi + 1].items;
+    ex.args.push_back(std::move(argv));
+    place_after(slot, std::move(ex));
+  }
+}
+
+std::vector<Event> Importer::finish() {
+  flush_carry();
+  if (inserts_.empty()) return std::move(events_);
+  std::stable_sort(inserts_.begin(), inserts_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Merge in place from the back: only events after the first insertion move.
+  std::size_t n = events_.size();
+  events_.resize(n + inserts_.size());
+  std::size_t dst = events_.size();
+  std::size_t k = inserts_.size();
+  for (std::size_t i = n; i-- > 0 && k > 0;) {
+    while (k > 0 && inserts_[k - 1].first == i) events_[--dst] = std::move(inserts_[--k].second);
+    if (dst - 1 == i) break;  // everything before is already in place
+    events_[--dst] = std::move(events_[i]);
+  }
+  return std::move(events_);
+}
+
+const char* time_base_name(StampKind k) {
+  switch (k) {
+    case StampKind::TimeOfDay: return "time-of-day";
+    case StampKind::Epoch: return "epoch";
+    case StampKind::Relative: return "relative";
+    case StampKind::None: break;
+  }
+  return "";
+}
+
+// A log without pid prefixes until its first fork: those lines belong to the
+// first process, whose pid the log shows only indirectly. Calls that return
+// the caller's own id say it; else the first prefixed task that is not a
+// child of it is the one that was unprefixed.
+std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs) {
+  std::vector<std::int32_t> children;
+  for (const Event& e : evs) {
+    if (e.tid == 0) {
+      if (e.type == EventType::Syscall && e.result.state == ResultState::Returned && !e.result.failed() &&
+          e.result.value > 0 &&
+          (e.name == "getpid" || e.name == "gettid" || e.name == "set_tid_address"))
+        return static_cast<std::int32_t>(e.result.value);
+      if (e.type == EventType::Process && e.name == kProcSpawn) children.push_back(e.proc.child);
+      continue;
+    }
+    if (e.type == EventType::Process && (e.name == kProcAttached || e.name == kProcDetached)) continue;
+    if (std::find(children.begin(), children.end(), e.tid) == children.end()) return e.tid;
+  }
+  return 0;
+}
+
+// Fills what needs the whole log: the thread group of each event, the
+// header's command, the summary warning.
+void finish_trace(Trace& t, std::int32_t known_root) {
+  bool any_unprefixed = false;
+  for (const Event& e : t.events)
+    if (e.tid == 0 && e.type != EventType::Unparsed) any_unprefixed = true;
+  if (any_unprefixed) {
+    if (std::int32_t root = known_root ? known_root : infer_unprefixed_pid(t.events)) {
+      for (Event& e : t.events)
+        if (e.tid == 0) e.tid = root;
+    }
+  }
+  std::unordered_map<std::int32_t, std::int32_t> tgid;
+  for (const Event& e : t.events) {
+    if (e.type != EventType::Process) continue;
+    if (e.name == kProcSpawn) {
+      auto it = tgid.find(e.tid);
+      std::int32_t parent = it == tgid.end() ? e.tid : it->second;
+      tgid[e.proc.child] = e.proc.thread ? parent : e.proc.child;
+    }
+  }
+  for (Event& e : t.events) {
+    auto it = tgid.find(e.tid);
+    e.pid = it == tgid.end() ? e.tid : it->second;
+  }
+  for (const Event& e : t.events) {
+    if (e.type == EventType::Process && e.name == kProcExec && e.args.size() >= 2) {
+      for (const Arg& a : e.args[1].items) t.header.command.push_back(a.str);
+      break;
+    }
+  }
+}
+
+void add_unparsed_warning(Trace& t, const std::string& file, const Importer& im) {
+  if (!im.unparsed()) return;
+  t.warnings.push_back(Warning{file, im.first_unparsed(),
+                               fmt::format("{} line{} could not be parsed (first at line {})", im.unparsed(),
+                                           im.unparsed() == 1 ? "" : "s", im.first_unparsed())});
+}
+
+// Calls fn(line, lineno, is_last) for each line of `text`.
+template <typename Fn>
+void for_each_line(std::string_view text, Fn fn) {
+  std::uint32_t lineno = 0;
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    bool last = nl == std::string_view::npos || nl + 1 == text.size();
+    fn(line, ++lineno, last);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+// Each line is at most one event plus the spawn/exec it implies; counting
+// is cheap next to parsing and saves moving every event as the vector grows.
+std::size_t count_lines(std::string_view text) {
+  std::size_t n = 1;
+  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + text.size() - p)));
+       ++p)
+    ++n;
+  return n + n / 16;
+}
+
+Header strace_header(StampKind k) {
+  Header h;
+  h.source = "strace";
+  h.time_base = time_base_name(k);
+  return h;
+}
+
+}  // namespace
+
+Trace import_strace_text(std::string_view text, const std::string& file, const ImportOptions& opt) {
+  Importer im(file, opt);
+  im.reserve(count_lines(text));
+  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) { im.line(line, n, last); });
+  Trace t;
+  t.events = im.finish();
+  t.header = strace_header(im.stamp_kind());
+  add_unparsed_warning(t, file, im);
+  finish_trace(t, im.root());
+  return t;
 }
 
 Trace import_strace_file(const std::string& path) {
   return import_strace_text(read_file_decompressed(path), path);
 }
 
-Trace import_strace_set(const std::vector<std::string>& paths) {
-  return import_strace_text({}, paths.at(0));
+Trace import_strace_set(const std::vector<std::string>& paths_in) {
+  if (paths_in.empty()) throw InputError("no strace log given");
+  // Each LOG.<pid> file: its pid comes from the suffix. Files are taken in
+  // pid order so that ties in time keep a stable, meaningful order.
+  struct Part {
+    std::string path;
+    std::int32_t pid = 0;
+    std::vector<Event> events;
+  };
+  std::vector<Part> parts;
+  for (const std::string& p : paths_in) {
+    Part part;
+    part.path = p;
+    std::string name = std::filesystem::path(p).filename().string();
+    std::size_t dot = name.rfind('.');
+    if (dot != std::string::npos) parse_i32(name.substr(dot + 1), part.pid);
+    parts.push_back(std::move(part));
+  }
+  std::stable_sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.pid < b.pid; });
+
+  Trace t;
+  StampKind kind = StampKind::None;
+  bool all_stamped = true;
+  for (Part& part : parts) {
+    ImportOptions opt;
+    opt.default_pid = part.pid;
+    Importer im(part.path, opt);
+    std::string text = read_file_decompressed(part.path);
+    for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) { im.line(line, n, last); });
+    part.events = im.finish();
+    if (kind == StampKind::None) kind = im.stamp_kind();
+    if (im.stamp_kind() == StampKind::None || im.stamp_kind() == StampKind::Relative) all_stamped = false;
+    add_unparsed_warning(t, part.path, im);
+  }
+  t.header = strace_header(kind);
+  std::size_t total = 0;
+  for (const Part& p : parts) total += p.events.size();
+  t.events.reserve(total);
+  for (Part& p : parts)
+    for (Event& e : p.events) t.events.push_back(std::move(e));
+  if (all_stamped && parts.size() > 1) {
+    // Absolute times from one clock: merge by time, file order breaking ties.
+    // Lines with no time of their own (none in practice) sort first.
+    std::stable_sort(t.events.begin(), t.events.end(),
+                     [](const Event& a, const Event& b) { return a.ts_ns < b.ts_ns; });
+  }
+  finish_trace(t, 0);
+  return t;
+}
+
+bool looks_like_strace(std::string_view text) {
+  // Judge by the real grammar: the first line must be strace output and at
+  // most a few of the following ones may fail (a last line cut short, a
+  // line of the program's own stderr mixed in).
+  bool cut = !text.empty() && text.back() != '\n';
+  ImportOptions opt;
+  Importer im("", opt);
+  std::uint32_t lines = 0;
+  bool first_ok = false, seen_first = false;
+  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool) {
+    if (lines >= 64) return;
+    if (cut && line.data() + line.size() == text.data() + text.size()) return;
+    if (rtrim(line).empty()) return;
+    std::uint32_t before = im.unparsed();
+    im.line(line, n);
+    ++lines;
+    if (!seen_first) {
+      seen_first = true;
+      first_ok = im.unparsed() == before;
+    }
+  });
+  return first_ok && im.unparsed() * 4 <= lines;
 }
 
 }  // namespace tracediff

@@ -1,0 +1,189 @@
+// Unit tests of the strace importer's contract: detection, the fields the
+// later stages rely on (types, paths, errno numbers, process table), and
+// robustness against broken lines.
+#include <gtest/gtest.h>
+
+#include "tests/trace/test_util.h"
+#include "trace/format.h"
+#include "trace/io.h"
+#include "trace/strace.h"
+#include "trace/syscall_args.h"
+
+namespace tracediff {
+namespace {
+
+using testing::TempDir;
+
+const Event& only_call(const Trace& t) {
+  for (const Event& e : t.events)
+    if (e.type == EventType::Syscall) return e;
+  throw std::runtime_error("no call");
+}
+
+TEST(LooksLikeStrace, AcceptsEveryPrefixStyle) {
+  const char* logs[] = {
+      "strace: Process 1234 attached\n[pid  1234] read(0, \"\", 1) = 0\n",
+      "execve(\"/bin/true\", [\"true\"], 0x7ffd /* 1 var */) = 0\n",
+      "1234  openat(AT_FDCWD, \"/x\", O_RDONLY) = -1 ENOENT (No such file or directory)\n",
+      "[pid  1234] 12:00:00.123456 close(3) = 0\n",
+      "1234<sh> close(3) = 0\n",
+      "     0.000000 execve(\"/bin/true\", [\"true\"], 0x7ffd /* 1 var */) = 0\n",
+      "1700000000.123456789 getpid() = 4\n",
+      "\x1b[32m[pid  1234]\x1b[0m close(3) = 0\n",
+      "+++ exited with 0 +++\n",
+      "read(3,  <unfinished ...>\n",
+  };
+  for (const char* l : logs) EXPECT_TRUE(looks_like_strace(l)) << l;
+}
+
+TEST(LooksLikeStrace, RejectsTextAndJson) {
+  const char* texts[] = {
+      "hello world\nthis is a README (see below) = fine\n",
+      "{\"tracediff\":{\"format\":\"1.0\"}}\n{\"type\":\"syscall\"}\n",
+      "[1, 2, 3]\n",
+      "# comment\nfoo = bar\n",
+      "",
+  };
+  for (const char* t : texts) EXPECT_FALSE(looks_like_strace(t)) << t;
+}
+
+TEST(Sniff, DetectsStraceLogByContent) {
+  TempDir d;
+  EXPECT_EQ(sniff(d.write("a.txt", "strace: Process 9 attached\n[pid     9] close(3) = 0\n")), FileKind::StraceLog);
+  EXPECT_EQ(sniff(d.write("b.txt", "just some text\n")), FileKind::Unknown);
+}
+
+TEST(Import, TypesPathsFdsAndErrno) {
+  Trace t = import_strace_text("7 openat(AT_FDCWD</home/u>, \"conf/x.ini\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)\n",
+                               "t");
+  const Event& e = only_call(t);
+  ASSERT_EQ(e.args.size(), 3u);
+  EXPECT_EQ(e.args[0].kind, ArgKind::Fd);
+  EXPECT_EQ(e.args[0].raw, -100);
+  EXPECT_EQ(e.args[0].ref, "/home/u");
+  EXPECT_EQ(e.args[1].kind, ArgKind::Path);
+  EXPECT_EQ(e.args[1].str, "conf/x.ini");
+  EXPECT_EQ(e.args[1].abs, "/home/u/conf/x.ini");
+  EXPECT_EQ(e.args[2].kind, ArgKind::Flags);
+  EXPECT_EQ(e.result.value, -1);
+  EXPECT_EQ(e.result.err, "ENOENT");
+  EXPECT_EQ(e.result.errnum, 2);
+  EXPECT_EQ(e.result.note, "No such file or directory");
+  EXPECT_TRUE(e.result.failed());
+  EXPECT_EQ(e.tid, 7);
+  EXPECT_EQ(e.pid, 7);
+  EXPECT_EQ(e.line, 1u);
+}
+
+TEST(Import, RelativePathWithoutKnownCwdHasNoAbs) {
+  Trace t = import_strace_text("open(\"rel\", O_RDONLY) = 3\n", "t");
+  EXPECT_EQ(only_call(t).args[0].kind, ArgKind::Path);
+  EXPECT_EQ(only_call(t).args[0].abs, "");
+}
+
+TEST(Import, CloseParenEqualsInsideStringDoesNotEndTheCall) {
+  Trace t = import_strace_text("1 write(1, \"a) = 5 \\\"b\", 9) = 9\n", "t");
+  const Event& e = only_call(t);
+  ASSERT_EQ(e.args.size(), 3u);
+  EXPECT_EQ(e.args[1].str, "a) = 5 \"b");
+  EXPECT_EQ(e.result.value, 9);
+}
+
+TEST(Import, BadLinesBecomeUnparsedWithOneWarning) {
+  Trace t = import_strace_text("1 close(3) = 0\ngarbage\n1 close(4) = 0\nmore garbage (\n1 close(5) = 0\n", "bad.log");
+  int unparsed = 0;
+  for (const Event& e : t.events)
+    if (e.type == EventType::Unparsed) {
+      ++unparsed;
+      EXPECT_FALSE(e.raw.empty());
+    }
+  EXPECT_EQ(unparsed, 2);
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_EQ(t.warnings[0].message, "2 lines could not be parsed (first at line 2)");
+  EXPECT_EQ(t.warnings[0].line, 2u);
+  EXPECT_EQ(t.warnings[0].file, "bad.log");
+}
+
+TEST(Import, ProcessTableFromForksThreadsAndExits) {
+  Trace t = import_strace_text(
+      "100 execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n"
+      "100 clone(child_stack=NULL, flags=CLONE_VM|CLONE_THREAD|CLONE_SIGHAND, child_tidptr=0x1) = 101\n"
+      "100 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x1) = 102\n"
+      "101 getpid() = 100\n"
+      "102 execve(\"/bin/false\", [\"false\"], 0x1 /* 1 var */) = 0\n"
+      "102 +++ exited with 1 +++\n"
+      "100 +++ killed by SIGTERM +++\n",
+      "t");
+  EXPECT_EQ(t.header.command, (std::vector<std::string>{"sh"}));
+  EXPECT_EQ(t.header.source, "strace");
+  EXPECT_FALSE(t.header.host.hostname.has_value());
+  ProcessTable pt = build_process_table(t);
+  const Process* p100 = pt.find(100);
+  const Process* p102 = pt.find(102);
+  ASSERT_TRUE(p100 && p102);
+  EXPECT_EQ(pt.find(101), nullptr);  // a thread, not a process
+  EXPECT_EQ(p100->threads, (std::vector<std::int32_t>{101}));
+  EXPECT_EQ(p100->children, (std::vector<std::int32_t>{102}));
+  EXPECT_EQ(p102->ppid, 100);
+  ASSERT_EQ(p102->execs.size(), 1u);
+  EXPECT_EQ(p102->execs[0].path, "/bin/false");
+  EXPECT_EQ(p102->exit.describe(), "exited 1");
+  EXPECT_EQ(p100->exit.describe(), "killed by SIGTERM");
+  for (const Event& e : t.events)
+    if (e.tid == 101) EXPECT_EQ(e.pid, 100);
+}
+
+TEST(Import, UnprefixedFirstProcessGetsItsPid) {
+  Trace t = import_strace_text(
+      "execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n"
+      "clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x1) = 51\n"
+      "[pid    51] exit_group(0) = ?\n"
+      "[pid    50] wait4(-1, NULL, 0, NULL) = 51\n",
+      "t");
+  for (const Event& e : t.events) EXPECT_NE(e.tid, 0) << format_event(e);
+  EXPECT_EQ(t.events[0].tid, 50);
+}
+
+TEST(Import, FfSetMergesByTimeAndTakesPidFromSuffix) {
+  TempDir d;
+  d.write("log.20", "10:00:00.000001 clone(child_stack=NULL, flags=SIGCHLD) = 21\n10:00:00.000009 exit_group(0) = ?\n");
+  d.write("log.21", "10:00:00.000005 getpid() = 21\n");
+  Trace t = import_strace_set({d.file("log.21"), d.file("log.20")});
+  std::vector<std::string> order;
+  for (const Event& e : t.events) order.push_back(std::to_string(e.tid) + ":" + e.name);
+  EXPECT_EQ(order, (std::vector<std::string>{"20:clone", "20:spawn", "21:getpid", "20:exit_group"}));
+  EXPECT_EQ(t.header.time_base, "time-of-day");
+}
+
+TEST(Import, LoadAnyTakesFfPrefix) {
+  TempDir d;
+  d.write("run.7", "close(1) = 0\n");
+  d.write("run.8", "close(2) = 0\n");
+  Trace t = load_any(d.file("run"));
+  ASSERT_EQ(t.events.size(), 2u);
+  EXPECT_EQ(t.events[0].tid, 7);
+  EXPECT_EQ(t.events[1].tid, 8);
+}
+
+TEST(Import, NeverThrowsOnHostileInput) {
+  std::string deep(10000, '[');
+  const char* inputs[] = {"(", ")", "x(", "x() =", "x() = ", "x(\"", "<... x resumed>", "--- ---", "+++ +++",
+                          "[pid", "[pid 1", "1<", "\"\\", "x(3<", "x({a=[{b=", "12:", "1.", " > "};
+  for (const char* in : inputs) EXPECT_NO_THROW(import_strace_text(in, "t")) << in;
+  EXPECT_NO_THROW(import_strace_text("x(" + deep + ") = 0\n", "t"));
+}
+
+TEST(SyscallArgs, TableKnowsPathFdAndDirFdRoles) {
+  const SyscallArgs* o = syscall_args("openat");
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->role(0), ArgRole::DirFd);
+  EXPECT_EQ(o->role(1), ArgRole::Path);
+  EXPECT_TRUE(o->returns_fd);
+  EXPECT_EQ(syscall_args("read")->role(0), ArgRole::Fd);
+  EXPECT_EQ(syscall_args("renameat2")->role(3), ArgRole::Path);
+  EXPECT_TRUE(syscall_args("clone")->returns_pid);
+  EXPECT_EQ(syscall_args("no_such_call"), nullptr);
+}
+
+}  // namespace
+}  // namespace tracediff

@@ -1,0 +1,156 @@
+// End-to-end: this machine's strace on real multi-process programs, under
+// each flag combination users pass, imported with zero unparsed lines and
+// the processes, execs and exit statuses that really happened.
+//
+// Needs strace and ptrace: without them the binary exits 77 (CTest
+// SKIP_RETURN_CODE) and says why.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "tests/trace/test_util.h"
+#include "trace/format.h"
+#include "trace/io.h"
+#include "trace/strace.h"
+
+namespace tracediff {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Flags {
+  const char* name;
+  const char* args;   // strace options besides the output ones
+  enum Out { Stderr, File, PerPid } out;
+};
+
+const Flags kFlags[] = {
+    {"f", "-f", Flags::Stderr},          {"f_o", "-f", Flags::File},
+    {"ff", "-ff", Flags::PerPid},        {"tt", "-f -tt", Flags::File},
+    {"ttt", "-f -ttt", Flags::File},     {"r", "-f -r", Flags::File},
+    {"T", "-f -T", Flags::File},         {"y", "-f -y", Flags::File},
+    {"yy", "-f -yy", Flags::File},       {"s200", "-f -s 200", Flags::File},
+    {"Xverbose", "-f -X verbose", Flags::File}, {"v", "-f -v", Flags::File},
+    {"ff_tt_T_yy", "-ff -tt -T -yy", Flags::PerPid},
+};
+
+struct Program {
+  const char* name;
+  std::string command;
+};
+
+std::vector<Program> programs() {
+  return {{"pipeline", "sh -c 'echo hello | cat | wc -c >/dev/null'"}, {"multi", TRACEDIFF_MULTI_PROGRAM}};
+}
+
+// Runs strace and imports what it wrote.
+Trace run_and_import(const Flags& f, const Program& p, const testing::TempDir& dir) {
+  std::string log = dir.file("log");
+  std::string cmd = std::string("strace ") + f.args;
+  if (f.out == Flags::Stderr) cmd += " " + p.command + " >/dev/null 2>" + log;
+  else cmd += " -o " + log + " " + p.command + " >/dev/null";
+  int rc = std::system(cmd.c_str());
+  if (rc == -1) throw std::runtime_error("cannot run: " + cmd);
+  if (f.out == Flags::PerPid) return load_any(log);  // the LOG.<pid> set
+  EXPECT_EQ(looks_like_strace(read_file_decompressed(log).substr(0, 4096)), true) << cmd;
+  EXPECT_EQ(sniff(log), FileKind::StraceLog) << cmd;
+  return load_any(log);
+}
+
+std::set<std::string> exec_basenames(const ProcessTable& pt) {
+  std::set<std::string> out;
+  for (const Process& p : pt.processes)
+    for (const ExecRecord& e : p.execs) out.insert(fs::path(e.path).filename().string());
+  return out;
+}
+
+using Case = std::tuple<Flags, Program>;
+class StraceMatrix : public ::testing::TestWithParam<Case> {};
+
+TEST_P(StraceMatrix, ImportsCompletely) {
+  const auto& [flags, prog] = GetParam();
+  testing::TempDir dir;
+  Trace t = run_and_import(flags, prog, dir);
+  SCOPED_TRACE(std::string(flags.args) + " " + prog.command);
+
+  for (const Event& e : t.events)
+    EXPECT_NE(e.type, EventType::Unparsed) << "line " << e.line << ": " << e.raw;
+  EXPECT_TRUE(t.warnings.empty()) << (t.warnings.empty() ? "" : t.warnings[0].message);
+  EXPECT_EQ(t.header.source, "strace");
+  ASSERT_FALSE(t.header.command.empty());
+
+  ProcessTable pt = build_process_table(t);
+  std::set<std::string> execs = exec_basenames(pt);
+  const Process* root = pt.processes.empty() ? nullptr : &pt.processes[0];
+  ASSERT_NE(root, nullptr);
+  for (const Event& e : t.events) EXPECT_NE(e.tid, 0) << format_event(e);
+
+  if (std::string(prog.name) == "pipeline") {
+    EXPECT_TRUE(execs.count("sh")) << "execs seen: " << execs.size();
+    EXPECT_TRUE(execs.count("cat"));
+    EXPECT_TRUE(execs.count("wc"));
+    EXPECT_EQ(root->exit.describe(), "exited 0");
+    EXPECT_GE(root->children.size(), 2u);
+  } else {
+    EXPECT_TRUE(execs.count("multi_program"));
+    EXPECT_EQ(root->exit.describe(), "exited 0");
+    EXPECT_EQ(root->threads.size(), 2u);
+    std::multiset<std::string> child_exits;
+    for (std::int32_t c : root->children) child_exits.insert(pt.find(c)->exit.describe());
+    EXPECT_EQ(child_exits, (std::multiset<std::string>{"exited 3", "killed by SIGTERM"}));
+    bool usr1 = false;
+    for (const Event& e : t.events)
+      if (e.type == EventType::Signal && e.name == "SIGUSR1" && e.tid == root->pid) usr1 = true;
+    EXPECT_TRUE(usr1);
+    // The threads' open() of /etc/passwd is typed as a path.
+    int paths = 0;
+    for (const Event& e : t.events)
+      for (const Arg& a : e.args)
+        if (a.kind == ArgKind::Path && a.str == "/etc/passwd" && a.abs == "/etc/passwd") ++paths;
+    EXPECT_GE(paths, 2);
+  }
+
+  std::string f = flags.args;
+  if (f.find("-tt") != std::string::npos || f.find("-r") != std::string::npos) {
+    const char* want = f.find("-ttt") != std::string::npos ? "epoch"
+                       : f.find("-r") != std::string::npos ? "relative"
+                                                           : "time-of-day";
+    EXPECT_EQ(t.header.time_base, want);
+    for (const Event& e : t.events) EXPECT_GE(e.ts_ns, 0) << format_event(e);
+  }
+  if (f.find("-T") != std::string::npos) {
+    std::size_t timed = 0, returned = 0;
+    for (const Event& e : t.events)
+      if (e.type == EventType::Syscall && e.result.state == ResultState::Returned) {
+        ++returned;
+        if (e.dur_ns >= 0) ++timed;
+      }
+    EXPECT_EQ(timed, returned);
+  }
+  if (f.find("-y") != std::string::npos) {
+    std::size_t refs = 0;
+    for (const Event& e : t.events)
+      for (const Arg& a : e.args)
+        if (a.kind == ArgKind::Fd && !a.ref.empty()) ++refs;
+    EXPECT_GT(refs, 0u);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Flags, StraceMatrix,
+                         ::testing::Combine(::testing::ValuesIn(kFlags), ::testing::ValuesIn(programs())),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).name) + "_" + std::get<1>(info.param).name;
+                         });
+
+}  // namespace
+}  // namespace tracediff
+
+int main(int argc, char** argv) {
+  if (std::system("strace -o /dev/null true >/dev/null 2>&1") != 0) {
+    std::fprintf(stderr, "SKIP: strace is missing or ptrace is not permitted here\n");
+    return 77;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}

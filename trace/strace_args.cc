@@ -1,0 +1,533 @@
+// The grammar of strace's argument lists and return values.
+//
+// A value is a quoted string (maybe followed by "..." when cut), a struct
+// {a=1, b=2}, an array [a, b] or bitset [CHLD TTOU] (~[...] negated), or a
+// scalar: everything up to the next ',' or closing bracket at depth 0, which
+// covers numbers, flags A|B, NULL, calls such as makedev(1, 3), htons(80),
+// inet_addr("1.2.3.4"), fd annotations 3</etc/passwd> and /* comments */.
+// Strings are skipped as units, so a ") = " inside one cannot end a call.
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cstring>
+
+#include "trace/strace_parse.h"
+
+namespace tracediff::detail {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ident(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
+}
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// Index of the closing quote of the string whose opening quote is at `p`,
+// or npos.
+std::size_t string_end(std::string_view s, std::size_t p) {
+  std::size_t q = p + 1;
+  for (;;) {
+    const void* hit = q < s.size() ? std::memchr(s.data() + q, '"', s.size() - q) : nullptr;
+    if (!hit) return std::string_view::npos;
+    std::size_t e = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    // Count the backslashes before it: an odd number escapes the quote.
+    std::size_t b = e;
+    while (b > p + 1 && s[b - 1] == '\\') --b;
+    if ((e - b) % 2 == 0) return e;
+    q = e + 1;
+  }
+}
+
+// Index just past the '>' that closes the '<' at `p` (nested <...> and
+// [...] count, so "TCP:[1.2.3.4:5->6.7.8.9:10]" and "/dev/null<char 1:3>"
+// stay inside), or npos.
+std::size_t angle_end(std::string_view s, std::size_t p) {
+  int angle = 0, square = 0;
+  for (std::size_t q = p; q < s.size(); ++q) {
+    char c = s[q];
+    if (c == '[') ++square;
+    else if (c == ']' && square) --square;
+    else if (c == '<' && !square) ++angle;
+    else if (c == '>' && !square) {
+      if (--angle == 0) return q + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Parses an integer as strace shows it: -12, 0x7f00, 0644 (octal).
+bool parse_int(std::string_view t, std::int64_t& v) {
+  if (t.empty()) return false;
+  bool neg = t[0] == '-';
+  std::size_t p = neg ? 1 : 0;
+  if (p >= t.size()) return false;
+  std::uint64_t u = 0;
+  if (t.size() > p + 2 && t[p] == '0' && (t[p + 1] == 'x' || t[p + 1] == 'X')) {
+    for (std::size_t i = p + 2; i < t.size(); ++i) {
+      char c = t[i];
+      int d;
+      if (is_digit(c)) d = c - '0';
+      else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
+      else return false;
+      u = u * 16 + static_cast<unsigned>(d);
+    }
+  } else if (t[p] == '0' && t.size() > p + 1) {
+    for (std::size_t i = p + 1; i < t.size(); ++i) {
+      if (t[i] < '0' || t[i] > '7') return false;
+      u = u * 8 + static_cast<unsigned>(t[i] - '0');
+    }
+  } else {
+    for (std::size_t i = p; i < t.size(); ++i) {
+      if (!is_digit(t[i])) return false;
+      u = u * 10 + static_cast<unsigned>(t[i] - '0');
+    }
+  }
+  v = neg ? -static_cast<std::int64_t>(u) : static_cast<std::int64_t>(u);
+  return true;
+}
+
+bool is_plain_decimal(std::string_view t) {
+  std::size_t p = !t.empty() && t[0] == '-' ? 1 : 0;
+  if (p >= t.size() || (t[p] == '0' && t.size() > p + 1)) return false;
+  for (std::size_t i = p; i < t.size(); ++i)
+    if (!is_digit(t[i])) return false;
+  return true;
+}
+
+// A symbolic constant or flag set: O_RDONLY|O_CLOEXEC, S_IFREG|0644, SEEK_SET.
+bool looks_like_flags(std::string_view t) {
+  if (t.empty() || !(std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_')) return false;
+  for (char c : t)
+    if (!is_ident(c) && c != '|') return false;
+  return true;
+}
+
+std::string_view trim(std::string_view t) {
+  while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
+  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
+  return t;
+}
+
+// The text between the first pair of double quotes in `t`: inet_addr("1.2.3.4").
+std::string_view quoted_in(std::string_view t) {
+  std::size_t a = t.find('"');
+  if (a == std::string_view::npos) return {};
+  std::size_t b = t.find('"', a + 1);
+  if (b == std::string_view::npos) return {};
+  return t.substr(a + 1, b - a - 1);
+}
+
+// The number inside htons(80).
+std::string_view paren_arg(std::string_view t) {
+  std::size_t a = t.find('(');
+  std::size_t b = t.rfind(')');
+  if (a == std::string_view::npos || b == std::string_view::npos || b < a) return t;
+  return t.substr(a + 1, b - a - 1);
+}
+
+const Arg* field(const Arg& st, std::string_view name) {
+  for (const Arg& i : st.items)
+    if (i.name == name) return &i;
+  return nullptr;
+}
+
+// Gives a struct with sa_family a canonical one-line form:
+// AF_UNIX:/path, AF_INET:1.2.3.4:80, AF_INET6:[::1]:80, else the family.
+void make_sockaddr(Arg& a) {
+  const Arg* fam = field(a, "sa_family");
+  if (!fam) return;
+  std::string family = fam->str;
+  if (family == "AF_LOCAL" || family == "AF_FILE") family = "AF_UNIX";
+  a.kind = ArgKind::SockAddr;
+  a.str = family;
+  if (family == "AF_UNIX") {
+    if (const Arg* p = field(a, "sun_path")) {
+      a.str += ':';
+      a.str += p->str;
+    }
+  } else if (family == "AF_INET") {
+    const Arg* addr = field(a, "sin_addr");
+    const Arg* port = field(a, "sin_port");
+    if (addr) {
+      a.str += ':';
+      a.str += quoted_in(addr->str);
+    }
+    if (port) {
+      a.str += ':';
+      a.str += trim(paren_arg(port->str));
+    }
+  } else if (family == "AF_INET6") {
+    const Arg* addr = field(a, "sin6_addr");
+    // strace 4.x-6.x write the address as an unnamed item:
+    // inet_pton(AF_INET6, "::1", &sin6_addr).
+    for (const Arg& i : a.items)
+      if (!addr && i.name.empty() && i.str.rfind("inet_pton(", 0) == 0) addr = &i;
+    const Arg* port = field(a, "sin6_port");
+    if (addr) {
+      a.str += ":[";
+      a.str += quoted_in(addr->str);
+      a.str += ']';
+    }
+    if (port) {
+      a.str += ':';
+      a.str += trim(paren_arg(port->str));
+    }
+  } else {
+    // inet_pton(AF_INET6, "::1", &sin6_addr) also shows up as an unnamed
+    // item in older versions; other families keep their fields in items.
+  }
+}
+
+// [CHLD TTOU]: one scalar of space-separated names becomes one item each.
+void split_bitset(Arg& a) {
+  if (a.items.size() != 1) return;
+  const Arg& only = a.items[0];
+  if (!only.name.empty() || only.kind != ArgKind::Other) return;
+  std::string_view t = only.str;
+  if (t.find(' ') == std::string_view::npos) return;
+  for (char c : t)
+    if (!is_ident(c) && c != ' ') return;
+  std::vector<Arg> items;
+  std::size_t p = 0;
+  while (p < t.size()) {
+    std::size_t e = t.find(' ', p);
+    if (e == std::string_view::npos) e = t.size();
+    if (e > p) {
+      Arg f;
+      f.kind = ArgKind::Flags;
+      f.str.assign(t.substr(p, e - p));
+      items.push_back(std::move(f));
+    }
+    p = e + 1;
+  }
+  a.items = std::move(items);
+  a.str += ' ';
+}
+
+class ValueParser {
+ public:
+  ValueParser(std::string_view s, std::size_t pos) : s_(s), p_(pos) {}
+  std::size_t pos() const { return p_; }
+
+  // Items up to and including `close`.
+  bool list(char close, std::vector<Arg>& out) {
+    skip_ws();
+    if (p_ < s_.size() && s_[p_] == close) {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      out.emplace_back();
+      if (!value(out.back())) return false;
+      skip_ws();
+      if (p_ >= s_.size()) return false;
+      char c = s_[p_];
+      if (c == close) {
+        ++p_;
+        return true;
+      }
+      if (c != ',') return false;
+      ++p_;
+      skip_ws();
+      // "3, ) = 3": a joined unfinished/resumed pair with nothing after the comma.
+      if (p_ < s_.size() && s_[p_] == close) {
+        ++p_;
+        return true;
+      }
+    }
+  }
+
+  bool value(Arg& a) {
+    skip_ws();
+    if (depth_ > kMaxDepth) return false;
+    // name=value (but not "a == b" inside WIFEXITED(s) && WEXITSTATUS(s) == 0).
+    std::size_t q = p_;
+    while (q < s_.size() && (is_ident(s_[q]) || s_[q] == '.')) ++q;
+    if (q > p_ && q < s_.size() && s_[q] == '=' && (q + 1 >= s_.size() || s_[q + 1] != '=') &&
+        !is_digit(s_[p_])) {
+      a.name.assign(s_.substr(p_, q - p_));
+      p_ = q + 1;
+    }
+    if (p_ >= s_.size()) return false;
+    char c = s_[p_];
+    bool ok;
+    if (c == '"') {
+      ok = string(a, false);
+    } else if (c == '@' && p_ + 1 < s_.size() && s_[p_ + 1] == '"') {
+      ++p_;
+      ok = string(a, true);  // abstract unix socket name
+    } else if (c == '{') {
+      ++p_;
+      a.kind = ArgKind::Struct;
+      ++depth_;
+      ok = list('}', a.items);
+      --depth_;
+      if (ok) make_sockaddr(a);
+    } else if (c == '[' || (c == '~' && p_ + 1 < s_.size() && s_[p_ + 1] == '[')) {
+      if (c == '~') {
+        a.str = "~";
+        ++p_;
+      }
+      ++p_;
+      a.kind = ArgKind::Array;
+      ++depth_;
+      ok = list(']', a.items);
+      --depth_;
+      if (ok) split_bitset(a);
+    } else {
+      return scalar(a);
+    }
+    if (!ok) return false;
+    // A comment after a string or composite (/* 3 entries */) says nothing
+    // the items do not; "{...} => {...}" shows a value changed by the call.
+    std::size_t save = p_;
+    skip_ws();
+    if (s_.compare(p_, 2, "/*") == 0) {
+      std::size_t e = s_.find("*/", p_ + 2);
+      if (e == std::string_view::npos) return false;
+      p_ = e + 2;
+      save = p_;
+      skip_ws();
+    }
+    if (s_.compare(p_, 2, "=>") == 0) {
+      p_ += 2;
+      Arg after;
+      if (!value(after)) return false;
+      Arg both;
+      both.kind = ArgKind::Array;
+      both.name = std::move(a.name);
+      both.str = "=>";
+      a.name.clear();
+      both.items.push_back(std::move(a));
+      both.items.push_back(std::move(after));
+      a = std::move(both);
+      return true;
+    }
+    p_ = save;
+    return true;
+  }
+
+ private:
+  // Deep enough for any struct strace prints, shallow enough that a hostile
+  // input cannot exhaust the stack.
+  static constexpr int kMaxDepth = 64;
+
+  void skip_ws() {
+    while (p_ < s_.size() && is_space(s_[p_])) ++p_;
+  }
+
+  bool string(Arg& a, bool abstract) {
+    std::size_t e = string_end(s_, p_);
+    if (e == std::string_view::npos) return false;
+    a.kind = ArgKind::String;
+    std::string_view body = s_.substr(p_ + 1, e - p_ - 1);
+    if (abstract) a.str.push_back('@');
+    if (body.find('\\') == std::string_view::npos) a.str.append(body);
+    else decode_escapes(body, a.str);
+    p_ = e + 1;
+    if (s_.compare(p_, 3, "...") == 0) {
+      a.truncated = true;
+      p_ += 3;
+    }
+    return true;
+  }
+
+  // Everything to the next ',' or closer at depth 0.
+  bool scalar(Arg& a) {
+    std::size_t start = p_;
+    std::size_t annot = std::string_view::npos, annot_end = 0, comment = std::string_view::npos;
+    int depth = 0;
+    while (p_ < s_.size()) {
+      char c = s_[p_];
+      if (c == '"') {
+        std::size_t e = string_end(s_, p_);
+        if (e == std::string_view::npos) return false;
+        p_ = e + 1;
+        continue;
+      }
+      if (c == '/' && p_ + 1 < s_.size() && s_[p_ + 1] == '*') {
+        std::size_t e = s_.find("*/", p_ + 2);
+        if (e == std::string_view::npos) return false;
+        if (comment == std::string_view::npos && depth == 0) comment = p_;
+        p_ = e + 2;
+        continue;
+      }
+      if (c == '<' && depth == 0 && p_ > start && is_ident(s_[p_ - 1]) && annot == std::string_view::npos) {
+        std::size_t e = angle_end(s_, p_);
+        if (e == std::string_view::npos) return false;
+        annot = p_;
+        annot_end = e;
+        p_ = e;
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ')' || c == ']' || c == '}') {
+        if (depth == 0) break;
+        --depth;
+      } else if (c == ',' && depth == 0) {
+        break;
+      }
+      ++p_;
+    }
+    std::string_view text = trim(s_.substr(start, p_ - start));
+    if (text.empty()) return false;
+    std::size_t base_end = text.size();
+    if (annot != std::string_view::npos) base_end = annot - start;
+    else if (comment != std::string_view::npos) base_end = comment - start;
+    std::string_view base = trim(text.substr(0, base_end));
+
+    if (annot != std::string_view::npos) {
+      // -y: 3</etc/passwd>, AT_FDCWD</home/u>, 3<TCP:[...]>
+      a.kind = ArgKind::Fd;
+      std::string_view ref = s_.substr(annot + 1, annot_end - annot - 2);
+      if (ref.find('\\') == std::string_view::npos) a.ref.assign(ref);
+      else decode_escapes(ref, a.ref);
+      std::int64_t v;
+      if (parse_int(base, v)) {
+        a.has_raw = true;
+        a.raw = v;
+        if (!is_plain_decimal(base)) a.str.assign(base);
+      } else {
+        a.str.assign(base);
+        if (base == "AT_FDCWD") {
+          a.has_raw = true;
+          a.raw = -100;  // AT_FDCWD on Linux
+        }
+      }
+      return true;
+    }
+    std::int64_t v;
+    if (parse_int(base, v)) {
+      a.kind = ArgKind::Int;
+      a.has_raw = true;
+      a.raw = v;
+      if (base.size() != text.size() || !is_plain_decimal(base)) a.str.assign(text);
+    } else if (base == "NULL") {
+      a.kind = ArgKind::Other;
+      a.has_raw = true;
+      a.raw = 0;
+      a.str.assign(text);
+    } else if (looks_like_flags(base)) {
+      a.kind = ArgKind::Flags;
+      a.str.assign(text);
+    } else {
+      a.kind = ArgKind::Other;
+      a.str.assign(text);
+    }
+    return true;
+  }
+
+  std::string_view s_;
+  std::size_t p_;
+  int depth_ = 0;
+};
+
+// Scans a balanced "( ... )" starting at `p`; returns the index past ')'.
+std::size_t paren_end(std::string_view s, std::size_t p) {
+  int depth = 0;
+  for (std::size_t q = p; q < s.size(); ++q) {
+    char c = s[q];
+    if (c == '"') {
+      std::size_t e = string_end(s, q);
+      if (e == std::string_view::npos) return std::string_view::npos;
+      q = e;
+    } else if (c == '(' || c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (--depth == 0) return q + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
+  ValueParser vp(s, pos);
+  bool ok = vp.list(')', out);
+  pos = vp.pos();
+  return ok;
+}
+
+bool parse_result(std::string_view s, Result& r, std::int64_t& dur_ns) {
+  std::size_t p = 0;
+  auto skip_ws = [&] {
+    while (p < s.size() && is_space(s[p])) ++p;
+  };
+  skip_ws();
+  if (p >= s.size() || s[p] != '=') return false;
+  ++p;
+  skip_ws();
+  if (p >= s.size()) return false;
+  if (s[p] == '?') {
+    r.state = ResultState::Unknown;
+    ++p;
+  } else {
+    std::size_t q = p;
+    if (s[q] == '-') ++q;
+    if (q + 1 < s.size() && s[q] == '0' && (s[q + 1] == 'x' || s[q + 1] == 'X')) {
+      q += 2;
+      while (q < s.size() && std::isxdigit(static_cast<unsigned char>(s[q]))) ++q;
+    } else {
+      while (q < s.size() && is_digit(s[q])) ++q;
+    }
+    std::string_view num = s.substr(p, q - p);
+    std::int64_t v;
+    if (!parse_int(num, v)) return false;
+    r.state = ResultState::Returned;
+    r.value = v;
+    if (!is_plain_decimal(num)) r.str.assign(num);
+    p = q;
+    if (p < s.size() && s[p] == '<') {  // = 3</etc/passwd>, = 1235<sh>
+      std::size_t e = angle_end(s, p);
+      if (e == std::string_view::npos) return false;
+      std::string_view ref = s.substr(p + 1, e - p - 2);
+      if (ref.find('\\') == std::string_view::npos) r.ref.assign(ref);
+      else decode_escapes(ref, r.ref);
+      p = e;
+    }
+  }
+  for (;;) {
+    skip_ws();
+    if (p >= s.size()) return true;
+    char c = s[p];
+    if (c == '<') {
+      std::size_t e = s.find('>', p);
+      if (e == std::string_view::npos) return false;
+      std::string_view inner = s.substr(p + 1, e - p - 1);
+      if (inner == "unavailable") {
+        r.state = ResultState::Unavailable;
+      } else if (!parse_seconds(inner, dur_ns)) {
+        return false;
+      }
+      p = e + 1;
+    } else if (c == '(') {
+      std::size_t e = paren_end(s, p);
+      if (e == std::string_view::npos) return false;
+      std::string_view inner = s.substr(p + 1, e - p - 2);
+      std::int64_t n;
+      if (inner == "INJECTED") {
+        r.injected = true;
+      } else if (inner.size() > 6 && inner.compare(0, 6, "errno ") == 0 && parse_int(inner.substr(6), n)) {
+        r.errnum = static_cast<int>(n);
+      } else if (r.note.empty()) {
+        r.note.assign(inner);
+      } else {
+        r.note += "; ";
+        r.note += inner;
+      }
+      p = e;
+    } else if (c == 'E' && r.err.empty()) {
+      std::size_t q = p;
+      while (q < s.size() && is_ident(s[q])) ++q;
+      r.err.assign(s.substr(p, q - p));
+      r.errnum = errno_number(r.err);
+      p = q;
+    } else {
+      return false;
+    }
+  }
+}
+
+}  // namespace tracediff::detail
