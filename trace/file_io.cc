@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "trace/io.h"
+#include "trace/json_detail.h"
 #include "trace/strace.h"
 
 namespace tracediff {
@@ -359,7 +360,7 @@ TraceWriter::~TraceWriter() {
 
 void TraceWriter::write(const Event& e) {
   if (impl_->closed) throw std::logic_error("TraceWriter::write after close");
-  impl_->buf += event_to_json(e);
+  detail::append_event_json(impl_->buf, e);
   impl_->buf.push_back('\n');
   if (impl_->buf.size() >= kWriteBuffer) flush();
 }
