@@ -6,6 +6,9 @@
 # The working corpus grows in build-fuzz/corpus/TARGET (seeded from
 # fuzz/seeds/TARGET); crashes land in build-fuzz/artifacts/. Exits 1 if a
 # target found a crash. Record the summary lines in docs/fuzzing.md.
+# FUZZ_KEEP_GOING=1: do not stop at the first crash (libFuzzer's -fork=1
+# -ignore_crashes=1, still one process at a time), to collect every
+# distinct crash of a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-600}
@@ -36,15 +39,27 @@ for t in "${targets[@]}"; do
   # output goes to fuzz-0.log; we run it in the build dir and keep the log.
   start=$(date +%s)
   rc=0
-  (cd "$build" && ./fuzz/fuzz_"$t" -jobs=1 -workers=1 -max_total_time="$seconds" \
+  if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+    mode=(-fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
+  else
+    mode=(-jobs=1 -workers=1)
+  fi
+  (cd "$build" && ./fuzz/fuzz_"$t" "${mode[@]}" -max_total_time="$seconds" \
       -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-      -dict="$PWD/../fuzz/$t.dict" -artifact_prefix="artifacts/$t-" "corpus/$t") || rc=$?
-  mv "$build/fuzz-0.log" "$log" 2>/dev/null || true
+      -dict="$PWD/../fuzz/$t.dict" -artifact_prefix="artifacts/$t-" "corpus/$t" \
+      >"fuzz-$t.fork.log" 2>&1) || rc=$?
+  if [ -f "$build/fuzz-0.log" ]; then
+    mv "$build/fuzz-0.log" "$log"
+  else
+    mv "$build/fuzz-$t.fork.log" "$log"
+  fi
+  rm -f "$build/fuzz-$t.fork.log"
   end=$(date +%s)
   grep -E '^#[0-9]+' "$log" | tail -1 || true
   grep -E '^stat::' "$log" || true
   echo "fuzz_$t: $((end - start)) s, corpus $(ls "$corpus" | wc -l) files, exit $rc"
-  if ((rc)) || grep -qE 'ERROR: (libFuzzer|AddressSanitizer)|runtime error:' "$log"; then
+  if ((rc)) || ls "$build/artifacts/$t-"* >/dev/null 2>&1 ||
+      grep -qE 'ERROR: (libFuzzer|AddressSanitizer)|runtime error:' "$log"; then
     echo "fuzz_$t: FOUND A CRASH: see $log and $build/artifacts/" >&2
     status=1
   fi
