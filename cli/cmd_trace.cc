@@ -1,6 +1,7 @@
 // `import` and `show`: the commands that need only the trace model.
 #include <fmt/format.h>
 
+#include <memory>
 #include <set>
 
 #include "cli/commands.h"
@@ -37,6 +38,21 @@ struct ShowArgs {
 };
 
 void run_import(const ImportArgs& a, CommandResult& res) {
+  if (a.logs.size() == 1 && a.logs[0] != "-" && sniff(a.logs[0]) == FileKind::StraceLog) {
+    // Streamed: a log of millions of lines never sits in memory whole.
+    std::unique_ptr<TraceWriter> w;
+    std::vector<Warning> warnings;
+    TraceWriter::Options wo;
+    wo.force = a.force;
+    std::size_t n = import_strace_stream(
+        a.logs[0], [&](const Header& h) { w = std::make_unique<TraceWriter>(a.output, h, wo); },
+        [&](Event&& e) { w->write(e); }, warnings);
+    w->close();
+    print_warnings(warnings);
+    if (a.output != "-") fmt::print(stderr, "tracediff: wrote {} events to {}\n", n, a.output);
+    res.status = 0;
+    return;
+  }
   Trace t = a.logs.size() == 1 ? load_any(a.logs[0]) : import_strace_set(a.logs);
   print_warnings(t.warnings);
   TraceWriter::Options wo;
@@ -63,6 +79,12 @@ void run_show(const ShowArgs& a, CommandResult& res) {
     if (a.failed && !(e.type == EventType::Syscall && e.result.failed())) continue;
     buf += format_event(e, fo);
     buf.push_back('\n');
+    // -k frames, as strace prints them under the call.
+    for (const std::string& f : e.stack) {
+      buf += " > ";
+      buf += f;
+      buf.push_back('\n');
+    }
     if (buf.size() > 65536) {
       out(buf);
       buf.clear();

@@ -13,7 +13,6 @@
 #include <ctime>
 
 #include "trace/io.h"
-#include "trace/json_detail.h"
 #include "trace/strace.h"
 
 namespace tracediff {
@@ -360,7 +359,7 @@ TraceWriter::~TraceWriter() {
 
 void TraceWriter::write(const Event& e) {
   if (impl_->closed) throw std::logic_error("TraceWriter::write after close");
-  detail::append_event_json(impl_->buf, e);
+  append_event_json(impl_->buf, e);
   impl_->buf.push_back('\n');
   if (impl_->buf.size() >= kWriteBuffer) flush();
 }

@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "trace/io.h"
-#include "trace/json_detail.h"
 
 namespace tracediff {
 namespace detail {
@@ -243,11 +242,11 @@ void write_perm(std::string& out, const PermSnapshot& p) {
 std::string event_to_json(const Event& e) {
   std::string out;
   out.reserve(256);
-  detail::append_event_json(out, e);
+  append_event_json(out, e);
   return out;
 }
 
-void detail::append_event_json(std::string& out, const Event& e) {
+void append_event_json(std::string& out, const Event& e) {
   {
     ObjectWriter w(out);
     w.lit("type", to_string(e.type));

@@ -6,6 +6,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
 #include <cstring>
 #include <filesystem>
 #include <unordered_map>
@@ -82,10 +86,50 @@ bool has_clone_thread(const std::vector<Arg>& args) {
   return false;
 }
 
-// The state of one file being imported.
+const char* time_base_name(StampKind k);
+std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs);
+
+// The events of a file not yet handed out, addressed by their index in the
+// whole file: a call left unfinished keeps its place while the events before
+// it leave. A deque, so that growing never moves the events already in it.
+class EventQueue {
+ public:
+  /// Index the next event will get.
+  std::size_t size() const { return base_ + q_.size(); }
+  std::size_t base() const { return base_; }
+  Event& operator[](std::size_t i) { return q_[i - base_]; }
+  Event& back() { return q_.back(); }
+  void push_back(Event e) { q_.push_back(std::move(e)); }
+  void resize(std::size_t n) { q_.resize(n - base_); }
+  Event& front() { return q_.front(); }
+  void pop_front() {
+    q_.pop_front();
+    ++base_;
+  }
+  const std::deque<Event>& items() const { return q_; }
+
+ private:
+  std::deque<Event> q_;
+  std::size_t base_ = 0;
+};
+
+// The state of one file being imported. Events are handed to `on_event` in
+// order as soon as nothing later can change them, so that a long log never
+// has to sit in memory whole.
 class Importer {
  public:
-  Importer(const std::string& file, const ImportOptions& opt) : file_(file), opt_(opt) {}
+  using EventSink = std::function<void(Event&&)>;
+  Importer(const std::string& file, const ImportOptions& opt, EventSink sink)
+      : file_(file), opt_(opt), sink_(std::move(sink)) {}
+
+  /// Hands out the events that are final. `at_end`: the file is over, hand
+  /// out everything.
+  void drain(bool at_end);
+  /// The header as far as the log told it (call after drain(true) for the
+  /// final one).
+  Header header() const;
+  /// How many events have been handed out.
+  std::size_t emitted() const { return events_.base() + emitted_extra_; }
 
   /// `last`: the final line of the file, which may be a call strace had
   /// started writing when the log was taken (no ')' yet).
@@ -99,8 +143,6 @@ class Importer {
     }
     place_carry_events();
   }
-  // Ends the file: places synthesized events and returns them all.
-  std::vector<Event> finish();
 
   StampKind stamp_kind() const { return stamp_kind_; }
   std::uint32_t unparsed() const { return unparsed_; }
@@ -129,16 +171,17 @@ class Importer {
   void complete(std::size_t slot);
   void type_args(Event& e);
   // Puts a synthesized event right after events_[slot]: at once when that is
-  // the last event, else when the file ends (a call resumed later).
+  // the last event, else when slot is handed out (a call resumed later).
   void place_after(std::size_t slot, Event e) {
     if (slot + 1 == events_.size()) events_.push_back(std::move(e));
-    else inserts_.emplace_back(slot, std::move(e));
+    else inserts_[slot].push_back(std::move(e));
   }
-
- public:
-  void reserve(std::size_t n) { events_.reserve(n); }
-
- private:
+  // Hands `e` to the sink, which may move from it.
+  void emit(Event& e);
+  std::int32_t tgid_of(std::int32_t tid) const {
+    auto it = tgid_.find(tid);
+    return it == tgid_.end() ? tid : it->second;
+  }
   const std::string* cwd_of(std::int32_t tid) const {
     auto it = cwd_.find(tid);
     return it == cwd_.end() ? nullptr : &it->second;
@@ -146,8 +189,13 @@ class Importer {
 
   std::string file_;
   ImportOptions opt_;
-  std::vector<Event> events_;
-  std::vector<std::pair<std::size_t, Event>> inserts_;  // synthesized: goes after events_[first]
+  EventSink sink_;
+  EventQueue events_;
+  std::map<std::size_t, std::vector<Event>> inserts_;  // synthesized: go right after events_[first]
+  std::size_t emitted_extra_ = 0;                     // inserts handed out
+  std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
+  std::vector<std::string> command_;
+  bool command_known_ = false;
   std::unordered_map<std::int32_t, Pending> pending_;
   std::unordered_map<std::int32_t, std::string> cwd_;
   std::string scratch_, joined_;
@@ -244,9 +292,8 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
   Event ev;
   ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : root_;
   ev.line = lineno;
-  if (!pre.pid && !opt_.default_pid && !starts_with(s, "strace: ")) {
-    saw_unprefixed_ = true;
-  } else if (pre.pid && !root_ && saw_unprefixed_ &&
+  bool unprefixed = !pre.pid && !opt_.default_pid && !starts_with(s, "strace: ");
+  if (pre.pid && !root_ && saw_unprefixed_ &&
              std::find(zero_children_.begin(), zero_children_.end(), pre.pid) == zero_children_.end()) {
     // The first prefixed task that the unprefixed one did not create is it.
     set_root(pre.pid);
@@ -286,6 +333,8 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
   if (!ok && !last) ok = split_message(raw, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
+  // Only a line that parsed says that the log has an unprefixed task.
+  if (ok && unprefixed) saw_unprefixed_ = true;
 }
 
 bool Importer::syscall_line(std::string_view s, Event& ev) {
@@ -488,7 +537,8 @@ bool Importer::strace_message(std::string_view s, Event& ev) {
 void Importer::type_args(Event& e) {
   const SyscallArgs* roles = syscall_args(e.name);
   // The base a Path is resolved against: the DirFd before it, else the cwd.
-  std::string base;
+  // A view, not a copy: into this event's fd annotation or the cwd table.
+  std::string_view base;
   bool have_base = false;
   if (const std::string* cwd = cwd_of(e.tid)) {
     base = *cwd;
@@ -496,7 +546,7 @@ void Importer::type_args(Event& e) {
   }
   for (std::size_t i = 0; i < e.args.size(); ++i) {
     Arg& a = e.args[i];
-    if (a.kind == ArgKind::Flags && a.str == "AT_FDCWD") {
+    if (a.kind == ArgKind::Flags && std::string_view(a.str) == "AT_FDCWD") {
       a.kind = ArgKind::Fd;
       a.has_raw = true;
       a.raw = -100;  // AT_FDCWD on Linux
@@ -509,7 +559,8 @@ void Importer::type_args(Event& e) {
         if (role == ArgRole::DirFd && a.kind == ArgKind::Fd) {
           if (a.raw == -100 && a.has_raw) {
             if (!a.ref.empty() && a.ref[0] == '/') {
-              cwd_[e.tid] = a.ref;  // -y shows the cwd itself
+              std::string& cwd = cwd_[e.tid];  // -y shows the cwd itself
+              if (cwd != a.ref) cwd = a.ref;
               base = a.ref;
               have_base = true;
             } else if (const std::string* cwd = cwd_of(e.tid)) {
@@ -544,7 +595,7 @@ void Importer::complete(std::size_t slot) {
   type_args(e);
   const Result& r = e.result;
   bool ok = r.state == ResultState::Returned && !r.failed();
-  const std::string& n = e.name;
+  std::string_view n = e.name;
   if (!ok) return;
   if (e.tid == 0 && !root_ && r.value > 0 && (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
     set_root(static_cast<std::int32_t>(r.value));
@@ -567,6 +618,8 @@ void Importer::complete(std::size_t slot) {
     sp.proc.child = static_cast<std::int32_t>(r.value);
     sp.proc.thread = has_clone_thread(e.args);
     if (e.tid == 0) zero_children_.push_back(sp.proc.child);
+    std::int32_t parent = e.tid ? e.tid : root_;
+    tgid_[sp.proc.child] = sp.proc.thread ? tgid_of(parent) : sp.proc.child;
     if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
     place_after(slot, std::move(sp));
   } else if ((n == "execve" || n == "execveat") && r.value == 0) {
@@ -585,26 +638,55 @@ void Importer::complete(std::size_t slot) {
     argv.kind = ArgKind::Array;
     if (e.args.size() > pi + 1 && e.args[pi + 1].kind == ArgKind::Array) argv.items = e.args[pi + 1].items;
     ex.args.push_back(std::move(argv));
+    if (!command_known_) {
+      command_known_ = true;
+      for (const Arg& a : ex.args[1].items) command_.push_back(a.str);
+    }
     place_after(slot, std::move(ex));
   }
 }
 
-std::vector<Event> Importer::finish() {
-  flush_carry();
-  if (inserts_.empty()) return std::move(events_);
-  std::stable_sort(inserts_.begin(), inserts_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  // Merge in place from the back: only events after the first insertion move.
-  std::size_t n = events_.size();
-  events_.resize(n + inserts_.size());
-  std::size_t dst = events_.size();
-  std::size_t k = inserts_.size();
-  for (std::size_t i = n; i-- > 0 && k > 0;) {
-    while (k > 0 && inserts_[k - 1].first == i) events_[--dst] = std::move(inserts_[--k].second);
-    if (dst - 1 == i) break;  // everything before is already in place
-    events_[--dst] = std::move(events_[i]);
+void Importer::emit(Event& e) {
+  if (e.tid == 0 && root_) e.tid = root_;
+  e.pid = tgid_of(e.tid);
+  sink_(std::move(e));
+}
+
+// Events held back for the header's command (the first exec, normally on the
+// first line); past this many the header goes out without it.
+constexpr std::size_t kHoldForCommand = 4096;
+
+void Importer::drain(bool at_end) {
+  std::size_t limit = events_.size();
+  if (at_end) {
+    flush_carry();
+    limit = events_.size();
+    if (saw_unprefixed_ && !root_) {
+      std::vector<Event> held(events_.items().begin(), events_.items().end());
+      if (std::int32_t r = infer_unprefixed_pid(held)) root_ = r;
+    }
+  } else {
+    // Not before the last event (-k stack lines may follow), an unfinished
+    // call (its spawn/exec goes right after it), or while the unprefixed
+    // task's pid or the command is still to come.
+    if (last_ != SIZE_MAX) limit = std::min(limit, last_);
+    for (const auto& kv : pending_) limit = std::min(limit, kv.second.slot);
+    if (saw_unprefixed_ && !root_) return;
+    if (!command_known_ && events_.size() < kHoldForCommand) return;
   }
-  return std::move(events_);
+  while (events_.base() < limit) {
+    std::size_t idx = events_.base();
+    emit(events_.front());  // in place: no move unless the sink keeps it
+    events_.pop_front();
+    auto it = inserts_.find(idx);
+    if (it != inserts_.end()) {
+      for (Event& e : it->second) {
+        emit(e);
+        ++emitted_extra_;
+      }
+      inserts_.erase(it);
+    }
+  }
 }
 
 const char* time_base_name(StampKind k) {
@@ -638,22 +720,12 @@ std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs) {
   return 0;
 }
 
-// Fills what needs the whole log: the thread group of each event, the
-// header's command, the summary warning.
-void finish_trace(Trace& t, std::int32_t known_root) {
-  bool any_unprefixed = false;
-  for (const Event& e : t.events)
-    if (e.tid == 0 && e.type != EventType::Unparsed) any_unprefixed = true;
-  if (any_unprefixed) {
-    if (std::int32_t root = known_root ? known_root : infer_unprefixed_pid(t.events)) {
-      for (Event& e : t.events)
-        if (e.tid == 0) e.tid = root;
-    }
-  }
+// A -ff set: each file knows only its own task, so the thread groups and the
+// command are filled in once all files are merged.
+void finish_set(Trace& t) {
   std::unordered_map<std::int32_t, std::int32_t> tgid;
   for (const Event& e : t.events) {
-    if (e.type != EventType::Process) continue;
-    if (e.name == kProcSpawn) {
+    if (e.type == EventType::Process && e.name == kProcSpawn) {
       auto it = tgid.find(e.tid);
       std::int32_t parent = it == tgid.end() ? e.tid : it->second;
       tgid[e.proc.child] = e.proc.thread ? parent : e.proc.child;
@@ -671,11 +743,11 @@ void finish_trace(Trace& t, std::int32_t known_root) {
   }
 }
 
-void add_unparsed_warning(Trace& t, const std::string& file, const Importer& im) {
-  if (!im.unparsed()) return;
-  t.warnings.push_back(Warning{file, im.first_unparsed(),
-                               fmt::format("{} line{} could not be parsed (first at line {})", im.unparsed(),
-                                           im.unparsed() == 1 ? "" : "s", im.first_unparsed())});
+std::optional<Warning> unparsed_warning(const std::string& file, const Importer& im) {
+  if (!im.unparsed()) return std::nullopt;
+  return Warning{file, im.first_unparsed(),
+                 fmt::format("{} line{} could not be parsed (first at line {})", im.unparsed(),
+                             im.unparsed() == 1 ? "" : "s", im.first_unparsed())};
 }
 
 // Calls fn(line, lineno, is_last) for each line of `text`.
@@ -692,39 +764,72 @@ void for_each_line(std::string_view text, Fn fn) {
   }
 }
 
-// Each line is at most one event plus the spawn/exec it implies; counting
-// is cheap next to parsing and saves moving every event as the vector grows.
-std::size_t count_lines(std::string_view text) {
-  std::size_t n = 1;
-  for (const char* p = text.data(); (p = static_cast<const char*>(std::memchr(p, '\n', text.data() + text.size() - p)));
-       ++p)
-    ++n;
-  return n + n / 16;
-}
-
-Header strace_header(StampKind k) {
-  Header h;
-  h.source = "strace";
-  h.time_base = time_base_name(k);
-  return h;
-}
+// Lines between two hand-outs: often enough to keep memory small, rarely
+// enough that looking at the open calls costs nothing.
+constexpr std::uint32_t kDrainEvery = 1024;
 
 }  // namespace
 
+Header Importer::header() const {
+  Header h;
+  h.source = "strace";
+  h.time_base = time_base_name(stamp_kind_);
+  h.command = command_;
+  return h;
+}
+
 Trace import_strace_text(std::string_view text, const std::string& file, const ImportOptions& opt) {
-  Importer im(file, opt);
-  im.reserve(count_lines(text));
-  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) { im.line(line, n, last); });
   Trace t;
-  t.events = im.finish();
-  t.header = strace_header(im.stamp_kind());
-  add_unparsed_warning(t, file, im);
-  finish_trace(t, im.root());
+  Importer im(file, opt, [&](Event&& e) { t.events.push_back(std::move(e)); });
+  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) {
+    im.line(line, n, last);
+    if (n % kDrainEvery == 0) im.drain(false);
+  });
+  im.drain(true);
+  t.header = im.header();
+  if (auto w = unparsed_warning(file, im)) t.warnings.push_back(std::move(*w));
   return t;
 }
 
 Trace import_strace_file(const std::string& path) {
   return import_strace_text(read_file_decompressed(path), path);
+}
+
+std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
+                                 const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
+  LineReader reader(path);
+  bool header_sent = false;
+  std::size_t count = 0;
+  Importer* imp = nullptr;
+  Importer im(path, ImportOptions{}, [&](Event&& e) {
+    if (!header_sent) {
+      on_header(imp->header());
+      header_sent = true;
+    }
+    ++count;
+    on_event(std::move(e));
+  });
+  imp = &im;
+  // One line of look-ahead: the importer needs to know which line is last.
+  std::string prev;
+  std::uint32_t prev_no = 0;
+  bool have_prev = false;
+  std::string_view line;
+  bool unterminated = false;
+  while (reader.next(line, unterminated)) {
+    if (have_prev) {
+      im.line(prev, prev_no, false);
+      if (prev_no % kDrainEvery == 0) im.drain(false);
+    }
+    prev.assign(line);
+    prev_no = reader.lineno();
+    have_prev = true;
+  }
+  if (have_prev) im.line(prev, prev_no, true);
+  im.drain(true);
+  if (!header_sent) on_header(im.header());
+  if (auto w = unparsed_warning(path, im)) warnings.push_back(std::move(*w));
+  return count;
 }
 
 Trace import_strace_set(const std::vector<std::string>& paths_in) {
@@ -734,7 +839,7 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
   struct Part {
     std::string path;
     std::int32_t pid = 0;
-    std::vector<Event> events;
+    Trace trace;
   };
   std::vector<Part> parts;
   for (const std::string& p : paths_in) {
@@ -748,32 +853,28 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
   std::stable_sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.pid < b.pid; });
 
   Trace t;
-  StampKind kind = StampKind::None;
   bool all_stamped = true;
   for (Part& part : parts) {
     ImportOptions opt;
     opt.default_pid = part.pid;
-    Importer im(part.path, opt);
-    std::string text = read_file_decompressed(part.path);
-    for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) { im.line(line, n, last); });
-    part.events = im.finish();
-    if (kind == StampKind::None) kind = im.stamp_kind();
-    if (im.stamp_kind() == StampKind::None || im.stamp_kind() == StampKind::Relative) all_stamped = false;
-    add_unparsed_warning(t, part.path, im);
+    part.trace = import_strace_text(read_file_decompressed(part.path), part.path, opt);
+    if (t.header.time_base.empty()) t.header.time_base = part.trace.header.time_base;
+    if (part.trace.header.time_base != "epoch" && part.trace.header.time_base != "time-of-day")
+      all_stamped = false;
+    for (Warning& w : part.trace.warnings) t.warnings.push_back(std::move(w));
   }
-  t.header = strace_header(kind);
+  t.header.source = "strace";
   std::size_t total = 0;
-  for (const Part& p : parts) total += p.events.size();
+  for (const Part& p : parts) total += p.trace.events.size();
   t.events.reserve(total);
   for (Part& p : parts)
-    for (Event& e : p.events) t.events.push_back(std::move(e));
+    for (Event& e : p.trace.events) t.events.push_back(std::move(e));
   if (all_stamped && parts.size() > 1) {
     // Absolute times from one clock: merge by time, file order breaking ties.
-    // Lines with no time of their own (none in practice) sort first.
     std::stable_sort(t.events.begin(), t.events.end(),
                      [](const Event& a, const Event& b) { return a.ts_ns < b.ts_ns; });
   }
-  finish_trace(t, 0);
+  finish_set(t);
   return t;
 }
 
@@ -782,8 +883,7 @@ bool looks_like_strace(std::string_view text) {
   // most a few of the following ones may fail (a last line cut short, a
   // line of the program's own stderr mixed in).
   bool cut = !text.empty() && text.back() != '\n';
-  ImportOptions opt;
-  Importer im("", opt);
+  Importer im("", ImportOptions{}, [](Event&&) {});
   std::uint32_t lines = 0;
   bool first_ok = false, seen_first = false;
   for_each_line(text, [&](std::string_view line, std::uint32_t n, bool) {

@@ -7,6 +7,7 @@
 // number and is counted in a warning; the import never aborts on one bad line.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,14 @@ Trace import_strace_text(std::string_view text, const std::string& file,
 /// Imports a strace log file (zstd-compressed logs are accepted). Throws
 /// InputError if the file cannot be read.
 Trace import_strace_file(const std::string& path);
+
+/// Imports a strace log file without holding the whole trace in memory:
+/// `on_header` is called once, before the first event, then `on_event` for
+/// each event in order as soon as it is final. Unparsed lines are counted in
+/// one Warning appended to `warnings`. Returns the number of events. Throws
+/// InputError if the file cannot be read.
+std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
+                                 const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings);
 
 /// Imports a -ff file set (LOG.<pid> files) as one trace, events merged by
 /// timestamp when present, else file by file. `paths` must be non-empty.

@@ -8,6 +8,7 @@
 // Strings are skipped as units, so a ") = " inside one cannot end a call.
 #include <fmt/format.h>
 
+#include <array>
 #include <cctype>
 #include <cstring>
 
@@ -204,18 +205,42 @@ void split_bitset(Arg& a) {
   a.str += ' ';
 }
 
+// The bytes that can change how a scalar is scanned.
+constexpr std::array<bool, 256> kScalarSpecial = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : std::string_view("\"/<([{)]},")) t[c] = true;
+  return t;
+}();
+
 class ValueParser {
  public:
-  ValueParser(std::string_view s, std::size_t pos) : s_(s), p_(pos) {}
+  ValueParser(std::string_view s, std::size_t pos, std::vector<std::vector<Arg>>& pool)
+      : s_(s), p_(pos), pool_(pool) {}
   std::size_t pos() const { return p_; }
 
-  // Items up to and including `close`.
+  // Items up to and including `close`. They are parsed into a scratch
+  // vector kept per depth and moved out once, at their final count: growing
+  // `out` item by item moved every 168-byte Arg several times.
   bool list(char close, std::vector<Arg>& out) {
     skip_ws();
     if (p_ < s_.size() && s_[p_] == close) {
       ++p_;
       return true;
     }
+    if (pool_.size() <= static_cast<std::size_t>(depth_)) pool_.resize(depth_ + 1);
+    std::vector<Arg> items = std::move(pool_[depth_]);
+    items.clear();
+    bool ok = list_items(close, items);
+    if (ok) {
+      out.reserve(out.size() + items.size());
+      for (Arg& a : items) out.push_back(std::move(a));
+    }
+    items.clear();
+    pool_[depth_] = std::move(items);
+    return ok;
+  }
+
+  bool list_items(char close, std::vector<Arg>& out) {
     for (;;) {
       out.emplace_back();
       if (!value(out.back())) return false;
@@ -338,6 +363,11 @@ class ValueParser {
     std::size_t annot = std::string_view::npos, annot_end = 0, comment = std::string_view::npos;
     int depth = 0;
     while (p_ < s_.size()) {
+      // Most bytes of a scalar are none of the ones below: skip them fast.
+      if (!kScalarSpecial[static_cast<unsigned char>(s_[p_])]) {
+        ++p_;
+        continue;
+      }
       char c = s_[p_];
       if (c == '"') {
         std::size_t e = string_end(s_, p_);
@@ -420,6 +450,7 @@ class ValueParser {
 
   std::string_view s_;
   std::size_t p_;
+  std::vector<std::vector<Arg>>& pool_;
   int depth_ = 0;
 };
 
@@ -444,7 +475,9 @@ std::size_t paren_end(std::string_view s, std::size_t p) {
 }  // namespace
 
 bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
-  ValueParser vp(s, pos);
+  // Scratch lists reused across calls (one per nesting depth).
+  thread_local std::vector<std::vector<Arg>> pool;
+  ValueParser vp(s, pos, pool);
   bool ok = vp.list(')', out);
   pos = vp.pos();
   return ok;

@@ -152,10 +152,15 @@ bool parse_seconds(std::string_view s, std::int64_t& ns) {
 void decode_escapes(std::string_view b, std::string& out) {
   out.reserve(out.size() + b.size());
   for (std::size_t i = 0; i < b.size(); ++i) {
-    char c = b[i];
-    if (c != '\\' || i + 1 >= b.size()) {
-      out.push_back(c);
-      continue;
+    // Copy up to the next backslash in one go.
+    const void* bs = std::memchr(b.data() + i, '\\', b.size() - i);
+    std::size_t j = bs ? static_cast<std::size_t>(static_cast<const char*>(bs) - b.data()) : b.size();
+    out.append(b.data() + i, j - i);
+    i = j;
+    if (i >= b.size()) break;
+    if (i + 1 >= b.size()) {
+      out.push_back('\\');
+      break;
     }
     char e = b[++i];
     switch (e) {
