@@ -1,7 +1,6 @@
 // `import` and `show`: the commands that need only the trace model.
 #include <fmt/format.h>
 
-#include <memory>
 #include <set>
 
 #include "cli/commands.h"
@@ -40,14 +39,10 @@ struct ShowArgs {
 void run_import(const ImportArgs& a, CommandResult& res) {
   if (a.logs.size() == 1 && a.logs[0] != "-" && sniff(a.logs[0]) == FileKind::StraceLog) {
     // Streamed: a log of millions of lines never sits in memory whole.
-    std::unique_ptr<TraceWriter> w;
     std::vector<Warning> warnings;
     TraceWriter::Options wo;
     wo.force = a.force;
-    std::size_t n = import_strace_stream(
-        a.logs[0], [&](const Header& h) { w = std::make_unique<TraceWriter>(a.output, h, wo); },
-        [&](Event&& e) { w->write(e); }, warnings);
-    w->close();
+    std::size_t n = import_strace_to_file(a.logs[0], a.output, wo, warnings);
     print_warnings(warnings);
     if (a.output != "-") fmt::print(stderr, "tracediff: wrote {} events to {}\n", n, a.output);
     res.status = 0;

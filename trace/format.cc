@@ -151,6 +151,10 @@ std::string format_event(const Event& e, const FormatOptions& opt) {
     case EventType::Signal:
       if (e.proc.stopped) {
         out += fmt::format("--- stopped by {} ---", e.name);
+      } else if (e.args.size() == 1 && e.args[0].kind == ArgKind::Other && e.args[0].name.empty() &&
+                 e.args[0].str.rfind("(", 0) == 0) {
+        // strace 4.x: "--- SIGCHLD (Child exited) @ 0 (0) ---", kept as text.
+        out += fmt::format("--- {} {} ---", e.name, e.args[0].str);
       } else {
         out += fmt::format("--- {} {{", e.name);
         for (std::size_t i = 0; i < e.args.size(); ++i) {

@@ -1,17 +1,24 @@
-// Importing strace logs: one pass over the lines, then a short pass that
-// fills in what only the whole log knows (thread groups, the unprefixed
-// first process). The grammar lives in strace_lexer.cc / strace_args.cc.
+// Importing strace logs in one pass over the lines. Each event is handed out
+// as soon as nothing later can change it: an unfinished call holds back the
+// events after it (its spawn/exec must follow it), and a log whose first
+// task has no pid prefix is held until its pid shows. -ff sets are merged by
+// time afterwards. The grammar lives in strace_lexer.cc / strace_args.cc.
 #include "trace/strace.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <cstring>
 #include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
-#include <cstring>
-#include <filesystem>
 #include <unordered_map>
 
 #include "trace/io.h"
@@ -91,25 +98,38 @@ std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs);
 
 // The events of a file not yet handed out, addressed by their index in the
 // whole file: a call left unfinished keeps its place while the events before
-// it leave. A deque, so that growing never moves the events already in it.
+// it leave. A vector with a moving head rather than a deque: a deque of
+// 384-byte events allocates a node per event.
 class EventQueue {
  public:
   /// Index the next event will get.
-  std::size_t size() const { return base_ + q_.size(); }
+  std::size_t size() const { return base_ + (v_.size() - head_); }
   std::size_t base() const { return base_; }
-  Event& operator[](std::size_t i) { return q_[i - base_]; }
-  Event& back() { return q_.back(); }
-  void push_back(Event e) { q_.push_back(std::move(e)); }
-  void resize(std::size_t n) { q_.resize(n - base_); }
-  Event& front() { return q_.front(); }
+  Event& operator[](std::size_t i) { return v_[head_ + (i - base_)]; }
+  Event& back() { return v_.back(); }
+  Event& front() { return v_[head_]; }
+  void push_back(Event e) {
+    // Reclaim the handed-out front once it is half the storage; usually only
+    // the last event or two are still here then, so little moves.
+    if (head_ && head_ * 2 >= v_.size()) {
+      std::move(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end(), v_.begin());
+      v_.resize(v_.size() - head_);
+      head_ = 0;
+    }
+    v_.push_back(std::move(e));
+  }
+  void resize(std::size_t n) { v_.resize(head_ + (n - base_)); }
   void pop_front() {
-    q_.pop_front();
+    ++head_;
     ++base_;
   }
-  const std::deque<Event>& items() const { return q_; }
+  std::vector<Event> copy() const {
+    return std::vector<Event>(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end());
+  }
 
  private:
-  std::deque<Event> q_;
+  std::vector<Event> v_;
+  std::size_t head_ = 0;
   std::size_t base_ = 0;
 };
 
@@ -195,6 +215,8 @@ class Importer {
   std::size_t emitted_extra_ = 0;                     // inserts handed out
   std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
   std::vector<std::string> command_;
+  std::string roles_name_;
+  const SyscallArgs* roles_ = nullptr;
   bool command_known_ = false;
   std::unordered_map<std::int32_t, Pending> pending_;
   std::unordered_map<std::int32_t, std::string> cwd_;
@@ -305,7 +327,9 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
         // Half a day backwards can only be midnight passing.
         constexpr std::int64_t kHalfDay = 12LL * 3600 * 1'000'000'000LL;
         std::int64_t t = pre.stamp_ns + day_offset_;
-        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay) {
+        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay && day_offset_ < INT64_MAX / 4) {
+          // (A damaged log could "pass midnight" on every line; the bound
+          // keeps the sum far from overflowing.)
           day_offset_ += 2 * kHalfDay;
           t += 2 * kHalfDay;
         }
@@ -316,7 +340,7 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
       case StampKind::Relative:
         // -r prints the time since the previous line; keep the running sum
         // so that times stay comparable and ordered.
-        rel_acc_ += pre.stamp_ns;
+        if (__builtin_add_overflow(rel_acc_, pre.stamp_ns, &rel_acc_)) rel_acc_ = INT64_MAX;
         ev.ts_ns = rel_acc_;
         break;
       default:
@@ -325,11 +349,20 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
   }
 
   bool ok = false;
-  if (starts_with(s, "+++ ")) ok = process_line(s, ev);
-  else if (starts_with(s, "--- ")) ok = signal_line(s, ev);
-  else if (starts_with(s, "<... ")) ok = resumed_line(s, ev);
-  else if (starts_with(s, "strace: ")) ok = strace_message(s, ev);
-  else ok = syscall_line(s, ev);
+  // By first byte: almost every line is a call, which starts with a letter.
+  switch (s.empty() ? '\0' : s[0]) {
+    case '+': ok = starts_with(s, "+++ ") && process_line(s, ev); break;
+    case '-': ok = starts_with(s, "--- ") && signal_line(s, ev); break;
+    case '<': ok = starts_with(s, "<... ") && resumed_line(s, ev); break;
+    case 's':
+    case 'P':
+      if (starts_with(s, "strace: ") || starts_with(s, "Process ")) {
+        ok = strace_message(s, ev);
+        break;
+      }
+      [[fallthrough]];
+    default: ok = syscall_line(s, ev);
+  }
   if (!ok && !last) ok = split_message(raw, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
@@ -344,7 +377,8 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
   ev.name.assign(s.substr(0, p));
   std::string_view rest = s.substr(p + 1);
 
-  if (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>")) {
+  if (!rest.empty() && rest.back() == '>' &&
+      (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>"))) {
     bool detached = rest.back() == '>' && ends_with(rest, "<detached ...>");
     std::string_view text = rtrim(rest.substr(0, rest.rfind('<')));
     std::string_view args = text;
@@ -471,10 +505,8 @@ bool Importer::signal_line(std::string_view s, Event& ev) {
       ev.args.push_back(std::move(note));
     }
   }
-  if (ev.name.empty() || !starts_with(ev.name, "SIG")) {
-    if (ev.name.empty()) return false;
-  }
-  ev.proc.signal = signal_number(ev.name);
+  if (ev.name.empty()) return false;
+  ev.proc.signal = signal_number(ev.name);  // 0 for a name this host does not know
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
@@ -515,8 +547,9 @@ bool Importer::process_line(std::string_view s, Event& ev) {
 }
 
 bool Importer::strace_message(std::string_view s, Event& ev) {
-  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads"
-  std::string_view body = s.substr(8);
+  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads";
+  // strace 4.x wrote "Process 1234 attached - interrupt to quit" without "strace: ".
+  std::string_view body = starts_with(s, "strace: ") ? s.substr(8) : s;
   if (!starts_with(body, "Process ")) return false;
   body.remove_prefix(8);
   std::size_t sp = body.find(' ');
@@ -535,7 +568,13 @@ bool Importer::strace_message(std::string_view s, Event& ev) {
 }
 
 void Importer::type_args(Event& e) {
-  const SyscallArgs* roles = syscall_args(e.name);
+  // Logs repeat the same call in runs (read, read, read...): remember the
+  // last lookup.
+  if (e.name != roles_name_) {
+    roles_name_ = e.name;
+    roles_ = syscall_args(e.name);
+  }
+  const SyscallArgs* roles = roles_;
   // The base a Path is resolved against: the DirFd before it, else the cwd.
   // A view, not a copy: into this event's fd annotation or the cwd table.
   std::string_view base;
@@ -662,7 +701,7 @@ void Importer::drain(bool at_end) {
     flush_carry();
     limit = events_.size();
     if (saw_unprefixed_ && !root_) {
-      std::vector<Event> held(events_.items().begin(), events_.items().end());
+      std::vector<Event> held = events_.copy();
       if (std::int32_t r = infer_unprefixed_pid(held)) root_ = r;
     }
   } else {
@@ -832,6 +871,106 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   return count;
 }
 
+namespace {
+
+// Encodes and writes events on a second thread while the importer parses
+// the next ones: the two halves cost about the same, so on two cores an
+// import takes about the time of the slower half. Events travel in batches
+// and at most kMaxQueued batches wait, so memory stays bounded.
+class BackgroundWriter {
+ public:
+  BackgroundWriter(std::string path, TraceWriter::Options opt) : path_(std::move(path)), opt_(opt) {}
+  ~BackgroundWriter() { stop(); }
+  BackgroundWriter(const BackgroundWriter&) = delete;
+  BackgroundWriter& operator=(const BackgroundWriter&) = delete;
+
+  void header(const Header& h) {
+    writer_ = std::make_unique<TraceWriter>(path_, h, opt_);
+    thread_ = std::thread([this] { run(); });
+  }
+  void add(Event&& e) {
+    batch_.push_back(std::move(e));
+    if (batch_.size() >= kBatch) push();
+  }
+  void finish() {
+    push();
+    stop();
+    if (error_) std::rethrow_exception(error_);
+    if (writer_) writer_->close();
+  }
+
+ private:
+  // Events per hand-over: enough to make the locking negligible, few enough
+  // to keep the queue small (a batch is about 1 MB of events).
+  static constexpr std::size_t kBatch = 2048;
+  static constexpr std::size_t kMaxQueued = 4;
+
+  void push() {
+    if (batch_.empty()) return;
+    std::unique_lock<std::mutex> lk(m_);
+    space_.wait(lk, [&] { return queue_.size() < kMaxQueued || error_; });
+    if (error_) {
+      lk.unlock();
+      stop();
+      std::rethrow_exception(error_);
+    }
+    queue_.push_back(std::move(batch_));
+    batch_.clear();
+    ready_.notify_one();
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lk(m_);
+      done_ = true;
+    }
+    ready_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  void run() {
+    for (;;) {
+      std::vector<Event> b;
+      {
+        std::unique_lock<std::mutex> lk(m_);
+        ready_.wait(lk, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        b = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      space_.notify_one();
+      try {
+        for (const Event& e : b) writer_->write(e);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(m_);
+        error_ = std::current_exception();
+        space_.notify_all();
+        return;
+      }
+    }
+  }
+
+  std::string path_;
+  TraceWriter::Options opt_;
+  std::unique_ptr<TraceWriter> writer_;
+  std::vector<Event> batch_;
+  std::mutex m_;
+  std::condition_variable ready_, space_;
+  std::deque<std::vector<Event>> queue_;
+  bool done_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::size_t import_strace_to_file(const std::string& log, const std::string& out, TraceWriter::Options opt,
+                                  std::vector<Warning>& warnings) {
+  BackgroundWriter w(out, opt);
+  std::size_t n = import_strace_stream(
+      log, [&](const Header& h) { w.header(h); }, [&](Event&& e) { w.add(std::move(e)); }, warnings);
+  w.finish();
+  return n;
+}
+
 Trace import_strace_set(const std::vector<std::string>& paths_in) {
   if (paths_in.empty()) throw InputError("no strace log given");
   // Each LOG.<pid> file: its pid comes from the suffix. Files are taken in
@@ -879,9 +1018,8 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
 }
 
 bool looks_like_strace(std::string_view text) {
-  // Judge by the real grammar: the first line must be strace output and at
-  // most a few of the following ones may fail (a last line cut short, a
-  // line of the program's own stderr mixed in).
+  // Judge by the real grammar: the first line must be strace output and most
+  // of the following ones too (the program's own stderr may be mixed in).
   bool cut = !text.empty() && text.back() != '\n';
   Importer im("", ImportOptions{}, [](Event&&) {});
   std::uint32_t lines = 0;
@@ -898,7 +1036,7 @@ bool looks_like_strace(std::string_view text) {
       first_ok = im.unparsed() == before;
     }
   });
-  return first_ok && im.unparsed() * 4 <= lines;
+  return first_ok && im.unparsed() * 2 <= lines;
 }
 
 }  // namespace tracediff

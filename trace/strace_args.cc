@@ -83,7 +83,8 @@ bool parse_int(std::string_view t, std::int64_t& v) {
       u = u * 10 + static_cast<unsigned>(t[i] - '0');
     }
   }
-  v = neg ? -static_cast<std::int64_t>(u) : static_cast<std::int64_t>(u);
+  // Unsigned negation wraps by definition; -INT64_MIN would not.
+  v = static_cast<std::int64_t>(neg ? 0 - u : u);
   return true;
 }
 

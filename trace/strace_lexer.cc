@@ -1,6 +1,7 @@
 // Line-level scanning of strace output: colours, pid prefixes, timestamps,
 // and C escapes.
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 #include "trace/strace_parse.h"
@@ -11,10 +12,18 @@ namespace {
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Reads decimal digits at s[p...]; returns how many.
+// Values are capped at kMaxUint so that no later arithmetic overflows: no
+// pid, time or duration strace prints comes near it.
+constexpr std::int64_t kMaxUint = 9'000'000'000LL;
+
 std::size_t read_uint(std::string_view s, std::size_t p, std::int64_t& v) {
   std::size_t q = p;
   v = 0;
-  while (q < s.size() && is_digit(s[q])) v = v * 10 + (s[q++] - '0');
+  while (q < s.size() && is_digit(s[q])) {
+    if (v <= kMaxUint) v = v * 10 + (s[q] - '0');
+    ++q;
+  }
+  if (v > kMaxUint) v = kMaxUint;
   return q - p;
 }
 
@@ -42,6 +51,8 @@ constexpr std::int64_t kEpochThresholdNs = 100'000'000LL * 1'000'000'000LL;
 
 }  // namespace
 
+void parse_prefix_fields(std::string_view& s, LinePrefix& out);
+
 std::string_view strip_ansi(std::string_view line, std::string& scratch) {
   if (std::memchr(line.data(), '\x1b', line.size()) == nullptr) return line;
   scratch.clear();
@@ -62,14 +73,32 @@ std::string_view strip_ansi(std::string_view line, std::string& scratch) {
   return scratch;
 }
 
+// -n "[  59] " (syscall number) and -i "[00007f9e35b25ad7] " (instruction
+// pointer) come before the call; the model has no field for either.
+void skip_bracket_fields(std::string_view& s) {
+  while (s.size() > 3 && s[0] == '[') {
+    std::size_t q = 1;
+    while (q < s.size() && s[q] == ' ') ++q;
+    std::size_t d = q;
+    while (q < s.size() && std::isxdigit(static_cast<unsigned char>(s[q]))) ++q;
+    if (q == d || q + 1 >= s.size() || s[q] != ']' || s[q + 1] != ' ') return;
+    s.remove_prefix(q + 2);
+  }
+}
+
 void parse_prefix(std::string_view& s, LinePrefix& out) {
+  parse_prefix_fields(s, out);
+  skip_bracket_fields(s);
+}
+
+void parse_prefix_fields(std::string_view& s, LinePrefix& out) {
   std::size_t p = 0;
   std::int64_t v = 0;
   if (s.size() > 5 && s.compare(0, 4, "[pid") == 0) {
     p = 4;
     while (p < s.size() && s[p] == ' ') ++p;
     std::size_t n = read_uint(s, p, v);
-    if (n) {
+    if (n && v <= INT32_MAX) {
       std::size_t q = p + n;
       if (q < s.size() && s[q] == '<') {  // [pid 1234<comm>]
         std::size_t e = s.find('>', q);
@@ -85,6 +114,7 @@ void parse_prefix(std::string_view& s, LinePrefix& out) {
     }
   } else if (!s.empty() && is_digit(s[0])) {
     std::size_t n = read_uint(s, 0, v);
+    if (v > INT32_MAX) n = 0;  // not a pid: leave it to the rest of the line
     std::size_t q = n;
     if (q < s.size() && s[q] == '<') {  // 1234<comm> (--decode-pids=comm)
       std::size_t e = s.find('>', q);
@@ -109,6 +139,7 @@ void parse_prefix(std::string_view& s, LinePrefix& out) {
   std::size_t n = read_uint(s, p, a);
   std::size_t q = p + n;
   if (q < s.size() && s[q] == ':') {
+    if (a > 99) return;  // hours
     std::int64_t m = 0, sec = 0, frac = 0;
     std::size_t n2 = read_uint(s, q + 1, m);
     if (n2 != 2 || q + 3 >= s.size() || s[q + 3] != ':') return;

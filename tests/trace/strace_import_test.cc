@@ -39,6 +39,11 @@ TEST(LooksLikeStrace, AcceptsEveryPrefixStyle) {
   for (const char* l : logs) EXPECT_TRUE(looks_like_strace(l)) << l;
 }
 
+TEST(LooksLikeStrace, AcceptsALogWithSomeForeignLines) {
+  EXPECT_TRUE(looks_like_strace("close(3) = 0\nsome output of the program\n"));
+  EXPECT_FALSE(looks_like_strace("close(3) = 0\nnot\nstrace\n"));
+}
+
 TEST(LooksLikeStrace, RejectsTextAndJson) {
   const char* texts[] = {
       "hello world\nthis is a README (see below) = fine\n",
