@@ -148,7 +148,10 @@ std::uint64_t LineReader::size_hint() const {
   const Impl& m = *impl_;
   if (!m.zstd) return m.file_size;
   if (!m.total_in) return 0;
-  return static_cast<std::uint64_t>(static_cast<double>(m.file_size) * static_cast<double>(m.total_out) /
+  // The ratio of the first chunk is a poor guide (the start of a trace,
+  // exec and loading, compresses worse than the rest): err high, twice
+  // the extrapolation, since unused reserved memory is never touched.
+  return static_cast<std::uint64_t>(2.0 * static_cast<double>(m.file_size) * static_cast<double>(m.total_out) /
                                     static_cast<double>(m.total_in));
 }
 

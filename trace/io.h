@@ -97,7 +97,8 @@ class LineReader {
   /// (the writer was interrupted), so text may be missing after the last line.
   bool truncated() const;
   /// Expected total bytes of text (the file size, or for zstd an estimate
-  /// from the ratio so far); 0 when unknown (a pipe). For reserving memory.
+  /// from the ratio so far that errs high); 0 when unknown (a pipe). For
+  /// reserving memory.
   std::uint64_t size_hint() const;
   const std::string& path() const { return path_; }
 
