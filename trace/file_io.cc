@@ -5,6 +5,9 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -72,15 +75,53 @@ std::string now_iso8601() {
 
 // ---------------------------------------------------------------- reading
 
+namespace {
+
+// A byte buffer that grows without zero-filling: std::string::resize would
+// memset each 1 MiB chunk just before read() overwrites it.
+class Bytes {
+ public:
+  char* data() { return p_.get(); }
+  std::size_t size() const { return n_; }
+  /// Room for `extra` more bytes after size(); commit() what was written.
+  char* grow(std::size_t extra) {
+    if (n_ + extra > cap_) {
+      std::size_t cap = std::max(n_ + extra, cap_ * 2);
+      auto q = std::make_unique_for_overwrite<char[]>(cap);
+      if (n_) std::memcpy(q.get(), p_.get(), n_);
+      p_ = std::move(q);
+      cap_ = cap;
+    }
+    return p_.get() + n_;
+  }
+  void commit(std::size_t k) { n_ += k; }
+  /// Drops the first k bytes.
+  void consume(std::size_t k) {
+    if (k < n_) std::memmove(p_.get(), p_.get() + k, n_ - k);
+    n_ -= std::min(k, n_);
+  }
+
+ private:
+  std::unique_ptr<char[]> p_;
+  std::size_t n_ = 0, cap_ = 0;
+};
+
+}  // namespace
+
 struct LineReader::Impl {
   ScopedFd fd;
   bool eof = false;
   bool zstd = false;
   bool sniffed = false;
   ZSTD_DStream* ds = nullptr;
-  std::string raw;        // compressed input not yet consumed
+  bool zstd_more = false;     // the last call filled its output: the decoder may hold more
+  bool frame_open = false;    // inside a zstd frame that has not ended yet
+  std::uint64_t file_size = 0;  // regular files only; 0 unknown
+  std::uint64_t total_in = 0;   // bytes read from the file
+  std::uint64_t total_out = 0;  // bytes of text produced
+  Bytes raw;                  // compressed input not yet consumed
   std::size_t raw_pos = 0;
-  std::string buf;        // decompressed text
+  Bytes buf;                  // text
   std::size_t pos = 0;
   ~Impl() {
     if (ds) ZSTD_freeDStream(ds);
@@ -94,58 +135,102 @@ LineReader::LineReader(const std::string& path) : impl_(std::make_unique<Impl>()
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw InputError(fmt::format("{}: {}", path, std::strerror(errno)));
     impl_->fd.reset(fd);
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) impl_->file_size = static_cast<std::uint64_t>(st.st_size);
   }
 }
 
 LineReader::~LineReader() = default;
 
+bool LineReader::truncated() const { return impl_->eof && impl_->frame_open; }
+
+std::uint64_t LineReader::size_hint() const {
+  const Impl& m = *impl_;
+  if (!m.zstd) return m.file_size;
+  if (!m.total_in) return 0;
+  // The ratio of the first chunk is a poor guide (the start of a trace,
+  // exec and loading, compresses worse than the rest): err high, twice
+  // the extrapolation, since unused reserved memory is never touched.
+  return static_cast<std::uint64_t>(2.0 * static_cast<double>(m.file_size) * static_cast<double>(m.total_out) /
+                                    static_cast<double>(m.total_in));
+}
+
+namespace {
+
+// Appends up to kChunk bytes read from `fd` to `out`. Returns the number
+// read, 0 at end of file.
+std::size_t read_chunk(int fd, Bytes& out, const std::string& path) {
+  char* dst = out.grow(kChunk);
+  ssize_t n;
+  do n = ::read(fd, dst, kChunk);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EISDIR) throw InputError(fmt::format("{}: is a directory", path));
+    throw InputError(fmt::format("{}: {}", path, std::strerror(errno)));
+  }
+  out.commit(static_cast<std::size_t>(n));
+  return static_cast<std::size_t>(n);
+}
+
+}  // namespace
+
 // Appends more text to impl_->buf. Returns false at end of input.
 bool LineReader::fill() {
   Impl& m = *impl_;
   for (;;) {
-    if (m.zstd && m.raw_pos < m.raw.size()) {
-      std::size_t old = m.buf.size();
-      m.buf.resize(old + ZSTD_DStreamOutSize());
-      ZSTD_outBuffer out{m.buf.data() + old, ZSTD_DStreamOutSize(), 0};
+    if (m.zstd && (m.raw_pos < m.raw.size() || m.zstd_more)) {
+      std::size_t cap = ZSTD_DStreamOutSize();
+      ZSTD_outBuffer out{m.buf.grow(cap), cap, 0};
       ZSTD_inBuffer in{m.raw.data() + m.raw_pos, m.raw.size() - m.raw_pos, 0};
       std::size_t r = ZSTD_decompressStream(m.ds, &out, &in);
       if (ZSTD_isError(r))
         throw InputError(fmt::format("{}: corrupt zstd data: {}", path_, ZSTD_getErrorName(r)));
       m.raw_pos += in.pos;
-      m.buf.resize(old + out.pos);
+      m.buf.commit(out.pos);
+      m.total_out += out.pos;
+      // A full output buffer may leave decoded data inside the decoder even
+      // when all input is consumed: call again before reading more.
+      m.zstd_more = out.pos == out.size;
+      m.frame_open = r != 0;
       if (out.pos) return true;
       continue;
     }
     if (m.eof) return false;
-    std::string chunk(kChunk, '\0');
-    ssize_t n;
-    do n = ::read(m.fd.get(), chunk.data(), chunk.size());
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      if (errno == EISDIR) throw InputError(fmt::format("{}: is a directory", path_));
-      throw InputError(fmt::format("{}: {}", path_, std::strerror(errno)));
+    if (m.zstd) {
+      m.raw.consume(m.raw_pos);
+      m.raw_pos = 0;
+      std::size_t n = read_chunk(m.fd.get(), m.raw, path_);
+      m.total_in += n;
+      if (n == 0) {
+        m.eof = true;
+        return false;
+      }
+      continue;
+    }
+    std::size_t old = m.buf.size();
+    std::size_t n = read_chunk(m.fd.get(), m.buf, path_);
+    m.total_in += n;
+    if (!m.sniffed) {
+      m.sniffed = true;
+      if (n >= 4 && std::memcmp(m.buf.data() + old, kZstdMagic, 4) == 0) {
+        // Compressed: what was read is input for the decoder, not text.
+        m.zstd = true;
+        m.ds = ZSTD_createDStream();
+        ZSTD_initDStream(m.ds);
+        m.frame_open = true;
+        std::memcpy(m.raw.grow(n), m.buf.data() + old, n);
+        m.raw.commit(n);
+        m.buf.consume(m.buf.size());
+        m.pos = 0;
+        continue;
+      }
     }
     if (n == 0) {
       m.eof = true;
       return false;
     }
-    chunk.resize(static_cast<std::size_t>(n));
-    if (!m.sniffed) {
-      m.sniffed = true;
-      if (chunk.size() >= 4 && std::memcmp(chunk.data(), kZstdMagic, 4) == 0) {
-        m.zstd = true;
-        m.ds = ZSTD_createDStream();
-        ZSTD_initDStream(m.ds);
-      }
-    }
-    if (m.zstd) {
-      m.raw.erase(0, m.raw_pos);
-      m.raw_pos = 0;
-      m.raw += chunk;
-    } else {
-      m.buf += chunk;
-      return true;
-    }
+    m.total_out += n;
+    return true;
   }
 }
 
@@ -153,7 +238,10 @@ bool LineReader::next(std::string_view& line, bool& unterminated) {
   Impl& m = *impl_;
   std::size_t scan = m.pos;
   for (;;) {
-    const char* nl = static_cast<const char*>(std::memchr(m.buf.data() + scan, '\n', m.buf.size() - scan));
+    // (An empty Bytes has no storage: memchr must not see a null pointer.)
+    const char* nl = scan < m.buf.size()
+                         ? static_cast<const char*>(std::memchr(m.buf.data() + scan, '\n', m.buf.size() - scan))
+                         : nullptr;
     if (nl) {
       std::size_t end = static_cast<std::size_t>(nl - m.buf.data());
       line = std::string_view(m.buf.data() + m.pos, end - m.pos);
@@ -164,7 +252,7 @@ bool LineReader::next(std::string_view& line, bool& unterminated) {
     }
     // Keep the partial line, drop what was consumed, read more.
     if (m.pos > 0) {
-      m.buf.erase(0, m.pos);
+      m.buf.consume(m.pos);
       m.pos = 0;
     }
     scan = m.buf.size();

@@ -93,6 +93,13 @@ class LineReader {
   /// with no '\n' (a writer killed mid-line).
   bool next(std::string_view& line, bool& unterminated);
   std::uint32_t lineno() const { return lineno_; }
+  /// At end of input: true when the file was zstd and ended inside a frame
+  /// (the writer was interrupted), so text may be missing after the last line.
+  bool truncated() const;
+  /// Expected total bytes of text (the file size, or for zstd an estimate
+  /// from the ratio so far that errs high); 0 when unknown (a pipe). For
+  /// reserving memory.
+  std::uint64_t size_hint() const;
   const std::string& path() const { return path_; }
 
  private:

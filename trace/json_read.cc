@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <algorithm>
+#include <charconv>
 #include <filesystem>
 
 #include "trace/io.h"
@@ -78,6 +80,22 @@ bool read_bytes(std::string_view key, dom::element v, std::string_view name, std
   return false;
 }
 
+// A text value that cannot carry a "_hex" key (array element, option
+// value): a string, or {"hex": "..."} for bytes that are not UTF-8.
+std::string read_text(dom::element v, std::string_view what) {
+  std::string_view s;
+  if (v.get(s) == simdjson::SUCCESS) return std::string(s);
+  dom::object o;
+  std::string_view hex;
+  if (v.get(o) || o["hex"].get(hex))
+    throw BadField(fmt::format("\"{}\" must hold strings or {{\"hex\": ...}} objects", what));
+  return from_hex(hex);
+}
+
+void read_text_array(dom::element v, std::string_view what, std::vector<std::string>& out) {
+  for (dom::element i : as_array(v, what)) out.push_back(read_text(i, what));
+}
+
 std::uint32_t parse_octal(std::string_view s, std::string_view what) {
   std::uint32_t v = 0;
   if (s.empty()) throw BadField(fmt::format("\"{}\" must be an octal string", what));
@@ -88,28 +106,60 @@ std::uint32_t parse_octal(std::string_view s, std::string_view what) {
   return v;
 }
 
-Arg read_arg(dom::element el) {
-  Arg a;
-  for (auto [k, v] : as_object(el, "args[]")) {
-    if (k == "kind") {
-      auto kind = arg_kind_from_string(as_str(v, k));
-      if (!kind) throw BadField(fmt::format("unknown argument kind \"{}\"", as_str(v, k)));
-      a.kind = *kind;
-    } else if (k == "name") {
-      a.name = as_str(v, k);
-    } else if (read_bytes(k, v, "str", a.str) || read_bytes(k, v, "abs", a.abs) ||
-               read_bytes(k, v, "ref", a.ref)) {
-    } else if (k == "raw") {
-      a.raw = as_int(v, k);
-      a.has_raw = true;
-    } else if (k == "trunc") {
-      a.truncated = as_bool(v, k);
-    } else if (k == "items") {
-      for (dom::element i : as_array(v, k)) a.items.push_back(read_arg(i));
+// Splits a key into its base name and whether it carries the "_hex" suffix.
+inline std::string_view base_key(std::string_view k, bool& hex) {
+  hex = k.size() > 4 && k.compare(k.size() - 4, 4, "_hex") == 0;
+  return hex ? k.substr(0, k.size() - 4) : k;
+}
+
+void set_text(std::string& out, dom::element v, std::string_view key, bool hex) {
+  std::string_view s = as_str(v, key);
+  if (hex) out = from_hex(s);
+  else out.assign(s.data(), s.size());
+}
+
+// Keys are dispatched on their length first: this runs for every argument
+// of every event, and a chain of string compares showed up in the profile
+// (docs/performance.md). Unknown keys, and "_hex" on a key that is not
+// text, are a later minor version's additions: ignored.
+void read_arg(dom::element el, Arg& a) {
+  for (dom::key_value_pair kv : as_object(el, "args[]")) {
+    bool hex;
+    std::string_view k = base_key(kv.key, hex);
+    dom::element v = kv.value;
+    switch (k.size()) {
+      case 3:
+        if (k == "str") set_text(a.str, v, kv.key, hex);
+        else if (k == "abs") set_text(a.abs, v, kv.key, hex);
+        else if (k == "ref") set_text(a.ref, v, kv.key, hex);
+        else if (k == "raw" && !hex) {
+          a.raw = as_int(v, k);
+          a.has_raw = true;
+        }
+        break;
+      case 4:
+        if (k == "kind" && !hex) {
+          auto kind = arg_kind_from_string(as_str(v, k));
+          if (!kind) throw BadField(fmt::format("unknown argument kind \"{}\"", as_str(v, k)));
+          a.kind = *kind;
+        } else if (k == "name") {
+          set_text(a.name, v, kv.key, hex);
+        }
+        break;
+      case 5:
+        if (hex) break;
+        if (k == "trunc") {
+          a.truncated = as_bool(v, k);
+        } else if (k == "items") {
+          dom::array items = as_array(v, k);
+          a.items.reserve(items.size());
+          for (dom::element i : items) read_arg(i, a.items.emplace_back());
+        }
+        break;
+      default:
+        break;
     }
-    // Unknown keys are a later minor version's additions: ignored.
   }
-  return a;
 }
 
 PermSnapshot read_perm(dom::element el) {
@@ -125,7 +175,8 @@ PermSnapshot read_perm(dom::element el) {
         for (auto [ck, cv] : as_object(ce, "components[]")) {
           if (read_bytes(ck, cv, "path", c.path)) {
           } else if (ck == "exists") c.exists = as_bool(cv, ck);
-          else if (ck == "type") c.type = as_str(cv, ck);
+          else if (read_bytes(ck, cv, "type", c.type)) {
+          }
           else if (ck == "uid") c.uid = static_cast<std::uint32_t>(as_int(cv, ck));
           else if (ck == "gid") c.gid = static_cast<std::uint32_t>(as_int(cv, ck));
           else if (ck == "mode") c.mode = parse_octal(as_str(cv, ck), ck);
@@ -138,49 +189,82 @@ PermSnapshot read_perm(dom::element el) {
   return p;
 }
 
-Event read_event(dom::element doc) {
-  Event e;
+void read_event(dom::element doc, Event& e) {
   bool have_type = false;
-  for (auto [k, v] : as_object(doc, "event")) {
-    if (k == "type") {
-      auto t = event_type_from_string(as_str(v, k));
-      if (!t) throw BadField(fmt::format("unknown event type \"{}\"", as_str(v, k)));
-      e.type = *t;
-      have_type = true;
-    } else if (k == "tid") e.tid = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "pid") e.pid = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "ts") e.ts_ns = as_int(v, k);
-    else if (k == "dur") e.dur_ns = as_int(v, k);
-    else if (k == "line") e.line = static_cast<std::uint32_t>(as_int(v, k));
-    else if (read_bytes(k, v, "name", e.name)) {
-    } else if (k == "args") {
-      dom::array a = as_array(v, k);
-      e.args.reserve(a.size());
-      for (dom::element i : a) e.args.push_back(read_arg(i));
-    } else if (k == "state") {
-      auto s = result_state_from_string(as_str(v, k));
-      if (!s) throw BadField(fmt::format("unknown result state \"{}\"", as_str(v, k)));
-      e.result.state = *s;
-    } else if (k == "ret") {
-      e.result.value = as_int(v, k);
-      e.result.state = ResultState::Returned;
-    } else if (k == "errno") e.result.err = as_str(v, k);
-    else if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));
-    else if (read_bytes(k, v, "ret_str", e.result.str) || read_bytes(k, v, "ret_ref", e.result.ref) ||
-             read_bytes(k, v, "ret_note", e.result.note) || read_bytes(k, v, "raw", e.raw)) {
-    } else if (k == "injected") e.result.injected = as_bool(v, k);
-    else if (k == "child") e.proc.child = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "code") e.proc.code = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "signal") e.proc.signal = static_cast<std::int32_t>(as_int(v, k));
-    else if (k == "thread") e.proc.thread = as_bool(v, k);
-    else if (k == "core") e.proc.core = as_bool(v, k);
-    else if (k == "stopped") e.proc.stopped = as_bool(v, k);
-    else if (k == "stack") {
-      for (dom::element s : as_array(v, k)) e.stack.emplace_back(as_str(s, k));
-    } else if (k == "perm") e.perm = read_perm(v);
+  bool have_ret = false;
+  for (dom::key_value_pair kv : as_object(doc, "event")) {
+    bool hex;
+    std::string_view k = base_key(kv.key, hex);
+    dom::element v = kv.value;
+    if (hex) {
+      // Only text fields have a hex form.
+      if (k == "name") set_text(e.name, v, kv.key, hex);
+      else if (k == "errno") set_text(e.result.err, v, kv.key, hex);
+      else if (k == "ret_str") set_text(e.result.str, v, kv.key, hex);
+      else if (k == "ret_ref") set_text(e.result.ref, v, kv.key, hex);
+      else if (k == "ret_note") set_text(e.result.note, v, kv.key, hex);
+      else if (k == "raw") set_text(e.raw, v, kv.key, hex);
+      continue;
+    }
+    switch (k.size()) {
+      case 2:
+        if (k == "ts") e.ts_ns = as_int(v, k);
+        break;
+      case 3:
+        if (k == "tid") e.tid = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "pid") e.pid = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "ret") {
+          e.result.value = as_int(v, k);
+          have_ret = true;
+        } else if (k == "dur") e.dur_ns = as_int(v, k);
+        else if (k == "raw") set_text(e.raw, v, k, false);
+        break;
+      case 4:
+        if (k == "type") {
+          auto t = event_type_from_string(as_str(v, k));
+          if (!t) throw BadField(fmt::format("unknown event type \"{}\"", as_str(v, k)));
+          e.type = *t;
+          have_type = true;
+        } else if (k == "name") set_text(e.name, v, k, false);
+        else if (k == "args") {
+          dom::array a = as_array(v, k);
+          e.args.reserve(a.size());
+          for (dom::element i : a) read_arg(i, e.args.emplace_back());
+        } else if (k == "line") e.line = static_cast<std::uint32_t>(as_int(v, k));
+        else if (k == "code") e.proc.code = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "core") e.proc.core = as_bool(v, k);
+        else if (k == "perm") e.perm = read_perm(v);
+        break;
+      case 5:
+        if (k == "errno") set_text(e.result.err, v, k, false);
+        else if (k == "state") {
+          auto st = result_state_from_string(as_str(v, k));
+          if (!st) throw BadField(fmt::format("unknown result state \"{}\"", as_str(v, k)));
+          e.result.state = *st;
+        } else if (k == "child") e.proc.child = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "stack") read_text_array(v, k, e.stack);
+        break;
+      case 6:
+        if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));
+        else if (k == "signal") e.proc.signal = static_cast<std::int32_t>(as_int(v, k));
+        else if (k == "thread") e.proc.thread = as_bool(v, k);
+        break;
+      case 7:
+        if (k == "ret_str") set_text(e.result.str, v, k, false);
+        else if (k == "ret_ref") set_text(e.result.ref, v, k, false);
+        else if (k == "stopped") e.proc.stopped = as_bool(v, k);
+        break;
+      case 8:
+        if (k == "ret_note") set_text(e.result.note, v, k, false);
+        else if (k == "injected") e.result.injected = as_bool(v, k);
+        break;
+      default:
+        break;
+    }
   }
   if (!have_type) throw BadField("missing \"type\"");
-  return e;
+  // "ret" means the call returned, whatever the order of the keys.
+  if (have_ret) e.result.state = ResultState::Returned;
 }
 
 Header read_header(dom::element doc) {
@@ -190,28 +274,40 @@ Header read_header(dom::element doc) {
   if (doc.get(o)) throw BadField("not a JSON object");
   std::string_view ver;
   if (o["tracediff"].get(ver)) throw BadField("no \"tracediff\" version: not a tracediff trace");
+  // "MAJOR.MINOR", both unsigned decimal; from_chars rejects overflow, where
+  // sscanf's behaviour is undefined.
   int major = 0, minor = 0;
-  if (std::sscanf(std::string(ver).c_str(), "%d.%d", &major, &minor) != 2)
-    throw BadField(fmt::format("bad format version \"{}\"", ver));
+  {
+    const char* b = ver.data();
+    const char* end = b + ver.size();
+    auto r1 = std::from_chars(b, end, major);
+    bool ok = r1.ec == std::errc() && r1.ptr != end && *r1.ptr == '.' && major >= 0;
+    if (ok) {
+      auto r2 = std::from_chars(r1.ptr + 1, end, minor);
+      ok = r2.ec == std::errc() && r2.ptr == end && minor >= 0;
+    }
+    if (!ok) throw BadField(fmt::format("bad format version \"{}\" (expected MAJOR.MINOR)", ver));
+  }
   if (major != kFormatMajor)
     throw BadField(fmt::format("trace format version {} is not supported by this tracediff (it reads {}.x)",
                                ver, kFormatMajor));
   h.format_major = major;
   h.format_minor = minor;
   for (auto [k, v] : o) {
-    if (k == "tool") h.tool_version = as_str(v, k);
-    else if (k == "source") h.source = as_str(v, k);
-    else if (k == "created") h.created = as_str(v, k);
-    else if (k == "time_base") h.time_base = as_str(v, k);
-    else if (k == "command") {
-      for (dom::element c : as_array(v, k)) h.command.emplace_back(as_str(c, k));
+    if (read_bytes(k, v, "tool", h.tool_version) || read_bytes(k, v, "source", h.source) ||
+        read_bytes(k, v, "created", h.created) || read_bytes(k, v, "time_base", h.time_base)) {
+    } else if (k == "command") {
+      read_text_array(v, k, h.command);
     } else if (k == "attached") {
       for (dom::element c : as_array(v, k)) h.attached.push_back(static_cast<std::int32_t>(as_int(c, k)));
     } else if (k == "options") {
-      for (auto [ok, ov] : as_object(v, k)) h.options[std::string(ok)] = as_str(ov, ok);
+      for (auto [ok, ov] : as_object(v, k)) h.options[std::string(ok)] = read_text(ov, ok);
     } else if (k == "host") {
       HostInfo& x = h.host;
-      for (auto [hk, hv] : as_object(v, k)) {
+      for (dom::key_value_pair kv : as_object(v, k)) {
+        // Plain locals: clang 14 cannot capture structured bindings in a lambda.
+        std::string_view hk = kv.key;
+        dom::element hv = kv.value;
         std::string tmp;
         auto opt = [&](std::string_view name, std::optional<std::string>& field) {
           if (read_bytes(hk, hv, name, tmp)) {
@@ -234,24 +330,13 @@ Header read_header(dom::element doc) {
           for (auto [lk, lv] : as_object(hv, hk)) {
             dom::array pair = as_array(lv, lk);
             if (pair.size() != 2) throw BadField(fmt::format("limit \"{}\" must be [soft, hard]", lk));
-            x.limits[std::string(lk)] = Limit{std::string(as_str(pair.at(0).value(), lk)),
-                                              std::string(as_str(pair.at(1).value(), lk))};
+            x.limits[std::string(lk)] = Limit{read_text(pair.at(0).value(), lk), read_text(pair.at(1).value(), lk)};
           }
         } else if (hk == "env") {
           x.env.emplace();
-          for (dom::element ev : as_array(hv, hk)) {
-            std::string_view s;
-            if (ev.get(s) == simdjson::SUCCESS) {
-              x.env->emplace_back(s);
-            } else {
-              dom::object eo = as_object(ev, "env[]");
-              std::string_view hex;
-              if (eo["hex"].get(hex)) throw BadField("env entries must be strings or {\"hex\": ...}");
-              x.env->push_back(from_hex(hex));
-            }
-          }
+          read_text_array(hv, hk, *x.env);
         } else if (hk == "mounts") {
-          for (dom::element m : as_array(hv, hk)) x.mounts.emplace_back(as_str(m, hk));
+          read_text_array(hv, hk, x.mounts);
         }
       }
     }
@@ -268,7 +353,9 @@ Event parse_event_line(std::string_view line) {
   dom::element doc;
   if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
     throw BadField(simdjson::error_message(err));
-  return read_event(doc);
+  Event e;
+  read_event(doc, e);
+  return e;
 }
 
 }  // namespace detail
@@ -283,6 +370,36 @@ bool is_blank(std::string_view s) {
 
 }  // namespace
 
+namespace {
+
+// After this many events, the vector is reserved for the whole file.
+constexpr std::size_t kSampleEvents = 4096;
+
+// Reserves the events vector from the size of the file and the mean line
+// so far, so that a large trace is not copied log2(N) times while growing
+// (that doubled the peak memory). Untouched capacity costs address space,
+// not memory, so the estimate errs high: the first lines of a trace (exec,
+// dynamic loading) are longer than the mean, by 40% in bench/import-read.sh.
+void reserve_events(Trace& t, const LineReader& in, std::uint64_t header_bytes, std::uint64_t event_bytes,
+                    double margin) {
+  std::uint64_t total = in.size_hint();
+  if (total <= header_bytes + event_bytes || event_bytes == 0) return;
+  double per_line = static_cast<double>(event_bytes) / static_cast<double>(t.events.size());
+  double lines = static_cast<double>(total - header_bytes) / per_line * margin;
+  // Never less than an eighth more than now: the vector is full when this
+  // is called again.
+  lines = std::max(lines, static_cast<double>(t.events.size()) * 1.125);
+  if (lines > static_cast<double>(t.events.max_size())) return;
+  try {
+    t.events.reserve(static_cast<std::size_t>(lines));
+  } catch (const std::bad_alloc&) {
+    // Only an optimisation: growing as usual still works.
+  } catch (const std::length_error&) {
+  }
+}
+
+}  // namespace
+
 Trace read_trace(const std::string& path) {
   Trace t;
   LineReader in(path);
@@ -290,6 +407,7 @@ Trace read_trace(const std::string& path) {
   bool unterminated = false;
   dom::parser parser;
   bool have_header = false;
+  std::uint64_t header_bytes = 0, event_bytes = 0;
   while (in.next(line, unterminated)) {
     if (is_blank(line)) continue;
     if (!have_header) {
@@ -300,6 +418,7 @@ Trace read_trace(const std::string& path) {
       if (parser.parse(line.data(), line.size(), true).get(doc))
         throw InputError(fmt::format("{}:{}: not a tracediff trace (the first line is not a JSON header)",
                                      path, in.lineno()));
+      header_bytes = line.size() + 1;
       try {
         t.header = read_header(doc);
       } catch (const BadField& e) {
@@ -308,11 +427,25 @@ Trace read_trace(const std::string& path) {
       have_header = true;
       continue;
     }
+    event_bytes += line.size() + 1;
     try {
       dom::element doc;
       if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
         throw BadField(simdjson::error_message(err));
-      t.events.push_back(read_event(doc));
+      // Filled in place: moving a finished Event into the vector cost more
+      // than parsing some of them.
+      Event& ev = t.events.emplace_back();
+      try {
+        read_event(doc, ev);
+      } catch (...) {
+        t.events.pop_back();
+        throw;
+      }
+      if (t.events.size() == kSampleEvents) reserve_events(t, in, header_bytes, event_bytes, 1.5);
+      // Full although reserved: estimate again from everything read so far
+      // rather than let the vector double.
+      else if (t.events.size() > kSampleEvents && t.events.size() == t.events.capacity())
+        reserve_events(t, in, header_bytes, event_bytes, 1.05);
     } catch (const BadField& e) {
       if (unterminated) {
         t.warnings.push_back({path, in.lineno(),
@@ -325,6 +458,11 @@ Trace read_trace(const std::string& path) {
     }
   }
   if (!have_header) throw InputError(fmt::format("{}: empty file, not a tracediff trace", path));
+  if (in.truncated() && t.warnings.empty())
+    t.warnings.push_back({path, in.lineno(),
+                          fmt::format("compressed data ends mid-frame (the writer was interrupted); "
+                                      "kept the {} events before it",
+                                      t.events.size())});
   return t;
 }
 

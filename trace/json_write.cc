@@ -4,43 +4,53 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <cstring>
+
 #include "trace/io.h"
 
 namespace tracediff {
 namespace detail {
 
-// Returns whether `s` had a byte >= 0x80 (so that a caller can check UTF-8
-// only then, without a second scan of every string).
-bool append_json_string(std::string& out, std::string_view s) {
+namespace {
+
+// Bytes that JSON strings must escape (and 0x7f, kept out for terminals).
+struct EscapeTable {
+  bool needs[256] = {};
+  constexpr EscapeTable() {
+    for (int c = 0; c < 0x20; ++c) needs[c] = true;
+    needs[static_cast<unsigned char>('"')] = needs[static_cast<unsigned char>('\\')] = needs[0x7f] = true;
+  }
+};
+constexpr EscapeTable kEscape;
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  bool high = false;
   out.push_back('"');
-  // Copy runs of plain characters at once: most strings have nothing to
-  // escape, and a push_back per byte was the writer's main cost.
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) {
-      high |= c >= 0x80;
-      continue;
-    }
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+  // Copies runs of plain bytes in one append: byte-by-byte push_back was a
+  // quarter of `tracediff import` (docs/performance.md).
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    const char* run = p;
+    while (p < end && !kEscape.needs[static_cast<unsigned char>(*p)]) ++p;
+    out.append(run, static_cast<std::size_t>(p - run));
+    if (p == end) break;
+    auto c = static_cast<unsigned char>(*p++);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
-      default:
-        out += "\\u00";
-        out.push_back(kHex[c >> 4]);
-        out.push_back(kHex[c & 15]);
+      default: {
+        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out.append(esc, 6);
+      }
     }
   }
-  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
-  return high;
 }
 
 void append_hex(std::string& out, std::string_view s) {
@@ -54,9 +64,56 @@ void append_hex(std::string& out, std::string_view s) {
 }
 
 bool valid_utf8(std::string_view s) {
-  for (unsigned char c : s)
-    if (c >= 0x80) return simdjson::validate_utf8(s.data(), s.size());
+  // ASCII, the common case, checked 8 bytes at a time.
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ULL) return simdjson::validate_utf8(s.data(), s.size());
+  }
+  for (; i < s.size(); ++i)
+    if (static_cast<unsigned char>(s[i]) >= 0x80) return simdjson::validate_utf8(s.data(), s.size());
   return true;
+}
+
+std::string replace_invalid_utf8(std::string_view s) {
+  // Keeps each valid sequence and turns every other byte into U+FFFD.
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len && i + len <= s.size() && valid_utf8(s.substr(i, len))) {
+      out += s.substr(i, len);
+      i += len;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out;
+}
+
+// A text value where no key can carry the "_hex" suffix (array elements,
+// option values): a string when it is valid UTF-8, else {"hex": "..."}, so
+// that no byte is lost (docs/trace-format.md).
+void append_text(std::string& o, std::string_view v) {
+  if (valid_utf8(v)) {
+    append_json_string(o, v);
+  } else {
+    o += "{\"hex\":";
+    append_hex(o, v);
+    o.push_back('}');
+  }
+}
+
+void append_str_array(std::string& o, const std::vector<std::string>& v) {
+  o.push_back('[');
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) o.push_back(',');
+    append_text(o, v[i]);
+  }
+  o.push_back(']');
 }
 
 }  // namespace detail
@@ -70,52 +127,55 @@ class ObjectWriter {
  public:
   explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
   ~ObjectWriter() { out_.push_back('}'); }
+  // `k` must be one of this file's literal key names: it is not escaped.
   std::string& key(std::string_view k) {
-    // One append per piece: this runs for every field of every event.
-    if (first_) out_.append("\"", 1);
-    else out_.append(",\"", 2);
+    // One resize and a memcpy instead of four appends: keys are most of
+    // the writer's calls.
+    std::size_t n = out_.size();
+    out_.resize(n + k.size() + (first_ ? 3 : 4));
+    char* p = out_.data() + n;
+    if (!first_) *p++ = ',';
     first_ = false;
-    out_.append(k.data(), k.size());
-    out_.append("\":", 2);
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p = ':';
     return out_;
   }
-  void str(std::string_view k, std::string_view v) { append_json_string(key(k), v); }
-  void str_if(std::string_view k, std::string_view v) {
-    if (!v.empty()) str(k, v);
+  // A key that comes from data (an option or limit name): escaped, and made
+  // valid UTF-8 because JSON object keys have no hex fallback.
+  std::string& data_key(std::string_view k) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    append_json_string(out_, detail::valid_utf8(k) ? std::string(k) : detail::replace_invalid_utf8(k));
+    out_.push_back(':');
+    return out_;
   }
-  // Bytes that may not be UTF-8: "k" when they are, "k_hex" otherwise.
-  void bytes(std::string_view k, std::string_view v) {
-    // Write it as text; only when it had high bytes that are not UTF-8 take
-    // it back and write hex instead.
-    std::size_t mark = out_.size();
-    bool was_first = first_;
-    if (append_json_string(key(k), v) && !detail::valid_utf8(v)) {
-      out_.resize(mark);
-      first_ = was_first;
+  // A value known to be ASCII (an enumeration name).
+  void lit(std::string_view k, std::string_view v) { append_json_string(key(k), v); }
+  // Any other text: "k" when it is valid UTF-8, "k_hex" otherwise, because
+  // JSON strings must be UTF-8 and a trace must keep every byte.
+  void str(std::string_view k, std::string_view v) {
+    if (detail::valid_utf8(v)) {
+      append_json_string(key(k), v);
+    } else {
       std::string hk(k);
       hk += "_hex";
       detail::append_hex(key(hk), v);
     }
   }
+  void str_if(std::string_view k, std::string_view v) {
+    if (!v.empty()) str(k, v);
+  }
   template <typename T>
   void num(std::string_view k, T v) {
-    // format_int: no format-string parsing, the writer's hottest number path.
-    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-      fmt::format_int f(v);
-      key(k).append(f.data(), f.size());
-    } else {
-      fmt::format_to(std::back_inserter(key(k)), "{}", v);
-    }
+    fmt::format_int f(v);
+    key(k).append(f.data(), f.size());
   }
   void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
   void str_array(std::string_view k, const std::vector<std::string>& v) {
-    std::string& o = key(k);
-    o.push_back('[');
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i) o.push_back(',');
-      append_json_string(o, v[i]);
-    }
-    o.push_back(']');
+    detail::append_str_array(key(k), v);
   }
   template <typename T>
   void num_array(std::string_view k, const std::vector<T>& v) {
@@ -135,11 +195,11 @@ class ObjectWriter {
 
 void write_arg(std::string& out, const Arg& a) {
   ObjectWriter w(out);
-  w.str("kind", to_string(a.kind));
+  w.lit("kind", to_string(a.kind));
   w.str_if("name", a.name);
-  if (!a.str.empty()) w.bytes("str", a.str);
-  if (!a.abs.empty()) w.bytes("abs", a.abs);
-  if (!a.ref.empty()) w.bytes("ref", a.ref);
+  if (!a.str.empty()) w.str("str", a.str);
+  if (!a.abs.empty()) w.str("abs", a.abs);
+  if (!a.ref.empty()) w.str("ref", a.ref);
   if (a.has_raw) w.num("raw", a.raw);
   if (a.truncated) w.boolean("trunc", true);
   if (!a.items.empty()) {
@@ -164,7 +224,7 @@ void write_perm(std::string& out, const PermSnapshot& p) {
     const PathComponent& c = p.components[i];
     if (i) o.push_back(',');
     ObjectWriter cw(o);
-    cw.bytes("path", c.path);
+    cw.str("path", c.path);
     cw.boolean("exists", c.exists);
     if (c.exists) {
       cw.str("type", c.type);
@@ -189,13 +249,13 @@ std::string event_to_json(const Event& e) {
 void append_event_json(std::string& out, const Event& e) {
   {
     ObjectWriter w(out);
-    w.str("type", to_string(e.type));
+    w.lit("type", to_string(e.type));
     if (e.tid) w.num("tid", e.tid);
     if (e.pid) w.num("pid", e.pid);
     if (e.ts_ns >= 0) w.num("ts", e.ts_ns);
     if (e.dur_ns >= 0) w.num("dur", e.dur_ns);
     if (e.line) w.num("line", e.line);
-    w.bytes("name", e.name);
+    w.str("name", e.name);
     if (!e.args.empty()) {
       std::string& o = w.key("args");
       o.push_back('[');
@@ -207,13 +267,13 @@ void append_event_json(std::string& out, const Event& e) {
     }
     if (e.type == EventType::Syscall) {
       const Result& r = e.result;
-      if (r.state != ResultState::Returned) w.str("state", to_string(r.state));
+      if (r.state != ResultState::Returned) w.lit("state", to_string(r.state));
       if (r.state == ResultState::Returned) w.num("ret", r.value);
       w.str_if("errno", r.err);
       if (r.errnum) w.num("errnum", r.errnum);
-      if (!r.str.empty()) w.bytes("ret_str", r.str);
-      if (!r.ref.empty()) w.bytes("ret_ref", r.ref);
-      if (!r.note.empty()) w.bytes("ret_note", r.note);
+      if (!r.str.empty()) w.str("ret_str", r.str);
+      if (!r.ref.empty()) w.str("ret_ref", r.ref);
+      if (!r.note.empty()) w.str("ret_note", r.note);
       if (r.injected) w.boolean("injected", true);
     }
     if (e.type == EventType::Process || e.type == EventType::Signal) {
@@ -225,7 +285,7 @@ void append_event_json(std::string& out, const Event& e) {
       if (p.core) w.boolean("core", true);
       if (p.stopped) w.boolean("stopped", true);
     }
-    if (!e.raw.empty()) w.bytes("raw", e.raw);
+    if (!e.raw.empty()) w.str("raw", e.raw);
     if (!e.stack.empty()) w.str_array("stack", e.stack);
     if (e.perm) write_perm(w.key("perm"), *e.perm);
   }
@@ -246,7 +306,7 @@ std::string header_to_json(const Header& h) {
       const HostInfo& x = h.host;
       ObjectWriter hw(w.key("host"));
       auto opt_str = [&](std::string_view k, const std::optional<std::string>& v) {
-        if (v) hw.bytes(k, *v);
+        if (v) hw.str(k, *v);
       };
       opt_str("hostname", x.hostname);
       opt_str("kernel", x.kernel);
@@ -263,30 +323,15 @@ std::string header_to_json(const Header& h) {
       opt_str("capabilities", x.capabilities);
       if (!x.limits.empty()) {
         ObjectWriter lw(hw.key("limits"));
-        for (const auto& [k, v] : x.limits) lw.str_array(k, {v.soft, v.hard});
+        for (const auto& [k, v] : x.limits) detail::append_str_array(lw.data_key(k), {v.soft, v.hard});
       }
-      if (x.env) {
-        // Environment values may hold any bytes; keep them lossless.
-        std::string& o = hw.key("env");
-        o.push_back('[');
-        for (std::size_t i = 0; i < x.env->size(); ++i) {
-          if (i) o.push_back(',');
-          const std::string& v = (*x.env)[i];
-          if (detail::valid_utf8(v)) {
-            append_json_string(o, v);
-          } else {
-            ObjectWriter ew(o);
-            detail::append_hex(ew.key("hex"), v);
-          }
-        }
-        o.push_back(']');
-      }
+      if (x.env) hw.str_array("env", *x.env);
       if (!x.mounts.empty()) hw.str_array("mounts", x.mounts);
       opt_str("lsm", x.lsm);
     }
     if (!h.options.empty()) {
       ObjectWriter ow(w.key("options"));
-      for (const auto& [k, v] : h.options) ow.str(k, v);
+      for (const auto& [k, v] : h.options) detail::append_text(ow.data_key(k), v);
     }
   }
   return out;

@@ -1,0 +1,25 @@
+// Fuzzes the trace reader: any bytes (plain or zstd) must either read or be
+// refused with InputError; never a crash, hang or sanitizer report. What it
+// reads must survive being written and read again unchanged.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/fuzz_util.h"
+#include "trace/io.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace tracediff;
+  fuzz::MemFile f(std::string_view(reinterpret_cast<const char*>(data), size));
+  try {
+    (void)sniff(f.path());
+  } catch (const InputError&) {
+  }
+  Trace t;
+  try {
+    t = read_trace(f.path());
+  } catch (const InputError&) {
+    return 0;
+  }
+  fuzz::check_round_trip(t);
+  return 0;
+}
