@@ -105,7 +105,7 @@ class FdTracker {
       std::string base = st.cwd;
       if (i > 0 && e.args[i - 1].kind == ArgKind::Fd && e.args[i - 1].str != "AT_FDCWD") {
         const Arg& dir = e.args[i - 1];
-        base = dir.ref.empty() ? lookup(st, fd_number(dir)) : dir.ref;
+        base = dir.ref.empty() ? lookup(st, fd_number(dir)) : dir.ref.str();
         if (!base.empty() && base[0] != '/') base.clear();
       }
       if (!base.empty()) a.abs = join_path(base, a.str);
@@ -142,7 +142,7 @@ class FdTracker {
 
   std::string path_target(const Event& e) {
     for (const Arg& a : e.args)
-      if (a.kind == ArgKind::Path) return a.abs.empty() ? a.str : a.abs;
+      if (a.kind == ArgKind::Path) return a.abs.empty() ? a.str : a.abs.str();
     return {};
   }
 

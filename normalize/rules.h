@@ -64,20 +64,28 @@ void for_each_arg(Event& e, Fn&& fn) {
   for (Arg& a : e.args) for_each_arg_rec(a, fn);
 }
 
+/// Lets a visitor that rewrites std::string& work on a CompactString field.
+template <typename Fn>
+void visit_compact(CompactString& s, Fn& fn) {
+  std::string tmp(s.view());
+  fn(tmp);
+  if (tmp != s.view()) s = tmp;
+}
+
 template <typename Fn>
 void strings_of_arg(Arg& a, unsigned fields, bool argv, Fn& fn) {
   switch (a.kind) {
     case ArgKind::Path:
       if (fields & kPaths) {
         fn(a.str);
-        if (!a.abs.empty()) fn(a.abs);
+        if (!a.abs.empty()) visit_compact(a.abs, fn);
       }
       break;
     case ArgKind::SockAddr:
       if (fields & kPaths) fn(a.str);
       break;
     case ArgKind::Fd:
-      if ((fields & kRefs) && !a.ref.empty()) fn(a.ref);
+      if ((fields & kRefs) && !a.ref.empty()) visit_compact(a.ref, fn);
       break;
     case ArgKind::String:
       if (argv ? (fields & kPaths) : (fields & kData)) fn(a.str);

@@ -46,7 +46,7 @@ Arg iov_arg(DecodeCtx& c, int iov, int cnt, std::size_t total) {
 
 void dup_to(DecodeCtx& c, int newfd, bool cloexec) {
   if (c.failed || newfd < 0) return;
-  std::string ref = c.ev().args.empty() ? std::string() : c.ev().args[0].ref;
+  std::string ref = c.ev().args.empty() ? std::string() : c.ev().args[0].ref.str();
   c.track_fd(newfd, std::move(ref), cloexec);
 }
 

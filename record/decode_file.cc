@@ -18,7 +18,7 @@ bool wants_mode(std::uint64_t flags) { return (flags & O_CREAT) || ((flags & __O
 void opened(DecodeCtx& c, std::size_t path_index, std::uint64_t flags) {
   if (c.failed || path_index >= c.ev().args.size()) return;
   const Arg& p = c.ev().args[path_index];
-  c.track_fd(static_cast<int>(c.ret), p.kind == ArgKind::Path ? p.abs : std::string(), flags & O_CLOEXEC);
+  c.track_fd(static_cast<int>(c.ret), p.kind == ArgKind::Path ? p.abs.str() : std::string(), flags & O_CLOEXEC);
 }
 
 Arg access_mode(const DecodeCtx& c, int i) {

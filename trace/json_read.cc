@@ -112,10 +112,11 @@ inline std::string_view base_key(std::string_view k, bool& hex) {
   return hex ? k.substr(0, k.size() - 4) : k;
 }
 
-void set_text(std::string& out, dom::element v, std::string_view key, bool hex) {
+template <typename Str>
+void set_text(Str& out, dom::element v, std::string_view key, bool hex) {
   std::string_view s = as_str(v, key);
   if (hex) out = from_hex(s);
-  else out.assign(s.data(), s.size());
+  else out.assign(std::string_view(s.data(), s.size()));
 }
 
 // Keys are dispatched on their length first: this runs for every argument

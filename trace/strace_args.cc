@@ -413,7 +413,11 @@ class ValueParser {
       a.kind = ArgKind::Fd;
       std::string_view ref = s_.substr(annot + 1, annot_end - annot - 2);
       if (ref.find('\\') == std::string_view::npos) a.ref.assign(ref);
-      else decode_escapes(ref, a.ref);
+      else {
+        std::string decoded;
+        decode_escapes(ref, decoded);
+        a.ref = decoded;
+      }
       std::int64_t v;
       if (parse_int(base, v)) {
         a.has_raw = true;

@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace tracediff {
 namespace {
@@ -26,6 +28,20 @@ constexpr std::array<const char*, 5> kResultStateNames = {
 constexpr std::array<const char*, 4> kEventTypeNames = {"syscall", "signal", "process", "unparsed"};
 
 }  // namespace
+
+const std::string* InternedString::intern(std::string_view s) {
+  if (s.empty()) return nullptr;
+  // Node-based: element addresses stay valid as the pool grows. Never freed:
+  // the pool holds field names, a few hundred strings at most.
+  static std::mutex mu;
+  static std::unordered_set<std::string>* pool = new std::unordered_set<std::string>();
+  // The last name looked up per thread: struct fields come in runs.
+  thread_local const std::string* last = nullptr;
+  if (last && *last == s) return last;
+  std::lock_guard<std::mutex> lock(mu);
+  last = &*pool->emplace(s).first;
+  return last;
+}
 
 const char* to_string(ArgKind k) { return kArgKindNames[static_cast<std::size_t>(k)]; }
 std::optional<ArgKind> arg_kind_from_string(std::string_view s) {

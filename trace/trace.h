@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "trace/compact_string.h"
+
 namespace tracediff {
 
 /// Major version of the on-disk format (docs/trace-format.md). A reader
@@ -53,10 +55,10 @@ struct Arg {
   bool has_raw = false;     ///< raw is meaningful
   bool truncated = false;   ///< String: the data was cut ("..." in strace)
   std::int64_t raw = 0;     ///< raw value (register, fd number, address)
-  std::string name;         ///< field name inside a Struct ("st_mode"), else empty
+  InternedString name;      ///< field name inside a Struct ("st_mode"), else empty
   std::string str;          ///< decoded form (bytes for Path/String)
-  std::string abs;          ///< Path: absolute form when resolvable
-  std::string ref;          ///< Fd: what the fd refers to ("/etc/passwd",
+  CompactString abs;        ///< Path: absolute form when resolvable
+  CompactString ref;        ///< Fd: what the fd refers to ("/etc/passwd",
                             ///< "TCP:[1.2.3.4:5->6.7.8.9:10]", "pipe:[42]")
   std::vector<Arg> items;   ///< Struct fields / Array elements
 

@@ -8,7 +8,7 @@ namespace tracediff {
 namespace {
 
 Arg fd(int n, std::string ref = "") {
-  return Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = n, .ref = std::move(ref)};
+  return Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = n, .ref = CompactString(ref)};
 }
 Arg path(std::string s) { return Arg{.kind = ArgKind::Path, .str = std::move(s)}; }
 Arg data(std::string s) { return Arg{.kind = ArgKind::String, .str = std::move(s)}; }

@@ -32,7 +32,7 @@ Trace trace_with_non_utf8_everywhere() {
   e.name = "open" + kBad;
   Arg field{.kind = ArgKind::Int, .name = "field_" + kBad, .str = "1"};
   Arg st{.kind = ArgKind::Struct, .items = {field}};
-  e.args = {Arg{.kind = ArgKind::Path, .str = "/tmp/" + kBad, .abs = "/tmp/" + kBad}, st};
+  e.args = {Arg{.kind = ArgKind::Path, .str = "/tmp/" + kBad, .abs = CompactString("/tmp/" + kBad)}, st};
   e.result.state = ResultState::Returned;
   e.result.value = -1;
   e.result.err = "E" + kBad;

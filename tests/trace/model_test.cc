@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "trace/format.h"
 #include "trace/trace.h"
 
@@ -97,6 +99,49 @@ TEST(Format, EventsLookLikeStrace) {
   k.proc.signal = 11;
   k.proc.core = true;
   EXPECT_EQ(format_event(k, fo), "+++ killed by SIGSEGV (core dumped) +++");
+}
+
+}  // namespace
+}  // namespace tracediff
+
+namespace tracediff {
+namespace {
+
+TEST(CompactStrings, AreOnePointerAndBehaveLikeStrings) {
+  static_assert(sizeof(CompactString) == sizeof(void*));
+  static_assert(sizeof(InternedString) == sizeof(void*));
+  CompactString s;
+  EXPECT_TRUE(s.empty());
+  EXPECT_STREQ(s.c_str(), "");
+  s = std::string("/etc/foo/config.json");
+  EXPECT_EQ(s, "/etc/foo/config.json");
+  EXPECT_EQ(s.size(), 20u);
+  EXPECT_TRUE(s.starts_with("/etc"));
+  EXPECT_EQ(s.rfind('/'), 8u);
+  CompactString copy = s;
+  s = copy.view().substr(0, 4);  // assign from a view of another string
+  EXPECT_EQ(s, "/etc");
+  EXPECT_EQ(copy + "/x", "/etc/foo/config.json/x");
+  s = s;  // self-assignment keeps the value
+  EXPECT_EQ(s, "/etc");
+  std::string bytes("a\0b", 3);
+  CompactString b(bytes);
+  EXPECT_EQ(b.size(), 3u);
+  EXPECT_EQ(b.view(), std::string_view(bytes));
+  EXPECT_EQ(fmt::format("<{}>", copy), "</etc/foo/config.json>");
+  s.clear();
+  EXPECT_TRUE(s.empty());
+
+  InternedString a("st_mode"), c(std::string("st_mode"));
+  EXPECT_EQ(a.data(), c.data()) << "equal names share one pooled copy";
+  EXPECT_EQ(a, "st_mode");
+  EXPECT_NE(a, InternedString("st_size"));
+  EXPECT_TRUE(InternedString().empty());
+}
+
+TEST(CompactStrings, ArgStaysSmall) {
+  // The model's memory budget (docs/performance.md) depends on this.
+  EXPECT_LE(sizeof(Arg), 96u);
 }
 
 }  // namespace

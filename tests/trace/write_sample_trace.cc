@@ -14,13 +14,13 @@ namespace tracediff {
 namespace {
 
 Arg fd_arg(std::int64_t fd, std::string ref = "") {
-  return Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = fd, .ref = std::move(ref)};
+  return Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = fd, .ref = CompactString(ref)};
 }
 Arg at_fdcwd() {
   return Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = -100, .str = "AT_FDCWD", .ref = "/srv/app"};
 }
 Arg path_arg(std::string p, std::string abs = "") {
-  return Arg{.kind = ArgKind::Path, .str = std::move(p), .abs = std::move(abs)};
+  return Arg{.kind = ArgKind::Path, .str = std::move(p), .abs = CompactString(abs)};
 }
 Arg flags_arg(std::string f, std::int64_t raw) {
   return Arg{.kind = ArgKind::Flags, .has_raw = true, .raw = raw, .str = std::move(f)};
