@@ -51,19 +51,24 @@ std::string event_target(const Event& e) {
   return out;
 }
 
+std::string raw_path_of(const Event& e) {
+  std::string out;
+  if (e.type != EventType::Syscall && e.type != EventType::Process) return out;
+  for (const Arg& a : e.args)
+    if (a.kind == ArgKind::Path && !a.str.empty()) {
+      out.reserve(a.str.size() + 1 + a.abs.size());
+      out = a.str;
+      out.push_back('\0');
+      out += a.abs;
+      break;
+    }
+  return out;
+}
+
 void capture_raw_paths(const Trace& raw, Side& s) {
-  s.raw_paths.assign(raw.events.size(), std::string());
-  for (std::size_t i = 0; i < raw.events.size(); ++i) {
-    const Event& e = raw.events[i];
-    if (e.type != EventType::Syscall && e.type != EventType::Process) continue;
-    for (const Arg& a : e.args)
-      if (a.kind == ArgKind::Path && !a.str.empty()) {
-        s.raw_paths[i] = a.str;
-        s.raw_paths[i].push_back('\0');
-        s.raw_paths[i] += a.abs;
-        break;
-      }
-  }
+  s.raw_paths.clear();
+  s.raw_paths.reserve(raw.events.size());
+  for (const Event& e : raw.events) s.raw_paths.push_back(raw_path_of(e));
 }
 
 std::string Side::display_target(std::size_t i) const {

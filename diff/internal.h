@@ -36,6 +36,8 @@ struct Side {
   Event display_event(std::size_t i) const;
 };
 
+/// One entry of Side::raw_paths, from an event before it is normalized.
+std::string raw_path_of(const Event& e);
 /// Fills Side::raw_paths from a trace before it is normalized.
 void capture_raw_paths(const Trace& raw, Side& s);
 

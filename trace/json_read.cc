@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "trace/io.h"
 #include "trace/strace.h"
@@ -283,13 +284,14 @@ bool is_blank(std::string_view s) {
 
 }  // namespace
 
-Trace read_trace(const std::string& path) {
-  Trace t;
+std::size_t read_trace_events(const std::string& path, const std::function<void(Header&)>& on_header,
+                              const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
   LineReader in(path);
   std::string_view line;
   bool unterminated = false;
   dom::parser parser;
   bool have_header = false;
+  std::size_t count = 0;
   while (in.next(line, unterminated)) {
     if (is_blank(line)) continue;
     if (!have_header) {
@@ -300,31 +302,44 @@ Trace read_trace(const std::string& path) {
       if (parser.parse(line.data(), line.size(), true).get(doc))
         throw InputError(fmt::format("{}:{}: not a tracediff trace (the first line is not a JSON header)",
                                      path, in.lineno()));
+      Header h;
       try {
-        t.header = read_header(doc);
+        h = read_header(doc);
       } catch (const BadField& e) {
         throw InputError(fmt::format("{}:{}: {}", path, in.lineno(), e.what()));
       }
       have_header = true;
+      on_header(h);
       continue;
     }
+    Event e;
     try {
       dom::element doc;
       if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
         throw BadField(simdjson::error_message(err));
-      t.events.push_back(read_event(doc));
-    } catch (const BadField& e) {
+      e = read_event(doc);
+    } catch (const BadField& err) {
       if (unterminated) {
-        t.warnings.push_back({path, in.lineno(),
-                              fmt::format("last line is incomplete (the writer was interrupted); "
-                                          "kept the {} events before it",
-                                          t.events.size())});
+        warnings.push_back({path, in.lineno(),
+                            fmt::format("last line is incomplete (the writer was interrupted); "
+                                        "kept the {} events before it",
+                                        count)});
         break;
       }
-      throw InputError(fmt::format("{}:{}: bad event: {}", path, in.lineno(), e.what()));
+      throw InputError(fmt::format("{}:{}: bad event: {}", path, in.lineno(), err.what()));
     }
+    ++count;
+    on_event(std::move(e));
   }
   if (!have_header) throw InputError(fmt::format("{}: empty file, not a tracediff trace", path));
+  return count;
+}
+
+Trace read_trace(const std::string& path) {
+  Trace t;
+  read_trace_events(
+      path, [&](Header& h) { t.header = std::move(h); }, [&](Event&& e) { t.events.push_back(std::move(e)); },
+      t.warnings);
   return t;
 }
 
