@@ -71,6 +71,30 @@ void capture_raw_paths(const Trace& raw, Side& s) {
   for (const Event& e : raw.events) s.raw_paths.push_back(raw_path_of(e));
 }
 
+void prune_raw_paths(const Trace& normalized, Side& s) {
+  for (std::size_t i = 0; i < s.raw_paths.size() && i < normalized.events.size(); ++i) {
+    std::string& rp = s.raw_paths[i];
+    if (rp.empty()) continue;
+    const Event& e = normalized.events[i];
+    const Arg* arg = nullptr;
+    for (const Arg& a : e.args)
+      if (a.kind == ArgKind::Path && !a.str.empty()) {
+        arg = &a;
+        break;
+      }
+    if (!arg) continue;
+    auto z = rp.find('\0');
+    std::string_view str = std::string_view(rp).substr(0, z), abs = std::string_view(rp).substr(z + 1);
+    if (str != arg->str || (!abs.empty() && abs != arg->abs)) continue;
+    // What display_target() would give with the raw path and without it.
+    std::string norm = event_target(e);
+    std::string_view with = !abs.empty() ? abs : (!str.empty() && str[0] == '/') ? str : std::string_view(norm);
+    if (with != norm) continue;
+    if (!e.result.ref.empty() && e.result.str == "fd" && e.result.ref != with) continue;
+    std::string().swap(rp);
+  }
+}
+
 std::string Side::display_target(std::size_t i) const {
   std::string norm = event_target(trace->events[i]);
   if (i >= raw_paths.size() || raw_paths[i].empty()) return norm;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <malloc.h>
+
 #include <map>
 #include <memory>
 #include <set>
@@ -179,6 +181,7 @@ Prepared prepare(Trace&& raw, const NormalizeOptions& opt, const std::string& fi
   p.info = side_info(raw.header, file);
   capture_raw_paths(raw, p.side);
   normalize_in_place(raw, opt);
+  prune_raw_paths(raw, p.side);
   p.trace = std::move(raw);
   return p;
 }
@@ -205,8 +208,12 @@ Prepared load_prepared(const std::string& file, const NormalizeOptions& opt) {
         norm->add(std::move(e));
       },
       warnings);
-  p.side.raw_paths.shrink_to_fit();
   p.trace = norm->finish(std::move(warnings));
+  norm.reset();
+  prune_raw_paths(p.trace, p.side);
+  // The freed blocks go back to the system for the other side's load and
+  // the differ (glibc keeps them otherwise).
+  malloc_trim(0);
   return p;
 }
 
