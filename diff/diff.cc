@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <malloc.h>
-
 #include <map>
 #include <memory>
 #include <set>
@@ -211,9 +209,6 @@ Prepared load_prepared(const std::string& file, const NormalizeOptions& opt) {
   p.trace = norm->finish(std::move(warnings));
   norm.reset();
   prune_raw_paths(p.trace, p.side);
-  // The freed blocks go back to the system for the other side's load and
-  // the differ (glibc keeps them otherwise).
-  malloc_trim(0);
   return p;
 }
 
