@@ -51,18 +51,47 @@ std::string event_target(const Event& e) {
   return out;
 }
 
+std::string raw_path_of(const Event& e) {
+  std::string out;
+  if (e.type != EventType::Syscall && e.type != EventType::Process) return out;
+  for (const Arg& a : e.args)
+    if (a.kind == ArgKind::Path && !a.str.empty()) {
+      out.reserve(a.str.size() + 1 + a.abs.size());
+      out = a.str;
+      out.push_back('\0');
+      out += a.abs;
+      break;
+    }
+  return out;
+}
+
 void capture_raw_paths(const Trace& raw, Side& s) {
-  s.raw_paths.assign(raw.events.size(), std::string());
-  for (std::size_t i = 0; i < raw.events.size(); ++i) {
-    const Event& e = raw.events[i];
-    if (e.type != EventType::Syscall && e.type != EventType::Process) continue;
+  s.raw_paths.clear();
+  s.raw_paths.reserve(raw.events.size());
+  for (const Event& e : raw.events) s.raw_paths.push_back(raw_path_of(e));
+}
+
+void prune_raw_paths(const Trace& normalized, Side& s) {
+  for (std::size_t i = 0; i < s.raw_paths.size() && i < normalized.events.size(); ++i) {
+    std::string& rp = s.raw_paths[i];
+    if (rp.empty()) continue;
+    const Event& e = normalized.events[i];
+    const Arg* arg = nullptr;
     for (const Arg& a : e.args)
       if (a.kind == ArgKind::Path && !a.str.empty()) {
-        s.raw_paths[i] = a.str;
-        s.raw_paths[i].push_back('\0');
-        s.raw_paths[i] += a.abs;
+        arg = &a;
         break;
       }
+    if (!arg) continue;
+    auto z = rp.find('\0');
+    std::string_view str = std::string_view(rp).substr(0, z), abs = std::string_view(rp).substr(z + 1);
+    if (str != arg->str || (!abs.empty() && abs != arg->abs)) continue;
+    // What display_target() would give with the raw path and without it.
+    std::string norm = event_target(e);
+    std::string_view with = !abs.empty() ? abs : (!str.empty() && str[0] == '/') ? str : std::string_view(norm);
+    if (with != norm) continue;
+    if (!e.result.ref.empty() && e.result.str == "fd" && e.result.ref != with) continue;
+    std::string().swap(rp);
   }
 }
 

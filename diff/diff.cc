@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "diff/internal.h"
@@ -115,15 +117,15 @@ std::vector<EnvChange> compare_headers(const Header& good, const Header& bad) {
 
 namespace {
 
-SideInfo side_info(const Trace& raw, const std::string& file) {
+SideInfo side_info(const Header& raw, const std::string& file) {
   SideInfo s;
   s.file = file;
-  const HostInfo& h = raw.header.host;
+  const HostInfo& h = raw.host;
   s.host = h.hostname.value_or("");
   if (auto os = os_of(h)) s.os = *os;
   s.kernel = h.kernel.value_or("");
-  s.command = raw.header.command;
-  s.source = raw.header.source;
+  s.command = raw.command;
+  s.source = raw.source;
   return s;
 }
 
@@ -174,10 +176,39 @@ struct Prepared {
 
 Prepared prepare(Trace&& raw, const NormalizeOptions& opt, const std::string& file) {
   Prepared p;
-  p.info = side_info(raw, file);
+  p.info = side_info(raw.header, file);
   capture_raw_paths(raw, p.side);
   normalize_in_place(raw, opt);
+  prune_raw_paths(raw, p.side);
   p.trace = std::move(raw);
+  return p;
+}
+
+// Loads a trace file normalizing each event as it is read: the raw form of
+// a million-event trace (statx results of a dozen fields, addresses,
+// times) is never held, only the smaller normalized one. Strace logs, -ff
+// sets and stdin go through load_any() and prepare().
+Prepared load_prepared(const std::string& file, const NormalizeOptions& opt) {
+  std::error_code ec;
+  if (file == "-" || !std::filesystem::is_regular_file(file, ec) || sniff(file) != FileKind::Trace)
+    return prepare(load_any(file), opt, file);
+  Prepared p;
+  std::unique_ptr<StreamNormalizer> norm;
+  std::vector<Warning> warnings;
+  read_trace_events(
+      file,
+      [&](Header& h) {
+        p.info = side_info(h, file);
+        norm = std::make_unique<StreamNormalizer>(h, opt);
+      },
+      [&](Event&& e) {
+        p.side.raw_paths.push_back(raw_path_of(e));
+        norm->add(std::move(e));
+      },
+      warnings);
+  p.trace = norm->finish(std::move(warnings));
+  norm.reset();
+  prune_raw_paths(p.trace, p.side);
   return p;
 }
 
@@ -225,10 +256,10 @@ DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const 
 }
 
 DiffResult diff_files(const std::string& good_file, const std::string& bad_file, const DiffOptions& opt) {
-  // One raw trace in memory at a time: normalizing drops stat fields and
-  // the like, so the second load reuses what the first one gave back.
-  detail::Prepared g = detail::prepare(load_any(good_file), opt.normalize, good_file);
-  detail::Prepared b = detail::prepare(load_any(bad_file), opt.normalize, bad_file);
+  // Each side is normalized as it is read, so no raw trace is ever whole
+  // in memory (load_prepared).
+  detail::Prepared g = detail::load_prepared(good_file, opt.normalize);
+  detail::Prepared b = detail::load_prepared(bad_file, opt.normalize);
   return detail::diff_prepared(std::move(g), std::move(b), opt);
 }
 

@@ -36,8 +36,14 @@ struct Side {
   Event display_event(std::size_t i) const;
 };
 
+/// One entry of Side::raw_paths, from an event before it is normalized.
+std::string raw_path_of(const Event& e);
 /// Fills Side::raw_paths from a trace before it is normalized.
 void capture_raw_paths(const Trace& raw, Side& s);
+/// Empties the raw_paths entries that normalizing left as they were (most
+/// of them): display_target() and display_event() give the same without
+/// them, and a million paths held twice cost more than the differ itself.
+void prune_raw_paths(const Trace& normalized, Side& s);
 
 /// Interns key strings so both sides compare keys as integers.
 class KeyTable {

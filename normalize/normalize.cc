@@ -5,6 +5,7 @@
 
 #include <regex>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "normalize/rules.h"
 #include "trace/io.h"
@@ -45,7 +46,10 @@ std::vector<std::pair<std::string, std::string>> list_rules() {
   return out;
 }
 
-void normalize_in_place(Trace& t, const NormalizeOptions& opt) {
+namespace {
+
+// Fails on bad options before any rule has touched a trace.
+void check_options(const NormalizeOptions& opt) {
   for (const std::string& name : opt.disabled) {
     bool known = false;
     for (const detail::Rule& r : detail::rule_table()) known = known || name == r.name;
@@ -63,14 +67,21 @@ void normalize_in_place(Trace& t, const NormalizeOptions& opt) {
       throw InputError(fmt::format("{}:{}: bad regular expression '{}': {}", r.file, r.line, r.pattern, e.what()));
     }
   }
+}
+
+void note_ids(const Event& e, std::unordered_set<std::int32_t>& ids) {
+  if (e.tid) ids.insert(e.tid);
+  if (e.pid) ids.insert(e.pid);
+  if (e.type == EventType::Process && e.name == kProcSpawn && e.proc.child > 0) ids.insert(e.proc.child);
+}
+
+}  // namespace
+
+void normalize_in_place(Trace& t, const NormalizeOptions& opt) {
+  check_options(opt);
   detail::NormalizeContext ctx;
   ctx.options = &opt;
-  for (const Event& e : t.events) {
-    if (e.tid) ctx.original_ids.insert(e.tid);
-    if (e.pid) ctx.original_ids.insert(e.pid);
-    if (e.type == EventType::Process && e.name == kProcSpawn && e.proc.child > 0)
-      ctx.original_ids.insert(e.proc.child);
-  }
+  for (const Event& e : t.events) note_ids(e, ctx.original_ids);
   for (const detail::Rule& r : detail::rule_table())
     if (!opt.disabled.count(r.name)) r.fn(t, ctx);
   t.header.options["normalized"] = "1";
@@ -81,6 +92,126 @@ Trace normalize(const Trace& in, const NormalizeOptions& opt) {
   normalize_in_place(out, opt);
   return out;
 }
+
+// The rules of rule_table() split by what they need: fds, rules, host,
+// addresses, timing, stat and families look at one event at a time (fds
+// and rules carry state forward in trace order) and run in add(); tasks
+// needs the process tree and names the set of every pid of the trace, so
+// they run in finish(). Running them later than their place in the table
+// gives the same result because they touch disjoint fields: tasks the ids
+// (and pid arguments and results, whose address rule is therefore put
+// off until after it), names the path strings no later rule reads. Task
+// names come from a skeleton of the raw trace (process events, execve
+// calls, and each task's first event), which is all build_process_table()
+// looks at.
+struct StreamNormalizer::Impl {
+  // Events are kept in chunks and moved once into an exactly sized vector:
+  // a vector grown by doubling holds up to twice the events' size, and
+  // needs old and new blocks at once while it grows.
+  // 2^17 events of 384 bytes are 48 MiB: above glibc's largest mmap
+  // threshold (32 MiB), so each chunk is its own mapping and goes back to
+  // the system as soon as it is moved out.
+  static constexpr std::size_t kChunk = 1 << 17;
+
+  Impl(const Header& h, const NormalizeOptions& o) : opt(o), header(h), fds(h), rewrites(opt), host(h) {
+    ctx.options = &opt;
+    auto on = [&](const char* name) { return !opt.disabled.count(name); };
+    tasks_on = on("tasks");
+    fds_on = on("fds");
+    rules_on = on("rules") && !opt.rewrites.empty();
+    host_on = on("host") && host.active();
+    names_on = on("names");
+    addresses_on = on("addresses");
+    timing_on = on("timing");
+    stat_on = on("stat");
+    families_on = on("families");
+    skeleton.header = h;
+  }
+
+  void add(Event&& e) {
+    note_ids(e, ctx.original_ids);
+    if (tasks_on) note_skeleton(e);
+    if (fds_on) fds.apply(e);
+    if (rules_on) rewrites.apply(e);
+    if (host_on) host.apply(e);
+    if (addresses_on) {
+      if (tasks_on && (e.type == EventType::Signal || detail::pid_call(e.name))) deferred.push_back(count);
+      else detail::addresses_event(e);
+    }
+    if (timing_on) detail::timing_event(e);
+    if (stat_on) detail::stat_event(e);
+    if (families_on) detail::families_event(e);
+    e.args.shrink_to_fit();
+    if (chunks.empty() || chunks.back().size() == kChunk) {
+      chunks.emplace_back();
+      chunks.back().reserve(kChunk);
+    }
+    chunks.back().push_back(std::move(e));
+    ++count;
+  }
+
+  void note_skeleton(const Event& e) {
+    if (e.type == EventType::Process || (e.type == EventType::Syscall && (e.name == "execve" || e.name == "execveat"))) {
+      skeleton.events.push_back(e);
+    } else if ((e.tid || e.pid) && seen.insert(e.tid ? e.tid : e.pid).second) {
+      Event s;
+      s.type = e.type;
+      s.tid = e.tid;
+      s.pid = e.pid;
+      skeleton.events.push_back(std::move(s));
+    }
+  }
+
+  Trace finish(std::vector<Warning> warnings) {
+    Trace t;
+    t.header = std::move(header);
+    t.warnings = std::move(warnings);
+    t.events.reserve(count);
+    for (std::vector<Event>& c : chunks) {
+      for (Event& e : c) t.events.push_back(std::move(e));
+      std::vector<Event>().swap(c);
+    }
+    chunks.clear();
+    if (tasks_on) {
+      detail::apply_tasks(t, build_process_table(skeleton));
+      skeleton = Trace();
+    }
+    for (std::size_t i : deferred) detail::addresses_event(t.events[i]);
+    if (host_on) host.finish(t.header);
+    if (names_on) {
+      detail::NormalizeContext& c = ctx;
+      detail::rule_names(t, c);
+    }
+    t.header.options["normalized"] = "1";
+    return t;
+  }
+
+  NormalizeOptions opt;
+  Header header;
+  detail::NormalizeContext ctx;
+  detail::FdRule fds;
+  detail::UserRewrites rewrites;
+  detail::HostRule host;
+  bool tasks_on, fds_on, rules_on, host_on, names_on, addresses_on, timing_on, stat_on, families_on;
+  Trace skeleton;
+  std::unordered_set<std::int32_t> seen;
+  std::vector<std::size_t> deferred;
+  std::vector<std::vector<Event>> chunks;
+  std::size_t count = 0;
+};
+
+StreamNormalizer::StreamNormalizer(const Header& header, const NormalizeOptions& opt) {
+  check_options(opt);
+  impl_ = std::make_unique<Impl>(header, opt);
+}
+
+StreamNormalizer::~StreamNormalizer() = default;
+
+void StreamNormalizer::add(Event&& e) { impl_->add(std::move(e)); }
+
+std::size_t StreamNormalizer::size() const { return impl_->count; }
+
+Trace StreamNormalizer::finish(std::vector<Warning> warnings) { return impl_->finish(std::move(warnings)); }
 
 std::string task_name_of(const Trace& normalized, std::int32_t tid) {
   auto it = normalized.header.options.find(fmt::format("task.{}", tid));

@@ -9,6 +9,7 @@
 // which exist).
 #pragma once
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -46,6 +47,33 @@ Trace normalize(const Trace& in, const NormalizeOptions& opt = {});
 /// Like normalize(), rewriting `t` itself: a million-event trace is not
 /// copied. Throws like normalize(); `t` is unchanged when it throws.
 void normalize_in_place(Trace& t, const NormalizeOptions& opt = {});
+
+/// normalize() for a trace that is being read: each event is normalized as
+/// it arrives (add), so a large trace never holds its raw form, only the
+/// smaller normalized one; the rules that need the whole trace (tasks,
+/// names) run in finish() over the normalized events, from what add()
+/// noted about the raw ones. finish() gives what normalize() gives for the
+/// same header and events.
+class StreamNormalizer {
+ public:
+  /// Throws like normalize_in_place() for bad options.
+  StreamNormalizer(const Header& header, const NormalizeOptions& opt = {});
+  ~StreamNormalizer();
+  StreamNormalizer(const StreamNormalizer&) = delete;
+  StreamNormalizer& operator=(const StreamNormalizer&) = delete;
+
+  /// Normalizes one event (the next in trace order) and keeps it.
+  void add(Event&& e);
+  /// Number of events added so far.
+  std::size_t size() const;
+  /// Runs the whole-trace rules and returns the normalized trace, its
+  /// warnings set to `warnings`. Call once; the object is spent after.
+  Trace finish(std::vector<Warning> warnings = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Stable task names assigned by the "tasks" rule: tid -> "root", "root/1:sh",
 /// "root/1:sh/2:cat", threads "root#1". Exposed for the differ and reports.

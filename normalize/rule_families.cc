@@ -57,7 +57,10 @@ std::string without_token(std::string s, std::string_view tok) {
   return s;
 }
 
-void canonicalize(Event& e) {
+}  // namespace
+
+void families_event(Event& e) {
+  if (e.type != EventType::Syscall) return;
   std::vector<Arg>& a = e.args;
   const std::string n = e.name;
   if (n == "open") {
@@ -126,11 +129,8 @@ void canonicalize(Event& e) {
   }
 }
 
-}  // namespace
-
 void rule_families(Trace& t, NormalizeContext&) {
-  for (Event& e : t.events)
-    if (e.type == EventType::Syscall) canonicalize(e);
+  for (Event& e : t.events) families_event(e);
 }
 
 }  // namespace tracediff::detail

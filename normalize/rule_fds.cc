@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -64,21 +66,19 @@ const char* anon_name(std::string_view n) {
 
 class FdTracker {
  public:
-  explicit FdTracker(Trace& t) : t_(t) {}
+  explicit FdTracker(const Header& h) : cwd_(h.host.cwd) {}
 
-  void run() {
-    for (Event& e : t_.events) {
-      std::int32_t pid = e.pid ? e.pid : e.tid;
-      ProcState& st = state(pid);
-      if (e.type == EventType::Process && e.name == kProcSpawn && !e.proc.thread && e.proc.child > 0) {
-        procs_[e.proc.child] = st;
-        continue;
-      }
-      if (e.type != EventType::Syscall) continue;
-      resolve_paths(e, st);
-      fill_refs(e, st);
-      update(e, st);
+  void step(Event& e) {
+    std::int32_t pid = e.pid ? e.pid : e.tid;
+    ProcState& st = state(pid);
+    if (e.type == EventType::Process && e.name == kProcSpawn && !e.proc.thread && e.proc.child > 0) {
+      procs_[e.proc.child] = st;
+      return;
     }
+    if (e.type != EventType::Syscall) return;
+    resolve_paths(e, st);
+    fill_refs(e, st);
+    update(e, st);
   }
 
  private:
@@ -89,7 +89,7 @@ class FdTracker {
     // A task first seen without a spawn event is a root: it inherited the
     // standard streams and the recorded working directory.
     st.fds = {{0, "<stdin>"}, {1, "<stdout>"}, {2, "<stderr>"}};
-    if (t_.header.host.cwd) st.cwd = *t_.header.host.cwd;
+    if (cwd_) st.cwd = *cwd_;
     return st;
   }
 
@@ -208,7 +208,7 @@ class FdTracker {
     }
   }
 
-  Trace& t_;
+  std::optional<std::string> cwd_;
   std::unordered_map<std::int32_t, ProcState> procs_;
 };
 
@@ -245,6 +245,18 @@ std::string canonical_ref(std::string_view ref) {
   return std::string(ref);
 }
 
-void rule_fds(Trace& t, NormalizeContext&) { FdTracker(t).run(); }
+struct FdRule::Impl {
+  explicit Impl(const Header& h) : tracker(h) {}
+  FdTracker tracker;
+};
+
+FdRule::FdRule(const Header& h) : impl_(std::make_unique<Impl>(h)) {}
+FdRule::~FdRule() = default;
+void FdRule::apply(Event& e) { impl_->tracker.step(e); }
+
+void rule_fds(Trace& t, NormalizeContext&) {
+  FdRule rule(t.header);
+  for (Event& e : t.events) rule.apply(e);
+}
 
 }  // namespace tracediff::detail

@@ -35,30 +35,45 @@ void replace_word(std::string& s, std::string_view from, std::string_view to, bo
 
 }  // namespace
 
-void rule_host(Trace& t, NormalizeContext&) {
-  HostInfo& h = t.header.host;
+HostRule::HostRule(const Header& header) {
+  const HostInfo& h = header.host;
   // Short or trivial values would match everywhere; a home of "/" is no
   // information.
-  std::string home = h.home && h.home->size() > 1 ? *h.home : "";
-  while (home.size() > 1 && home.back() == '/') home.pop_back();
-  std::string user = h.user && h.user->size() >= 2 ? *h.user : "";
-  std::string host = h.hostname && h.hostname->size() >= 2 ? *h.hostname : "";
-  if (home.empty() && user.empty() && host.empty()) return;
-  auto fn = [&](std::string& s) {
-    if (!home.empty() && s.find(home) != std::string::npos) replace_word(s, home, "$HOME", true);
-    if (!user.empty() && s.find(user) != std::string::npos) replace_word(s, user, "$USER", false);
-    if (!host.empty() && s.find(host) != std::string::npos) replace_word(s, host, "$HOST", false);
-  };
-  for (Event& e : t.events) for_each_string(e, kPaths | kRefs | kData, fn);
+  home_ = h.home && h.home->size() > 1 ? *h.home : "";
+  while (home_.size() > 1 && home_.back() == '/') home_.pop_back();
+  user_ = h.user && h.user->size() >= 2 ? *h.user : "";
+  host_ = h.hostname && h.hostname->size() >= 2 ? *h.hostname : "";
+}
+
+void HostRule::operator()(std::string& s) const {
+  if (!home_.empty() && s.find(home_) != std::string::npos) replace_word(s, home_, "$HOME", true);
+  if (!user_.empty() && s.find(user_) != std::string::npos) replace_word(s, user_, "$USER", false);
+  if (!host_.empty() && s.find(host_) != std::string::npos) replace_word(s, host_, "$HOST", false);
+}
+
+void HostRule::apply(Event& e) const {
+  if (!active()) return;
+  for_each_string(e, kPaths | kRefs | kData, *this);
+}
+
+void HostRule::finish(Header& header) const {
+  if (!active()) return;
+  HostInfo& h = header.host;
   if (h.env)
-    for (std::string& v : *h.env) fn(v);
-  for (auto& [k, v] : t.header.options)
-    if (k.rfind("task.", 0) != 0) fn(v);
-  if (h.cwd) fn(*h.cwd);
-  for (std::string& c : t.header.command) fn(c);
+    for (std::string& v : *h.env) (*this)(v);
+  for (auto& [k, v] : header.options)
+    if (k.rfind("task.", 0) != 0) (*this)(v);
+  if (h.cwd) (*this)(*h.cwd);
+  for (std::string& c : header.command) (*this)(c);
   if (h.home) h.home = "$HOME";
   if (h.user) h.user = "$USER";
   if (h.hostname) h.hostname = "$HOST";
+}
+
+void rule_host(Trace& t, NormalizeContext&) {
+  HostRule rule(t.header);
+  for (Event& e : t.events) rule.apply(e);
+  rule.finish(t.header);
 }
 
 }  // namespace tracediff::detail

@@ -137,13 +137,26 @@ std::string normalize_generated_name(std::string_view s, const std::unordered_se
 void rule_names(Trace& t, NormalizeContext& ctx) {
   const auto& pids = ctx.original_ids;
   std::string buf;
+  // The same name comes several times in a row (a path's str and abs, the
+  // stat, getxattr and open of one file): the last answer is kept.
+  std::string last_in, last_out;
   auto fn = [&](std::string& s) {
-    // Fast path: a name with no digit and no temp directory has nothing generated.
-    bool maybe = s.find_first_of("0123456789") != std::string::npos || s.find("tmp") != std::string::npos ||
-                 s.find("/dev/shm") != std::string::npos;
+    // Fast path: a name with no digit and no temp directory has nothing
+    // generated. A plain loop: find_first_of calls memchr per character.
+    bool maybe = false;
+    for (char c : s)
+      if (c >= '0' && c <= '9') {
+        maybe = true;
+        break;
+      }
+    maybe = maybe || s.find("tmp") != std::string::npos || s.find("/dev/shm") != std::string::npos;
     if (!maybe) return;
-    normalize_into(s, pids, buf);
-    if (buf != s) s.swap(buf);
+    if (s != last_in) {
+      normalize_into(s, pids, buf);
+      last_in = s;
+      last_out = buf;
+    }
+    if (last_out != s) s = last_out;
   };
   for (Event& e : t.events) {
     if (e.type != EventType::Syscall && e.type != EventType::Process) continue;

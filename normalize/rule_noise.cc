@@ -78,37 +78,44 @@ void drop_stat_fields(Arg& a) {
 
 }  // namespace
 
-void rule_addresses(Trace& t, NormalizeContext&) {
-  for (Event& e : t.events) {
-    if (e.type == EventType::Unparsed || e.type == EventType::Process) continue;
-    for_each_arg(e, drop_address);
-    std::size_t len = 0;
-    if (hex_address(e.result.str, &len)) {
-      e.result.str = "ADDR";
-      e.result.value = 0;
-    }
+void addresses_event(Event& e) {
+  if (e.type == EventType::Unparsed || e.type == EventType::Process) return;
+  for_each_arg(e, drop_address);
+  std::size_t len = 0;
+  if (hex_address(e.result.str, &len)) {
+    e.result.str = "ADDR";
+    e.result.value = 0;
   }
+}
+
+void timing_event(Event& e) {
+  e.ts_ns = -1;
+  e.dur_ns = -1;
+  if (e.type != EventType::Syscall) return;
+  for_each_arg(e, [](Arg& a) {
+    if (is_time_field(a.name) && a.items.empty()) {
+      a.str = "T";
+      a.raw = 0;
+      a.has_raw = false;
+    }
+  });
+}
+
+void stat_event(Event& e) {
+  if (e.type == EventType::Syscall && is_stat_call(e.name))
+    for (Arg& a : e.args) drop_stat_fields(a);
+}
+
+void rule_addresses(Trace& t, NormalizeContext&) {
+  for (Event& e : t.events) addresses_event(e);
 }
 
 void rule_timing(Trace& t, NormalizeContext&) {
-  for (Event& e : t.events) {
-    e.ts_ns = -1;
-    e.dur_ns = -1;
-    if (e.type != EventType::Syscall) continue;
-    for_each_arg(e, [](Arg& a) {
-      if (is_time_field(a.name) && a.items.empty()) {
-        a.str = "T";
-        a.raw = 0;
-        a.has_raw = false;
-      }
-    });
-  }
+  for (Event& e : t.events) timing_event(e);
 }
 
 void rule_stat(Trace& t, NormalizeContext&) {
-  for (Event& e : t.events)
-    if (e.type == EventType::Syscall && is_stat_call(e.name))
-      for (Arg& a : e.args) drop_stat_fields(a);
+  for (Event& e : t.events) stat_event(e);
 }
 
 }  // namespace tracediff::detail

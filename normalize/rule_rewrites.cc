@@ -75,14 +75,14 @@ std::vector<RewriteRule> read_rules_file(const std::string& path) {
 }
 
 namespace detail {
-namespace {
 
-struct CompiledRule {
+struct UserRewrites::CompiledRule {
   const RewriteRule* rule;
   std::regex re;
 };
 
-class Rewriter {
+/// Applies the rules to one string, remembering each distinct input.
+class UserRewrites::Rewriter {
  public:
   /// strings_only: apply only `string` rules (to data, which path rules skip).
   Rewriter(const std::vector<CompiledRule>& rules, bool strings_only) : rules_(rules), strings_only_(strings_only) {}
@@ -105,27 +105,32 @@ class Rewriter {
   std::unordered_map<std::string, std::string> cache_;
 };
 
-}  // namespace
-
-void rule_rewrites(Trace& t, NormalizeContext& ctx) {
-  const auto& rules = ctx.options->rewrites;
-  if (rules.empty()) return;
-  std::vector<CompiledRule> compiled;
-  bool any_string = false;
-  for (const RewriteRule& r : rules) {
+UserRewrites::UserRewrites(const NormalizeOptions& opt) {
+  for (const RewriteRule& r : opt.rewrites) {
     try {
-      compiled.push_back({&r, std::regex(r.pattern)});
+      compiled_.push_back({&r, std::regex(r.pattern)});
     } catch (const std::regex_error& e) {
       throw InputError(fmt::format("{}:{}: bad regular expression '{}': {}", r.file, r.line, r.pattern, e.what()));
     }
-    any_string = any_string || r.kind == RewriteRule::String;
+    any_string_ = any_string_ || r.kind == RewriteRule::String;
   }
   // Path rules see paths and referents; string rules see every string.
-  Rewriter all(compiled, false), data(compiled, true);
-  for (Event& e : t.events) {
-    for_each_string(e, kPaths | kRefs, [&](std::string& s) { all(s); });
-    if (any_string) for_each_string(e, kData, [&](std::string& s) { data(s); });
-  }
+  all_ = std::make_unique<Rewriter>(compiled_, false);
+  data_ = std::make_unique<Rewriter>(compiled_, true);
+}
+
+UserRewrites::~UserRewrites() = default;
+
+void UserRewrites::apply(Event& e) {
+  if (compiled_.empty()) return;
+  for_each_string(e, kPaths | kRefs, [&](std::string& s) { (*all_)(s); });
+  if (any_string_) for_each_string(e, kData, [&](std::string& s) { (*data_)(s); });
+}
+
+void rule_rewrites(Trace& t, NormalizeContext& ctx) {
+  if (ctx.options->rewrites.empty()) return;
+  UserRewrites rw(*ctx.options);
+  for (Event& e : t.events) rw.apply(e);
 }
 
 }  // namespace detail

@@ -89,8 +89,11 @@ bool returns_pid(std::string_view n) {
 
 }  // namespace
 
-void rule_tasks(Trace& t, NormalizeContext&) {
-  ProcessTable table = build_process_table(t);
+bool pid_call(std::string_view name) { return takes_pid(name) || returns_pid(name); }
+
+void rule_tasks(Trace& t, NormalizeContext&) { apply_tasks(t, build_process_table(t)); }
+
+void apply_tasks(Trace& t, const ProcessTable& table) {
   Namer namer(t, table);
   namer.run();
   auto map = [&](std::int32_t v) -> std::int32_t {

@@ -4,6 +4,7 @@
 // disabling the others).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -42,6 +43,64 @@ void rule_addresses(Trace& t, NormalizeContext& ctx);
 void rule_timing(Trace& t, NormalizeContext& ctx);
 void rule_stat(Trace& t, NormalizeContext& ctx);
 void rule_families(Trace& t, NormalizeContext& ctx);
+
+// Per-event forms of the rules, for normalizing a trace as it is read
+// (StreamNormalizer). The whole-trace rules above are built on them.
+
+/// Rule "tasks" with the process table given: the table may come from a
+/// skeleton of the raw trace (its spawn, exec and first events per task).
+void apply_tasks(Trace& t, const ProcessTable& table);
+/// True for calls whose first argument or result is a pid (rule "tasks"
+/// rewrites those).
+bool pid_call(std::string_view name);
+void addresses_event(Event& e);
+void timing_event(Event& e);
+void stat_event(Event& e);
+void families_event(Event& e);
+
+/// Rule "fds" one event at a time, in trace order.
+class FdRule {
+ public:
+  explicit FdRule(const Header& h);
+  ~FdRule();
+  FdRule(const FdRule&) = delete;
+  FdRule& operator=(const FdRule&) = delete;
+  void apply(Event& e);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Rule "rules" one event at a time. Throws InputError for a bad pattern.
+class UserRewrites {
+ public:
+  explicit UserRewrites(const NormalizeOptions& opt);
+  ~UserRewrites();
+  UserRewrites(const UserRewrites&) = delete;
+  UserRewrites& operator=(const UserRewrites&) = delete;
+  void apply(Event& e);
+
+ private:
+  struct CompiledRule;
+  class Rewriter;
+  std::vector<CompiledRule> compiled_;
+  bool any_string_ = false;
+  std::unique_ptr<Rewriter> all_, data_;
+};
+
+/// Rule "host": events one at a time, then the header once.
+class HostRule {
+ public:
+  explicit HostRule(const Header& h);
+  bool active() const { return !home_.empty() || !user_.empty() || !host_.empty(); }
+  void apply(Event& e) const;
+  void finish(Header& h) const;
+  void operator()(std::string& s) const;
+
+ private:
+  std::string home_, user_, host_;
+};
 
 /// Which strings of an event a rewrite applies to.
 enum StringField : unsigned {

@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "trace/trace.h"
 
@@ -72,6 +74,14 @@ FileKind sniff(const std::string& path);
 /// file and line) for a file that is not a trace, a binary file, an unknown
 /// major version, or a malformed line before the last.
 Trace read_trace(const std::string& path);
+
+/// Streaming form of read_trace(): `on_header` is called once with the
+/// header, then `on_event` for each event in file order, so a caller can
+/// shrink each event before the next is read. A truncated last line adds a
+/// Warning to `warnings`; errors are thrown as by read_trace(). Returns the
+/// number of events.
+std::size_t read_trace_events(const std::string& path, const std::function<void(Header&)>& on_header,
+                              const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings);
 
 /// Reads a trace file, or imports a strace log (see strace.h), by content.
 /// `path` may name several files separated by nothing: use load_any_set for

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <functional>
 
 #include "trace/io.h"
 #include "trace/strace.h"
@@ -381,34 +382,64 @@ constexpr std::size_t kSampleEvents = 4096;
 // (that doubled the peak memory). Untouched capacity costs address space,
 // not memory, so the estimate errs high: the first lines of a trace (exec,
 // dynamic loading) are longer than the mean, by 40% in bench/import-read.sh.
-void reserve_events(Trace& t, const LineReader& in, std::uint64_t header_bytes, std::uint64_t event_bytes,
-                    double margin) {
+void reserve_events(std::vector<Event>& events, const LineReader& in, std::uint64_t header_bytes,
+                    std::uint64_t event_bytes, double margin) {
   std::uint64_t total = in.size_hint();
   if (total <= header_bytes + event_bytes || event_bytes == 0) return;
-  double per_line = static_cast<double>(event_bytes) / static_cast<double>(t.events.size());
+  double per_line = static_cast<double>(event_bytes) / static_cast<double>(events.size());
   double lines = static_cast<double>(total - header_bytes) / per_line * margin;
   // Never less than an eighth more than now: the vector is full when this
   // is called again.
-  lines = std::max(lines, static_cast<double>(t.events.size()) * 1.125);
-  if (lines > static_cast<double>(t.events.max_size())) return;
+  lines = std::max(lines, static_cast<double>(events.size()) * 1.125);
+  if (lines > static_cast<double>(events.max_size())) return;
   try {
-    t.events.reserve(static_cast<std::size_t>(lines));
+    events.reserve(static_cast<std::size_t>(lines));
   } catch (const std::bad_alloc&) {
     // Only an optimisation: growing as usual still works.
   } catch (const std::length_error&) {
   }
 }
 
-}  // namespace
+// Where parsed events go. read_trace fills its vector in place (moving a
+// finished Event into the vector cost more than parsing some of them);
+// read_trace_events hands each one to a callback.
+struct VectorSink {
+  Trace& t;
+  void header(Header& h) { t.header = std::move(h); }
+  Event& slot() { return t.events.emplace_back(); }
+  void commit(const LineReader& in, std::uint64_t header_bytes, std::uint64_t event_bytes) {
+    std::vector<Event>& ev = t.events;
+    if (ev.size() == kSampleEvents) reserve_events(ev, in, header_bytes, event_bytes, 1.5);
+    // Full although reserved: estimate again from everything read so far
+    // rather than let the vector double.
+    else if (ev.size() > kSampleEvents && ev.size() == ev.capacity())
+      reserve_events(ev, in, header_bytes, event_bytes, 1.05);
+  }
+  void discard() { t.events.pop_back(); }
+};
 
-Trace read_trace(const std::string& path) {
-  Trace t;
+struct CallbackSink {
+  const std::function<void(Header&)>& on_header;
+  const std::function<void(Event&&)>& on_event;
+  Event e;
+  void header(Header& h) { on_header(h); }
+  Event& slot() {
+    e = Event();
+    return e;
+  }
+  void commit(const LineReader&, std::uint64_t, std::uint64_t) { on_event(std::move(e)); }
+  void discard() {}
+};
+
+template <typename Sink>
+std::size_t read_events(const std::string& path, Sink& sink, std::vector<Warning>& warnings) {
   LineReader in(path);
   std::string_view line;
   bool unterminated = false;
   dom::parser parser;
   bool have_header = false;
   std::uint64_t header_bytes = 0, event_bytes = 0;
+  std::size_t count = 0;
   while (in.next(line, unterminated)) {
     if (is_blank(line)) continue;
     if (!have_header) {
@@ -420,12 +451,14 @@ Trace read_trace(const std::string& path) {
         throw InputError(fmt::format("{}:{}: not a tracediff trace (the first line is not a JSON header)",
                                      path, in.lineno()));
       header_bytes = line.size() + 1;
+      Header h;
       try {
-        t.header = read_header(doc);
+        h = read_header(doc);
       } catch (const BadField& e) {
         throw InputError(fmt::format("{}:{}: {}", path, in.lineno(), e.what()));
       }
       have_header = true;
+      sink.header(h);
       continue;
     }
     event_bytes += line.size() + 1;
@@ -433,37 +466,47 @@ Trace read_trace(const std::string& path) {
       dom::element doc;
       if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
         throw BadField(simdjson::error_message(err));
-      // Filled in place: moving a finished Event into the vector cost more
-      // than parsing some of them.
-      Event& ev = t.events.emplace_back();
+      Event& ev = sink.slot();
       try {
         read_event(doc, ev);
       } catch (...) {
-        t.events.pop_back();
+        sink.discard();
         throw;
       }
-      if (t.events.size() == kSampleEvents) reserve_events(t, in, header_bytes, event_bytes, 1.5);
-      // Full although reserved: estimate again from everything read so far
-      // rather than let the vector double.
-      else if (t.events.size() > kSampleEvents && t.events.size() == t.events.capacity())
-        reserve_events(t, in, header_bytes, event_bytes, 1.05);
     } catch (const BadField& e) {
       if (unterminated) {
-        t.warnings.push_back({path, in.lineno(),
-                              fmt::format("last line is incomplete (the writer was interrupted); "
-                                          "kept the {} events before it",
-                                          t.events.size())});
+        warnings.push_back({path, in.lineno(),
+                            fmt::format("last line is incomplete (the writer was interrupted); "
+                                        "kept the {} events before it",
+                                        count)});
         break;
       }
       throw InputError(fmt::format("{}:{}: bad event: {}", path, in.lineno(), e.what()));
     }
+    ++count;
+    sink.commit(in, header_bytes, event_bytes);
   }
   if (!have_header) throw InputError(fmt::format("{}: empty file, not a tracediff trace", path));
-  if (in.truncated() && t.warnings.empty())
-    t.warnings.push_back({path, in.lineno(),
-                          fmt::format("compressed data ends mid-frame (the writer was interrupted); "
-                                      "kept the {} events before it",
-                                      t.events.size())});
+  if (in.truncated() && warnings.empty())
+    warnings.push_back({path, in.lineno(),
+                        fmt::format("compressed data ends mid-frame (the writer was interrupted); "
+                                    "kept the {} events before it",
+                                    count)});
+  return count;
+}
+
+}  // namespace
+
+std::size_t read_trace_events(const std::string& path, const std::function<void(Header&)>& on_header,
+                              const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
+  CallbackSink sink{on_header, on_event, {}};
+  return read_events(path, sink, warnings);
+}
+
+Trace read_trace(const std::string& path) {
+  Trace t;
+  VectorSink sink{t};
+  read_events(path, sink, t.warnings);
   return t;
 }
 
