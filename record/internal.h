@@ -24,7 +24,18 @@ bool wants_perm_snapshot(int err);
 /// and at every flush (100 ms), so a snapshot is never older than that.
 struct PermCache {
   std::unordered_map<std::string, PathComponent> components;
-  void clear() { components.clear(); }
+  /// Per task: the key prefix naming its view of the tree (mount namespace
+  /// and root), so that a task's snapshots stat /proc/TID/{ns/mnt,root}
+  /// once per cache lifetime, not twice per failed call. Only calls that
+  /// change the file system (chroot, unshare, setns, pivot_root...) change
+  /// a task's view; they clear the cache, as does the recorder's flush.
+  std::unordered_map<pid_t, std::string> views;
+  void clear() {
+    components.clear();
+    views.clear();
+  }
+  /// A task ended: its tid may be reused by a task with another view.
+  void forget(pid_t tid) { views.erase(tid); }
 };
 
 /// Each component of `abs` from "/" down to the first missing one, seen from

@@ -77,11 +77,17 @@ PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& cred
   std::string key_prefix;
   if (cache) {
     // Tasks in the same mount namespace with the same root see the same tree.
-    struct stat ns, rt;
-    if (stat(fmt::format("/proc/{}/ns/mnt", tid).c_str(), &ns) == 0 && stat(root.c_str(), &rt) == 0)
-      key_prefix = fmt::format("{}:{}:{}:", ns.st_ino, rt.st_dev, rt.st_ino);
-    else
-      cache = nullptr;
+    if (auto it = cache->views.find(tid); it != cache->views.end()) {
+      key_prefix = it->second;
+    } else {
+      struct stat ns, rt;
+      if (stat(fmt::format("/proc/{}/ns/mnt", tid).c_str(), &ns) == 0 && stat(root.c_str(), &rt) == 0) {
+        key_prefix = fmt::format("{}:{}:{}:", ns.st_ino, rt.st_dev, rt.st_ino);
+        cache->views.emplace(tid, key_prefix);
+      } else {
+        cache = nullptr;
+      }
+    }
   }
   std::string prefix;
   std::size_t pos = 0;

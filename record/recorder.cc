@@ -377,6 +377,11 @@ void Recorder::on_new_child(Task& parent, pid_t child, int event) {
   c.fds = (flags & CLONE_FILES) ? parent.fds : std::make_shared<FdTable>(*parent.fds);
   c.fs = (flags & CLONE_FS) ? parent.fs : std::make_shared<FsState>(*parent.fs);
   c.creds = thread ? parent.creds : std::make_shared<Creds>();
+  // Without CLONE_NEWNS the child sees the tree as its parent does.
+  if (known && !(flags & CLONE_NEWNS)) {
+    if (auto v = perm_cache_.views.find(parent.tid); v != perm_cache_.views.end())
+      perm_cache_.views[child] = v->second;
+  }
   ProcInfo info;
   info.child = child;
   info.thread = thread;
@@ -492,6 +497,11 @@ void Recorder::on_death(pid_t tid, int status) {
   if (it == tasks_.end()) return;
   Task& t = it->second;
   bool exit_call = t.nr == SYS_exit || t.nr == SYS_exit_group;
+  // Only a task that died inside a fork-like call (or in a call the
+  // recorder did not stop at) can leave a parked child without its fork
+  // event; every other death need not look at /proc for orphans.
+  bool may_orphan = !(t.in_syscall || opt_.all) || t.nr == SYS_clone || t.nr == SYS_clone3 ||
+                    t.nr == SYS_fork || t.nr == SYS_vfork;
   close_pending(t, WIFSIGNALED(status) || !exit_call ? ResultState::Unfinished : ResultState::Unknown);
   ProcInfo info;
   if (WIFEXITED(status)) {
@@ -504,7 +514,8 @@ void Recorder::on_death(pid_t tid, int status) {
   }
   if (tid == root_) exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   tasks_.erase(it);
-  adopt_orphans();
+  perm_cache_.forget(tid);
+  if (may_orphan) adopt_orphans();
 }
 
 void Recorder::adopt_orphans() {
