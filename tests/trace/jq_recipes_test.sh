@@ -93,7 +93,10 @@ check() {
   fi
 }
 # What strace itself printed, read with sed from the log.
-check failing-opens "$(sed -nE 's/^[0-9]+ +openat\([^,]*, "([^"]*)".* = -1 (E[A-Z0-9]+) .*/\1 \2/p' "$real/app.log")"
+# A call may be split into "<unfinished ...>" and "<... openat resumed>"
+# when another process prints in between (a loaded machine).
+check failing-opens "$(awk 'match($0, /openat\([^,]*, "[^"]*"/) { s = substr($0, RSTART, RLENGTH); sub(/^[^"]*"/, "", s); path[$1] = substr(s, 1, length(s) - 1) }
+                           /openat/ && match($0, / = -1 E[A-Z0-9]+ /) { print path[$1], substr($0, RSTART + 6, RLENGTH - 7) }' "$real/app.log")"
 check exits "$(sed -nE 's/^([0-9]+) +\+\+\+ exited with ([0-9]+) \+\+\+$/\1 exit \2/p' "$real/app.log")"
 # execve may be split into "<unfinished ...>" and "<... execve resumed>".
 check execs "$(awk 'match($0, /execve\("[^"]*"/) { path[$1] = substr($0, RSTART + 8, RLENGTH - 9) }
