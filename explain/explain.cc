@@ -431,7 +431,7 @@ class Searcher {
     const Event& e = t_.events[j];
     ExplainLink l = link(ExplainLink::Kind::Cause, j);
     l.syscall = e.name;
-    l.err = e.result.err.empty() ? errno_name(e.result.errnum) : e.result.err;
+    l.err = e.result.err.empty() ? errno_name(e.result.errnum) : e.result.err.str();
     l.err_text = errno_text(e.result);
     if (auto it = r_.ctx.find(j); it != r_.ctx.end()) {
       const detail::EventContext& c = it->second;

@@ -163,7 +163,7 @@ void for_each_string(Event& e, unsigned fields, Fn&& fn) {
   bool exec = e.type != EventType::Signal &&
               (e.name == "execve" || e.name == "execveat" || e.name == kProcExec);
   for (Arg& a : e.args) strings_of_arg(a, fields, exec, fn);
-  if ((fields & kRefs) && !e.result.ref.empty()) fn(e.result.ref);
+  if ((fields & kRefs) && !e.result.ref.empty()) visit_compact(e.result.ref, fn);
 }
 
 /// Replaces generated parts of a name (pids, long digit runs, epoch times,

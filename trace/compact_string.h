@@ -142,7 +142,7 @@ class InternedString : public detail::StringViewOps<InternedString> {
  public:
   InternedString() = default;
   InternedString(std::string_view s) : p_(intern(s)) {}
-  InternedString(const std::string& s) : p_(intern(s)) {}
+  explicit InternedString(const std::string& s) : p_(intern(s)) {}
   InternedString(const char* s) : p_(intern(s)) {}
   InternedString& operator=(std::string_view s) {
     p_ = intern(s);

@@ -37,6 +37,12 @@ bool parse_seconds(std::string_view s, std::int64_t& ns);
 /// Decodes the bytes of a C string body (without the quotes): \n \t \r \f \v
 /// \a \b \e \\ \" \' \? \xHH and 1-3 digit octal.
 void decode_escapes(std::string_view body, std::string& out);
+/// The same into a CompactString field of the model.
+inline void decode_escapes(std::string_view body, CompactString& out) {
+  std::string decoded;
+  decode_escapes(body, decoded);
+  out = decoded;
+}
 
 /// Parses a comma-separated argument list starting at `pos` up to and
 /// including the closing `)`, appending to `out`. Returns false when the text

@@ -82,10 +82,10 @@ struct Result {
   bool injected = false;    ///< "(INJECTED)"
   std::int64_t value = 0;   ///< the return value; -1 on failure
   int errnum = 0;           ///< errno number when known, else 0
-  std::string err;          ///< errno name ("ENOENT"), empty on success
-  std::string str;          ///< the value as shown when not plain decimal ("0x7f12")
-  std::string ref;          ///< returned fd/pid annotation ("/etc/passwd", "sh")
-  std::string note;         ///< trailing comment: "Timeout", "flags O_RDWR",
+  InternedString err;       ///< errno name ("ENOENT"), empty on success
+  CompactString str;        ///< the value as shown when not plain decimal ("0x7f12")
+  CompactString ref;        ///< returned fd/pid annotation ("/etc/passwd", "sh")
+  CompactString note;       ///< trailing comment: "Timeout", "flags O_RDWR",
                             ///< the errno message "No such file or directory"
 
   bool failed() const { return state == ResultState::Returned && (!err.empty() || errnum != 0); }

@@ -30,7 +30,7 @@ Trace trace_with_non_utf8_everywhere() {
   Event e;
   e.tid = e.pid = 7;
   e.name = "open" + kBad;
-  Arg field{.kind = ArgKind::Int, .name = "field_" + kBad, .str = "1"};
+  Arg field{.kind = ArgKind::Int, .name = InternedString("field_" + kBad), .str = "1"};
   Arg st{.kind = ArgKind::Struct, .items = {field}};
   e.args = {Arg{.kind = ArgKind::Path, .str = "/tmp/" + kBad, .abs = CompactString("/tmp/" + kBad)}, st};
   e.result.state = ResultState::Returned;
