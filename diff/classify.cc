@@ -134,7 +134,7 @@ std::string side_result(const Event& e) {
   if (e.type != EventType::Syscall) return "";
   switch (e.result.state) {
     case ResultState::Returned:
-      return e.result.str.empty() || e.result.str == "fd" ? std::to_string(e.result.value) : e.result.str;
+      return e.result.str.empty() || e.result.str == "fd" ? std::to_string(e.result.value) : e.result.str.str();
     case ResultState::Unknown:
       return "?";
     default:

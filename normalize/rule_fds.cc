@@ -142,7 +142,7 @@ class FdTracker {
 
   std::string path_target(const Event& e) {
     for (const Arg& a : e.args)
-      if (a.kind == ArgKind::Path) return a.abs.empty() ? a.str : a.abs.str();
+      if (a.kind == ArgKind::Path) return a.abs.empty() ? a.str.str() : a.abs.str();
     return {};
   }
 
@@ -159,7 +159,7 @@ class FdTracker {
     std::int64_t ret = e.result.value;
     if (is_one_of(n, {"open", "openat", "openat2", "creat", "open_by_handle_at", "open_tree", "fsopen",
                       "fspick"})) {
-      std::string ref = e.result.ref.empty() ? path_target(e) : e.result.ref;
+      std::string ref = e.result.ref.empty() ? path_target(e) : e.result.ref.str();
       st.fds[ret] = ref;
       set_result_ref(e, ref);
     } else if (is_one_of(n, {"socket", "accept", "accept4"})) {

@@ -45,10 +45,14 @@ HostRule::HostRule(const Header& header) {
   host_ = h.hostname && h.hostname->size() >= 2 ? *h.hostname : "";
 }
 
-void HostRule::operator()(std::string& s) const {
-  if (!home_.empty() && s.find(home_) != std::string::npos) replace_word(s, home_, "$HOME", true);
-  if (!user_.empty() && s.find(user_) != std::string::npos) replace_word(s, user_, "$USER", false);
-  if (!host_.empty() && s.find(host_) != std::string::npos) replace_word(s, host_, "$HOST", false);
+bool HostRule::operator()(std::string_view in, std::string& out) const {
+  auto has = [&](const std::string& v) { return !v.empty() && in.find(v) != std::string_view::npos; };
+  if (!has(home_) && !has(user_) && !has(host_)) return false;
+  out.assign(in);
+  if (has(home_)) replace_word(out, home_, "$HOME", true);
+  if (has(user_)) replace_word(out, user_, "$USER", false);
+  if (has(host_)) replace_word(out, host_, "$HOST", false);
+  return out != in;
 }
 
 void HostRule::apply(Event& e) const {
@@ -60,11 +64,11 @@ void HostRule::finish(Header& header) const {
   if (!active()) return;
   HostInfo& h = header.host;
   if (h.env)
-    for (std::string& v : *h.env) (*this)(v);
+    for (std::string& v : *h.env) rewrite_field(v, *this);
   for (auto& [k, v] : header.options)
-    if (k.rfind("task.", 0) != 0) (*this)(v);
-  if (h.cwd) (*this)(*h.cwd);
-  for (std::string& c : header.command) (*this)(c);
+    if (k.rfind("task.", 0) != 0) rewrite_field(v, *this);
+  if (h.cwd) rewrite_field(*h.cwd, *this);
+  for (std::string& c : header.command) rewrite_field(c, *this);
   if (h.home) h.home = "$HOME";
   if (h.user) h.user = "$USER";
   if (h.hostname) h.hostname = "$HOST";

@@ -140,7 +140,7 @@ void rule_names(Trace& t, NormalizeContext& ctx) {
   // The same name comes several times in a row (a path's str and abs, the
   // stat, getxattr and open of one file): the last answer is kept.
   std::string last_in, last_out;
-  auto fn = [&](std::string& s) {
+  auto fn = [&](std::string_view s, std::string& out) {
     // Fast path: a name with no digit and no temp directory has nothing
     // generated. A plain loop: find_first_of calls memchr per character.
     bool maybe = false;
@@ -149,14 +149,16 @@ void rule_names(Trace& t, NormalizeContext& ctx) {
         maybe = true;
         break;
       }
-    maybe = maybe || s.find("tmp") != std::string::npos || s.find("/dev/shm") != std::string::npos;
-    if (!maybe) return;
+    maybe = maybe || s.find("tmp") != std::string_view::npos || s.find("/dev/shm") != std::string_view::npos;
+    if (!maybe) return false;
     if (s != last_in) {
       normalize_into(s, pids, buf);
       last_in = s;
       last_out = buf;
     }
-    if (last_out != s) s = last_out;
+    if (last_out == s) return false;
+    out = last_out;
+    return true;
   };
   for (Event& e : t.events) {
     if (e.type != EventType::Syscall && e.type != EventType::Process) continue;

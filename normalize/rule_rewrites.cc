@@ -86,18 +86,19 @@ class UserRewrites::Rewriter {
  public:
   /// strings_only: apply only `string` rules (to data, which path rules skip).
   Rewriter(const std::vector<CompiledRule>& rules, bool strings_only) : rules_(rules), strings_only_(strings_only) {}
-  void operator()(std::string& s) {
-    auto it = cache_.find(s);
-    if (it != cache_.end()) {
-      s = it->second;
-      return;
+  bool operator()(std::string_view in, std::string& out) {
+    auto it = cache_.find(std::string(in));
+    if (it == cache_.end()) {
+      std::string r(in);
+      for (const CompiledRule& c : rules_)
+        if (!strings_only_ || c.rule->kind == RewriteRule::String) r = std::regex_replace(r, c.re, c.rule->replacement);
+      it = cache_.emplace(std::string(in), std::move(r)).first;
     }
-    std::string out = s;
-    for (const CompiledRule& r : rules_)
-      if (!strings_only_ || r.rule->kind == RewriteRule::String) out = std::regex_replace(out, r.re, r.rule->replacement);
-    cache_.emplace(s, out);
-    s = std::move(out);
+    if (it->second == in) return false;
+    out = it->second;
+    return true;
   }
+
 
  private:
   const std::vector<CompiledRule>& rules_;
@@ -123,8 +124,8 @@ UserRewrites::~UserRewrites() = default;
 
 void UserRewrites::apply(Event& e) {
   if (compiled_.empty()) return;
-  for_each_string(e, kPaths | kRefs, [&](std::string& s) { (*all_)(s); });
-  if (any_string_) for_each_string(e, kData, [&](std::string& s) { (*data_)(s); });
+  for_each_string(e, kPaths | kRefs, *all_);
+  if (any_string_) for_each_string(e, kData, *data_);
 }
 
 void rule_rewrites(Trace& t, NormalizeContext& ctx) {

@@ -96,7 +96,9 @@ class HostRule {
   bool active() const { return !home_.empty() || !user_.empty() || !host_.empty(); }
   void apply(Event& e) const;
   void finish(Header& h) const;
-  void operator()(std::string& s) const;
+  /// A rewriter for for_each_string(): true, with `out` set, when `in`
+  /// names the host, user or home.
+  bool operator()(std::string_view in, std::string& out) const;
 
  private:
   std::string home_, user_, host_;
@@ -123,12 +125,19 @@ void for_each_arg(Event& e, Fn&& fn) {
   for (Arg& a : e.args) for_each_arg_rec(a, fn);
 }
 
-/// Lets a visitor that rewrites std::string& work on a CompactString field.
+/// Applies a rewriter to one string field. A rewriter is called as
+/// `bool fn(std::string_view in, std::string& out)` and returns true, with
+/// `out` set, when it changes `in`: unchanged strings (almost all of them)
+/// are never copied.
 template <typename Fn>
-void visit_compact(CompactString& s, Fn& fn) {
-  std::string tmp(s.view());
-  fn(tmp);
-  if (tmp != s.view()) s = tmp;
+void rewrite_field(CompactString& s, Fn& fn) {
+  std::string out;
+  if (fn(s.view(), out)) s = out;
+}
+template <typename Fn>
+void rewrite_field(std::string& s, Fn& fn) {
+  std::string out;
+  if (fn(std::string_view(s), out)) s = std::move(out);
 }
 
 template <typename Fn>
@@ -136,18 +145,24 @@ void strings_of_arg(Arg& a, unsigned fields, bool argv, Fn& fn) {
   switch (a.kind) {
     case ArgKind::Path:
       if (fields & kPaths) {
-        fn(a.str);
-        if (!a.abs.empty()) visit_compact(a.abs, fn);
+        // A path that was absolute shares one block with its absolute
+        // form; keep it shared when both are rewritten the same way.
+        bool shared = a.abs.shares_with(a.str);
+        rewrite_field(a.str, fn);
+        if (shared)
+          a.abs = a.str;
+        else if (!a.abs.empty())
+          rewrite_field(a.abs, fn);
       }
       break;
     case ArgKind::SockAddr:
-      if (fields & kPaths) fn(a.str);
+      if (fields & kPaths) rewrite_field(a.str, fn);
       break;
     case ArgKind::Fd:
-      if ((fields & kRefs) && !a.ref.empty()) visit_compact(a.ref, fn);
+      if ((fields & kRefs) && !a.ref.empty()) rewrite_field(a.ref, fn);
       break;
     case ArgKind::String:
-      if (argv ? (fields & kPaths) : (fields & kData)) fn(a.str);
+      if (argv ? (fields & kPaths) : (fields & kData)) rewrite_field(a.str, fn);
       break;
     default:
       break;
@@ -155,7 +170,8 @@ void strings_of_arg(Arg& a, unsigned fields, bool argv, Fn& fn) {
   for (Arg& i : a.items) strings_of_arg(i, fields, argv, fn);
 }
 
-/// Calls fn on every string of `e` selected by `fields` (fn may rewrite it).
+/// Calls the rewriter fn (see rewrite_field) on every string of `e`
+/// selected by `fields`.
 template <typename Fn>
 void for_each_string(Event& e, unsigned fields, Fn&& fn) {
   // argv of an exec is a list of names, treated like paths: a temp file
@@ -163,7 +179,7 @@ void for_each_string(Event& e, unsigned fields, Fn&& fn) {
   bool exec = e.type != EventType::Signal &&
               (e.name == "execve" || e.name == "execveat" || e.name == kProcExec);
   for (Arg& a : e.args) strings_of_arg(a, fields, exec, fn);
-  if ((fields & kRefs) && !e.result.ref.empty()) visit_compact(e.result.ref, fn);
+  if ((fields & kRefs) && !e.result.ref.empty()) rewrite_field(e.result.ref, fn);
 }
 
 /// Replaces generated parts of a name (pids, long digit runs, epoch times,

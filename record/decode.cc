@@ -87,7 +87,8 @@ Arg DecodeCtx::path_at(RemoteAddr a, int dirfd) {
   out.raw = static_cast<std::int64_t>(a.value);
   out.truncated = truncated;
   out.abs = s.empty() ? dir_of(dirfd) : absolute_path(s[0] == '/' ? std::string() : dir_of(dirfd), s);
-  out.str = std::move(s);
+  out.str = s;
+  if (out.abs == out.str) out.abs = out.str;  // one shared block
   return out;
 }
 
@@ -116,7 +117,9 @@ Arg DecodeCtx::data_arg(RemoteAddr a, std::size_t len) {
   if (len == 0) return make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
   std::size_t want = std::min(len, data_size);
   Arg out = make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
-  if (want > 0 && !read_memory(task.tid, a, want, out.str)) return unreadable(a);
+  std::string data;
+  if (want > 0 && !read_memory(task.tid, a, want, data)) return unreadable(a);
+  out.str = data;
   out.truncated = len > want;
   if (redact) {
     out.str = redaction_marker(len);
@@ -128,7 +131,9 @@ Arg DecodeCtx::data_arg(RemoteAddr a, std::size_t len) {
 Arg DecodeCtx::cstring_arg(RemoteAddr a, std::size_t max) {
   Arg out = make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
   if (a.null()) return make(ArgKind::Other, 0, "NULL");
-  if (!read_cstring(task.tid, a, max, out.str, out.truncated)) return unreadable(a);
+  std::string s;
+  if (!read_cstring(task.tid, a, max, s, out.truncated)) return unreadable(a);
+  out.str = s;
   return out;
 }
 

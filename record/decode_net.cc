@@ -242,10 +242,11 @@ std::vector<Decoder> net_decoders() {
        [](DecodeCtx& c) {
          accept_exit(c);
          Arg f = c.flags_arg(3, {});
-         f.str = c.arg(3) ? socket_type_to_string(c.arg(3)).substr(2) : "0";
+         std::string s = c.arg(3) ? socket_type_to_string(c.arg(3)).substr(2) : "0";
          // socket_type_to_string names the base type first ("0|SOCK_CLOEXEC");
          // accept4 flags have no base type.
-         if (!f.str.empty() && f.str[0] == '|') f.str.erase(0, 1);
+         if (!s.empty() && s[0] == '|') s.erase(0, 1);
+         f.str = s;
          c.add(std::move(f));
          if (!c.failed && (c.arg(3) & SOCK_CLOEXEC) && c.task.fds) {
            auto it = c.task.fds->fds.find(static_cast<int>(c.ret));

@@ -82,7 +82,7 @@ ResultText result_text(const Event& e) {
   }
   std::string all = format_result(res, fo);
   if (res.state != ResultState::Returned) return {all, ""};
-  std::string value = res.str.empty() ? fmt::format("{}", res.value) : res.str;
+  std::string value = res.str.empty() ? fmt::format("{}", res.value) : res.str.str();
   if (!all.starts_with(value)) return {all, ""};
   ResultText out{value, all.substr(value.size())};
   // openat(..., "/etc/x", ...) = 3</etc/x> says the path twice; once is

@@ -1,5 +1,6 @@
-// Small string types for the fields of Arg that are usually empty (abs, ref)
-// or drawn from a small set (struct field names).
+// Small string types for the strings of the trace model: argument values,
+// absolute paths, fd referents, results (CompactString), and names drawn
+// from a small set: struct fields, call names, errno names (InternedString).
 //
 // A trace holds millions of Args; with four std::strings each (32 bytes
 // apiece) an Arg cost 168 bytes and a 1M-event trace more than 1 KiB per
@@ -10,9 +11,12 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -77,23 +81,35 @@ class StringViewOps {
 
 }  // namespace detail
 
-/// An owned string, one pointer wide: null when empty, else a heap block
-/// holding the length and the bytes (NUL-terminated for c_str()).
+/// An immutable string, one pointer wide. Three forms in those 8 bytes:
+/// all zero (empty); up to kInline bytes stored in place (the first byte is
+/// (length << 1) | 1, then the bytes, then a NUL); or a pointer to a shared
+/// heap block {reference count, length, bytes, NUL}. Copies share the block
+/// (a path's absolute form that equals the path costs nothing), assignment
+/// makes a new one, so no copy ever sees another change. Thread-safe like
+/// std::shared_ptr: copies may be made and dropped on several threads.
 class CompactString : public detail::StringViewOps<CompactString> {
  public:
+  /// Longest string kept in place, without a heap block.
+  static constexpr std::size_t kInline = sizeof(void*) - 2;
+
   CompactString() = default;
   CompactString(std::string_view s) { assign(s); }
-  explicit CompactString(const std::string& s) { assign(s); }
+  CompactString(const std::string& s) { assign(s); }
   CompactString(const char* s) { assign(s); }
-  CompactString(const CompactString& o) { assign(o.view_impl()); }
-  CompactString(CompactString&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
-  ~CompactString() { std::free(p_); }
+  CompactString(const CompactString& o) : w_(o.w_) { retain(); }
+  CompactString(CompactString&& o) noexcept : w_(std::exchange(o.w_, 0)) {}
+  ~CompactString() { release(); }
   CompactString& operator=(const CompactString& o) {
-    if (this != &o) assign(o.view_impl());
+    if (this != &o) {
+      o.retain();
+      release();
+      w_ = o.w_;
+    }
     return *this;
   }
   CompactString& operator=(CompactString&& o) noexcept {
-    std::swap(p_, o.p_);
+    std::swap(w_, o.w_);
     return *this;
   }
   CompactString& operator=(std::string_view s) { return assign(s); }
@@ -101,38 +117,74 @@ class CompactString : public detail::StringViewOps<CompactString> {
   CompactString& operator=(const char* s) { return assign(s); }
 
   CompactString& assign(std::string_view s) {
-    if (s.empty()) {
-      clear();
-      return *this;
+    std::uint64_t w = 0;
+    if (s.size() <= kInline) {
+      if (!s.empty()) {
+        char b[sizeof w] = {};
+        b[0] = static_cast<char>((s.size() << 1) | 1);
+        std::memcpy(b + 1, s.data(), s.size());
+        std::memcpy(&w, b, sizeof w);
+      }
+    } else {
+      // Copy first: s may point into our own block.
+      void* p = std::malloc(sizeof(Block) + s.size() + 1);
+      if (!p) throw std::bad_alloc();
+      auto* blk = new (p) Block{{1}, static_cast<std::uint32_t>(s.size())};
+      std::memcpy(blk->bytes(), s.data(), s.size());
+      blk->bytes()[s.size()] = '\0';
+      w = reinterpret_cast<std::uintptr_t>(blk);
     }
-    // Copy first: s may point into our own block.
-    auto* p = static_cast<char*>(std::malloc(sizeof(std::uint32_t) + s.size() + 1));
-    if (!p) throw std::bad_alloc();
-    auto n = static_cast<std::uint32_t>(s.size());
-    std::memcpy(p, &n, sizeof n);
-    std::memcpy(p + sizeof n, s.data(), s.size());
-    p[sizeof n + s.size()] = '\0';
-    std::free(p_);
-    p_ = p;
+    release();
+    w_ = w;
     return *this;
   }
   CompactString& append(std::string_view s) { return assign(std::string(view_impl()) += s); }
   CompactString& operator+=(std::string_view s) { return append(s); }
+  CompactString& operator+=(char c) { return append(std::string_view(&c, 1)); }
+  void push_back(char c) { append(std::string_view(&c, 1)); }
   void clear() {
-    std::free(p_);
-    p_ = nullptr;
+    release();
+    w_ = 0;
   }
-  const char* c_str() const { return p_ ? p_ + sizeof(std::uint32_t) : ""; }
+  const char* c_str() const {
+    if (w_ == 0) return "";
+    if (w_ & 1) return reinterpret_cast<const char*>(&w_) + 1;
+    return block()->bytes();
+  }
+  /// True when this and `o` share one heap block (a test hook).
+  bool shares_with(const CompactString& o) const { return w_ != 0 && !(w_ & 1) && w_ == o.w_; }
 
   std::string_view view_impl() const {
-    if (!p_) return {};
-    std::uint32_t n;
-    std::memcpy(&n, p_, sizeof n);
-    return {p_ + sizeof n, n};
+    if (w_ == 0) return {};
+    if (w_ & 1) return {reinterpret_cast<const char*>(&w_) + 1, static_cast<std::size_t>((w_ & 0xff) >> 1)};
+    const Block* b = block();
+    return {b->bytes(), b->size};
   }
 
  private:
-  char* p_ = nullptr;
+  struct Block {
+    std::atomic<std::uint32_t> refs;
+    std::uint32_t size;
+    char* bytes() { return reinterpret_cast<char*>(this + 1); }
+    const char* bytes() const { return reinterpret_cast<const char*>(this + 1); }
+  };
+  static_assert(std::endian::native == std::endian::little, "the in-place form's tag is the low byte");
+  static_assert(alignof(Block) >= 2, "a block pointer has its low bit clear");
+
+  Block* block() const { return reinterpret_cast<Block*>(static_cast<std::uintptr_t>(w_)); }
+  void retain() const {
+    if (w_ != 0 && !(w_ & 1)) block()->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  void release() {
+    if (w_ == 0 || (w_ & 1)) return;
+    Block* b = block();
+    if (b->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      b->~Block();
+      std::free(b);
+    }
+  }
+
+  std::uint64_t w_ = 0;
 };
 
 /// An interned string, one pointer wide: equal strings share one pooled,

@@ -55,7 +55,7 @@ std::string format_arg(const Arg& a, const FormatOptions& opt) {
       out += quote_bytes(a.str, opt.max_string, a.truncated);
       break;
     case ArgKind::Fd:
-      out += a.str.empty() ? fmt::format("{}", a.raw) : a.str;
+      out += a.str.empty() ? fmt::format("{}", a.raw) : a.str.str();
       if (opt.show_refs && !a.ref.empty()) out += fmt::format("<{}>", a.ref);
       break;
     case ArgKind::Struct: {
@@ -85,13 +85,13 @@ std::string format_arg(const Arg& a, const FormatOptions& opt) {
       break;
     }
     case ArgKind::Unreadable:
-      out += a.str.empty() ? fmt::format("{:#x}", a.raw) : a.str;
+      out += a.str.empty() ? fmt::format("{:#x}", a.raw) : a.str.str();
       break;
     case ArgKind::Int:
     case ArgKind::Flags:
     case ArgKind::SockAddr:
     case ArgKind::Other:
-      out += a.str.empty() && a.has_raw ? fmt::format("{}", a.raw) : a.str;
+      out += a.str.empty() && a.has_raw ? fmt::format("{}", a.raw) : a.str.str();
       break;
   }
   return out;
@@ -111,7 +111,7 @@ std::string format_result(const Result& r, const FormatOptions& opt) {
     case ResultState::Unavailable:
       return "? <unavailable>";
     case ResultState::Returned:
-      out = r.str.empty() ? fmt::format("{}", r.value) : r.str;
+      out = r.str.empty() ? fmt::format("{}", r.value) : r.str.str();
       if (opt.show_refs && !r.ref.empty()) out += fmt::format("<{}>", r.ref);
       if (!r.err.empty()) out += " " + r.err;
       else if (r.errnum) out += fmt::format(" (errno {})", r.errnum);

@@ -162,6 +162,8 @@ void read_arg(dom::element el, Arg& a) {
         break;
     }
   }
+  // An absolute path is its own absolute form: one shared block, not two.
+  if (!a.abs.empty() && a.abs == a.str) a.abs = a.str;
 }
 
 PermSnapshot read_perm(dom::element el) {

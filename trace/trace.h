@@ -56,7 +56,7 @@ struct Arg {
   bool truncated = false;   ///< String: the data was cut ("..." in strace)
   std::int64_t raw = 0;     ///< raw value (register, fd number, address)
   InternedString name;      ///< field name inside a Struct ("st_mode"), else empty
-  std::string str;          ///< decoded form (bytes for Path/String)
+  CompactString str;        ///< decoded form (bytes for Path/String)
   CompactString abs;        ///< Path: absolute form when resolvable
   CompactString ref;        ///< Fd: what the fd refers to ("/etc/passwd",
                             ///< "TCP:[1.2.3.4:5->6.7.8.9:10]", "pipe:[42]")
