@@ -462,7 +462,7 @@ class Searcher {
       l.creds_from = c.creds.from;
     }
     if (e.perm) {
-      l.perm = e.perm;
+      l.perm = *e.perm;
       l.uid = e.perm->uid;
       l.gid = e.perm->gid;
       l.groups = e.perm->groups;

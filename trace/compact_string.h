@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -72,6 +73,7 @@ class StringViewOps {
     s += b.view();
     return s;
   }
+  friend std::ostream& operator<<(std::ostream& os, const Derived& s) { return os << s.view(); }
   friend std::string operator+(const Derived& a, char b) {
     std::string s(a.view());
     s += b;
@@ -211,6 +213,48 @@ class InternedString : public detail::StringViewOps<InternedString> {
  private:
   static const std::string* intern(std::string_view s);
   const std::string* p_ = nullptr;
+};
+
+/// An optional value kept on the heap: one pointer wide where
+/// std::optional<T> would hold all of T in every owner. For rare, large
+/// parts of an event (the permission snapshot of a failed path call).
+/// Copies are deep; reads like std::optional.
+template <typename T>
+class Boxed {
+ public:
+  Boxed() = default;
+  Boxed(const T& v) : p_(new T(v)) {}
+  Boxed(T&& v) : p_(new T(std::move(v))) {}
+  Boxed(const Boxed& o) : p_(o.p_ ? new T(*o.p_) : nullptr) {}
+  Boxed(Boxed&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  ~Boxed() { delete p_; }
+  Boxed& operator=(const Boxed& o) {
+    if (this != &o) *this = o.p_ ? Boxed(*o.p_) : Boxed();
+    return *this;
+  }
+  Boxed& operator=(Boxed&& o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  Boxed& operator=(const T& v) { return *this = Boxed(v); }
+  Boxed& operator=(T&& v) { return *this = Boxed(std::move(v)); }
+
+  bool has_value() const { return p_ != nullptr; }
+  explicit operator bool() const { return p_ != nullptr; }
+  T& operator*() { return *p_; }
+  const T& operator*() const { return *p_; }
+  T* operator->() { return p_; }
+  const T* operator->() const { return p_; }
+  void reset() {
+    delete p_;
+    p_ = nullptr;
+  }
+  friend bool operator==(const Boxed& a, const Boxed& b) {
+    return a.p_ == nullptr || b.p_ == nullptr ? a.p_ == b.p_ : *a.p_ == *b.p_;
+  }
+
+ private:
+  T* p_ = nullptr;
 };
 
 }  // namespace tracediff

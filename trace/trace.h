@@ -80,8 +80,8 @@ std::optional<ResultState> result_state_from_string(std::string_view s);
 struct Result {
   ResultState state = ResultState::Unfinished;
   bool injected = false;    ///< "(INJECTED)"
-  std::int64_t value = 0;   ///< the return value; -1 on failure
   int errnum = 0;           ///< errno number when known, else 0
+  std::int64_t value = 0;   ///< the return value; -1 on failure
   InternedString err;       ///< errno name ("ENOENT"), empty on success
   CompactString str;        ///< the value as shown when not plain decimal ("0x7f12")
   CompactString ref;        ///< returned fd/pid annotation ("/etc/passwd", "sh")
@@ -147,16 +147,16 @@ struct Event {
   EventType type = EventType::Syscall;
   std::int32_t tid = 0;        ///< the task (thread) that made it; 0 when unknown
   std::int32_t pid = 0;        ///< its thread group (process); 0 when unknown
+  std::uint32_t line = 0;      ///< source line in an imported log; 0 for recordings
   std::int64_t ts_ns = -1;     ///< start time, ns (see Header::time_base); -1 absent
   std::int64_t dur_ns = -1;    ///< duration (-T), ns; -1 absent
-  std::uint32_t line = 0;      ///< source line in an imported log; 0 for recordings
-  std::string name;            ///< syscall name, signal name or process event name
+  InternedString name;         ///< syscall name, signal name or process event name
   std::vector<Arg> args;       ///< Syscall arguments; Signal: siginfo fields
   Result result;               ///< Syscall only
   ProcInfo proc;               ///< Process and Signal only
-  std::string raw;             ///< Unparsed: the line as written
+  CompactString raw;           ///< Unparsed: the line as written
   std::vector<std::string> stack;   ///< -k frames, innermost first
-  std::optional<PermSnapshot> perm; ///< failing path calls, recorder only
+  Boxed<PermSnapshot> perm;    ///< failing path calls, recorder only
 
   bool operator==(const Event&) const = default;
 };
