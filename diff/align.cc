@@ -51,18 +51,11 @@ std::string event_target(const Event& e) {
   return out;
 }
 
-std::string raw_path_of(const Event& e) {
-  std::string out;
-  if (e.type != EventType::Syscall && e.type != EventType::Process) return out;
+RawPath raw_path_of(const Event& e) {
+  if (e.type != EventType::Syscall && e.type != EventType::Process) return {};
   for (const Arg& a : e.args)
-    if (a.kind == ArgKind::Path && !a.str.empty()) {
-      out.reserve(a.str.size() + 1 + a.abs.size());
-      out = a.str;
-      out.push_back('\0');
-      out += a.abs;
-      break;
-    }
-  return out;
+    if (a.kind == ArgKind::Path && !a.str.empty()) return {a.str, a.abs};
+  return {};
 }
 
 void capture_raw_paths(const Trace& raw, Side& s) {
@@ -73,7 +66,7 @@ void capture_raw_paths(const Trace& raw, Side& s) {
 
 void prune_raw_paths(const Trace& normalized, Side& s) {
   for (std::size_t i = 0; i < s.raw_paths.size() && i < normalized.events.size(); ++i) {
-    std::string& rp = s.raw_paths[i];
+    RawPath& rp = s.raw_paths[i];
     if (rp.empty()) continue;
     const Event& e = normalized.events[i];
     const Arg* arg = nullptr;
@@ -83,40 +76,36 @@ void prune_raw_paths(const Trace& normalized, Side& s) {
         break;
       }
     if (!arg) continue;
-    auto z = rp.find('\0');
-    std::string_view str = std::string_view(rp).substr(0, z), abs = std::string_view(rp).substr(z + 1);
+    std::string_view str = rp.str, abs = rp.abs;
     if (str != arg->str || (!abs.empty() && abs != arg->abs)) continue;
     // What display_target() would give with the raw path and without it.
     std::string norm = event_target(e);
     std::string_view with = !abs.empty() ? abs : (!str.empty() && str[0] == '/') ? str : std::string_view(norm);
     if (with != norm) continue;
     if (!e.result.ref.empty() && e.result.str == "fd" && e.result.ref != with) continue;
-    std::string().swap(rp);
+    rp = {};
   }
 }
 
 std::string Side::display_target(std::size_t i) const {
   std::string norm = event_target(trace->events[i]);
   if (i >= raw_paths.size() || raw_paths[i].empty()) return norm;
-  const std::string& rp = raw_paths[i];
-  auto z = rp.find('\0');
-  std::string str = rp.substr(0, z), abs = rp.substr(z + 1);
-  if (!abs.empty()) return abs;
-  if (!str.empty() && str[0] == '/') return str;
+  const RawPath& rp = raw_paths[i];
+  if (!rp.abs.empty()) return rp.abs.str();
+  if (rp.str[0] == '/') return rp.str.str();
   // Relative as recorded: the normalized form has it resolved against the
   // tracked cwd, which is the best absolute form there is.
-  return norm.empty() ? str : norm;
+  return norm.empty() ? rp.str.str() : norm;
 }
 
 Event Side::display_event(std::size_t i) const {
   Event e = trace->events[i];
   if (i >= raw_paths.size() || raw_paths[i].empty()) return e;
-  const std::string& rp = raw_paths[i];
-  auto z = rp.find('\0');
+  const RawPath& rp = raw_paths[i];
   for (Arg& a : e.args)
     if (a.kind == ArgKind::Path && !a.str.empty()) {
-      a.str = rp.substr(0, z);
-      if (z + 1 < rp.size()) a.abs = rp.substr(z + 1);
+      a.str = rp.str;
+      if (!rp.abs.empty()) a.abs = rp.abs;
       break;
     }
   if (!e.result.ref.empty() && e.result.str == "fd") e.result.ref = display_target(i);

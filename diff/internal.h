@@ -11,6 +11,12 @@
 namespace tracediff::detail {
 
 /// One normalized trace with what the differ derives from it.
+/// A path argument as recorded (Side::raw_paths).
+struct RawPath {
+  CompactString str, abs;
+  bool empty() const { return str.empty(); }
+};
+
 struct Side {
   const Trace* trace = nullptr;
   ProcessTable table;
@@ -26,8 +32,10 @@ struct Side {
   std::vector<std::uint64_t> families;
   /// The first path argument of every event as recorded, before the
   /// normalize rules replaced generated parts and host names: what reports
-  /// show. "str\0abs"; empty when the event has no path.
-  std::vector<std::string> raw_paths;
+  /// show. Empty when the event has no path. The strings share their
+  /// blocks with the trace's own (CompactString), so a path normalizing
+  /// left alone costs 16 bytes here, not a copy.
+  std::vector<RawPath> raw_paths;
   /// raw_paths' view for event i: the absolute form when known, else the
   /// normalized target (event_target).
   std::string display_target(std::size_t i) const;
@@ -37,7 +45,7 @@ struct Side {
 };
 
 /// One entry of Side::raw_paths, from an event before it is normalized.
-std::string raw_path_of(const Event& e);
+RawPath raw_path_of(const Event& e);
 /// Fills Side::raw_paths from a trace before it is normalized.
 void capture_raw_paths(const Trace& raw, Side& s);
 /// Empties the raw_paths entries that normalizing left as they were (most
