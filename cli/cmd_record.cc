@@ -21,7 +21,9 @@ void add_record(CLI::App& app, CommandResult& res) {
   c->footer(
       "Follows every fork, thread and exec. Exits with the command's status (128+N when killed\n"
       "by signal N). The trace holds the command's environment and data: it is created mode 0600,\n"
-      "and --redact hides secret-looking variables and all data buffers.\n"
+      "and --redact hides secret-looking variables and all data buffers. It is created only once\n"
+      "tracing started: a -p that cannot be attached leaves no file (and an existing one, with\n"
+      "--force, as it was); the -p already attached are detached, left running.\n"
       "Filtering: for a launched command only the selected calls stop it (seccomp-bpf); by default\n"
       "everything but memory management, futex, clock/time, signal-mask and scheduling calls.\n"
       "-p cannot use seccomp (a filter cannot be added to a running process): every call stops and\n"

@@ -33,7 +33,10 @@ struct RecordOutcome {
 
 /// Records until every traced task is gone or a SIGINT/SIGTERM arrives
 /// (then detaches from attached tasks, or behaves as strace for launched
-/// ones). Throws fmt::system_error / InputError on setup failure.
+/// ones). Throws fmt::system_error / InputError on setup failure; the
+/// output file is created only once tracing has started, so a setup
+/// failure (an attach refused: the -p already attached are detached first)
+/// leaves no file and an existing one, with `force`, unchanged.
 RecordOutcome record(const RecordOptions& opt);
 
 /// The host snapshot written into a recording's header.

@@ -111,6 +111,11 @@ struct StopInfo {
 class Recorder {
  public:
   explicit Recorder(const RecordOptions& opt) : opt_(opt) {}
+  ~Recorder() {
+    if (setup_err_ >= 0) ::close(setup_err_);
+  }
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
   RecordOutcome run();
 
  private:
@@ -132,11 +137,22 @@ class Recorder {
   void emit(const Event& e);
   void emit_process(const Task& t, const char* name, ProcInfo info);
   void maybe_flush();
+  void open_output();
   void detach_all();
   Task& new_task(pid_t tid);
 
   const RecordOptions& opt_;
+  // The output file exists only once tracing has started: created after
+  // every -p attached, or (launched command) at the first event, which
+  // comes after the child's own set-up (seccomp) succeeded. Until then
+  // events wait in pending_ (attach) and a failure leaves no file.
+  Header header_;
+  std::string output_;
   std::unique_ptr<TraceWriter> out_;
+  std::vector<Event> pending_;
+  bool setting_up_ = false;     // attaching: hold events in pending_
+  bool discard_ = false;        // failing: write nothing more
+  int setup_err_ = -1;          // read end: the launched child's set-up error
   std::unordered_map<pid_t, Task> tasks_;
   std::vector<bool> selected_;
   const std::vector<const Decoder*>* decoders_ = nullptr;
@@ -164,9 +180,31 @@ Task& Recorder::new_task(pid_t tid) {
 }
 
 void Recorder::emit(const Event& e) {
+  if (discard_) return;
+  if (!out_) {
+    if (setting_up_) {
+      pending_.push_back(e);
+      ++events_;
+      return;
+    }
+    open_output();
+  }
   out_->write(e);
   ++events_;
   dirty_ = true;
+}
+
+void Recorder::open_output() {
+  TraceWriter::Options wo;
+  wo.force = opt_.force;
+  out_ = std::make_unique<TraceWriter>(output_, header_, wo);
+  for (const Event& e : pending_) out_->write(e);
+  pending_.clear();
+  // At once, not within 100 ms: whoever waits for the recorder to be in
+  // place watches the file for the "attached" events.
+  out_->flush();
+  last_flush_ = now_ns(CLOCK_MONOTONIC_COARSE);
+  dirty_ = false;
 }
 
 void Recorder::emit_process(const Task& t, const char* name, ProcInfo info) {
@@ -495,6 +533,25 @@ void Recorder::on_event(Task& t, int event) {
 void Recorder::on_death(pid_t tid, int status) {
   auto it = tasks_.find(tid);
   if (it == tasks_.end()) return;
+  if (tid == root_ && prelude_ && !out_ && setup_err_ >= 0) {
+    // The launched child died before its exec and before any event: if
+    // its own set-up failed (it says so through the pipe), that is our
+    // failure, not the command's: no trace.
+    std::string msg;
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(setup_err_, buf, sizeof buf)) != 0) {
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      msg.append(buf, static_cast<std::size_t>(n));
+    }
+    if (!msg.empty()) {
+      tasks_.erase(it);
+      throw InputError(msg);
+    }
+  }
   Task& t = it->second;
   bool exit_call = t.nr == SYS_exit || t.nr == SYS_exit_group;
   // Only a task that died inside a fork-like call (or in a call the
@@ -716,10 +773,29 @@ void Recorder::launch(const std::string& exe) {
   // Without CAP_SYS_ADMIN the kernel only accepts a filter after
   // no_new_privs, which also disables set-uid programs: only then.
   bool need_nnp = seccomp_ && !has_cap_sys_admin();
+  // The child's own set-up failing (before its exec) is the recorder's
+  // failure: the child says why through this pipe (closed by a successful
+  // exec) and the recorder reports it without leaving a trace. An exec that
+  // fails is the command's failure and is recorded.
+  int errpipe[2];
+  if (pipe2(errpipe, O_CLOEXEC) != 0) throw fmt::system_error(errno, "pipe");
+  const std::string nnp_msg = "record: cannot set no_new_privs for the seccomp filter: ";
+  const std::string filter_msg = "record: cannot install the seccomp filter (use --all): ";
 
   pid_t pid = fork();
-  if (pid < 0) throw fmt::system_error(errno, "fork");
+  if (pid < 0) {
+    int err = errno;
+    ::close(errpipe[0]);
+    ::close(errpipe[1]);
+    throw fmt::system_error(err, "fork");
+  }
   if (pid == 0) {
+    ::close(errpipe[0]);
+    auto setup_failed = [&](const std::string& what) {
+      std::string msg = what + std::strerror(errno);
+      (void)!write(errpipe[1], msg.data(), msg.size());
+      _exit(126);
+    };
     // Stop until the recorder has seized us, then install the filter (its
     // traced calls would fail with ENOSYS if made before), then exec.
     raise(SIGSTOP);
@@ -727,12 +803,8 @@ void Recorder::launch(const std::string& exe) {
     // and the command must start with the dispositions it would have had.
     signal(SIGPIPE, SIG_DFL);
     if (seccomp_) {
-      if (need_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(126);
-      if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
-        const char msg[] = "tracediff: record: cannot install the seccomp filter (use --all)\n";
-        (void)!write(2, msg, sizeof msg - 1);
-        _exit(126);
-      }
+      if (need_nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) setup_failed(nnp_msg);
+      if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) setup_failed(filter_msg);
     }
     execve(exe.c_str(), argv.data(), environ);
     int err = errno;
@@ -740,6 +812,8 @@ void Recorder::launch(const std::string& exe) {
     (void)!write(2, msg.data(), msg.size());
     _exit(err == ENOENT ? 127 : 126);
   }
+  ::close(errpipe[1]);
+  setup_err_ = errpipe[0];
   int status;
   while (waitpid(pid, &status, WSTOPPED) < 0) {
     if (errno != EINTR) throw fmt::system_error(errno, "waitpid({})", pid);
@@ -761,6 +835,29 @@ void Recorder::launch(const std::string& exe) {
   kill(pid, SIGCONT);
 }
 
+// One line for a failed PTRACE_SEIZE of -p PID (thread TID), saying who
+// holds the process when another tracer does (the usual EPERM).
+std::string attach_error(pid_t pid, pid_t tid, int err) {
+  std::string msg = tid == pid ? fmt::format("record: -p {}: cannot attach", pid)
+                               : fmt::format("record: -p {}: cannot attach to its thread {}", pid, tid);
+  msg += fmt::format(" (ptrace): {}", std::strerror(err));
+  if (err == EPERM) {
+    std::ifstream in(fmt::format("/proc/{}/status", tid));
+    std::string line;
+    pid_t tracer = 0;
+    while (std::getline(in, line))
+      if (line.rfind("TracerPid:", 0) == 0) tracer = std::atoi(line.c_str() + 10);
+    if (tracer > 0) {
+      std::string comm;
+      std::ifstream c(fmt::format("/proc/{}/comm", tracer));
+      std::getline(c, comm);
+      msg += comm.empty() ? fmt::format(" (already traced by process {})", tracer)
+                          : fmt::format(" (already traced by process {}, {})", tracer, comm);
+    }
+  }
+  return msg;
+}
+
 void Recorder::attach(pid_t pid) {
   auto fds = std::make_shared<FdTable>();
   auto fs = std::make_shared<FsState>();
@@ -769,6 +866,7 @@ void Recorder::attach(pid_t pid) {
   // Threads may be created while we attach: repeat until a pass finds no
   // new one.
   std::set<pid_t> seen;
+  std::size_t attached = 0;
   for (bool more = true; more;) {
     more = false;
     std::error_code ec;
@@ -782,10 +880,16 @@ void Recorder::attach(pid_t pid) {
       if (!tid || seen.count(tid)) continue;
       seen.insert(tid);
       more = true;
-      if (ptrace(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(options_))) != 0) {
-        if (errno == ESRCH) continue;
-        throw fmt::system_error(errno, "ptrace(SEIZE, {})", tid);
+      if (tasks_.count(tid)) {  // -p given twice, or for a thread and its process
+        ++attached;
+        continue;
       }
+      if (ptrace(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(options_))) != 0) {
+        if (errno == ESRCH) continue;  // a thread that just ended
+        // The caller detaches what is already attached (all or nothing).
+        throw InputError(attach_error(pid, tid, errno));
+      }
+      ++attached;
       ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
       Task& t = new_task(tid);
       t.tgid = pid;
@@ -796,6 +900,8 @@ void Recorder::attach(pid_t pid) {
       emit_process(t, kProcAttached, ProcInfo{});
     }
   }
+  // It ended between the check in run() and now.
+  if (attached == 0) throw InputError(fmt::format("record: -p {}: no such process", pid));
 }
 
 RecordOutcome Recorder::run() {
@@ -817,7 +923,7 @@ RecordOutcome Recorder::run() {
   if (seccomp_) options_ |= PTRACE_O_TRACESECCOMP;
   syscall_info_ = getenv("TRACEDIFF_NO_SYSCALL_INFO") == nullptr;
 
-  Header h;
+  Header& h = header_;
   h.source = "ptrace";
   h.created = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
   h.command = opt_.command;
@@ -842,17 +948,21 @@ RecordOutcome Recorder::run() {
   }
   h.options["syscall_info"] = syscall_info_ ? "PTRACE_GET_SYSCALL_INFO" : "registers";
 
-  std::string output = opt_.output;
+  std::string& output = output_;
+  output = opt_.output;
   if (output.empty()) {
     std::string base = !opt_.command.empty()
                            ? std::filesystem::path(opt_.command[0]).filename().string()
                            : fmt::format("pid{}", opt_.attach[0]);
     output = fmt::format("{}-{}.trace", base, h.host.hostname.value_or("host"));
   }
+  // Refuse an output that cannot be written before touching any process;
+  // the file itself is created only once tracing has started (see out_),
+  // so that a failed attach or launch neither leaves a header-only file
+  // nor, with --force, truncates the one that was there.
   TraceWriter::Options wo;
   wo.force = opt_.force;
-  out_ = std::make_unique<TraceWriter>(output, h, wo);
-  last_flush_ = now_ns(CLOCK_MONOTONIC_COARSE);
+  check_can_create(output, wo);
 
   // SIGINT/SIGTERM end the recording cleanly; SIGALRM every 100 ms wakes
   // waitpid so buffered events reach the file while the tracees are idle.
@@ -868,27 +978,52 @@ RecordOutcome Recorder::run() {
   itimerval tick{{0, 100'000}, {0, 100'000}};
   g_stop_signal = 0;
 
-  try {
-    if (!opt_.command.empty()) launch(exe);
-    for (pid_t p : opt_.attach) attach(p);
-    setitimer(ITIMER_REAL, &tick, nullptr);
-    loop();
-  } catch (...) {
+  auto restore_signals = [&] {
     itimerval off{};
     setitimer(ITIMER_REAL, &off, nullptr);
-    for (auto& [tid, t] : tasks_) {
-      if (t.attached) ptrace(PTRACE_DETACH, tid, nullptr, nullptr);
-      else kill(tid, SIGKILL);
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGHUP, &old_hup, nullptr);
+    sigaction(SIGALRM, &old_alrm, nullptr);
+  };
+  try {
+    if (!opt_.command.empty()) {
+      // The file is created at the first event (the command's exec).
+      launch(exe);
+    } else {
+      // All or nothing: if one -p cannot be attached, those already
+      // attached are detached below and no file is created.
+      setting_up_ = true;
+      for (pid_t p : opt_.attach) attach(p);
+      setting_up_ = false;
+      open_output();
     }
-    out_->close();
+    setitimer(ITIMER_REAL, &tick, nullptr);
+    loop();
+    if (!out_) open_output();
+  } catch (...) {
+    // Nothing more reaches the file (if there is one): the error is what
+    // the user needs to see, and writing may be what failed.
+    discard_ = true;
+    setting_up_ = false;
+    pending_.clear();
+    if (root_) {
+      for (auto& [tid, t] : tasks_) kill(tid, SIGKILL);
+    } else {
+      // Attached processes are let go, running (or stopped, if they were
+      // stopped before), and so are their children the recorder followed.
+      detach_all();
+    }
+    restore_signals();
+    if (out_) {
+      try {
+        out_->close();
+      } catch (...) {
+      }
+    }
     throw;
   }
-  itimerval off{};
-  setitimer(ITIMER_REAL, &off, nullptr);
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGTERM, &old_term, nullptr);
-  sigaction(SIGHUP, &old_hup, nullptr);
-  sigaction(SIGALRM, &old_alrm, nullptr);
+  restore_signals();
   out_->close();
   RecordOutcome res;
   res.output = output;

@@ -409,6 +409,28 @@ void TraceWriter::close() {
   if (fd > 2 && ::close(fd) != 0) throw fmt::system_error(errno, "close {}", path_);
 }
 
+void check_can_create(const std::string& path, TraceWriter::Options opt) {
+  if (path == "-") return;
+  auto fail = [&](int err) {
+    throw InputError(fmt::format("{}: cannot create: {}", path, std::strerror(err)));
+  };
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    // The same refusal as the constructor's O_EXCL, which also refuses a
+    // symbolic link (even a dangling one).
+    if (!opt.force) throw InputError(fmt::format("{}: file exists; not overwriting it (use --force)", path));
+    if (S_ISDIR(st.st_mode)) fail(EISDIR);
+    // A dangling symbolic link: open(O_CREAT) would create its target; let
+    // the constructor judge that.
+    if (::access(path.c_str(), W_OK) != 0 && errno != ENOENT) fail(errno);
+    return;
+  }
+  if (errno != ENOENT) fail(errno);
+  std::string dir = ".";
+  if (auto slash = path.rfind('/'); slash != std::string::npos) dir = slash == 0 ? "/" : path.substr(0, slash);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) fail(errno);
+}
+
 void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt) {
   TraceWriter w(path, t.header, opt);
   for (const Event& e : t.events) w.write(e);

@@ -62,6 +62,14 @@ class TraceWriter {
   std::string path_;
 };
 
+/// Throws what TraceWriter(path, ..., opt) would throw if `path` could not
+/// be created now (it exists and !opt.force, its directory is missing or not
+/// writable, it is not writable), without creating anything. For callers
+/// that must refuse before doing work they cannot undo (attaching to a
+/// process), then create the writer later. "-" always passes. Advisory: the
+/// creation itself can still fail (the file appears meanwhile).
+void check_can_create(const std::string& path, TraceWriter::Options opt);
+
 /// Writes a whole trace to `path`.
 void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt);
 

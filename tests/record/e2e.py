@@ -651,6 +651,163 @@ def case_bad_input_leaves_nothing():
         check(not os.path.exists(out), f"{args}: left {out} behind")
 
 
+def tracer_of(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int([l for l in f if l.startswith("TracerPid:")][0].split()[1])
+
+
+class Unseizable:
+    """A `sleep` already traced by strace: PTRACE_SEIZE of it fails (EPERM)
+    on any kernel, for any user, unlike pid 1 (which root may trace on some
+    systems)."""
+
+    def __enter__(self):
+        if shutil.which("strace") is None:
+            skip("strace is not installed (it provides the unseizable process)")
+        self.strace = subprocess.Popen(["strace", "-o", "/dev/null", "sleep", "60"])
+        self.pid = None
+        # strace forks short-lived probes at start-up: wait for the child
+        # that is sleep, traced.
+        def found():
+            r = subprocess.run(["pgrep", "-P", str(self.strace.pid)], capture_output=True, text=True)
+            for p in map(int, r.stdout.split()):
+                try:
+                    with open(f"/proc/{p}/comm") as f:
+                        if f.read() == "sleep\n" and tracer_of(p) == self.strace.pid:
+                            self.pid = p
+                            return True
+                except (FileNotFoundError, ProcessLookupError, IndexError):
+                    pass
+            return False
+        try:
+            wait_for(found, "strace to run sleep")
+        except Failure:
+            self.strace.kill()
+            self.strace.wait()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.strace.wait(timeout=10)
+        return False
+
+
+def check_attach_refused(r, pid, out, what):
+    """A failed attach: exit 2, one line naming the pid, no file at `out`."""
+    check(r.returncode == 2, f"{what}: exit {r.returncode}: {r.stderr!r}")
+    check(not os.path.exists(out), f"{what}: left {out} behind")
+    lines = r.stderr.strip().splitlines()
+    check(len(lines) == 1 and f"-p {pid}" in lines[0] and "cannot attach" in lines[0],
+          f"{what}: want one line naming -p {pid}: {r.stderr!r}")
+
+
+def case_attach_failure_leaves_nothing():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    with Unseizable() as u:
+        r = record(["-p", str(u.pid)], out)
+        check_attach_refused(r, u.pid, out, "-p unseizable")
+        check("already traced by" in r.stderr, f"the other tracer named: {r.stderr!r}")
+        # The derived name (pidN-HOST.trace) is not left either.
+        r = subprocess.run([ARGS.tracediff, "record", "-p", str(u.pid)], capture_output=True, text=True, cwd=d)
+        check(r.returncode == 2 and os.listdir(d) == [], f"derived name: exit {r.returncode}, left {os.listdir(d)}")
+        check(tracer_of(u.pid) == u.strace.pid, "the other tracer's process must be untouched")
+
+
+def case_attach_failure_with_force_keeps_existing_file():
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    with open(out, "wb") as f:
+        f.write(b"precious\n")
+    os.chmod(out, 0o644)
+    before = os.stat(out)
+    with Unseizable() as u:
+        r = record(["--force", "-p", str(u.pid)], out)
+    check(r.returncode == 2, f"exit {r.returncode}: {r.stderr!r}")
+    with open(out, "rb") as f:
+        check(f.read() == b"precious\n", "the existing file was changed")
+    after = os.stat(out)
+    check((after.st_ino, after.st_mode, after.st_mtime_ns) == (before.st_ino, before.st_mode, before.st_mtime_ns),
+          "the existing file was replaced or touched")
+    check(len(r.stderr.strip().splitlines()) == 1 and f"-p {u.pid}" in r.stderr, f"message {r.stderr!r}")
+
+
+def case_attach_several_one_fails_detaches_the_others():
+    # All or nothing: the -p already attached when a later one fails are
+    # detached and left running, untraced; no file is written.
+    d = scratch()
+    sock = os.path.join(d, "srv.sock")
+    srv = start_server(sock)
+    stopped = subprocess.Popen(["sleep", "60"])
+    try:
+        os.kill(stopped.pid, signal.SIGSTOP)
+        wait_for(lambda: proc_state(stopped.pid) == "T", "sleep to stop")
+        out = os.path.join(d, "t.trace")
+        with Unseizable() as u:
+            for order in ([srv.pid, stopped.pid, u.pid], [u.pid, srv.pid]):
+                args = []
+                for p in order:
+                    args += ["-p", str(p)]
+                r = record(args, out)
+                check_attach_refused(r, u.pid, out, f"-p {order}")
+                check(srv.poll() is None, f"{order}: the server died")
+                wait_for(lambda: proc_state(srv.pid) == "S", f"{order}: the server to run untraced")
+                check(tracer_of(srv.pid) == 0, f"{order}: server still traced by {tracer_of(srv.pid)}")
+                check(ask(sock) == b"pong\n", f"{order}: server answer after the failed attach")
+                # A process stopped before stays stopped (not resumed by us).
+                check(tracer_of(stopped.pid) == 0 and proc_state(stopped.pid) == "T",
+                      f"{order}: stopped process: state {proc_state(stopped.pid)}, tracer {tracer_of(stopped.pid)}")
+                check(tracer_of(u.pid) == u.strace.pid, f"{order}: the other tracer's process changed hands")
+    finally:
+        srv.kill()
+        srv.wait()
+        stopped.kill()
+        stopped.wait()
+
+
+def case_launch_setup_failure_leaves_nothing():
+    # The launched child fails its own set-up (seccomp refused) before the
+    # exec: a failure of tracediff, not of the command, so no trace.
+    shim = prog("libfail_seccomp.so")
+    check(os.path.exists(shim), f"{shim} not built")
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    env = dict(os.environ, LD_PRELOAD=shim)
+    r = record(["--", "true"], out, env=env)
+    check(not os.path.exists(out), f"left {out} behind (exit {r.returncode}: {r.stderr!r})")
+    check(r.returncode == 2, f"exit {r.returncode} (did the LD_PRELOAD shim take effect?): {r.stderr!r}")
+    lines = r.stderr.strip().splitlines()
+    check(len(lines) == 1 and "seccomp" in lines[0], f"message {r.stderr!r}")
+    with open(out, "wb") as f:
+        f.write(b"precious\n")
+    r = record(["--force", "--", "true"], out, env=env)
+    with open(out, "rb") as f:
+        check(f.read() == b"precious\n", "--force: the existing file was changed")
+    check(r.returncode == 2, f"--force: exit {r.returncode}: {r.stderr!r}")
+
+
+def case_exec_failure_is_recorded():
+    # A command that cannot be executed is the command's failure: the trace
+    # shows the failed execve (strace shows it too, or refuses up front with
+    # "Can't stat" and an empty log); exit 127 as from a shell.
+    d = scratch()
+    missing = os.path.join(d, "no-such-program")
+    for mode in ([], ["--all"]):
+        out = os.path.join(d, f"t{len(mode)}.trace")
+        r = record(mode + ["--", missing], out)
+        check(r.returncode == 127, f"{mode}: exit {r.returncode}: {r.stderr!r}")
+        check(missing in r.stderr and "No such file" in r.stderr, f"{mode}: message {r.stderr!r}")
+        _, events = load(out)
+        ex = [e for e in syscalls(events) if e["name"] == "execve"]
+        check(ex and ex[0].get("errno") == "ENOENT" and first_path(ex[0]) == missing, f"{mode}: execve: {ex}")
+        ends = [e for e in events if e["type"] == "process" and e["name"] == "exit"]
+        check(ends and ends[-1]["code"] == 127, f"{mode}: exit event: {ends}")
+
+
 def case_derived_name():
     d = scratch()
     r = subprocess.run([ARGS.tracediff, "record", "--", "true"], capture_output=True, text=True, cwd=d)

@@ -193,6 +193,41 @@ TEST(TraceWriter, RefusesToOverwriteAndCreatesMode0600) {
   EXPECT_EQ(read_trace(p).events.size(), sample_trace().events.size());
 }
 
+// check_can_create() refuses as the writer would, and creates nothing: the
+// recorder calls it before attaching and creates the file only afterwards.
+TEST(TraceWriter, CheckCanCreateRefusesAsTheWriterWouldAndCreatesNothing) {
+  TempDir d;
+  std::string p = d.write("exists.trace", "precious\n");
+  try {
+    check_can_create(p, {});
+    ADD_FAILURE() << "an existing file must be refused without --force";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("file exists"), std::string::npos) << e.what();
+  }
+  TraceWriter::Options force;
+  force.force = true;
+  EXPECT_NO_THROW(check_can_create(p, force));
+  EXPECT_EQ(testing::slurp(p), "precious\n");
+
+  std::string fresh = d.file("fresh.trace");
+  EXPECT_NO_THROW(check_can_create(fresh, {}));
+  struct stat st;
+  EXPECT_NE(lstat(fresh.c_str(), &st), 0) << "check_can_create created " << fresh;
+
+  try {
+    check_can_create(d.file("no/such/dir/t.trace"), force);
+    ADD_FAILURE() << "a missing directory must be refused";
+  } catch (const InputError& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("cannot create"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+  std::string dir = d.file("adir");
+  ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
+  EXPECT_THROW(check_can_create(dir, force), InputError);
+  EXPECT_NO_THROW(check_can_create("-", {}));
+}
+
 TEST(TraceWriter, FlushedEventsAreReadableBeforeClose) {
   TempDir d;
   Trace t = sample_trace();
