@@ -936,13 +936,27 @@ def main():
     d = tempfile.mkdtemp(prefix="tdrec-probe-")
     probe = subprocess.run([ARGS.tracediff, "record", "--all", "-o", os.path.join(d, "p.trace"), "--", "true"],
                            capture_output=True, text=True)
+    shutil.rmtree(d, ignore_errors=True)
     if probe.returncode != 0 and "ptrace" in probe.stderr:
         skip(f"ptrace is not available here: {probe.stderr.strip()}")
+    # Every scratch directory of this case lives under one root, removed
+    # when the case passes and kept (and named) when it fails.
+    root = tempfile.mkdtemp(prefix=f"tdrec-{ARGS.case}-")
+    os.chmod(root, 0o755)  # the programs drop to nobody and must reach below it
+    tempfile.tempdir = root
     try:
         CASES[ARGS.case]()
     except Failure as e:
         print(f"FAIL: {e}")
+        print(f"work files kept in {root}")
         return 1
+    except SystemExit:
+        shutil.rmtree(root, ignore_errors=True)  # skipped
+        raise
+    except BaseException:
+        print(f"work files kept in {root}")
+        raise
+    shutil.rmtree(root, ignore_errors=True)
     print("PASS")
     return 0
 
