@@ -338,6 +338,13 @@ TraceWriter::TraceWriter(const std::string& path, const Header& h, Options opt)
       throw InputError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
     }
     impl_->fd.reset(fd);
+    // An existing file replaced with --force keeps its inode, so it would
+    // keep a mode wider than a new trace gets (0644 for a file holding
+    // environments and data): narrow it. Never widen, and leave devices
+    // and pipes (/dev/null, a FIFO) alone.
+    struct stat st;
+    if (opt.force && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777 & ~opt.mode) != 0)
+      ::fchmod(fd, st.st_mode & 07777 & opt.mode);
     if (ends_with(path, ".zst")) {
       impl_->cs = ZSTD_createCStream();
       // Level 3 is zstd's default: several times smaller than the JSON at a

@@ -189,8 +189,17 @@ TEST(TraceWriter, RefusesToOverwriteAndCreatesMode0600) {
 
   TraceWriter::Options force;
   force.force = true;
+  ASSERT_EQ(chmod(p.c_str(), 0644), 0);
   write_trace(p, sample_trace(), force);
   EXPECT_EQ(read_trace(p).events.size(), sample_trace().events.size());
+  ASSERT_EQ(stat(p.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u) << "a file overwritten with --force is narrowed to 0600";
+
+  // Narrowed, never widened: a write-only 0200 file stays 0200.
+  ASSERT_EQ(chmod(p.c_str(), 0200), 0);
+  write_trace(p, sample_trace(), force);
+  ASSERT_EQ(stat(p.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0200u);
 }
 
 // check_can_create() refuses as the writer would, and creates nothing: the
