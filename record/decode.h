@@ -5,6 +5,8 @@
 // outputs and update what the recorder tracks (fds, cwd).
 #pragma once
 
+#include <signal.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -81,6 +83,11 @@ const std::vector<const Decoder*>& decoder_table();
 
 /// Number of arguments a call without a decoder is recorded with.
 int raw_arg_count(int nr);
+
+/// The fields of a delivered signal's siginfo, named as strace names them
+/// ("si_signo", "si_code", "si_pid", "si_uid", "si_status", "si_addr", ...):
+/// who sent it, why, and for faults where. The args of a Signal event.
+std::vector<Arg> siginfo_args(const siginfo_t& si);
 
 /// Environment variable names whose values --redact hides.
 bool looks_secret(std::string_view name);

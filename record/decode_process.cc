@@ -140,4 +140,102 @@ std::vector<Decoder> process_decoders() {
   };
 }
 
+namespace {
+
+const char* si_code_name(int sig, int code) {
+  switch (code) {  // the codes any signal may carry (sent, not raised by a fault)
+    case SI_USER: return "SI_USER";
+    case SI_KERNEL: return "SI_KERNEL";
+    case SI_QUEUE: return "SI_QUEUE";
+    case SI_TIMER: return "SI_TIMER";
+    case SI_MESGQ: return "SI_MESGQ";
+    case SI_ASYNCIO: return "SI_ASYNCIO";
+    case SI_SIGIO: return "SI_SIGIO";
+    case SI_TKILL: return "SI_TKILL";
+    default: break;
+  }
+  static const char* const chld[] = {"CLD_EXITED", "CLD_KILLED", "CLD_DUMPED", "CLD_TRAPPED", "CLD_STOPPED",
+                                     "CLD_CONTINUED"};
+  static const char* const segv[] = {"SEGV_MAPERR", "SEGV_ACCERR", "SEGV_BNDERR", "SEGV_PKUERR"};
+  static const char* const bus[] = {"BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR", "BUS_MCEERR_AR", "BUS_MCEERR_AO"};
+  static const char* const ill[] = {"ILL_ILLOPC", "ILL_ILLOPN", "ILL_ILLADR", "ILL_ILLTRP",
+                                    "ILL_PRVOPC", "ILL_PRVREG", "ILL_COPROC", "ILL_BADSTK"};
+  static const char* const fpe[] = {"FPE_INTDIV", "FPE_INTOVF", "FPE_FLTDIV", "FPE_FLTOVF",
+                                    "FPE_FLTUND", "FPE_FLTRES", "FPE_FLTINV", "FPE_FLTSUB"};
+  static const char* const trap[] = {"TRAP_BRKPT", "TRAP_TRACE", "TRAP_BRANCH", "TRAP_HWBKPT"};
+  static const char* const poll[] = {"POLL_IN", "POLL_OUT", "POLL_MSG", "POLL_ERR", "POLL_PRI", "POLL_HUP"};
+  auto pick = [code](const char* const* names, int n) -> const char* {
+    return code >= 1 && code <= n ? names[code - 1] : nullptr;
+  };
+  switch (sig) {
+    case SIGCHLD: return pick(chld, 6);
+    case SIGSEGV: return pick(segv, 4);
+    case SIGBUS: return pick(bus, 5);
+    case SIGILL: return pick(ill, 8);
+    case SIGFPE: return pick(fpe, 8);
+    case SIGTRAP: return pick(trap, 4);
+    case SIGIO: return pick(poll, 6);
+    case SIGSYS: return code == 1 ? "SYS_SECCOMP" : nullptr;
+    default: return nullptr;
+  }
+}
+
+Arg named(const char* name, ArgKind kind, std::int64_t raw, std::string str = {}) {
+  Arg a;
+  a.name = name;
+  a.kind = kind;
+  a.has_raw = true;
+  a.raw = raw;
+  a.str = str;
+  return a;
+}
+
+Arg address(const char* name, const void* p) {
+  auto v = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(p));
+  return v ? named(name, ArgKind::Int, v, fmt::format("{:#x}", static_cast<std::uintptr_t>(v)))
+           : named(name, ArgKind::Other, 0, "NULL");
+}
+
+}  // namespace
+
+std::vector<Arg> siginfo_args(const siginfo_t& si) {
+  std::vector<Arg> out;
+  out.push_back(named("si_signo", ArgKind::Flags, si.si_signo, signal_name(si.si_signo)));
+  const char* code = si_code_name(si.si_signo, si.si_code);
+  out.push_back(code ? named("si_code", ArgKind::Flags, si.si_code, code) : named("si_code", ArgKind::Int, si.si_code));
+  // Sent by a process (kill, tgkill, sigqueue): who.
+  if (si.si_code == SI_USER || si.si_code == SI_TKILL || si.si_code == SI_QUEUE) {
+    out.push_back(named("si_pid", ArgKind::Int, si.si_pid));
+    out.push_back(named("si_uid", ArgKind::Int, si.si_uid));
+    return out;
+  }
+  if (si.si_code <= 0) return out;  // SI_TIMER, SI_ASYNCIO, ...: the code says it
+  switch (si.si_signo) {
+    case SIGCHLD:
+      out.push_back(named("si_pid", ArgKind::Int, si.si_pid));
+      out.push_back(named("si_uid", ArgKind::Int, si.si_uid));
+      if (si.si_code == CLD_EXITED)
+        out.push_back(named("si_status", ArgKind::Int, si.si_status));
+      else
+        out.push_back(named("si_status", ArgKind::Flags, si.si_status, signal_name(si.si_status)));
+      out.push_back(named("si_utime", ArgKind::Int, si.si_utime));
+      out.push_back(named("si_stime", ArgKind::Int, si.si_stime));
+      break;
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGILL:
+    case SIGFPE:
+      out.push_back(address("si_addr", si.si_addr));
+      break;
+    case SIGSYS:
+      out.push_back(address("si_call_addr", si.si_call_addr));
+      out.push_back(named("si_syscall", ArgKind::Int, si.si_syscall));
+      out.push_back(named("si_arch", ArgKind::Int, si.si_arch, fmt::format("{:#x}", si.si_arch)));
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
 }  // namespace tracediff::detail

@@ -671,6 +671,10 @@ void Recorder::dispatch(pid_t tid, int status) {
       e.dur_ns = -1;
       e.name = signal_name(sig);
       e.args.clear();
+      // Who sent it and why (kill from pid N, a child's exit, a fault's
+      // address): one ptrace call, only when a signal arrives.
+      siginfo_t si;
+      if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) e.args = siginfo_args(si);
       e.result = Result{};
       e.proc = ProcInfo{};
       e.proc.signal = sig;

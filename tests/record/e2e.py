@@ -388,6 +388,36 @@ def case_exit_status():
                 check(last[-1]["name"] == "killed" and last[-1]["signal"] == want - 128, f"{argv}: {last[-1]}")
 
 
+def case_signal_siginfo():
+    # A delivered signal carries its siginfo, as strace shows it: a fault's
+    # code and address, and who sent a signal sent with kill.
+    d = scratch()
+    for mode in ([], ["--all"]):
+        out = os.path.join(d, f"segv{len(mode)}.trace")
+        record(mode + ["--", prog("behave"), "segv"], out, check_rc=128 + 11)
+        _, events = load(out)
+        sigs = [e for e in events if e["type"] == "signal" and e["name"] == "SIGSEGV"]
+        check(len(sigs) == 1, f"{mode}: SIGSEGV events: {sigs}")
+        fields = {a.get("name"): a for a in sigs[0].get("args", [])}
+        check(fields.get("si_signo", {}).get("str") == "SIGSEGV", f"{mode}: si_signo in {fields}")
+        check(fields.get("si_code", {}).get("str") == "SEGV_MAPERR", f"{mode}: si_code in {fields}")
+        check(fields.get("si_addr", {}).get("str") == "NULL", f"{mode}: si_addr in {fields}")
+
+        out = os.path.join(d, f"usr1{len(mode)}.trace")
+        record(mode + ["--", "sh", "-c", 'trap "exit 7" USR1; kill -USR1 $$; sleep 5'], out, check_rc=7)
+        _, events = load(out)
+        sigs = [e for e in events if e["type"] == "signal" and e["name"] == "SIGUSR1"]
+        check(len(sigs) == 1, f"{mode}: SIGUSR1 events: {sigs}")
+        fields = {a.get("name"): a for a in sigs[0].get("args", [])}
+        check(fields.get("si_code", {}).get("str") == "SI_USER", f"{mode}: si_code in {fields}")
+        check(fields.get("si_pid", {}).get("raw") == sigs[0]["pid"], f"{mode}: si_pid {fields} (sent by itself)")
+        check(fields.get("si_uid", {}).get("raw") == os.getuid(), f"{mode}: si_uid in {fields}")
+        # And `show` prints it the way strace does.
+        shown = subprocess.run([ARGS.tracediff, "show", out], capture_output=True, text=True, check=True).stdout
+        want = f"--- SIGUSR1 {{si_signo=SIGUSR1, si_code=SI_USER, si_pid={sigs[0]['pid']}, si_uid={os.getuid()}}} ---"
+        check(want in shown, f"{mode}: show lacks {want!r}")
+
+
 def case_killed_mid_call():
     d = scratch()
     out = os.path.join(d, "t.trace")
