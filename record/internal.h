@@ -34,9 +34,17 @@ struct PermCache {
     components.clear();
     views.clear();
   }
+  /// Forgets the component stats only (the flush): files change behind
+  /// the recorder's back, a task's view changes only through traced calls.
+  void clear_components() { components.clear(); }
   /// A task ended: its tid may be reused by a task with another view.
   void forget(pid_t tid) { views.erase(tid); }
 };
+
+/// The key naming task `tid`'s view of the tree in `cache.views`, stat'ing
+/// /proc/TID/{ns/mnt,root} when it is not known; null when it cannot be
+/// taken (the task is gone).
+const std::string* view_of(pid_t tid, PermCache& cache);
 
 /// Each component of `abs` from "/" down to the first missing one, seen from
 /// inside task `tid`'s mount namespace (through /proc/TID/root), and the

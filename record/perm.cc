@@ -4,8 +4,8 @@
 #include <sys/statvfs.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
+#include <string_view>
+#include <unistd.h>
 
 #include <fcntl.h>
 #include <sys/syscall.h>
@@ -16,23 +16,46 @@
 namespace tracediff::detail {
 namespace {
 
+// The effective ids and groups from /proc/TID/status, read in one go: this
+// runs once per process that fails a path call, and C++ streams made it
+// the recorder's most expensive per-process step.
 void read_creds(pid_t tid, Creds& c) {
-  std::ifstream in(fmt::format("/proc/{}/status", tid));
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string key;
-    ls >> key;
-    std::uint32_t real, eff;
-    if (key == "Uid:" && (ls >> real >> eff)) c.uid = eff;
-    else if (key == "Gid:" && (ls >> real >> eff)) c.gid = eff;
-    else if (key == "Groups:") {
-      c.groups.clear();
-      std::uint32_t g;
-      while (ls >> g) c.groups.push_back(g);
+  c.valid = true;
+  char buf[8192];
+  int fd = ::open(fmt::format("/proc/{}/status", tid).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return;
+  std::string_view text(buf, static_cast<std::size_t>(n));
+  // "Uid:\treal\teffective\tsaved\tfs": the second number.
+  auto numbers = [](std::string_view line) {
+    std::vector<std::uint32_t> out;
+    std::size_t i = 0;
+    while (i < line.size()) {
+      while (i < line.size() && (line[i] < '0' || line[i] > '9')) ++i;
+      if (i >= line.size()) break;
+      std::uint32_t v = 0;
+      while (i < line.size() && line[i] >= '0' && line[i] <= '9') v = v * 10 + static_cast<std::uint32_t>(line[i++] - '0');
+      out.push_back(v);
+    }
+    return out;
+  };
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.starts_with("Uid:")) {
+      if (auto v = numbers(line.substr(4)); v.size() >= 2) c.uid = v[1];
+    } else if (line.starts_with("Gid:")) {
+      if (auto v = numbers(line.substr(4)); v.size() >= 2) c.gid = v[1];
+    } else if (line.starts_with("Groups:")) {
+      c.groups = numbers(line.substr(7));
+      break;  // Groups comes after Uid and Gid
     }
   }
-  c.valid = true;
 }
 
 const char* type_of(mode_t m) {
@@ -64,6 +87,16 @@ bool changes_file_system(int nr, const std::uint64_t args[6]) {
   return nr >= 0 && nr < static_cast<int>(table.size()) && table[nr];
 }
 
+const std::string* view_of(pid_t tid, PermCache& cache) {
+  // Tasks in the same mount namespace with the same root see the same tree.
+  if (auto it = cache.views.find(tid); it != cache.views.end()) return &it->second;
+  struct stat ns, rt;
+  if (stat(fmt::format("/proc/{}/ns/mnt", tid).c_str(), &ns) != 0 ||
+      stat(fmt::format("/proc/{}/root", tid).c_str(), &rt) != 0)
+    return nullptr;
+  return &cache.views.emplace(tid, fmt::format("{}:{}:{}:", ns.st_ino, rt.st_dev, rt.st_ino)).first->second;
+}
+
 PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& creds, PermCache* cache) {
   if (!creds.valid) read_creds(tid, creds);
   PermSnapshot s;
@@ -76,18 +109,10 @@ PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& cred
   const std::string root = fmt::format("/proc/{}/root", tid);
   std::string key_prefix;
   if (cache) {
-    // Tasks in the same mount namespace with the same root see the same tree.
-    if (auto it = cache->views.find(tid); it != cache->views.end()) {
-      key_prefix = it->second;
-    } else {
-      struct stat ns, rt;
-      if (stat(fmt::format("/proc/{}/ns/mnt", tid).c_str(), &ns) == 0 && stat(root.c_str(), &rt) == 0) {
-        key_prefix = fmt::format("{}:{}:{}:", ns.st_ino, rt.st_dev, rt.st_ino);
-        cache->views.emplace(tid, key_prefix);
-      } else {
-        cache = nullptr;
-      }
-    }
+    if (const std::string* v = view_of(tid, *cache))
+      key_prefix = *v;
+    else
+      cache = nullptr;
   }
   std::string prefix;
   std::size_t pos = 0;

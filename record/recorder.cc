@@ -227,7 +227,7 @@ void Recorder::maybe_flush() {
   std::int64_t now = now_ns(CLOCK_MONOTONIC_COARSE);
   if (now - last_flush_ < kFlushIntervalNs) return;
   out_->flush();
-  perm_cache_.clear();
+  perm_cache_.clear_components();
   last_flush_ = now;
   dirty_ = false;
 }
@@ -414,11 +414,15 @@ void Recorder::on_new_child(Task& parent, pid_t child, int event) {
   c.tgid = thread ? parent.tgid : child;
   c.fds = (flags & CLONE_FILES) ? parent.fds : std::make_shared<FdTable>(*parent.fds);
   c.fs = (flags & CLONE_FS) ? parent.fs : std::make_shared<FsState>(*parent.fs);
-  c.creds = thread ? parent.creds : std::make_shared<Creds>();
+  // A forked child has exactly its parent's credentials: copy what is
+  // known rather than read /proc/PID/status again for every process.
+  c.creds = thread ? parent.creds : std::make_shared<Creds>(parent.creds ? *parent.creds : Creds{});
   // Without CLONE_NEWNS the child sees the tree as its parent does.
   if (known && !(flags & CLONE_NEWNS)) {
-    if (auto v = perm_cache_.views.find(parent.tid); v != perm_cache_.views.end())
-      perm_cache_.views[child] = v->second;
+    // The parent's view is taken now if it is not known yet (once per
+    // parent): a shell that forks 300 programs, each failing a lookup,
+    // would otherwise cost two /proc stats per program.
+    if (const std::string* v = view_of(parent.tid, perm_cache_)) perm_cache_.views[child] = *v;
   }
   ProcInfo info;
   info.child = child;
@@ -456,7 +460,14 @@ void Recorder::on_exec(Task& t) {
   if (x.fds.use_count() > 1) x.fds = std::make_shared<FdTable>(*x.fds);
   x.fds->on_exec();
   if (x.fs.use_count() > 1) x.fs = std::make_shared<FsState>(*x.fs);
-  x.creds = std::make_shared<Creds>();
+  // Credentials survive exec unless the program is set-user-ID or
+  // set-group-ID (one stat, instead of reading /proc/PID/status again).
+  struct stat exe;
+  if (!x.creds || !x.creds->valid || stat(fmt::format("/proc/{}/exe", x.tid).c_str(), &exe) != 0 ||
+      (exe.st_mode & (S_ISUID | S_ISGID)))
+    x.creds = std::make_shared<Creds>();
+  else if (x.creds.use_count() > 1)
+    x.creds = std::make_shared<Creds>(*x.creds);
   if (x.tid == root_) prelude_ = false;
 
   Event& e = scratch_;

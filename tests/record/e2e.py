@@ -418,6 +418,35 @@ def case_signal_siginfo():
         check(want in shown, f"{mode}: show lacks {want!r}")
 
 
+def case_perm_snapshot_credentials():
+    # The caller's ids in a permission snapshot follow the process through
+    # set*id calls, fork and exec, and a set-user-ID program's exec.
+    d = scratch()
+    setuid_cat = os.path.join(d, "suid-cat")
+    shutil.copy("/bin/cat", setuid_cat)
+    os.chown(setuid_cat, 0, 0)
+    os.chmod(setuid_cat, 0o4755)
+    if "nosuid" in subprocess.run(["findmnt", "-n", "-o", "OPTIONS", "-T", d], capture_output=True,
+                                  text=True).stdout:
+        skip(f"{d} is on a nosuid mount")
+    out = os.path.join(d, "t.trace")
+    inner = f"cat {d}/missing-b; {setuid_cat} {d}/missing-c; cat {d}/missing-d"
+    script = (f"cat {d}/missing-a; setpriv --reuid=65534 --regid=65534 --clear-groups "
+              f"sh -c '{inner}'; exit 0")
+    for mode in ([], ["--all"]):
+        record(mode + ["--force", "--", "sh", "-c", script], out, check_rc=0)
+        _, events = load(out)
+        seen = {}
+        for e in syscalls(events):
+            for a in e.get("args", []):
+                p = a.get("abs") or a.get("str") or ""
+                if p.startswith(d + "/missing-") and "perm" in e:
+                    seen[p[-1]] = e["perm"]["uid"]
+        check(seen == {"a": 0, "b": 65534, "c": 0, "d": 65534},
+              f"{mode}: snapshot uids by file {seen}, wanted a 0 (root), b 65534 (after setpriv and exec), "
+              f"c 0 (set-user-ID exec), d 65534")
+
+
 def case_killed_mid_call():
     d = scratch()
     out = os.path.join(d, "t.trace")
