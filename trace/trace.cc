@@ -33,13 +33,21 @@ const std::string* InternedString::intern(std::string_view s) {
   if (s.empty()) return nullptr;
   // Node-based: element addresses stay valid as the pool grows. Never freed:
   // the pool holds field names, a few hundred strings at most.
+  // Looked up by view (no std::string built for a name already pooled:
+  // every event's call name comes through here).
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>()(v); }
+  };
   static std::mutex mu;
-  static std::unordered_set<std::string>* pool = new std::unordered_set<std::string>();
+  static auto* pool = new std::unordered_set<std::string, Hash, std::equal_to<>>();
   // The last name looked up per thread: struct fields come in runs.
   thread_local const std::string* last = nullptr;
   if (last && *last == s) return last;
   std::lock_guard<std::mutex> lock(mu);
-  last = &*pool->emplace(s).first;
+  auto it = pool->find(s);
+  if (it == pool->end()) it = pool->emplace(s).first;
+  last = &*it;
   return last;
 }
 
