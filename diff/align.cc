@@ -98,8 +98,21 @@ std::string Side::display_target(std::size_t i) const {
   return norm.empty() ? rp.str.str() : norm;
 }
 
+namespace {
+
+// The fd rule replaced fd numbers by their referent ("= fd</etc/x>"); a
+// person reads "= 3</etc/x>", as strace shows it. The numbers were kept.
+void put_back_fd_numbers(Event& e) {
+  if (e.result.str == "fd") e.result.str.clear();
+  for (Arg& a : e.args)
+    if (a.kind == ArgKind::Fd && a.has_raw && a.str == "fd") a.str = std::to_string(a.raw);
+}
+
+}  // namespace
+
 Event Side::display_event(std::size_t i) const {
   Event e = trace->events[i];
+  put_back_fd_numbers(e);
   if (i >= raw_paths.size() || raw_paths[i].empty()) return e;
   const RawPath& rp = raw_paths[i];
   for (Arg& a : e.args)
@@ -108,7 +121,8 @@ Event Side::display_event(std::size_t i) const {
       if (!rp.abs.empty()) a.abs = rp.abs;
       break;
     }
-  if (!e.result.ref.empty() && e.result.str == "fd") e.result.ref = display_target(i);
+  if (!e.result.ref.empty() && e.result.state == ResultState::Returned && trace->events[i].result.str == "fd")
+    e.result.ref = display_target(i);
   return e;
 }
 

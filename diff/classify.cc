@@ -235,6 +235,7 @@ class Classifier {
       s.err = e.result.err.empty() ? errno_name(e.result.errnum) : e.result.err;
     s.event = i;
     s.has_event = true;
+    s.shown = std::move(e);
     return s;
   }
 

@@ -28,6 +28,10 @@ struct DivSide {
   std::optional<std::string> err;  ///< errno name, nullopt on success
   std::size_t event = 0;       ///< index into DiffResult::{good,bad}.events
   bool has_event = false;      ///< env divergences have no event
+  /// The event as recorded, for display: the normalized event with its
+  /// recorded path and fd numbers put back (what `call` shows). The
+  /// normalized one, what the alignment compared, is at `event`.
+  Event shown;
 };
 
 struct Divergence {

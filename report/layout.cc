@@ -335,7 +335,8 @@ std::string side_call(const DiffResult& r, const Divergence& d, bool good) {
   const std::optional<DivSide>& s = good ? d.good : d.bad;
   if (!s) return "";
   const Trace& t = good ? r.good : r.bad;
-  if (s->has_event && s->event < t.events.size()) return call_text(t.events[s->event]);
+  if (s->has_event && s->event < t.events.size())
+    return call_text(s->shown.name.empty() ? t.events[s->event] : s->shown);
   return s->call;
 }
 

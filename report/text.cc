@@ -216,7 +216,9 @@ class TextReport {
   const Event* event_of(const Divergence& d, bool good) const {
     const std::optional<DivSide>& s = good ? d.good : d.bad;
     const Trace& t = good ? r_.good : r_.bad;
-    if (s && s->has_event && s->event < t.events.size()) return &t.events[s->event];
+    // As recorded (s->shown) when the differ filled it in; a result built
+    // by hand may have only the normalized event.
+    if (s && s->has_event && s->event < t.events.size()) return s->shown.name.empty() ? &t.events[s->event] : &s->shown;
     return nullptr;
   }
 

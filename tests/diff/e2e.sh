@@ -61,6 +61,14 @@ case $CASE in
     [ "$(top .bad.path)" = "$S/etc/app.conf" ] || fail "rank 1 path $(top .bad.path)"
     [ "$(top .bad.errno)" = ENOENT ] || fail "rank 1 errno $(top .bad.errno)"
     [ "$(top .good.errno)" = null ] || fail "good side failed too"
+    # Calls are shown as recorded: the real path (not its normalized
+    # temp-name form) and the fd number (not the fd rule's "fd").
+    top .good.call | grep -qE "\"$S/etc/app.conf\".* = [0-9]+" || fail "good call shown as $(top .good.call)"
+    if [ -n "${TRACEDIFF_CLI:-}" ]; then
+      "$TRACEDIFF_CLI" diff --color=never --no-pager "$S/good.$EXT" "$S/bad.$EXT" >"$S/report.txt" || true
+      grep -qE "^  good  openat\(AT_FDCWD[^,]*, \"$S/etc/app.conf\", O_RDONLY.*\) = [0-9]+" "$S/report.txt" ||
+        { sed -n '1,20p' "$S/report.txt"; fail "the report's cause does not show the call as recorded"; }
+    fi
     ;;
   tmpdir-not-writable)
     mkdir -p "$S/tmp"
