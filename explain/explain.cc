@@ -253,6 +253,13 @@ class Searcher {
                                      : "no process wrote to stderr or a terminal before exiting non-zero "
                                        "(give the message with --message TEXT)");
       x.summary = "no error message found";
+      // No message, but a process died of a signal: say which, and what
+      // the signal's siginfo says (who sent it, where it faulted).
+      if (!opt_.message)
+        if (auto k = describe_killed()) {
+          x.summary += "; " + *k;
+          x.notes.push_back(*k);
+        }
       return x;
     }
     x.message = msg->text;
@@ -376,6 +383,61 @@ class Searcher {
     Msg m{*best, *best, trim(detail::call_data(t_.events[*best]))};
     if (truncated(*best)) m.text += "...";
     return m;
+  }
+
+  std::string who(std::int32_t pid) const {
+    std::string w = fmt::format("pid {}", pid);
+    if (auto it = r_.name.find(pid); it != r_.name.end() && !it->second.empty()) w += fmt::format(" ({})", it->second);
+    return w;
+  }
+
+  // The process killed by a signal nearest the root (the root, else the
+  // first one killed), with the delivery's siginfo when the trace has it.
+  std::optional<std::string> describe_killed() const {
+    auto exit_index = [&](std::int32_t p) {
+      auto it = r_.exit_event.find(p);
+      return it == r_.exit_event.end() ? t_.events.size() : it->second;
+    };
+    std::optional<std::int32_t> pid;
+    for (const auto& [p, ex] : r_.exits) {
+      if (ex.kind != ExitStatus::Killed) continue;
+      bool root = !r_.parent.count(p), best_root = pid && !r_.parent.count(*pid);
+      if (!pid || (root && !best_root) || (root == best_root && exit_index(p) < exit_index(*pid))) pid = p;
+    }
+    if (!pid) return std::nullopt;
+    const ExitStatus& ex = r_.exits.at(*pid);
+    std::string out = fmt::format("{} was {}", who(*pid), ex.describe());
+    std::size_t end = exit_index(*pid);
+    const Event* sig = nullptr;
+    for (std::size_t i = 0; i < end && i < t_.events.size(); ++i) {
+      const Event& e = t_.events[i];
+      if (e.type == EventType::Signal && r_.tgid[i] == *pid && !e.proc.stopped && e.proc.signal == ex.signal)
+        sig = &e;
+    }
+    if (!sig) {
+      if (ex.signal == 9)
+        out += " (SIGKILL is not seen being delivered: sent by another process, or the kernel's OOM killer; "
+               "see the kernel log)";
+      return out;
+    }
+    std::string code, addr;
+    std::optional<std::int64_t> from_pid, from_uid;
+    for (const Arg& a : sig->args) {
+      if (a.name == "si_code") code = a.str.str();
+      else if (a.name == "si_addr") addr = a.str.str();
+      else if (a.name == "si_pid") from_pid = a.raw;
+      else if (a.name == "si_uid") from_uid = a.raw;
+    }
+    if ((code == "SI_USER" || code == "SI_TKILL" || code == "SI_QUEUE") && from_pid) {
+      out += fmt::format(", sent by {}", *from_pid == *pid ? std::string("itself") : who(static_cast<std::int32_t>(*from_pid)));
+      if (from_uid) out += fmt::format(" as uid {}", *from_uid);
+      out += fmt::format(" ({})", code);
+    } else if (!addr.empty()) {
+      out += fmt::format(" at address {}{}", addr, code.empty() ? "" : fmt::format(" ({})", code));
+    } else if (!code.empty()) {
+      out += fmt::format(" ({})", code);
+    }
+    return out;
   }
 
   ExplainLink link(ExplainLink::Kind k, std::size_t i) const {

@@ -410,6 +410,62 @@ TEST(Explain, NothingToExplainWithoutAFailedExit) {
   EXPECT_EQ(cause(y).path, "/nope");
 }
 
+// No message, but the process died of a signal: the summary says which,
+// and what its siginfo says (a fault's address; who sent a kill).
+Arg field(const char* name, Arg a) {
+  a.name = name;
+  return a;
+}
+TraceBuilder killed_by(int sig, const char* sig_name, std::vector<Arg> info) {
+  TraceBuilder b;
+  b.fork(1, 2);
+  b.call(2, "openat", {kCwd, path("/etc/app.conf"), flags("O_RDONLY")}, 3);
+  Event s;
+  s.type = EventType::Signal;
+  s.tid = s.pid = 2;
+  s.name = sig_name;
+  s.proc.signal = sig;
+  s.args = std::move(info);
+  b.trace().events.push_back(s);
+  Event k;
+  k.type = EventType::Process;
+  k.tid = k.pid = 2;
+  k.name = kProcKilled;
+  k.proc.signal = sig;
+  b.trace().events.push_back(k);
+  b.exit(1, 0);
+  return b;
+}
+
+TEST(Explain, NoMessageButAProcessKilledBySignal) {
+  TraceBuilder segv = killed_by(11, "SIGSEGV",
+                                {field("si_signo", flags("SIGSEGV")), field("si_code", flags("SEGV_MAPERR")),
+                                 field("si_addr", Arg{.kind = ArgKind::Other, .str = "NULL"})});
+  Explanation x = explain(segv.trace());
+  EXPECT_FALSE(x.found);
+  EXPECT_NE(x.summary.find("pid 2 was killed by SIGSEGV at address NULL (SEGV_MAPERR)"), std::string::npos)
+      << x.summary;
+
+  TraceBuilder term = killed_by(15, "SIGTERM",
+                                {field("si_signo", flags("SIGTERM")), field("si_code", flags("SI_USER")),
+                                 field("si_pid", num(1)), field("si_uid", num(1000))});
+  Explanation y = explain(term.trace());
+  EXPECT_NE(y.summary.find("pid 2 was killed by SIGTERM, sent by pid 1 as uid 1000 (SI_USER)"), std::string::npos)
+      << y.summary;
+
+  // SIGKILL is never seen being delivered: say where to look.
+  TraceBuilder kill = killed_by(9, "SIGKILL", {});
+  kill.trace().events.erase(kill.trace().events.end() - 4);  // no Signal event for SIGKILL
+  Explanation z = explain(kill.trace());
+  EXPECT_NE(z.summary.find("killed by SIGKILL"), std::string::npos) << z.summary;
+  EXPECT_NE(z.summary.find("OOM killer"), std::string::npos) << z.summary;
+
+  // A message found is explained as before; the signal does not take over.
+  TraceBuilder msg;
+  msg.call(1, "write", {fd(2), data("fatal: oops\n"), num(12)}, 12).exit(1, 1);
+  EXPECT_EQ(explain(msg.trace()).summary.find("killed"), std::string::npos);
+}
+
 TEST(Explain, ChildThatFailedBeforeTheMessage) {
   TraceBuilder b;
   // An older failure of the shell's own is not what "deploy failed" is about.

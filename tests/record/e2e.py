@@ -402,6 +402,10 @@ def case_signal_siginfo():
         check(fields.get("si_signo", {}).get("str") == "SIGSEGV", f"{mode}: si_signo in {fields}")
         check(fields.get("si_code", {}).get("str") == "SEGV_MAPERR", f"{mode}: si_code in {fields}")
         check(fields.get("si_addr", {}).get("str") == "NULL", f"{mode}: si_addr in {fields}")
+        # With no error message to start from, explain says what killed it.
+        x = subprocess.run([ARGS.tracediff, "explain", out], capture_output=True, text=True)
+        check(x.returncode == 1 and "killed by SIGSEGV at address NULL (SEGV_MAPERR)" in x.stdout,
+              f"{mode}: explain said (exit {x.returncode}): {x.stdout}")
 
         out = os.path.join(d, f"usr1{len(mode)}.trace")
         record(mode + ["--", "sh", "-c", 'trap "exit 7" USR1; kill -USR1 $$; sleep 5'], out, check_rc=7)
