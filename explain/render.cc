@@ -17,13 +17,42 @@ std::string where(const ExplainLink& l) {
   return s;
 }
 
+// Length of the valid UTF-8 sequence at s[i] (2-4), or 0.
+std::size_t utf8_at(const std::string& s, std::size_t i) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
+  if (c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
+  if (c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
+  if (c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
+  return n;
+}
+
+// A message as a C-like string: text (including UTF-8 in any language)
+// as is, control bytes and bytes that are not UTF-8 as octal escapes, as
+// strace writes them, so binary garbage never reaches the terminal raw.
 std::string quoted(const std::string& s) {
   std::string out = "\"";
-  for (char c : s) {
+  for (std::size_t i = 0; i < s.size();) {
+    char c = s[i];
+    auto u = static_cast<unsigned char>(c);
     if (c == '\n') out += "\\n";
     else if (c == '"') out += "\\\"";
-    else if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\{:o}", static_cast<unsigned char>(c));
-    else out.push_back(c);
+    else if (c == '\\') out += "\\\\";
+    else if (u < 0x20 || u == 0x7f) out += fmt::format("\\{:o}", u);
+    else if (u < 0x80) out.push_back(c);
+    else if (std::size_t n = utf8_at(s, i)) {
+      out.append(s, i, n);
+      i += n;
+      continue;
+    } else {
+      out += fmt::format("\\{:o}", u);
+    }
+    ++i;
   }
   return out + "\"";
 }

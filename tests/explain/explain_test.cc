@@ -466,6 +466,21 @@ TEST(Explain, NoMessageButAProcessKilledBySignal) {
   EXPECT_EQ(explain(msg.trace()).summary.find("killed"), std::string::npos);
 }
 
+TEST(Explain, MessageTextKeepsUtf8AndEscapesBinary) {
+  // A message in another language stays readable; bytes that are not
+  // UTF-8 (a program writing a buffer past its text) are escaped as strace
+  // does, never sent to the terminal raw.
+  TraceBuilder b;
+  b.call(1, "openat", {kCwd, path("/etc/app.conf"), flags("O_RDONLY")}, -1, "ENOENT")
+      .call(1, "write", {fd(2), data("Datei \xc3\xa4 fehlt\\\xf0\xff\x1b\n"), num(16)}, 16)
+      .exit(1, 1);
+  Explanation x = explain(b.trace());
+  std::string text = render_explanation_text(x, "t.trace");
+  // (The message's trailing newline is dropped, as documented.)
+  EXPECT_NE(text.find("message   \"Datei \xc3\xa4 fehlt\\\\\\360\\377\\33\"\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << "an escape byte reached the terminal";
+}
+
 TEST(Explain, ChildThatFailedBeforeTheMessage) {
   TraceBuilder b;
   // An older failure of the shell's own is not what "deploy failed" is about.
