@@ -207,9 +207,12 @@ void Recorder::open_output() {
   dirty_ = false;
 }
 
-void Recorder::emit_process(const Task& t, const char* name, ProcInfo info) {
-  Event& e = scratch_;
-  e.type = EventType::Process;
+namespace {
+
+// Makes a reused event (a task's call being built, the scratch event) a
+// fresh one of `type` by task t, starting now, keeping its buffers.
+Event& reset_event(Event& e, const Task& t, EventType type, std::string_view name) {
+  e.type = type;
   e.tid = t.tid;
   e.pid = t.tgid;
   e.ts_ns = now_ns(CLOCK_REALTIME);
@@ -217,8 +220,16 @@ void Recorder::emit_process(const Task& t, const char* name, ProcInfo info) {
   e.name = name;
   e.args.clear();
   e.result = Result{};
-  e.proc = info;
+  e.proc = ProcInfo{};
   e.perm.reset();
+  return e;
+}
+
+}  // namespace
+
+void Recorder::emit_process(const Task& t, const char* name, ProcInfo info) {
+  Event& e = reset_event(scratch_, t, EventType::Process, name);
+  e.proc = info;
   emit(e);
 }
 
@@ -293,16 +304,7 @@ void Recorder::begin_call(Task& t, const StopInfo& si) {
   bool known = !si.other_abi && si.nr >= 0 && si.nr < static_cast<int>(selected_.size());
   if (known && !selected_[si.nr]) return;
   t.decode = true;
-  Event& e = t.ev;
-  e.type = EventType::Syscall;
-  e.tid = t.tid;
-  e.pid = t.tgid;
-  e.ts_ns = now_ns(CLOCK_REALTIME);
-  e.dur_ns = -1;
-  e.args.clear();
-  e.result = Result{};
-  e.proc = ProcInfo{};
-  e.perm.reset();
+  Event& e = reset_event(t.ev, t, EventType::Syscall, {});
   DecodeCtx c{t, opt_.data_size, opt_.redact};
   if (!known) {
     e.name = fmt::format("{}syscall_{}", si.other_abi ? "i386:" : "", si.nr);
@@ -470,17 +472,7 @@ void Recorder::on_exec(Task& t) {
     x.creds = std::make_shared<Creds>(*x.creds);
   if (x.tid == root_) prelude_ = false;
 
-  Event& e = scratch_;
-  e.type = EventType::Process;
-  e.tid = x.tid;
-  e.pid = x.tgid;
-  e.ts_ns = now_ns(CLOCK_REALTIME);
-  e.dur_ns = -1;
-  e.name = kProcExec;
-  e.args.clear();
-  e.result = Result{};
-  e.proc = ProcInfo{};
-  e.perm.reset();
+  Event& e = reset_event(scratch_, x, EventType::Process, kProcExec);
   bool from_call = x.in_syscall && x.decode && (x.nr == SYS_execve || x.nr == SYS_execveat);
   if (from_call) {
     std::size_t p = x.nr == SYS_execveat ? 1 : 0;
@@ -648,19 +640,9 @@ void Recorder::dispatch(pid_t tid, int status) {
       // Group stop: stay stopped (Ctrl-Z, SIGSTOP) but keep reporting, so a
       // SIGCONT resumes the program as it would untraced.
       if (!(prelude_ && tid == root_)) {
-        Event& e = scratch_;
-        e.type = EventType::Signal;
-        e.tid = t.tid;
-        e.pid = t.tgid;
-        e.ts_ns = now_ns(CLOCK_REALTIME);
-        e.dur_ns = -1;
-        e.name = signal_name(sig);
-        e.args.clear();
-        e.result = Result{};
-        e.proc = ProcInfo{};
+        Event& e = reset_event(scratch_, t, EventType::Signal, signal_name(sig));
         e.proc.signal = sig;
         e.proc.stopped = true;
-        e.perm.reset();
         emit(e);
       }
       t.group_stopped = true;
@@ -674,22 +656,12 @@ void Recorder::dispatch(pid_t tid, int status) {
   } else {
     // Signal-delivery stop: record it and pass it on.
     if (!(prelude_ && tid == root_)) {
-      Event& e = scratch_;
-      e.type = EventType::Signal;
-      e.tid = t.tid;
-      e.pid = t.tgid;
-      e.ts_ns = now_ns(CLOCK_REALTIME);
-      e.dur_ns = -1;
-      e.name = signal_name(sig);
-      e.args.clear();
+      Event& e = reset_event(scratch_, t, EventType::Signal, signal_name(sig));
       // Who sent it and why (kill from pid N, a child's exit, a fault's
       // address): one ptrace call, only when a signal arrives.
       siginfo_t si;
       if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) e.args = siginfo_args(si);
-      e.result = Result{};
-      e.proc = ProcInfo{};
       e.proc.signal = sig;
-      e.perm.reset();
       emit(e);
     }
     resume(t, sig);
