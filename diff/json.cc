@@ -3,47 +3,12 @@
 #include <fmt/format.h>
 
 #include "diff/diff.h"
+#include "trace/format.h"
 
 namespace tracediff {
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i], 0 if it is not one.
-std::size_t utf8_len(std::string_view s, std::size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-  if (!n || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
-  return n;
-}
-
-void str(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\\""; continue;
-      case '\\': out += "\\\\"; continue;
-      case '\n': out += "\\n"; continue;
-      case '\t': out += "\\t"; continue;
-      case '\r': out += "\\r"; continue;
-      default: break;
-    }
-    if (c < 0x20 || c == 0x7f) {
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-    } else if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (std::size_t n = utf8_len(s, i)) {
-      out.append(s.substr(i, n));
-      i += n - 1;
-    } else {
-      // A byte that is not UTF-8 (binary data): shown as its Latin-1 code
-      // point so the document stays valid JSON.
-      fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-    }
-  }
-  out.push_back('"');
-}
+void str(std::string& out, std::string_view s) { append_json_text(out, s); }
 
 void opt_str(std::string& out, const std::string& s) {
   if (s.empty()) out += "null";

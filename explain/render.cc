@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "explain/explain.h"
+#include "trace/format.h"
 
 namespace tracediff {
 namespace {
@@ -15,21 +16,6 @@ std::string where(const ExplainLink& l) {
   if (l.line) s += fmt::format(", line {}", l.line);
   else s += fmt::format(", event {}", l.event);
   return s;
-}
-
-// Length of the valid UTF-8 sequence at s[i] (2-4), or 0.
-std::size_t utf8_at(const std::string& s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;   // overlong
-  if (c == 0xed && b(i + 1) >= 0xa0) return 0;  // surrogate
-  if (c == 0xf0 && b(i + 1) < 0x90) return 0;   // overlong
-  if (c == 0xf4 && b(i + 1) >= 0x90) return 0;  // above U+10FFFF
-  return n;
 }
 
 // A message as a C-like string: text (including UTF-8 in any language)
@@ -45,7 +31,7 @@ std::string quoted(const std::string& s) {
     else if (c == '\\') out += "\\\\";
     else if (u < 0x20 || u == 0x7f) out += fmt::format("\\{:o}", u);
     else if (u < 0x80) out.push_back(c);
-    else if (std::size_t n = utf8_at(s, i)) {
+    else if (std::size_t n = utf8_sequence_length(s, i)) {
       out.append(s, i, n);
       i += n;
       continue;
@@ -63,24 +49,7 @@ std::string id_list(const std::vector<std::uint32_t>& v) {
   return s;
 }
 
-void json_str(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        // Control bytes and bytes that are not ASCII are escaped as code
-        // points U+0000..U+00FF, so any data stays valid JSON.
-        if (c < 0x20 || c >= 0x7f) fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        else out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
-}
+void json_str(std::string& out, std::string_view s) { append_json_text(out, s); }
 
 void json_field(std::string& out, const char* key, std::string_view v, bool& first) {
   if (!first) out.push_back(',');

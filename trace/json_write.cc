@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "trace/format.h"
 #include "trace/io.h"
 
 namespace tracediff {
@@ -81,9 +82,8 @@ std::string replace_invalid_utf8(std::string_view s) {
   std::string out;
   std::size_t i = 0;
   while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len && i + len <= s.size() && valid_utf8(s.substr(i, len))) {
+    std::size_t len = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : utf8_sequence_length(s, i);
+    if (len) {
       out += s.substr(i, len);
       i += len;
     } else {

@@ -479,6 +479,9 @@ TEST(Explain, MessageTextKeepsUtf8AndEscapesBinary) {
   // (The message's trailing newline is dropped, as documented.)
   EXPECT_NE(text.find("message   \"Datei \xc3\xa4 fehlt\\\\\\360\\377\\33\"\n"), std::string::npos) << text;
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << "an escape byte reached the terminal";
+  // JSON: the UTF-8 text as is, the other bytes as their Latin-1 code points.
+  std::string json = explanation_to_json(x, "t.trace");
+  EXPECT_NE(json.find("\"message\":\"Datei \xc3\xa4 fehlt\\\\\\u00f0\\u00ff\\u001b\""), std::string::npos) << json;
 }
 
 TEST(Explain, ChildThatFailedBeforeTheMessage) {
