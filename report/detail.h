@@ -47,10 +47,6 @@ std::string call_text(const Event& e, std::size_t cap = 0);
 void fit_pair(const Event* good, const Event* bad, std::size_t width, std::vector<std::string>& good_lines,
               std::vector<std::string>& bad_lines);
 
-/// "result", "path", ... (the diff stage's names; kept here so the
-/// renderers do not depend on more of it than the data).
-const char* kind_name(DivKind k);
-
 /// True when the row differs: the alignment paired it as changed or
 /// one-sided, or a divergence covers it (the differ aligns on keys that
 /// leave out results, so a row it pairs as Same may still diverge).

@@ -271,7 +271,7 @@ class HtmlReport {
     }
     out_ += "<section class=\"cause\" id=\"cause\">\n";
     out_ += fmt::format("<h2>Most likely cause <span class=\"kind k-{0}\">#{1} {0}</span> <span class=\"muted\">{2}</span></h2>\n",
-                        kind_name(d->kind), d->rank, escape(d->process));
+                        to_string(d->kind), d->rank, escape(d->process));
     out_ += fmt::format("<p class=\"why\">{}</p>\n", why(explain(*d)));
     std::string gc = side_call(r_, *d, true), bc = side_call(r_, *d, false);
     out_ += "<table class=\"calls\">\n";
@@ -332,7 +332,7 @@ class HtmlReport {
     for (DivKind k : kAllKinds) {
       if (!present[static_cast<int>(k)]) continue;
       out_ += fmt::format("<label><input type=\"checkbox\" checked data-kind-filter=\"{0}\"> <span class=\"kind k-{0}\">{0}</span></label>\n",
-                          kind_name(k));
+                          to_string(k));
     }
     std::size_t q = 0;
     for (const Divergence& d : r_.divergences) q += d.benign || !d.significant;
@@ -352,7 +352,7 @@ class HtmlReport {
     std::map<std::string, std::size_t> by_text;
     for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
       const Divergence& d = r_.divergences[i];
-      std::string key = fmt::format("{}\n{}\n{}\n{}", d.process, kind_name(d.kind), d.benign || !d.significant, explain(d));
+      std::string key = fmt::format("{}\n{}\n{}\n{}", d.process, to_string(d.kind), d.benign || !d.significant, explain(d));
       auto [it, fresh] = by_text.emplace(key, groups.size());
       if (fresh) groups.push_back({i, 1});
       else ++groups[it->second].second;
@@ -367,7 +367,7 @@ class HtmlReport {
       out_ += fmt::format(
           "<tr data-kind=\"{0}\" class=\"{1}\"><td>{2}</td><td><span class=\"kind k-{0}\">{0}</span>{3}</td><td class=\"mono\">{4}</td>"
           "<td class=\"mono\">{5}</td><td>{6}{8}</td><td>{7}</td></tr>\n",
-          kind_name(d.kind), quiet ? "quiet" : "", d.rank, d.benign ? " benign" : !d.significant ? " insignificant" : "",
+          to_string(d.kind), quiet ? "quiet" : "", d.rank, d.benign ? " benign" : !d.significant ? " insignificant" : "",
           escape(d.process), escape(d.syscall), why(explain(d)),
           l.empty() ? std::string() : fmt::format("<a href=\"{}\">rows</a>", l), times);
     }
@@ -448,7 +448,7 @@ class HtmlReport {
       std::string kind = "data";
       bool quiet = row_quiet(r_, row);
       if (row.divergence >= 0 && static_cast<std::size_t>(row.divergence) < r_.divergences.size())
-        kind = kind_name(r_.divergences[row.divergence].kind);
+        kind = to_string(r_.divergences[row.divergence].kind);
       else if (row.op == AlignedRow::OnlyGood) kind = "only-good";
       else if (row.op == AlignedRow::OnlyBad) kind = "only-bad";
       attrs = fmt::format(" class=\"{}{}\" data-kind=\"{}\"", cls, quiet ? " quiet" : "", kind);

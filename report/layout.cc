@@ -261,19 +261,6 @@ void fit_pair(const Event* good, const Event* bad, std::size_t width, std::vecto
   }
 }
 
-const char* kind_name(DivKind k) {
-  switch (k) {
-    case DivKind::Result: return "result";
-    case DivKind::Path: return "path";
-    case DivKind::OnlyGood: return "only-good";
-    case DivKind::OnlyBad: return "only-bad";
-    case DivKind::Exit: return "exit";
-    case DivKind::Env: return "env";
-    case DivKind::Data: return "data";
-  }
-  return "?";
-}
-
 bool row_quiet(const DiffResult& r, const AlignedRow& row) {
   if (row.divergence < 0 || static_cast<std::size_t>(row.divergence) >= r.divergences.size()) return false;
   const Divergence& d = r.divergences[row.divergence];

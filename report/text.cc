@@ -234,7 +234,7 @@ class TextReport {
       return;
     }
     line();
-    prose(fmt::format("Most likely cause (#{} {}{})", d->rank, kind_name(d->kind), d->process.empty() ? "" : ", " + d->process),
+    prose(fmt::format("Most likely cause (#{} {}{})", d->rank, to_string(d->kind), d->process.empty() ? "" : ", " + d->process),
           0, &TextReport::bold);
     cause_body(*d);
   }
@@ -245,7 +245,7 @@ class TextReport {
       line("No significant divergence.");
       return;
     }
-    prose(fmt::format("Most likely cause (#{} {}{})", d->rank, kind_name(d->kind), d->process.empty() ? "" : ", " + d->process),
+    prose(fmt::format("Most likely cause (#{} {}{})", d->rank, to_string(d->kind), d->process.empty() ? "" : ", " + d->process),
           0, &TextReport::bold);
     cause_body(*d);
   }
@@ -311,7 +311,7 @@ class TextReport {
     std::vector<Group> groups;
     std::map<std::string, std::size_t> by_text;
     for (const Divergence* d : rest) {
-      std::string key = d->process + "\n" + kind_name(d->kind) + "\n" + explain(*d);
+      std::string key = d->process + "\n" + to_string(d->kind) + "\n" + explain(*d);
       auto [it, fresh] = by_text.emplace(key, groups.size());
       if (fresh) groups.push_back({d, 1});
       else ++groups[it->second].count;
@@ -319,7 +319,7 @@ class TextReport {
     std::size_t n = std::min(groups.size(), kSummaryMax);
     for (std::size_t i = 0; i < n; ++i) {
       const Divergence& d = *groups[i].first;
-      std::string tag = fmt::format("#{} {}", d.rank, kind_name(d.kind));
+      std::string tag = fmt::format("#{} {}", d.rank, to_string(d.kind));
       std::string text = shorten_middle(explain(d), kSummaryChars);
       if (d.benign) text += " (benign)";
       else if (!d.significant) text += " (insignificant)";
@@ -437,7 +437,7 @@ class TextReport {
     std::string text = fmt::format("@@ rows {}-{} of {}", h.begin + 1, h.end, p.rows.size());
     for (std::size_t i = 0; i < named.size(); ++i) {
       const Divergence& dv = r_.divergences[named[i]];
-      text += fmt::format("{}#{} {}", i ? ", " : ": ", dv.rank, kind_name(dv.kind));
+      text += fmt::format("{}#{} {}", i ? ", " : ": ", dv.rank, to_string(dv.kind));
     }
     if (others) text += fmt::format(" and {} more", others);
     prose(text + " @@", 0, &TextReport::dim);
