@@ -267,6 +267,24 @@ void DecodeCtx::track_fd(int fd, std::string ref, bool cloexec) {
   task.fds->set(fd, std::move(ref), cloexec);
 }
 
+Arg DecodeCtx::fd_pair_arg(int i, const int (&fds)[2], const std::string (&refs)[2], bool cloexec) {
+  Arg arr = hex_arg(i);
+  arr.kind = ArgKind::Array;
+  arr.str.clear();
+  for (int k = 0; k < 2; ++k) {
+    track_fd(fds[k], refs[k], cloexec);
+    Arg a;
+    a.kind = ArgKind::Fd;
+    a.has_raw = true;
+    a.raw = fds[k];
+    a.ref = task.ev.result.ref;
+    arr.items.push_back(std::move(a));
+  }
+  // The call returns 0, not an fd: the referents belong to the array.
+  task.ev.result.ref.clear();
+  return arr;
+}
+
 const std::vector<const Decoder*>& decoder_table() {
   static const std::vector<Decoder> all = [] {
     std::vector<Decoder> v;

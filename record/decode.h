@@ -59,6 +59,9 @@ struct DecodeCtx {
   std::string dir_of(int dirfd);
   /// Sets Result::ref to what returned fd `fd` refers to, and tracks it.
   void track_fd(int fd, std::string ref, bool cloexec);
+  /// The two fds pipe/pipe2/socketpair returned through argument i, both
+  /// tracked (refs[k] "" lets the kernel name fd k), as an Array of Fds.
+  Arg fd_pair_arg(int i, const int (&fds)[2], const std::string (&refs)[2], bool cloexec);
 };
 
 using EntryFn = void (*)(DecodeCtx&);

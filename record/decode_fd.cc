@@ -60,20 +60,8 @@ void pipe_out(DecodeCtx& c, int fds_arg, std::uint64_t flags) {
     c.ev().args.insert(c.ev().args.begin(), c.unreadable(c.addr(fds_arg)));
     return;
   }
-  Arg arr = c.hex_arg(fds_arg);
-  arr.kind = ArgKind::Array;
-  arr.str.clear();
-  for (int fd : fds) {
-    c.track_fd(fd, "", flags & O_CLOEXEC);
-    Arg a;
-    a.kind = ArgKind::Fd;
-    a.has_raw = true;
-    a.raw = fd;
-    a.ref = c.ev().result.ref;
-    arr.items.push_back(std::move(a));
-  }
-  c.ev().result.ref.clear();
-  c.ev().args.insert(c.ev().args.begin(), std::move(arr));
+  const std::string kernel_names[2];  // a pipe is named by the kernel ("pipe:[N]")
+  c.ev().args.insert(c.ev().args.begin(), c.fd_pair_arg(fds_arg, fds, kernel_names, flags & O_CLOEXEC));
 }
 
 }  // namespace

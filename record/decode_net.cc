@@ -198,20 +198,8 @@ std::vector<Decoder> net_decoders() {
            c.add(c.hex_arg(3));
            return;
          }
-         Arg arr = c.hex_arg(3);
-         arr.kind = ArgKind::Array;
-         arr.str.clear();
-         for (int fd : sv) {
-           c.track_fd(fd, socket_ref(c.tid(), fd), c.arg(1) & SOCK_CLOEXEC);
-           Arg a;
-           a.kind = ArgKind::Fd;
-           a.has_raw = true;
-           a.raw = fd;
-                  a.ref = c.ev().result.ref;
-           arr.items.push_back(std::move(a));
-         }
-         c.ev().result.ref.clear();
-         c.add(std::move(arr));
+         const std::string refs[2] = {socket_ref(c.tid(), sv[0]), socket_ref(c.tid(), sv[1])};
+         c.add(c.fd_pair_arg(3, sv, refs, c.arg(1) & SOCK_CLOEXEC));
        }},
       {"connect",
        [](DecodeCtx& c) {
