@@ -182,6 +182,8 @@ class Importer {
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
   bool cut_call_line(std::string_view body, Event& ev);
+  // "ARGS) = RESULT" of a call in one piece: parses it into ev and appends it.
+  bool whole_call(std::string_view rest, Event& ev);
   bool signal_line(std::string_view body, Event& ev);
   bool process_line(std::string_view body, Event& ev);
   bool strace_message(std::string_view body, Event& ev);
@@ -479,6 +481,10 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
     return true;
   }
 
+  return whole_call(rest, ev);
+}
+
+bool Importer::whole_call(std::string_view rest, Event& ev) {
   std::size_t pos = 0;
   if (!detail::parse_arg_list(rest, pos, ev.args)) return false;
   if (!detail::parse_result(rest.substr(pos), ev.result, ev.dur_ns)) return false;
@@ -548,14 +554,7 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
   // No start in this log (attached mid-call, or a log cut at the top).
   ev.name.assign(name);
   if (!rest.empty() && rest[0] == ',') rest = ltrim(rest.substr(1));
-  std::size_t pos = 0;
-  if (!detail::parse_arg_list(rest, pos, ev.args)) return false;
-  if (!detail::parse_result(rest.substr(pos), ev.result, ev.dur_ns)) return false;
-  std::size_t slot = events_.size();
-  events_.push_back(std::move(ev));
-  last_ = slot;
-  complete(slot);
-  return true;
+  return whole_call(rest, ev);
 }
 
 bool Importer::signal_line(std::string_view s, Event& ev) {
