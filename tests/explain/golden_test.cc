@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "explain/explain.h"
+#include "tests/golden.h"
 #include "trace/io.h"
 
 namespace tracediff {
@@ -18,11 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path golden_dir() { return fs::path(TRACEDIFF_SOURCE_DIR) / "tests/explain/golden"; }
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 class Golden : public ::testing::TestWithParam<std::string> {};
 
@@ -33,24 +29,12 @@ TEST_P(Golden, MatchesExpectedOutput) {
   const std::string name = "input.log";  // as a user would type it: stable across checkouts
   std::string text = render_explanation_text(x, name);
   std::string json = explanation_to_json(x, name);
-  if (const char* u = std::getenv("TRACEDIFF_UPDATE_GOLDEN"); u && std::string(u) == "1") {
-    std::ofstream(dir / "expected.txt", std::ios::binary) << text;
-    std::ofstream(dir / "expected.json", std::ios::binary) << json;
-    GTEST_SKIP() << "rewrote " << dir;
-  }
-  EXPECT_EQ(text, slurp(dir / "expected.txt")) << "in " << dir;
-  EXPECT_EQ(json, slurp(dir / "expected.json")) << "in " << dir;
+  if (testing::rewrite_golden({{dir / "expected.txt", text}, {dir / "expected.json", json}})) GTEST_SKIP() << "rewrote " << dir;
+  EXPECT_EQ(text, testing::slurp(dir / "expected.txt")) << "in " << dir;
+  EXPECT_EQ(json, testing::slurp(dir / "expected.json")) << "in " << dir;
 }
 
-std::vector<std::string> cases() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(golden_dir()))
-    if (e.is_directory()) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-INSTANTIATE_TEST_SUITE_P(Explain, Golden, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(Explain, Golden, ::testing::ValuesIn(testing::golden_cases(golden_dir())),
                          [](const auto& info) {
                            std::string n = info.param;
                            std::replace(n.begin(), n.end(), '-', '_');

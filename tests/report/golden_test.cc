@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "report/report.h"
+#include "tests/golden.h"
 #include "tests/report/fixtures.h"
 
 namespace tracediff::testing {
@@ -17,19 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path golden_dir() { return fs::path(TRACEDIFF_SOURCE_DIR) / "tests/report/golden"; }
-
-std::vector<std::string> cases() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(golden_dir()))
-    if (e.is_directory()) out.push_back(e.path().filename().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 struct Case {
   std::string fixture;
@@ -71,16 +59,12 @@ TEST_P(Golden, MatchesExpected) {
   c.opt.color = false;
   std::string got = c.format == "html" ? render_html(r, c.opt) : render_text(r, c.opt);
   fs::path expected = dir / (c.format == "html" ? "expected.html" : "expected.txt");
-  const char* update = std::getenv("TRACEDIFF_UPDATE_GOLDEN");
-  if (update && std::string(update) == "1") {
-    std::ofstream(expected, std::ios::binary) << got;
-    GTEST_SKIP() << "regenerated " << expected;
-  }
+  if (rewrite_golden({{expected, got}})) GTEST_SKIP() << "regenerated " << expected;
   ASSERT_TRUE(fs::exists(expected)) << expected << " is missing; run with TRACEDIFF_UPDATE_GOLDEN=1";
   EXPECT_EQ(slurp(expected), got) << "report differs from " << expected;
 }
 
-INSTANTIATE_TEST_SUITE_P(Report, Golden, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(Report, Golden, ::testing::ValuesIn(golden_cases(golden_dir())),
                          [](const ::testing::TestParamInfo<std::string>& i) {
                            std::string s = i.param;
                            for (char& ch : s)

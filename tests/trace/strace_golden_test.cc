@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/golden.h"
 #include "tests/trace/test_util.h"
 #include "trace/format.h"
 #include "trace/io.h"
@@ -49,31 +50,19 @@ Trace import_case(const fs::path& dir) {
   return import_strace_set(set);
 }
 
-std::vector<std::string> case_names() {
-  std::vector<std::string> names;
-  for (const auto& de : fs::directory_iterator(kGoldenDir))
-    if (de.is_directory()) names.push_back(de.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 class StraceGolden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StraceGolden, MatchesExpected) {
   fs::path dir = kGoldenDir / GetParam();
   std::string got = render(import_case(dir));
   fs::path want_path = dir / "expected.txt";
-  const char* update = std::getenv("TRACEDIFF_UPDATE_GOLDEN");
-  if (update && std::string(update) == "1") {
-    std::ofstream(want_path, std::ios::binary) << got;
-    GTEST_SKIP() << "regenerated " << want_path;
-  }
+  if (testing::rewrite_golden({{want_path, got}})) GTEST_SKIP() << "regenerated " << want_path;
   ASSERT_TRUE(fs::exists(want_path)) << want_path << " missing; run with TRACEDIFF_UPDATE_GOLDEN=1";
   std::string want = testing::slurp(want_path.string());
   EXPECT_EQ(want, got) << "golden case " << GetParam();
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, StraceGolden, ::testing::ValuesIn(case_names()),
+INSTANTIATE_TEST_SUITE_P(Cases, StraceGolden, ::testing::ValuesIn(testing::golden_cases(kGoldenDir)),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

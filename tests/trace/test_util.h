@@ -30,7 +30,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-inline std::string slurp(const std::string& path) {
+/// The whole file, "" when it cannot be read.
+inline std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
