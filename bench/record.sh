@@ -8,32 +8,10 @@
 # Usage: bench/record.sh [BUILD_DIR] (default build/); RUNS=N to change runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
 runs=${RUNS:-10}
-td="$PWD/$build/cli/tracediff"
-[ -x "$td" ] || { echo "bench/record.sh: build tracediff first ($td)" >&2; exit 2; }
 command -v hyperfine >/dev/null || { echo "bench/record.sh: hyperfine not installed" >&2; exit 2; }
-
-# rawptrace.c lives in the shared folder next to the clone (CI: <clone>/../shared/bench).
-raw_src=""
-for c in ../shared/bench/rawptrace.c /work/shared/bench/rawptrace.c; do
-  [ -f "$c" ] && raw_src=$c && break
-done
-[ -n "$raw_src" ] || { echo "bench/record.sh: rawptrace.c not found" >&2; exit 2; }
-mkdir -p build-bench
-cc -O2 -o build-bench/rawptrace "$raw_src"
-raw="$PWD/build-bench/rawptrace"
-
-excluded=$("$td" record --list-default-excluded)
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-
-declare -A workloads=(
-  [find]="find /usr/include -name '*.h'"
-  [forkexec]="sh -c 'for i in \$(seq 300); do /bin/true; done'"
-  [python]="python3 -c 'import json, email'"
-)
-order=(find forkexec python)
+BENCH_NAME=bench/record.sh
+source bench/record-setup.sh "${1:-build}"
 
 echo "tracediff record benchmark: $(date -u +%FT%TZ), $(nproc) cpus, kernel $(uname -r), $runs runs"
 for w in "${order[@]}"; do

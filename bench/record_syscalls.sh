@@ -9,26 +9,9 @@
 # Usage: bench/record_syscalls.sh [BUILD_DIR] (default build/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-build=${1:-build}
-td="$PWD/$build/cli/tracediff"
-[ -x "$td" ] || { echo "bench/record_syscalls.sh: build tracediff first ($td)" >&2; exit 2; }
-raw_src=""
-for c in ../shared/bench/rawptrace.c /work/shared/bench/rawptrace.c; do
-  [ -f "$c" ] && raw_src=$c && break
-done
-[ -n "$raw_src" ] || { echo "bench/record_syscalls.sh: rawptrace.c not found" >&2; exit 2; }
-mkdir -p build-bench
-cc -O2 -o build-bench/rawptrace "$raw_src"
-raw="$PWD/build-bench/rawptrace"
-excluded=$("$td" record --list-default-excluded)
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+BENCH_NAME=bench/record_syscalls.sh
+source bench/record-setup.sh "${1:-build}"
 
-declare -A workloads=(
-  [find]="find /usr/include -name '*.h'"
-  [forkexec]="sh -c 'for i in \$(seq 300); do /bin/true; done'"
-  [python]="python3 -c 'import json, email'"
-)
 declare -A tracers=(
   [rawptrace]="$raw"
   [strace]="strace -f -o /dev/null"
@@ -37,7 +20,7 @@ declare -A tracers=(
   [record]="$td record --force -o $out/t.trace --"
 )
 echo "tracer system calls (strace -c on the tracer), $(date -u +%FT%TZ)"
-for w in find forkexec python; do
+for w in "${order[@]}"; do
   for t in rawptrace strace strace-seccomp record-all record; do
     eval "strace -c -o $out/$w-$t.txt ${tracers[$t]} ${workloads[$w]}" >/dev/null 2>"$out/err" || {
       cat "$out/err" >&2
