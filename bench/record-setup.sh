@@ -23,6 +23,9 @@ trap 'rm -rf "$out"' EXIT
 declare -A workloads=(
   [find]="find /usr/include -name '*.h'"
   [forkexec]="sh -c 'for i in \$(seq 300); do /bin/true; done'"
-  [python]="python3 -c 'import json, email'"
+  # The system interpreter by its path: on a machine with pyenv or a venv,
+  # "python3" on PATH can be a shell shim that starts hundreds of processes
+  # first, which would make this a second fork/exec workload.
+  [python]="$(command -v /usr/bin/python3 || command -v python3) -c 'import json, email'"
 )
 order=(find forkexec python)
