@@ -23,7 +23,8 @@ void add_record(CLI::App& app, CommandResult& res) {
       "by signal N). The trace holds the command's environment and data: it is created mode 0600,\n"
       "and --redact hides secret-looking variables and all data buffers. It is created only once\n"
       "tracing started: a -p that cannot be attached leaves no file (and an existing one, with\n"
-      "--force, as it was); the -p already attached are detached, left running.\n"
+      "--force, as it was); the -p already attached are detached, left running. The error says\n"
+      "why when it can: another tracer holds the process, it is another user's, or Yama forbids.\n"
       "Filtering: for a launched command only the selected calls stop it (seccomp-bpf); by default\n"
       "everything but memory management, futex, clock/time, signal-mask and scheduling calls.\n"
       "-p cannot use seccomp (a filter cannot be added to a running process): every call stops and\n"
@@ -36,7 +37,7 @@ void add_record(CLI::App& app, CommandResult& res) {
       "  tracediff record -p 1234 -o server.trace\n"
       "  tracediff record -e trace=%file,%network -- make");
   c->add_option("-o,--output", o->output, "trace file (.zst: compressed; default: CMD-HOST.trace)");
-  c->add_option("-p,--pid", o->attach, "attach to this process and its threads (repeatable)")->allow_extra_args(false);
+  c->add_option("-p,--pid", o->attach, "attach to this process and all its threads (repeatable; a thread id means its process)")->allow_extra_args(false);
   c->add_option("-s,--string-size", o->data_size, "bytes of read/write/send/recv data kept")->capture_default_str();
   c->add_option("-e", o->trace_set,
                 "trace=SET: names and classes (%file %process %network %fd %creds %memory %signal)")

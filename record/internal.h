@@ -60,6 +60,25 @@ bool changes_file_system(int nr, const std::uint64_t args[6]);
 /// through another ABI (i386, x32) always stop: the table cannot name them.
 std::vector<sock_filter> build_seccomp_filter(const std::vector<bool>& traced);
 
+/// What is known about a PTRACE_SEIZE that failed with EPERM.
+struct AttachDenial {
+  pid_t tracer = 0;                 // TracerPid of the target, 0 when untraced
+  std::string tracer_comm;          // its name, when known
+  std::vector<uid_t> target_uids;   // real, effective, saved uid of the target
+  uid_t our_uid = 0;                // the recorder's effective uid
+  bool cap_sys_ptrace = false;      // the recorder holds CAP_SYS_PTRACE
+  int yama_scope = -1;              // kernel.yama.ptrace_scope, -1 without Yama
+};
+
+/// Why the kernel refused, as " (...)" to append to the one-line error, or
+/// "" when none of the usual reasons applies: another tracer holds the
+/// process, it belongs to another user, or Yama's ptrace_scope forbids it.
+std::string attach_denied_hint(const AttachDenial& d);
+
+/// The process (thread group) that task `tid` belongs to, from
+/// /proc/TID/status; `tid` itself when it cannot be read.
+pid_t thread_group_of(pid_t tid);
+
 /// Reads a process's environment from /proc/PID/environ.
 std::vector<std::string> proc_environ(pid_t pid);
 

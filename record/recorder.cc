@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -38,6 +39,7 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <system_error>
 #include <unordered_map>
 
@@ -85,11 +87,11 @@ std::string resolve_command(const std::string& cmd) {
   throw InputError(fmt::format("record: {}: command not found", cmd));
 }
 
-bool has_cap_sys_admin() {
+bool has_capability(int cap) {
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
   if (syscall(SYS_capget, &hdr, data) != 0) return false;
-  return data[0].effective & (1u << CAP_SYS_ADMIN);
+  return data[cap / 32].effective & (1u << (cap % 32));
 }
 
 std::string read_link(const std::string& p) {
@@ -141,7 +143,7 @@ class Recorder {
   void detach_all();
   Task& new_task(pid_t tid);
 
-  const RecordOptions& opt_;
+  RecordOptions opt_;  // a copy: -p thread ids are replaced by their process
   // The output file exists only once tracing has started: created after
   // every -p attached, or (launched command) at the first event, which
   // comes after the child's own set-up (seccomp) succeeded. Until then
@@ -767,7 +769,7 @@ void Recorder::launch(const std::string& exe) {
   }
   // Without CAP_SYS_ADMIN the kernel only accepts a filter after
   // no_new_privs, which also disables set-uid programs: only then.
-  bool need_nnp = seccomp_ && !has_cap_sys_admin();
+  bool need_nnp = seccomp_ && !has_capability(CAP_SYS_ADMIN);
   // The child's own set-up failing (before its exec) is the recorder's
   // failure: the child says why through this pipe (closed by a successful
   // exec) and the recorder reports it without leaving a trace. An exec that
@@ -830,27 +832,34 @@ void Recorder::launch(const std::string& exe) {
   kill(pid, SIGCONT);
 }
 
-// One line for a failed PTRACE_SEIZE of -p PID (thread TID), saying who
-// holds the process when another tracer does (the usual EPERM).
+// One line for a failed PTRACE_SEIZE of -p PID (thread TID), with the
+// reason when it is one of the usual ones (see attach_denied_hint).
 std::string attach_error(pid_t pid, pid_t tid, int err) {
   std::string msg = tid == pid ? fmt::format("record: -p {}: cannot attach", pid)
                                : fmt::format("record: -p {}: cannot attach to its thread {}", pid, tid);
   msg += fmt::format(" (ptrace): {}", std::strerror(err));
-  if (err == EPERM) {
-    std::ifstream in(fmt::format("/proc/{}/status", tid));
-    std::string line;
-    pid_t tracer = 0;
-    while (std::getline(in, line))
-      if (line.rfind("TracerPid:", 0) == 0) tracer = std::atoi(line.c_str() + 10);
-    if (tracer > 0) {
-      std::string comm;
-      std::ifstream c(fmt::format("/proc/{}/comm", tracer));
-      std::getline(c, comm);
-      msg += comm.empty() ? fmt::format(" (already traced by process {})", tracer)
-                          : fmt::format(" (already traced by process {}, {})", tracer, comm);
+  if (err != EPERM) return msg;
+  AttachDenial d;
+  std::ifstream in(fmt::format("/proc/{}/status", tid));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("TracerPid:", 0) == 0) {
+      d.tracer = std::atoi(line.c_str() + 10);
+    } else if (line.rfind("Uid:", 0) == 0) {
+      std::istringstream fields(line.substr(4));
+      uid_t u;
+      for (int i = 0; i < 3 && fields >> u; ++i) d.target_uids.push_back(u);
     }
   }
-  return msg;
+  if (d.tracer > 0) {
+    std::ifstream c(fmt::format("/proc/{}/comm", d.tracer));
+    std::getline(c, d.tracer_comm);
+  }
+  d.our_uid = geteuid();
+  d.cap_sys_ptrace = has_capability(CAP_SYS_PTRACE);
+  std::ifstream yama("/proc/sys/kernel/yama/ptrace_scope");
+  if (!(yama >> d.yama_scope)) d.yama_scope = -1;
+  return msg + attach_denied_hint(d);
 }
 
 void Recorder::attach(pid_t pid) {
@@ -909,6 +918,16 @@ RecordOutcome Recorder::run() {
   for (pid_t p : opt_.attach)
     if (p <= 0 || !std::filesystem::exists(fmt::format("/proc/{}/task", p)))
       throw InputError(fmt::format("record: -p {}: no such process", p));
+  // A thread id (from top -H, ps -L or /proc/PID/task) stands for its
+  // process: the recorder attaches whole processes, and events name the
+  // process by its real pid.
+  std::vector<pid_t> pids;
+  for (pid_t p : opt_.attach) {
+    pid_t tgid = thread_group_of(p);
+    if (tgid != p) fmt::print(stderr, "tracediff: record: -p {} is a thread of process {}: recording the whole process\n", p, tgid);
+    if (std::find(pids.begin(), pids.end(), tgid) == pids.end()) pids.push_back(tgid);
+  }
+  opt_.attach = pids;
   decoders_ = &decoder_table();
   // The filter needs every child traced: an untraced task would get ENOSYS
   // for the filtered calls. So only for a launched, followed command.

@@ -595,6 +595,58 @@ def case_attach_all_threads():
         busy.wait()
 
 
+def case_attach_by_thread_id():
+    # -p with the tid of a worker thread (what top -H shows) records the
+    # whole process, under its real pid, and says so once.
+    d = scratch()
+    busy = subprocess.Popen([prog("busy_threads")], stdout=subprocess.PIPE)
+    try:
+        check(busy.stdout.readline().strip() == b"ready", "program did not start")
+        tids = sorted(int(t) for t in os.listdir(f"/proc/{busy.pid}/task"))
+        worker = [t for t in tids if t != busy.pid][0]
+        out = os.path.join(d, "t.trace")
+        rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(worker), "-p", str(busy.pid)],
+                               stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: attached_in(out, 4), "record to attach")
+        time.sleep(0.3)
+        rec.send_signal(signal.SIGINT)
+        check(rec.wait(timeout=10) == 0, "record failed")
+        err = rec.stderr.read()
+        check(f"-p {worker} is a thread of process {busy.pid}" in err, f"the note on stderr: {err!r}")
+        check(busy.poll() is None, "the program died when record detached")
+        h, events = load(out)
+        check(h["attached"] == [busy.pid], f"header attached (one process, not the tid): {h.get('attached')}")
+        attached = sorted(e["tid"] for e in events if e["type"] == "process" and e["name"] == "attached")
+        check(attached == tids, f"attached events {attached}, threads {tids}")
+        pids = {e["pid"] for e in events}
+        check(pids == {busy.pid}, f"events name the process by its pid: {pids}")
+        opens = {e["tid"] for e in syscalls(events) if e["name"] == "openat" and first_path(e) == "/etc/hostname"}
+        check(worker in opens, f"the named thread's own calls are recorded: {opens}")
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+def case_attach_other_user_says_why():
+    # tracediff as nobody cannot attach to root's process: the one line
+    # says whose process it is, leaves no file, and the process runs on.
+    if shutil.which("setpriv") is None:
+        skip("setpriv (util-linux) is not installed")
+    d = scratch()
+    os.chmod(d, 0o777)
+    out = os.path.join(d, "t.trace")
+    victim = subprocess.Popen(["sleep", "60"])
+    try:
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                            ARGS.tracediff, "record", "-o", out, "-p", str(victim.pid)], capture_output=True, text=True)
+        check_attach_refused(r, victim.pid, out, "-p of root's process as nobody")
+        check("it runs as uid 0 and tracediff as uid 65534" in r.stderr, f"the reason: {r.stderr!r}")
+        check(victim.poll() is None and tracer_of(victim.pid) == 0, "the process was touched")
+    finally:
+        victim.kill()
+        victim.wait()
+
+
 def case_attach_follows_children_and_detaches():
     d = scratch()
     loop = subprocess.Popen(["sh", "-c", "while :; do cat /etc/hostname >/dev/null; sleep 0.05; done"])

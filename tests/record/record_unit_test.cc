@@ -10,6 +10,8 @@
 
 #include <cstddef>
 #include <cstring>
+#include <future>
+#include <thread>
 
 #include "record/decode.h"
 #include "record/flags.h"
@@ -180,6 +182,58 @@ TEST(PermSnapshot, CacheGivesTheSameAnswer) {
   EXPECT_FALSE(changes_file_system(SYS_openat, args));
   EXPECT_TRUE(changes_file_system(SYS_mkdir, args));
   EXPECT_FALSE(changes_file_system(SYS_read, args));
+}
+
+TEST(AttachDeniedHint, NamesTheUsualReasonInTheKernelsOrder) {
+  AttachDenial d;
+  d.our_uid = 1000;
+  d.target_uids = {1000, 1000, 1000};
+  EXPECT_EQ(attach_denied_hint(d), "") << "nothing known explains it";
+
+  AttachDenial traced = d;
+  traced.tracer = 42;
+  traced.tracer_comm = "strace";
+  traced.yama_scope = 3;
+  EXPECT_EQ(attach_denied_hint(traced), " (already traced by process 42, strace)");
+  traced.tracer_comm.clear();
+  EXPECT_EQ(attach_denied_hint(traced), " (already traced by process 42)");
+
+  AttachDenial other = d;
+  other.target_uids = {1000, 0, 0};  // a set-user-ID program started by uid 1000
+  EXPECT_EQ(attach_denied_hint(other), " (it runs as uid 0 and tracediff as uid 1000: attach as that user or as root)");
+  other.cap_sys_ptrace = true;
+  EXPECT_EQ(attach_denied_hint(other), "") << "CAP_SYS_PTRACE may trace any user's process";
+
+  AttachDenial yama = d;
+  yama.yama_scope = 1;
+  EXPECT_NE(attach_denied_hint(yama).find("ptrace_scope is 1: a process may only trace its own children"),
+            std::string::npos);
+  yama.yama_scope = 2;
+  EXPECT_NE(attach_denied_hint(yama).find("ptrace_scope is 2: only root"), std::string::npos);
+  yama.cap_sys_ptrace = true;
+  EXPECT_EQ(attach_denied_hint(yama), "") << "scopes 1 and 2 let CAP_SYS_PTRACE through";
+  yama.yama_scope = 3;
+  EXPECT_NE(attach_denied_hint(yama).find("ptrace_scope is 3: no process may attach"), std::string::npos);
+  yama.yama_scope = 0;
+  EXPECT_EQ(attach_denied_hint(yama), "");
+}
+
+TEST(ThreadGroupOf, AThreadBelongsToItsProcess) {
+  EXPECT_EQ(thread_group_of(getpid()), getpid());
+  std::promise<pid_t> started;
+  std::promise<void> done;
+  std::thread t([&] {
+    started.set_value(static_cast<pid_t>(syscall(SYS_gettid)));
+    done.get_future().wait();
+  });
+  pid_t worker = started.get_future().get();
+  EXPECT_NE(worker, getpid());
+  EXPECT_EQ(thread_group_of(worker), getpid());
+  done.set_value();
+  t.join();
+  // No such task (beyond pid_max): the id comes back as given, and the
+  // caller's own check reports "no such process".
+  EXPECT_EQ(thread_group_of(0x7ffffff0), 0x7ffffff0);
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+// What the recorder says when it cannot attach to a process (-p), and which
+// process a thread id belongs to.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "record/internal.h"
+
+namespace tracediff::detail {
+
+std::string attach_denied_hint(const AttachDenial& d) {
+  // In the order the kernel checks: another tracer first (PTRACE_SEIZE of a
+  // traced task), then __ptrace_may_access (same user or CAP_SYS_PTRACE),
+  // then Yama.
+  if (d.tracer > 0)
+    return d.tracer_comm.empty() ? fmt::format(" (already traced by process {})", d.tracer)
+                                 : fmt::format(" (already traced by process {}, {})", d.tracer, d.tracer_comm);
+  if (d.yama_scope == 3) return " (kernel.yama.ptrace_scope is 3: no process may attach to another, not even root)";
+  bool other_user = std::any_of(d.target_uids.begin(), d.target_uids.end(), [&](uid_t u) { return u != d.our_uid; });
+  if (other_user && !d.cap_sys_ptrace) {
+    uid_t theirs = *std::find_if(d.target_uids.begin(), d.target_uids.end(), [&](uid_t u) { return u != d.our_uid; });
+    return fmt::format(" (it runs as uid {} and tracediff as uid {}: attach as that user or as root)", theirs, d.our_uid);
+  }
+  if (d.yama_scope == 2 && !d.cap_sys_ptrace)
+    return " (kernel.yama.ptrace_scope is 2: only root (CAP_SYS_PTRACE) may attach)";
+  if (d.yama_scope == 1 && !d.cap_sys_ptrace)
+    return " (kernel.yama.ptrace_scope is 1: a process may only trace its own children; attach as root, "
+           "or start the program under `tracediff record -- COMMAND`)";
+  return "";
+}
+
+pid_t thread_group_of(pid_t tid) {
+  std::ifstream in(fmt::format("/proc/{}/status", tid));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("Tgid:", 0) == 0) {
+      pid_t tgid = std::atoi(line.c_str() + 5);
+      return tgid > 0 ? tgid : tid;
+    }
+  return tid;
+}
+
+}  // namespace tracediff::detail
