@@ -6,17 +6,15 @@ Each case is a function named case_<name>; CTest runs one per test:
 Exit 0 = pass, 1 = fail (with a message), 77 = skipped (reason printed).
 
 The strace comparison: for a program, `strace -f -o LOG` and `tracediff
-record` are run on it; every call strace shows must be in the recording
-with the same name, path, result and errno (results that are addresses or
-pids, and calls whose number varies from run to run, are compared by name
-only). The log is parsed here with a minimal parser until the strace
-importer lands.
+record` are run on it, and LOG is read with `tracediff import`; every call
+strace shows must be in the recording with the same name, path, result and
+errno (results that are addresses or pids, and calls whose number varies
+from run to run, are compared by name only).
 """
 import argparse
 import collections
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -127,10 +125,8 @@ def proc_state(pid):
         return f.read().rsplit(")", 1)[1].split()[0]
 
 
-# ---- strace log parsing (minimal) ----
+# ---- strace comparison ----
 
-LINE = re.compile(r"^(\d+)\s+(.*)$")
-QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 PATH_CALLS = {
     "open", "openat", "creat", "access", "faccessat", "faccessat2", "stat", "lstat", "newfstatat",
     "statx", "readlink", "readlinkat", "execve", "chdir", "mkdir", "mkdirat", "unlink", "unlinkat",
@@ -139,49 +135,16 @@ PATH_CALLS = {
 }
 
 
-def unescape(s):
-    return s.encode("latin-1").decode("unicode_escape")
-
-
-def parse_strace(path):
-    """Returns [(pid, name, path, result, errno)] of the complete calls."""
-    pending = {}
-    calls = []
-    with open(path, encoding="latin-1") as f:
-        for raw in f:
-            m = LINE.match(raw.rstrip("\n"))
-            if not m:
-                continue
-            pid, text = int(m.group(1)), m.group(2)
-            if text.startswith(("---", "+++")):
-                continue
-            if text.endswith("<unfinished ...>"):
-                pending[pid] = text[: -len("<unfinished ...>")].rstrip()
-                continue
-            rm = re.match(r"<\.\.\. (\w+) resumed>(.*)$", text)
-            if rm:
-                start = pending.pop(pid, None)
-                if start is None:
-                    # execve from a non-leader thread resumes under the
-                    # leader's pid: take the other thread's pending execve.
-                    other = [p for p, t in pending.items() if t.startswith(rm.group(1) + "(")]
-                    start = pending.pop(other[0]) if other else rm.group(1) + "("
-                text = start + rm.group(2)
-            nm = re.match(r"^(\w+)\((.*)$", text)
-            if not nm or " = " not in text:
-                continue
-            name = nm.group(1)
-            head, res = text.rsplit(" = ", 1)
-            path = None
-            if name in PATH_CALLS:
-                q = QUOTED.search(head[len(name) + 1:])
-                if q:
-                    path = unescape(q.group(1))
-            toks = res.split()
-            result = toks[0] if toks else "?"
-            err = toks[1] if len(toks) > 1 and re.match(r"^E[A-Z0-9]+$", toks[1]) else ""
-            calls.append((pid, name, path, result, err))
-    return calls
+def import_strace(log, out):
+    """Events of strace's log, read by `tracediff import` (issue 2's importer):
+    the recording and strace's view of the same program end up in one model.
+    A line the importer cannot parse fails the test: it would hide calls."""
+    r = subprocess.run([ARGS.tracediff, "import", log, "-o", out], capture_output=True, text=True)
+    check(r.returncode == 0, f"tracediff import {log}: exit {r.returncode}: {r.stderr}")
+    _, events = load(out)
+    unparsed = [e for e in events if e["type"] == "unparsed"]
+    check(not unparsed, f"{log}: {len(unparsed)} lines the importer could not parse, first: {unparsed[:1]}")
+    return events
 
 
 # Results that differ between two runs of the same program.
@@ -241,7 +204,7 @@ def compare_with_strace(cmd, mode_args=("--all",), cwd=None, excluded=None, env=
     record(list(mode_args) + ["--"] + cmd, out, cwd=cwd, env=env)
     _, events = load(out)
     want = collections.Counter()
-    for t in parse_strace(log):
+    for t in tuples_of_trace(import_strace(log, os.path.join(d, "strace.trace"))):
         if t[1] in VOLATILE or (excluded and t[1] in excluded):
             continue
         want[key(t, name_only)] += 1
