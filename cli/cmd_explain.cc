@@ -49,6 +49,8 @@ void add_explain(CLI::App& app, CommandResult& res) {
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   c->add_option("-s,--string-size", a->string_size, "show at most N bytes of data in calls (0: all)")
+      ->check(kByteCount)
+      ->type_name("BYTES")
       ->capture_default_str();
   c->callback([a, &res] { run_explain(*a, res); });
 }

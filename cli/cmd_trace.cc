@@ -117,6 +117,8 @@ void add_show(CLI::App& app, CommandResult& res) {
   c->add_flag("--failed", a->failed, "only calls that failed (returned an errno)");
   c->add_flag("-t,--time", a->time, "show timestamps");
   c->add_option("-s,--string-size", a->string_size, "show at most N bytes of data (0: all)")
+      ->check(kByteCount)
+      ->type_name("BYTES")
       ->capture_default_str();
   c->add_flag("--header", a->header, "print the header (as JSON) first");
   c->callback([a, &res] { run_show(*a, res); });

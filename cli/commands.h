@@ -29,6 +29,15 @@ struct CommandRegistrar {
   CommandRegistrar(int order, AddCommand add) { command_registry().push_back({order, add}); }
 };
 
+/// For byte counts (-s): CLI11 would turn "-5" into 2^64-5 for an unsigned
+/// option, and its own NonNegativeNumber prints DBL_MAX in the message.
+inline const CLI::Validator kByteCount(
+    [](const std::string& v) {
+      bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+      return digits ? std::string() : "'" + v + "' is not a number of bytes (0 or more)";
+    },
+    "");
+
 #define TRACEDIFF_COMMAND(order, fn) \
   static const ::tracediff::cli::CommandRegistrar registrar_##fn(order, fn)
 

@@ -121,4 +121,10 @@ check "unknown rule: named" grep -q "no-such-rule" err.txt
 "$td" diff good.log garbled.log --first > /dev/null 2> err.txt
 check "a line that cannot be parsed: still a diff (exit 1)" [ $? = 1 ]
 check "a line that cannot be parsed: warned with file and line" grep -q "warning: garbled.log:5:" err.txt
+# Byte counts are unsigned: "-1" must be refused, not wrap to "show everything".
+for sub in show explain; do
+  "$td" $sub -s -1 bad.log > /dev/null 2> err.txt
+  check "$sub -s -1: exit 2" [ $? = 2 ]
+  check "$sub -s -1: says why" grep -q "'-1' is not a number of bytes" err.txt
+done
 exit $fail
