@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,7 +120,7 @@ void write_file(const std::string& path, const std::string& text, bool force) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) {
-    if (errno == EEXIST) throw InputError(fmt::format("{}: already exists (use --force to overwrite it)", path));
+    if (errno == EEXIST || errno == EISDIR) refuse_existing_output(path);
     throw std::system_error(errno, std::generic_category(), path);
   }
   std::size_t off = 0;
@@ -144,8 +145,9 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   if (a.format == "html" && to_terminal)
     throw InputError("--format html writes a page: give -o FILE (or redirect standard output)");
   // Refuse before the work, not after it.
-  if (to_file && !a.force && ::access(a.output.c_str(), F_OK) == 0)
-    throw InputError(fmt::format("{}: already exists (use --force to overwrite it)", a.output));
+  struct stat st;
+  if (to_file && ::stat(a.output.c_str(), &st) == 0 && (!a.force || S_ISDIR(st.st_mode)))
+    refuse_existing_output(a.output);
 
   DiffOptions dopt;
   dopt.normalize.disabled.insert(a.keep.begin(), a.keep.end());

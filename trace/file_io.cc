@@ -333,8 +333,7 @@ TraceWriter::TraceWriter(const std::string& path, const Header& h, Options opt)
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (opt.force ? O_TRUNC : O_EXCL);
     int fd = ::open(path.c_str(), flags, opt.mode);
     if (fd < 0) {
-      if (errno == EEXIST)
-        throw InputError(fmt::format("{}: file exists; not overwriting it (use --force)", path));
+      if (errno == EEXIST || errno == EISDIR) refuse_existing_output(path);
       throw InputError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
     }
     impl_->fd.reset(fd);
@@ -416,6 +415,13 @@ void TraceWriter::close() {
   if (fd > 2 && ::close(fd) != 0) throw fmt::system_error(errno, "close {}", path_);
 }
 
+void refuse_existing_output(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw InputError(fmt::format("{}: is a directory (give a file name)", path));
+  throw InputError(fmt::format("{}: file exists; not overwriting it (use --force)", path));
+}
+
 void check_can_create(const std::string& path, TraceWriter::Options opt) {
   if (path == "-") return;
   auto fail = [&](int err) {
@@ -425,8 +431,7 @@ void check_can_create(const std::string& path, TraceWriter::Options opt) {
   if (::lstat(path.c_str(), &st) == 0) {
     // The same refusal as the constructor's O_EXCL, which also refuses a
     // symbolic link (even a dangling one).
-    if (!opt.force) throw InputError(fmt::format("{}: file exists; not overwriting it (use --force)", path));
-    if (S_ISDIR(st.st_mode)) fail(EISDIR);
+    if (S_ISDIR(st.st_mode) || !opt.force) refuse_existing_output(path);
     // A dangling symbolic link: open(O_CREAT) would create its target; let
     // the constructor judge that.
     if (::access(path.c_str(), W_OK) != 0 && errno != ENOENT) fail(errno);

@@ -70,6 +70,12 @@ class TraceWriter {
 /// creation itself can still fail (the file appears meanwhile).
 void check_can_create(const std::string& path, TraceWriter::Options opt);
 
+/// The refusal to replace `path`, which exists, without --force: "PATH: file
+/// exists; not overwriting it (use --force)", or, when PATH is a directory
+/// (where --force would not help), "PATH: is a directory". Every command
+/// that writes a file the user names says it the same way.
+[[noreturn]] void refuse_existing_output(const std::string& path);
+
 /// Writes a whole trace to `path`.
 void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt);
 

@@ -233,7 +233,24 @@ TEST(TraceWriter, CheckCanCreateRefusesAsTheWriterWouldAndCreatesNothing) {
   }
   std::string dir = d.file("adir");
   ASSERT_EQ(mkdir(dir.c_str(), 0700), 0);
-  EXPECT_THROW(check_can_create(dir, force), InputError);
+  // A directory is named as one, with or without --force (which could not
+  // help), not as "file exists (use --force)".
+  for (bool f : {false, true}) {
+    TraceWriter::Options o;
+    o.force = f;
+    try {
+      check_can_create(dir, o);
+      ADD_FAILURE() << "a directory must be refused";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+    }
+    try {
+      TraceWriter w(dir, Header{}, o);
+      ADD_FAILURE() << "the writer must refuse a directory";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
+    }
+  }
   EXPECT_NO_THROW(check_can_create("-", {}));
 }
 
