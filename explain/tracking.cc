@@ -87,7 +87,7 @@ std::vector<std::uint32_t> id_list(const Arg& a) {
 struct ProcState {
   std::map<int, FileRef> fds;
   std::string cwd;
-  Creds creds;
+  KnownCreds creds;
   std::string name;
 };
 

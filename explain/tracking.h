@@ -33,7 +33,7 @@ struct OpenFile {
 using FileRef = std::shared_ptr<OpenFile>;
 
 /// The caller's effective ids, when known, and where they came from.
-struct Creds {
+struct KnownCreds {
   std::optional<std::uint32_t> uid, gid;
   std::optional<std::vector<std::uint32_t>> groups;
   std::string from;  ///< "header", "setresuid at line 12"
@@ -44,7 +44,7 @@ struct EventContext {
   FileRef fd;                ///< the referent of the call's fd argument
   std::string path;          ///< the main path argument, absolute when resolvable
   std::string cwd;           ///< the cwd used for it ("" unknown)
-  Creds creds;
+  KnownCreds creds;
 };
 
 /// The replay of a whole trace.
