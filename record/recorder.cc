@@ -160,7 +160,6 @@ class Recorder {
   const std::vector<const Decoder*>* decoders_ = nullptr;
   bool seccomp_ = false;        // the launched command runs under our filter
   bool syscall_info_ = true;    // PTRACE_GET_SYSCALL_INFO works
-  bool probed_ = false;
   unsigned options_ = 0;
   pid_t root_ = 0;              // the launched command
   bool prelude_ = false;        // root has not exec'd the command yet
