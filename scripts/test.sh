@@ -3,8 +3,8 @@
 #  1. the release build and all its tests (unit, golden, end-to-end with ptrace);
 #  2. the examples (examples/run-all): each one's report and explain chain;
 #  3. a second build with -fsanitize=address,undefined: its unit tests, and
-#     the end-to-end tests again with the instrumented tracediff recording,
-#     importing and diffing the (uninstrumented) test programs; any
+#     the end-to-end tests and examples again with the instrumented tracediff
+#     recording, importing and diffing the (uninstrumented) programs; any
 #     sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +26,5 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:verify_asan_
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j2 -L unit)
 (cd build-asan && ctest --output-on-failure -j2 -L e2e)
+echo "== examples (sanitizers)"
+BUILD_DIR=build-asan bash examples/run-all || { rc=$?; [ "$rc" = 77 ] || exit "$rc"; }
