@@ -20,9 +20,13 @@
 namespace tracediff::detail {
 namespace {
 
-// argv/envp longer than this are cut: 64 Ki entries is far beyond any
-// ARG_MAX-limited command line yet bounds a runaway read of garbage.
-constexpr std::size_t kMaxArrayItems = 65536;
+// argv/envp longer than this are cut (and marked so). The kernel lets
+// execve's strings and pointers take up to 3/4 of _STK_LIM (6 MiB, with an
+// unlimited stack), so one pointer per 8 bytes of that is the most any exec
+// can pass: every real argv and environment is kept whole (`xargs` and shell
+// globs pass hundreds of thousands of names), and a garbage pointer array
+// still costs a bounded read.
+constexpr std::size_t kMaxArrayItems = (6u << 20) / 8;
 // Strings in argv/envp and paths are read whole up to PATH_MAX-like bounds;
 // 128 KiB is the kernel's MAX_ARG_STRLEN.
 constexpr std::size_t kMaxArgString = 131072;

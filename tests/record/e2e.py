@@ -936,6 +936,15 @@ def case_execve_argv_and_env():
     check(f"LONG_VALUE={long_value}" in envp, "a 5000-byte environment value kept whole")
     execs = [e for e in events if e["type"] == "process" and e["name"] == "exec"]
     check([arg_str(a) for a in execs[-1]["args"][1]["items"]] == argv, "exec event argv")
+    # A command line of 100,000 names (what a glob or xargs passes) is kept
+    # whole, not cut at some round number of entries.
+    names = [str(i) for i in range(100000)]
+    r = record(["--", "/bin/true"] + names, out + "2", check_rc=0)
+    _, events = load(out + "2")
+    ex = [e for e in syscalls(events) if e["name"] == "execve"]
+    items = ex[0]["args"][1]["items"]
+    check(len(items) == 100001 and not ex[0]["args"][1].get("trunc"), f"long argv: {len(items)} items")
+    check([arg_str(a) for a in items[-2:]] == ["99998", "99999"], "long argv: the last names")
 
 
 def case_paths_fds_perm():
