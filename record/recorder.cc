@@ -720,21 +720,33 @@ void Recorder::loop() {
     if (g_stop_signal) {
       int sig = g_stop_signal;
       g_stop_signal = 0;
+      // The launched command may have ended already, leaving children
+      // (a daemon it started): its pid is free for reuse then, and is not
+      // signalled. Its exit status stays what record exits with.
+      bool root_alive = root_ && tasks_.count(root_);
       if (root_ && seccomp_) {
         // Our filter cannot be removed: a detached task would get ENOSYS
-        // for every filtered call. So the command gets the signal and we
-        // keep recording until it ends (its death is in the trace); a
-        // second signal kills what is left.
+        // for every filtered call. So the command gets the signal (what is
+        // left of it, if it has ended) and we keep recording until it ends
+        // (its death is in the trace); a second signal kills what is left.
         if (!forwarded_) {
           forwarded_ = true;
-          kill(root_, SIGCONT);
-          kill(root_, sig);
+          std::vector<pid_t> targets;
+          if (root_alive)
+            targets.push_back(root_);
+          else
+            for (auto& [tid, t] : tasks_)
+              if (t.tgid == tid) targets.push_back(tid);
+          for (pid_t p : targets) {
+            kill(p, SIGCONT);
+            kill(p, sig);
+          }
         } else {
           for (auto& [tid, t] : tasks_) kill(tid, SIGKILL);
         }
         continue;
       }
-      if (root_) {
+      if (root_alive) {
         // As strace: the launched command gets the signal, we let go.
         kill(root_, SIGCONT);
         kill(root_, sig);

@@ -661,6 +661,53 @@ def case_launched_command_sigterm():
             check(killed and killed[-1]["signal"] == signal.SIGTERM, f"killed event: {killed}")
 
 
+def case_signal_after_the_command_exited():
+    # The command exits 3 and leaves a child running (a daemon it started).
+    # A signal to record then must not go to the command's pid, which is free
+    # for reuse; record exits with the command's status. With --all the
+    # child is detached and runs on; under the filter (which cannot be
+    # removed) the child gets the signal and record waits for it.
+    d = scratch()
+    for mode in (["--all"], []):
+        out = os.path.join(d, f"t{len(mode)}.trace")
+        pidfile = os.path.join(d, f"daemon{len(mode)}.pid")
+        # Not a pipe: the daemon inherits record's stderr and would hold it open.
+        errfile = os.path.join(d, f"err{len(mode)}.txt")
+        with open(errfile, "w") as err:
+            rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out] + mode +
+                                   ["--", "sh", "-c", f"'{prog('behave')}' sleep 30 & echo $$ $! > '{pidfile}.new'; "
+                                                      f"mv '{pidfile}.new' '{pidfile}'; exit 3"],
+                                   stderr=err)
+        wait_for(lambda: os.path.exists(pidfile), "the command to start its child")
+        with open(pidfile) as f:
+            sh, daemon = map(int, f.read().split())
+        wait_for(lambda: not os.path.exists(f"/proc/{sh}"), "the command to exit and be reaped")
+        wait_for(lambda: proc_state(daemon) == "S", "the daemon to sleep")
+        rec.send_signal(signal.SIGTERM)
+        try:
+            rc = rec.wait(timeout=10)
+            check(rc == 3, f"{mode}: record exit {rc} (the command's status is 3): {open(errfile).read()!r}")
+            _, events = load(out)
+            if mode:
+                time.sleep(0.2)
+                st, tr = proc_state(daemon), tracer_of(daemon)
+                check(st in "SR" and tr == 0, f"{mode}: the daemon runs on, untraced: state {st}, tracer {tr}")
+                check(any(e["type"] == "process" and e["name"] == "detached" and e["pid"] == daemon for e in events),
+                      f"{mode}: the daemon's detach is in the trace")
+            else:
+                killed = [e for e in events if e["type"] == "process" and e["name"] == "killed" and e["pid"] == daemon]
+                check(killed and killed[0]["signal"] == signal.SIGTERM, f"the daemon got the signal: {killed}")
+            exits = [e for e in events if e["type"] == "process" and e["name"] == "exit" and e["pid"] == sh]
+            check(exits and exits[0]["code"] == 3, f"{mode}: the command's exit: {exits}")
+        finally:
+            try:
+                os.kill(daemon, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            rec.kill()
+            rec.wait()
+
+
 def case_launched_command_ignoring_sigterm():
     # A command that ignores the signal: the second signal ends it all.
     d = scratch()
