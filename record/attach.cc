@@ -19,11 +19,9 @@ std::string attach_denied_hint(const AttachDenial& d) {
     return d.tracer_comm.empty() ? fmt::format(" (already traced by process {})", d.tracer)
                                  : fmt::format(" (already traced by process {}, {})", d.tracer, d.tracer_comm);
   if (d.yama_scope == 3) return " (kernel.yama.ptrace_scope is 3: no process may attach to another, not even root)";
-  bool other_user = std::any_of(d.target_uids.begin(), d.target_uids.end(), [&](uid_t u) { return u != d.our_uid; });
-  if (other_user && !d.cap_sys_ptrace) {
-    uid_t theirs = *std::find_if(d.target_uids.begin(), d.target_uids.end(), [&](uid_t u) { return u != d.our_uid; });
-    return fmt::format(" (it runs as uid {} and tracediff as uid {}: attach as that user or as root)", theirs, d.our_uid);
-  }
+  auto theirs = std::find_if(d.target_uids.begin(), d.target_uids.end(), [&](uid_t u) { return u != d.our_uid; });
+  if (theirs != d.target_uids.end() && !d.cap_sys_ptrace)
+    return fmt::format(" (it runs as uid {} and tracediff as uid {}: attach as that user or as root)", *theirs, d.our_uid);
   if (d.yama_scope == 2 && !d.cap_sys_ptrace)
     return " (kernel.yama.ptrace_scope is 2: only root (CAP_SYS_PTRACE) may attach)";
   if (d.yama_scope == 1 && !d.cap_sys_ptrace)

@@ -412,13 +412,8 @@ void Recorder::on_new_child(Task& parent, pid_t child, int event) {
       known = true;
     }
   }
-  if (!known) {
-    std::ifstream in(fmt::format("/proc/{}/status", child));
-    std::string line;
-    while (std::getline(in, line))
-      if (line.rfind("Tgid:", 0) == 0 && std::stoi(line.substr(5)) == parent.tgid)
-        flags = CLONE_THREAD | CLONE_FILES | CLONE_FS | CLONE_VM | CLONE_SIGHAND;
-  }
+  if (!known && thread_group_of(child) == parent.tgid)
+    flags = CLONE_THREAD | CLONE_FILES | CLONE_FS | CLONE_VM | CLONE_SIGHAND;
   bool thread = flags & CLONE_THREAD;
   bool parked = tasks_.count(child) && tasks_[child].parked;
   Task& c = new_task(child);
@@ -724,6 +719,10 @@ void Recorder::loop() {
       // (a daemon it started): its pid is free for reuse then, and is not
       // signalled. Its exit status stays what record exits with.
       bool root_alive = root_ && tasks_.count(root_);
+      auto forward = [sig](pid_t p) {
+        kill(p, SIGCONT);
+        kill(p, sig);
+      };
       if (root_ && seccomp_) {
         // Our filter cannot be removed: a detached task would get ENOSYS
         // for every filtered call. So the command gets the signal (what is
@@ -731,16 +730,11 @@ void Recorder::loop() {
         // (its death is in the trace); a second signal kills what is left.
         if (!forwarded_) {
           forwarded_ = true;
-          std::vector<pid_t> targets;
           if (root_alive)
-            targets.push_back(root_);
+            forward(root_);
           else
             for (auto& [tid, t] : tasks_)
-              if (t.tgid == tid) targets.push_back(tid);
-          for (pid_t p : targets) {
-            kill(p, SIGCONT);
-            kill(p, sig);
-          }
+              if (t.tgid == tid) forward(tid);
         } else {
           for (auto& [tid, t] : tasks_) kill(tid, SIGKILL);
         }
@@ -748,8 +742,7 @@ void Recorder::loop() {
       }
       if (root_alive) {
         // As strace: the launched command gets the signal, we let go.
-        kill(root_, SIGCONT);
-        kill(root_, sig);
+        forward(root_);
         exit_status_ = 128 + sig;
       }
       detach_all();
@@ -926,14 +919,13 @@ RecordOutcome Recorder::run() {
   // Check what can be checked before the output file exists, so that a
   // typo leaves nothing behind.
   std::string exe = opt_.command.empty() ? std::string() : resolve_command(opt_.command[0]);
-  for (pid_t p : opt_.attach)
-    if (p <= 0 || !std::filesystem::exists(fmt::format("/proc/{}/task", p)))
-      throw InputError(fmt::format("record: -p {}: no such process", p));
   // A thread id (from top -H, ps -L or /proc/PID/task) stands for its
   // process: the recorder attaches whole processes, and events name the
   // process by its real pid.
   std::vector<pid_t> pids;
   for (pid_t p : opt_.attach) {
+    if (p <= 0 || !std::filesystem::exists(fmt::format("/proc/{}/task", p)))
+      throw InputError(fmt::format("record: -p {}: no such process", p));
     pid_t tgid = thread_group_of(p);
     if (tgid != p) fmt::print(stderr, "tracediff: record: -p {} is a thread of process {}: recording the whole process\n", p, tgid);
     if (std::find(pids.begin(), pids.end(), tgid) == pids.end()) pids.push_back(tgid);
