@@ -125,6 +125,30 @@ def proc_state(pid):
         return f.read().rsplit(")", 1)[1].split()[0]
 
 
+def tracer_of(pid):
+    """TracerPid of a process or thread (0: not traced)."""
+    with open(f"/proc/{pid}/status") as f:
+        return int([l for l in f if l.startswith("TracerPid:")][0].split()[1])
+
+
+class BusyThreads:
+    """tests/record/programs/busy_threads, running (three workers opening
+    /etc/hostname every 20 ms), killed on exit."""
+
+    def __enter__(self):
+        self.proc = subprocess.Popen([prog("busy_threads")], stdout=subprocess.PIPE)
+        if self.proc.stdout.readline().strip() != b"ready":
+            self.__exit__()
+            raise Failure("busy_threads did not start")
+        self.pid = self.proc.pid
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+        return False
+
+
 # ---- strace comparison ----
 
 PATH_CALLS = {
@@ -531,9 +555,7 @@ def case_attach_several_pids():
 
 def case_attach_all_threads():
     d = scratch()
-    busy = subprocess.Popen([prog("busy_threads")], stdout=subprocess.PIPE)
-    try:
-        check(busy.stdout.readline().strip() == b"ready", "program did not start")
+    with BusyThreads() as busy:
         out = os.path.join(d, "t.trace")
         rec = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(busy.pid)], stderr=subprocess.PIPE)
         wait_for(lambda: attached_in(out, 4), "record to attach")
@@ -541,30 +563,24 @@ def case_attach_all_threads():
         rec.send_signal(signal.SIGINT)
         check(rec.wait(timeout=10) == 0, f"record: {rec.stderr.read()}")
         time.sleep(0.2)
-        check(busy.poll() is None, "the program died when record detached")
+        check(busy.proc.poll() is None, "the program died when record detached")
         tids = os.listdir(f"/proc/{busy.pid}/task")
         check(len(tids) == 4, f"threads after detach: {tids}")
         for tid in tids:
-            with open(f"/proc/{busy.pid}/task/{tid}/status") as f:
-                tracer = [l for l in f if l.startswith("TracerPid:")][0].split()[1]
-            check(tracer == "0", f"thread {tid} still traced by {tracer}")
+            tracer = tracer_of(int(tid))
+            check(tracer == 0, f"thread {tid} still traced by {tracer}")
         _, events = load(out)
         opens = {e["tid"] for e in syscalls(events) if e["name"] == "openat" and first_path(e) == "/etc/hostname"}
         check(len(opens) == 3, f"openat from each worker thread: {opens}")
         attached = {e["tid"] for e in events if e["type"] == "process" and e["name"] == "attached"}
         check(attached == {int(t) for t in tids}, f"attached events: {attached}")
-    finally:
-        busy.kill()
-        busy.wait()
 
 
 def case_attach_by_thread_id():
     # -p with the tid of a worker thread (what top -H shows) records the
     # whole process, under its real pid, and says so once.
     d = scratch()
-    busy = subprocess.Popen([prog("busy_threads")], stdout=subprocess.PIPE)
-    try:
-        check(busy.stdout.readline().strip() == b"ready", "program did not start")
+    with BusyThreads() as busy:
         tids = sorted(int(t) for t in os.listdir(f"/proc/{busy.pid}/task"))
         worker = [t for t in tids if t != busy.pid][0]
         out = os.path.join(d, "t.trace")
@@ -576,7 +592,7 @@ def case_attach_by_thread_id():
         check(rec.wait(timeout=10) == 0, "record failed")
         err = rec.stderr.read()
         check(f"-p {worker} is a thread of process {busy.pid}" in err, f"the note on stderr: {err!r}")
-        check(busy.poll() is None, "the program died when record detached")
+        check(busy.proc.poll() is None, "the program died when record detached")
         h, events = load(out)
         check(h["attached"] == [busy.pid], f"header attached (one process, not the tid): {h.get('attached')}")
         attached = sorted(e["tid"] for e in events if e["type"] == "process" and e["name"] == "attached")
@@ -585,9 +601,6 @@ def case_attach_by_thread_id():
         check(pids == {busy.pid}, f"events name the process by its pid: {pids}")
         opens = {e["tid"] for e in syscalls(events) if e["name"] == "openat" and first_path(e) == "/etc/hostname"}
         check(worker in opens, f"the named thread's own calls are recorded: {opens}")
-    finally:
-        busy.kill()
-        busy.wait()
 
 
 def case_attach_other_user_says_why():
@@ -780,11 +793,6 @@ def case_bad_input_leaves_nothing():
         usage = len(lines) == 2 and "--help" in lines[1]
         check((len(lines) == 1 or usage) and words in lines[0], f"{args}: message {r.stderr!r}")
         check(not os.path.exists(out), f"{args}: left {out} behind")
-
-
-def tracer_of(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int([l for l in f if l.startswith("TracerPid:")][0].split()[1])
 
 
 class Unseizable:
@@ -986,7 +994,7 @@ def case_execve_argv_and_env():
     # A command line of 100,000 names (what a glob or xargs passes) is kept
     # whole, not cut at some round number of entries.
     names = [str(i) for i in range(100000)]
-    r = record(["--", "/bin/true"] + names, out + "2", check_rc=0)
+    record(["--", "/bin/true"] + names, out + "2", check_rc=0)
     _, events = load(out + "2")
     ex = [e for e in syscalls(events) if e["name"] == "execve"]
     items = ex[0]["args"][1]["items"]
