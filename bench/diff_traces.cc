@@ -12,7 +12,8 @@
 #include <exception>
 
 #include "diff/diff.h"
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 int main(int argc, char** argv) {
   using namespace tracediff;
@@ -58,7 +59,8 @@ int main(int argc, char** argv) {
       fmt::print("phases (wall/cpu s): load {:.2f}/{:.2f}, normalize {:.2f}/{:.2f}, diff {:.2f}/{:.2f}\n",
                  secs(t0, t1), cpu(c0, c1), secs(t1, t2), cpu(c1, c2), secs(t2, t3), cpu(c2, c3));
     } else {
-      result = new DiffResult(diff_files(files[0], files[1]));
+      std::unique_ptr<EventSource> g = open_any(files[0]), b = open_any(files[1]);
+      result = new DiffResult(diff_sources(*g, *b));
     }
     const DiffResult& r = *result;
     std::size_t ng = r.good.events.size(), nb = r.bad.events.size();

@@ -6,7 +6,8 @@
 
 #include <chrono>
 
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 int main(int argc, char** argv) {
   using namespace tracediff;

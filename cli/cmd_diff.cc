@@ -20,7 +20,8 @@
 #include "diff/diff.h"
 #include "normalize/normalize.h"
 #include "report/report.h"
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff::cli {
 
@@ -155,9 +156,10 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
     std::vector<RewriteRule> rs = read_rules_file(f);
     dopt.normalize.rewrites.insert(dopt.normalize.rewrites.end(), rs.begin(), rs.end());
   }
-  // One raw trace in memory at a time (diff_files normalizes the first
-  // before loading the second); the normalized traces keep the warnings.
-  DiffResult r = diff_files(a.good, a.bad, dopt);
+  // One raw trace in memory at a time (diff_sources normalizes the first
+  // before reading the second); the normalized traces keep the warnings.
+  std::unique_ptr<EventSource> good = open_any(a.good), bad = open_any(a.bad);
+  DiffResult r = diff_sources(*good, *bad, dopt);
   print_warnings(r.good.warnings);
   print_warnings(r.bad.warnings);
   // The status is settled before any output, so a reader that goes away

@@ -4,8 +4,9 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "explain/explain.h"
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 namespace tracediff::cli {
 namespace {

@@ -3,7 +3,8 @@
 
 #include "cli/commands.h"
 #include "normalize/normalize.h"
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff::cli {
 

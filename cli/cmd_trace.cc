@@ -5,9 +5,10 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "trace/format.h"
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "display/format.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 namespace tracediff::cli {
 

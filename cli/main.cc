@@ -8,7 +8,7 @@
 #include <system_error>
 
 #include "cli/commands.h"
-#include "trace/io.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff::cli {
 std::vector<CommandEntry>& command_registry() {

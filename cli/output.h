@@ -7,7 +7,7 @@
 #include <system_error>
 #include <vector>
 
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff::cli {
 

@@ -14,7 +14,7 @@
 #include <unordered_set>
 
 #include "diff/internal.h"
-#include "trace/format.h"
+#include "display/format.h"
 
 namespace tracediff::detail {
 

@@ -3,13 +3,12 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
 
 #include "diff/internal.h"
-#include "trace/io.h"
+#include "model/source.h"
 
 namespace tracediff {
 
@@ -184,21 +183,16 @@ Prepared prepare(Trace&& raw, const NormalizeOptions& opt, const std::string& fi
   return p;
 }
 
-// Loads a trace file normalizing each event as it is read: the raw form of
-// a million-event trace (statx results of a dozen fields, addresses,
-// times) is never held, only the smaller normalized one. Strace logs, -ff
-// sets and stdin go through load_any() and prepare().
-Prepared load_prepared(const std::string& file, const NormalizeOptions& opt) {
-  std::error_code ec;
-  if (file == "-" || !std::filesystem::is_regular_file(file, ec) || sniff(file) != FileKind::Trace)
-    return prepare(load_any(file), opt, file);
+// Reads one side normalizing each event as it arrives: the raw form of a
+// million-event trace (statx results of a dozen fields, addresses, times)
+// is never held, only the smaller normalized one.
+Prepared load_prepared(EventSource& src, const NormalizeOptions& opt) {
   Prepared p;
   std::unique_ptr<StreamNormalizer> norm;
   std::vector<Warning> warnings;
-  read_trace_events(
-      file,
+  src.read(
       [&](Header& h) {
-        p.info = side_info(h, file);
+        p.info = side_info(h, src.name());
         norm = std::make_unique<StreamNormalizer>(h, opt);
       },
       [&](Event&& e) {
@@ -255,11 +249,11 @@ DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const 
   return detail::diff_prepared(std::move(g), std::move(b), opt);
 }
 
-DiffResult diff_files(const std::string& good_file, const std::string& bad_file, const DiffOptions& opt) {
+DiffResult diff_sources(EventSource& good, EventSource& bad, const DiffOptions& opt) {
   // Each side is normalized as it is read, so no raw trace is ever whole
   // in memory (load_prepared).
-  detail::Prepared g = detail::load_prepared(good_file, opt.normalize);
-  detail::Prepared b = detail::load_prepared(bad_file, opt.normalize);
+  detail::Prepared g = detail::load_prepared(good, opt.normalize);
+  detail::Prepared b = detail::load_prepared(bad, opt.normalize);
   return detail::diff_prepared(std::move(g), std::move(b), opt);
 }
 

@@ -12,7 +12,8 @@
 #include <vector>
 
 #include "normalize/normalize.h"
-#include "trace/trace.h"
+#include "model/source.h"
+#include "model/trace.h"
 
 namespace tracediff {
 
@@ -117,11 +118,12 @@ DiffResult diff_traces(const Trace& good, const Trace& bad, const DiffOptions& o
 DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt = {},
                        const std::string& good_file = "good", const std::string& bad_file = "bad");
 
-/// Loads two trace files (or strace logs, see load_any) and diffs them,
-/// normalizing the first before loading the second so that only one raw
-/// trace is in memory at a time. SideInfo::file is the name given. Throws
-/// InputError for a file that cannot be read.
-DiffResult diff_files(const std::string& good_file, const std::string& bad_file, const DiffOptions& opt = {});
+/// Reads two sources (input::open_any gives one for any file) and diffs
+/// them, normalizing each event as it is read and the first side before
+/// reading the second, so that no raw trace is ever whole in memory.
+/// SideInfo::file is the source's name. Throws what the sources throw
+/// (InputError for a file that cannot be read).
+DiffResult diff_sources(EventSource& good, EventSource& bad, const DiffOptions& opt = {});
 
 /// The versioned JSON contract (docs/diff-format.md).
 std::string diff_to_json(const DiffResult& r);

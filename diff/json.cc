@@ -2,8 +2,9 @@
 // hand (like the trace writer) so the key order is fixed and documented.
 #include <fmt/format.h>
 
+#include "model/text.h"
 #include "diff/diff.h"
-#include "trace/format.h"
+#include "display/format.h"
 
 namespace tracediff {
 namespace {

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "explain/tracking.h"
-#include "trace/format.h"
+#include "display/format.h"
 
 namespace tracediff {
 

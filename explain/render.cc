@@ -4,8 +4,9 @@
 
 #include <algorithm>
 
+#include "model/text.h"
 #include "explain/explain.h"
-#include "trace/format.h"
+#include "display/format.h"
 
 namespace tracediff {
 namespace {

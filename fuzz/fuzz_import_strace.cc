@@ -5,8 +5,9 @@
 #include <cstdint>
 
 #include "fuzz/fuzz_util.h"
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tracediff;

@@ -5,7 +5,8 @@
 #include <cstdint>
 
 #include "fuzz/fuzz_util.h"
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tracediff;

@@ -10,7 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff::fuzz {
 

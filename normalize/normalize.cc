@@ -8,7 +8,7 @@
 #include <unordered_set>
 
 #include "normalize/rules.h"
-#include "trace/io.h"
+#include "model/errors.h"
 
 namespace tracediff {
 namespace detail {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff {
 

@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "normalize/rules.h"
-#include "trace/io.h"
+#include "model/errors.h"
 
 namespace tracediff {
 

@@ -14,7 +14,7 @@
 #include "record/flags.h"
 #include "record/memory.h"
 #include "record/state.h"
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff::detail {
 

@@ -15,7 +15,7 @@
 
 #include <array>
 
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff::detail {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "record/state.h"
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff::detail {
 

@@ -47,7 +47,7 @@
 #include "record/internal.h"
 #include "record/record.h"
 #include "record/syscalls.h"
-#include "trace/io.h"
+#include "tracefile/tracefile.h"
 
 extern char** environ;
 

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff::detail {
 

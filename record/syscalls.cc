@@ -9,7 +9,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "trace/io.h"
+#include "model/errors.h"
 
 namespace tracediff::detail {
 namespace {

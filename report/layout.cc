@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "report/detail.h"
-#include "trace/format.h"
+#include "display/format.h"
 
 namespace tracediff::detail {
 

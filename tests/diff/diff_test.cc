@@ -6,7 +6,8 @@
 #include "diff/diff.h"
 #include "tests/diff/builders.h"
 #include "tests/trace/test_util.h"
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {
@@ -335,6 +336,12 @@ TEST(Diff, ApproximateAlignmentAboveTheLimitSaysSo) {
   for (const Divergence& d : r.divergences)
     found = found || (d.kind == DivKind::Result && d.bad && d.bad->path == "/etc/g20");
   EXPECT_TRUE(found);
+}
+
+// Two files diffed as the command does.
+DiffResult diff_files(const std::string& good, const std::string& bad) {
+  std::unique_ptr<EventSource> g = open_any(good), b = open_any(bad);
+  return diff_sources(*g, *b);
 }
 
 TEST(Diff, DiffFilesGivesWhatDiffTracesGives) {

@@ -11,7 +11,8 @@
 
 #include "explain/explain.h"
 #include "tests/golden.h"
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {

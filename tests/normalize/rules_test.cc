@@ -7,7 +7,7 @@
 #include "normalize/rules.h"
 #include "tests/diff/builders.h"
 #include "tests/trace/test_util.h"
-#include "trace/io.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {

@@ -4,8 +4,8 @@
 
 #include "normalize/normalize.h"
 #include "tests/diff/builders.h"
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 namespace tracediff {
 namespace {

@@ -18,7 +18,7 @@
 #include "record/internal.h"
 #include "record/state.h"
 #include "record/syscalls.h"
-#include "trace/io.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff::detail {
 namespace {

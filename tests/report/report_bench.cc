@@ -8,7 +8,7 @@
 
 #include "report/report.h"
 #include "tests/report/fixtures.h"
-#include "trace/format.h"
+#include "display/format.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/trace/test_util.h"
-#include "trace/io.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {

@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "tests/trace/test_util.h"
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 namespace tracediff {
 namespace {

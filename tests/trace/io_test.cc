@@ -2,7 +2,8 @@
 #include <sys/stat.h>
 
 #include "tests/trace/test_util.h"
-#include "trace/io.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "tests/trace/test_util.h"
-#include "trace/format.h"
-#include "trace/io.h"
-#include "trace/trace.h"
+#include "display/format.h"
+#include "tracefile/tracefile.h"
+#include "model/trace.h"
 
 namespace tracediff {
 namespace {

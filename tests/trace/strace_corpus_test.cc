@@ -13,9 +13,9 @@
 #include <map>
 
 #include "tests/trace/test_util.h"
-#include "trace/format.h"
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "display/format.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 namespace tracediff {
 namespace {

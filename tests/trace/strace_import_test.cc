@@ -7,10 +7,11 @@
 #include <filesystem>
 
 #include "tests/trace/test_util.h"
-#include "trace/format.h"
-#include "trace/io.h"
-#include "trace/strace.h"
-#include "trace/syscall_args.h"
+#include "display/format.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
+#include "model/syscall_args.h"
 
 namespace tracediff {
 namespace {

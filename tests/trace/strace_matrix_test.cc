@@ -10,9 +10,10 @@
 #include <set>
 
 #include "tests/trace/test_util.h"
-#include "trace/format.h"
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "display/format.h"
+#include "input/input.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 namespace tracediff {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "trace/io.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff {
 
@@ -25,16 +25,5 @@ std::string format_result(const Result& r, const FormatOptions& opt = {});
 std::string format_event(const Event& e, const FormatOptions& opt = {});
 /// C-style quoting of bytes as strace does: "a\nb\0\377".
 std::string quote_bytes(std::string_view bytes, std::size_t max, bool truncated);
-
-/// Length (2 to 4) of the valid UTF-8 sequence that starts at s[i], 0 when
-/// none does (strict: no overlong forms, surrogates or code points above
-/// U+10FFFF). ASCII bytes are not sequences: 0.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
-
-/// Appends `s` as a JSON string that is valid whatever the bytes: valid
-/// UTF-8 is kept as is; control bytes, DEL and bytes that are not UTF-8
-/// (binary data) become \u00XX, their Latin-1 code point. For reports
-/// (diff JSON, explain JSON); trace files keep bytes exactly ("_hex").
-void append_json_text(std::string& out, std::string_view s);
 
 }  // namespace tracediff

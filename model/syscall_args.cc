@@ -1,4 +1,4 @@
-#include "trace/syscall_args.h"
+#include "model/syscall_args.h"
 
 #include <string>
 #include <unordered_map>

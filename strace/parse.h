@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "trace/trace.h"
+#include "model/trace.h"
 
 namespace tracediff::detail {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "trace/strace_parse.h"
+#include "strace/parse.h"
 
 namespace tracediff::detail {
 namespace {

@@ -3,7 +3,7 @@
 // events after it (its spawn/exec must follow it), and a log whose first
 // task has no pid prefix is held until its pid shows. -ff sets are merged by
 // time afterwards. The grammar lives in strace_lexer.cc / strace_args.cc.
-#include "trace/strace.h"
+#include "strace/strace.h"
 
 #include <fmt/format.h>
 
@@ -17,9 +17,9 @@
 #include <optional>
 #include <unordered_map>
 
-#include "trace/io.h"
-#include "trace/strace_parse.h"
-#include "trace/syscall_args.h"
+#include "tracefile/tracefile.h"
+#include "strace/parse.h"
+#include "model/syscall_args.h"
 
 namespace tracediff {
 namespace {

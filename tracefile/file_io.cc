@@ -12,8 +12,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "model/scoped_fd.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {
@@ -26,29 +26,6 @@ constexpr std::size_t kChunk = 1 << 20;
 bool ends_with(std::string_view s, std::string_view suf) {
   return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
 }
-
-// An fd that closes itself.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd = -1) : fd_(fd) {}
-  ~ScopedFd() { reset(); }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  int get() const { return fd_; }
-  /// Gives up ownership without closing.
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd = -1) {
-    if (fd_ > 2) ::close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
 
 void write_all(int fd, const char* p, std::size_t n, const std::string& path) {
   while (n) {
@@ -281,28 +258,9 @@ std::string read_file_decompressed(const std::string& path) {
   return out;
 }
 
-FileKind sniff(const std::string& path) {
-  LineReader r(path);
-  std::string head;
-  std::string_view line;
-  bool unterminated;
-  // Judge on the first few lines: enough for a strace log that starts with
-  // "strace: Process N attached" or a header, small enough to be instant.
-  while (head.size() < 4096 && r.next(line, unterminated)) {
-    head += line;
-    head.push_back('\n');
-  }
-  if (head.empty()) return FileKind::Empty;
-  std::size_t nonprint = 0;
-  for (unsigned char c : head) {
-    if (c == 0) return FileKind::Binary;
-    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != 0x1b) ++nonprint;
-  }
-  if (nonprint * 10 > head.size()) return FileKind::Binary;
+bool looks_like_trace(std::string_view head) {
   std::size_t first = head.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && head.compare(first, 13, "{\"tracediff\":") == 0) return FileKind::Trace;
-  if (looks_like_strace(head)) return FileKind::StraceLog;
-  return FileKind::Unknown;
+  return first != std::string_view::npos && head.compare(first, 13, "{\"tracediff\":") == 0;
 }
 
 // ---------------------------------------------------------------- writing
@@ -417,9 +375,7 @@ void TraceWriter::close() {
 
 void refuse_existing_output(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw InputError(fmt::format("{}: is a directory (give a file name)", path));
-  throw InputError(fmt::format("{}: file exists; not overwriting it (use --force)", path));
+  throw OutputExists(path, ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode));
 }
 
 void check_can_create(const std::string& path, TraceWriter::Options opt) {

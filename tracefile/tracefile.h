@@ -1,10 +1,15 @@
-// Reading and writing trace files (docs/trace-format.md).
+// tracefile: reading and writing tracediff's own trace files
+// (docs/trace-format.md), and the line reader every text format uses.
 //
 // A trace file is JSON Lines: one header object, then one event object per
 // line. A file whose name ends in ".zst" is written zstd-compressed; on
 // reading, compression is detected by its magic bytes, never by the name.
-// A strace log given where a trace is expected is detected by content and
-// imported on the fly (load_any).
+// Readers stream (a callback per event) so a million-event trace need not
+// be held whole; a truncated last line is a Warning, never a lost trace.
+// Errors are thrown: InputError naming file and line for bad input,
+// OutputExists for a file that must not be replaced, fmt::system_error for
+// I/O failures. This library knows nothing of strace logs (strace/) nor of
+// which format a given file is in (input/).
 #pragma once
 
 #include <cstdio>
@@ -15,15 +20,10 @@
 #include <string_view>
 #include <vector>
 
-#include "trace/trace.h"
+#include "model/errors.h"
+#include "model/trace.h"
 
 namespace tracediff {
-
-/// A fatal input error: the message names the file (and line when known).
-class InputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 /// Encodes one event as a single JSON line (no trailing newline).
 std::string event_to_json(const Event& e);
@@ -70,18 +70,16 @@ class TraceWriter {
 /// creation itself can still fail (the file appears meanwhile).
 void check_can_create(const std::string& path, TraceWriter::Options opt);
 
-/// The refusal to replace `path`, which exists, without --force: "PATH: file
-/// exists; not overwriting it (use --force)", or, when PATH is a directory
-/// (where --force would not help), "PATH: is a directory". Every command
-/// that writes a file the user names says it the same way.
+/// Throws OutputExists for `path`, which exists (a stat tells a directory
+/// from a file). For writers of other files the user names (reports).
 [[noreturn]] void refuse_existing_output(const std::string& path);
 
 /// Writes a whole trace to `path`.
 void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt);
 
-/// What a file holds, judged from its first bytes (after decompression).
-enum class FileKind { Trace, StraceLog, Empty, Binary, Unknown };
-FileKind sniff(const std::string& path);
+/// True when `head` (the first few KiB of a file, decompressed) is the
+/// start of a tracediff trace file: its header line.
+bool looks_like_trace(std::string_view head);
 
 /// Reads a tracediff trace file. A truncated last line becomes a Warning and
 /// everything before it is kept. Throws InputError (one line, naming the
@@ -96,11 +94,6 @@ Trace read_trace(const std::string& path);
 /// number of events.
 std::size_t read_trace_events(const std::string& path, const std::function<void(Header&)>& on_header,
                               const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings);
-
-/// Reads a trace file, or imports a strace log (see strace.h), by content.
-/// `path` may name several files separated by nothing: use load_any_set for
-/// -ff sets.
-Trace load_any(const std::string& path);
 
 /// Reads a whole (possibly zstd-compressed) file into memory. Throws
 /// InputError naming the file.

@@ -1,4 +1,4 @@
-// Importing strace logs into the trace model.
+// strace: importing strace logs into the trace model.
 //
 // Accepts what strace 4.x to 7.x writes: every pid-prefix style, -t/-tt/-ttt/
 // -r timestamps, -T durations, unfinished/resumed pairs, -y/-yy annotations,
@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "trace/io.h"
-#include "trace/trace.h"
+#include "model/errors.h"
+#include "model/trace.h"
 
 namespace tracediff {
 
@@ -38,13 +38,6 @@ Trace import_strace_file(const std::string& path);
 /// InputError if the file cannot be read.
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
                                  const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings);
-
-/// Imports a strace log file into a trace file at `out`, streaming, with the
-/// JSON encoding and writing done on a second thread. Returns the number of
-/// events; warnings as for import_strace_stream. Throws InputError for an
-/// unreadable log or an existing `out` without opt.force.
-std::size_t import_strace_to_file(const std::string& log, const std::string& out, TraceWriter::Options opt,
-                                  std::vector<Warning>& warnings);
 
 /// Imports a -ff file set (LOG.<pid> files) as one trace, events merged by
 /// timestamp when present, else file by file. `paths` must be non-empty.

@@ -1,4 +1,4 @@
-#include "trace/trace.h"
+#include "model/trace.h"
 
 #include <fmt/format.h>
 

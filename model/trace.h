@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "trace/compact_string.h"
+#include "model/compact_string.h"
 
 namespace tracediff {
 

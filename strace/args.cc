@@ -12,7 +12,7 @@
 #include <cctype>
 #include <cstring>
 
-#include "trace/strace_parse.h"
+#include "strace/parse.h"
 
 namespace tracediff::detail {
 namespace {

@@ -6,8 +6,8 @@
 
 #include <cstring>
 
-#include "trace/format.h"
-#include "trace/io.h"
+#include "model/text.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace detail {

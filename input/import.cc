@@ -1,5 +1,5 @@
 // Importing a strace log straight into a trace file, with the JSON encoding
-// and writing on a second thread (see strace.h).
+// and writing on a second thread (see input.h).
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -7,8 +7,9 @@
 #include <mutex>
 #include <thread>
 
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "input/input.h"
+#include "strace/strace.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff {
 namespace {

@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <functional>
 
-#include "trace/io.h"
-#include "trace/strace.h"
+#include "tracefile/tracefile.h"
+#include "strace/strace.h"
 
 namespace tracediff {
 namespace {
@@ -510,39 +510,6 @@ Trace read_trace(const std::string& path) {
   VectorSink sink{t};
   read_events(path, sink, t.warnings);
   return t;
-}
-
-Trace load_any(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (path != "-" && !fs::exists(path, ec)) {
-    // A -ff set: LOG.<pid> files given by their common prefix.
-    fs::path p(path);
-    fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-    std::string prefix = p.filename().string() + ".";
-    std::vector<std::string> set;
-    for (const auto& de : fs::directory_iterator(dir, ec)) {
-      std::string name = de.path().filename().string();
-      if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
-          name.find_first_not_of("0123456789", prefix.size()) == std::string::npos)
-        set.push_back(de.path().string());
-    }
-    if (!set.empty()) return import_strace_set(set);
-    throw InputError(fmt::format("{}: no such file", path));
-  }
-  switch (sniff(path)) {
-    case FileKind::Trace:
-      return read_trace(path);
-    case FileKind::StraceLog:
-      return import_strace_file(path);
-    case FileKind::Empty:
-      throw InputError(fmt::format("{}: empty file, neither a trace nor a strace log", path));
-    case FileKind::Binary:
-      throw InputError(fmt::format("{}: binary file, neither a trace nor a strace log", path));
-    case FileKind::Unknown:
-      break;
-  }
-  throw InputError(fmt::format("{}:1: neither a tracediff trace nor a strace log", path));
 }
 
 }  // namespace tracediff

@@ -1,0 +1,43 @@
+// input: one place that opens "any input" a user can name where a trace is
+// expected: a tracediff trace file (plain or .zst), a strace log (plain or
+// .zst), a strace -ff set (LOG.<pid> files named by their common prefix),
+// or "-" for stdin. Each format is tried in turn by what the file holds,
+// never by its name (bloaty's TryOpen*File). Depends on tracefile/ and
+// strace/; nothing below it knows that both formats exist.
+//
+// Errors are thrown as InputError naming the file (and line): a missing
+// file, an empty or binary one, one that is neither format.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/source.h"
+#include "model/trace.h"
+#include "tracefile/tracefile.h"
+
+namespace tracediff {
+
+/// What a file holds, judged from its first bytes (after decompression).
+enum class FileKind { Trace, StraceLog, Empty, Binary, Unknown };
+FileKind sniff(const std::string& path);
+
+/// Reads a trace file, or imports a strace log or -ff set, by content.
+Trace load_any(const std::string& path);
+
+/// The same as a stream (model/source.h): a trace file or a strace log is
+/// read event by event and never held whole; a -ff set or stdin is loaded
+/// first (its events must be merged or buffered anyway). Opening checks
+/// nothing yet: errors come from read().
+std::unique_ptr<EventSource> open_any(const std::string& path);
+
+/// Imports a strace log file into a trace file at `out`, streaming, with the
+/// JSON encoding and writing done on a second thread. Returns the number of
+/// events; unparsed lines are counted in one Warning appended to `warnings`.
+/// Throws InputError for an unreadable log or an existing `out` without
+/// opt.force.
+std::size_t import_strace_to_file(const std::string& log, const std::string& out, TraceWriter::Options opt,
+                                  std::vector<Warning>& warnings);
+
+}  // namespace tracediff
