@@ -37,41 +37,41 @@ int main(int argc, char** argv) {
     // Never freed: the process ends with _Exit right after printing, since
     // handing millions of small blocks back to malloc one by one costs a
     // second for nothing (GNU diff does not free its lines either).
-    DiffResult* result = nullptr;
+    diff::DiffResult* result = nullptr;
     if (phases) {
       // The stages apart: load, normalize, then diff with every rule off
       // (the rules are idempotent, so the result is the same).
       auto t0 = Clock::now();
       std::clock_t c0 = std::clock();
-      Trace g = load_any(files[0]);
-      Trace b = load_any(files[1]);
+      Trace g = input::load_any(files[0]);
+      Trace b = input::load_any(files[1]);
       auto t1 = Clock::now();
       std::clock_t c1 = std::clock();
-      DiffOptions opt;
-      normalize_in_place(g, opt.normalize);
-      normalize_in_place(b, opt.normalize);
+      diff::DiffOptions opt;
+      normalize::normalize_in_place(g, opt.normalize);
+      normalize::normalize_in_place(b, opt.normalize);
       auto t2 = Clock::now();
       std::clock_t c2 = std::clock();
-      for (const auto& [name, desc] : list_rules()) opt.normalize.disabled.insert(name);
-      result = new DiffResult(diff_traces(std::move(g), std::move(b), opt, files[0], files[1]));
+      for (const auto& [name, desc] : normalize::list_rules()) opt.normalize.disabled.insert(name);
+      result = new diff::DiffResult(diff::diff_traces(std::move(g), std::move(b), opt, files[0], files[1]));
       auto t3 = Clock::now();
       std::clock_t c3 = std::clock();
       fmt::print("phases (wall/cpu s): load {:.2f}/{:.2f}, normalize {:.2f}/{:.2f}, diff {:.2f}/{:.2f}\n",
                  secs(t0, t1), cpu(c0, c1), secs(t1, t2), cpu(c1, c2), secs(t2, t3), cpu(c2, c3));
     } else {
-      std::unique_ptr<EventSource> g = open_any(files[0]), b = open_any(files[1]);
-      result = new DiffResult(diff_sources(*g, *b));
+      std::unique_ptr<EventSource> g = input::open_any(files[0]), b = input::open_any(files[1]);
+      result = new diff::DiffResult(diff::diff_sources(*g, *b));
     }
-    const DiffResult& r = *result;
+    const diff::DiffResult& r = *result;
     std::size_t ng = r.good.events.size(), nb = r.bad.events.size();
     if (summary) {
       std::size_t sig = 0;
-      for (const Divergence& d : r.divergences) sig += d.significant;
+      for (const diff::Divergence& d : r.divergences) sig += d.significant;
       fmt::print("events {} {} pairs {} divergences {} significant {}\n", ng, nb, r.pairs.size(),
                  r.divergences.size(), sig);
       for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
     } else {
-      fmt::print("{}", diff_to_json(r));
+      fmt::print("{}", diff::diff_to_json(r));
     }
     std::fflush(stdout);
     std::_Exit(r.has_significant() ? 1 : 0);

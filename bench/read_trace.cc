@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   }
   try {
     auto t0 = std::chrono::steady_clock::now();
-    Trace t = read_trace(argv[1]);
+    Trace t = tracefile::read_trace(argv[1]);
     auto t1 = std::chrono::steady_clock::now();
     std::size_t args = 0;
     for (const Event& e : t.events) args += e.args.size();

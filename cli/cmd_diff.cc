@@ -121,7 +121,7 @@ void write_file(const std::string& path, const std::string& text, bool force) {
   int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
   int fd = ::open(path.c_str(), flags, 0644);
   if (fd < 0) {
-    if (errno == EEXIST || errno == EISDIR) refuse_existing_output(path);
+    if (errno == EEXIST || errno == EISDIR) tracefile::refuse_existing_output(path);
     throw std::system_error(errno, std::generic_category(), path);
   }
   std::size_t off = 0;
@@ -148,25 +148,25 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   // Refuse before the work, not after it.
   struct stat st;
   if (to_file && ::stat(a.output.c_str(), &st) == 0 && (!a.force || S_ISDIR(st.st_mode)))
-    refuse_existing_output(a.output);
+    tracefile::refuse_existing_output(a.output);
 
-  DiffOptions dopt;
+  diff::DiffOptions dopt;
   dopt.normalize.disabled.insert(a.keep.begin(), a.keep.end());
   for (const std::string& f : a.rules) {
-    std::vector<RewriteRule> rs = read_rules_file(f);
+    std::vector<normalize::RewriteRule> rs = normalize::read_rules_file(f);
     dopt.normalize.rewrites.insert(dopt.normalize.rewrites.end(), rs.begin(), rs.end());
   }
   // One raw trace in memory at a time (diff_sources normalizes the first
   // before reading the second); the normalized traces keep the warnings.
-  std::unique_ptr<EventSource> good = open_any(a.good), bad = open_any(a.bad);
-  DiffResult r = diff_sources(*good, *bad, dopt);
+  std::unique_ptr<EventSource> good = input::open_any(a.good), bad = input::open_any(a.bad);
+  diff::DiffResult r = diff::diff_sources(*good, *bad, dopt);
   print_warnings(r.good.warnings);
   print_warnings(r.bad.warnings);
   // The status is settled before any output, so a reader that goes away
   // (`| head`) still leaves the right exit status.
   res.status = r.has_significant() ? 1 : 0;
 
-  ReportOptions ro;
+  report::ReportOptions ro;
   ro.context = a.context;
   ro.all = a.all;
   ro.first_only = a.first;
@@ -176,12 +176,12 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
 
   std::string text;
   if (a.format == "json") {
-    text = diff_to_json(r);
+    text = diff::diff_to_json(r);
     if (text.empty() || text.back() != '\n') text.push_back('\n');
   } else if (a.format == "html") {
-    text = render_html(r, ro);
+    text = report::render_html(r, ro);
   } else {
-    text = render_text(r, ro);
+    text = report::render_text(r, ro);
   }
 
   if (to_file) {

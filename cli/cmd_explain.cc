@@ -20,13 +20,13 @@ struct ExplainArgs {
 
 void run_explain(const ExplainArgs& a, CommandResult& res) {
   // Several files: the LOG.<pid> set `strace -ff -o LOG` writes.
-  Trace t = a.traces.size() == 1 ? load_any(a.traces[0]) : import_strace_set(a.traces);
+  Trace t = a.traces.size() == 1 ? input::load_any(a.traces[0]) : strace::import_strace_set(a.traces);
   print_warnings(t.warnings);
-  ExplainOptions opt;
+  explain::ExplainOptions opt;
   if (!a.message.empty()) opt.message = a.message;
   opt.max_string = a.string_size;
-  Explanation x = explain(t, opt);
-  out(a.format == "json" ? explanation_to_json(x, a.traces[0]) : render_explanation_text(x, a.traces[0]));
+  explain::Explanation x = explain::run(t, opt);
+  out(a.format == "json" ? explain::explanation_to_json(x, a.traces[0]) : explain::render_explanation_text(x, a.traces[0]));
   out_flush();
   res.status = x.found ? 0 : 1;
 }

@@ -23,23 +23,23 @@ struct NormalizeArgs {
 
 void run_normalize(const NormalizeArgs& a, CommandResult& res) {
   if (a.list) {
-    for (const auto& [name, desc] : list_rules()) fmt::print("{:<10} {}\n", name, desc);
+    for (const auto& [name, desc] : normalize::list_rules()) fmt::print("{:<10} {}\n", name, desc);
     res.status = 0;
     return;
   }
   if (a.trace.empty()) throw InputError("normalize: a TRACE is required (or --list-rules)");
-  NormalizeOptions opt;
+  normalize::NormalizeOptions opt;
   for (const std::string& k : a.keep) opt.disabled.insert(k);
   for (const std::string& f : a.rules_files) {
-    std::vector<RewriteRule> r = read_rules_file(f);
+    std::vector<normalize::RewriteRule> r = normalize::read_rules_file(f);
     opt.rewrites.insert(opt.rewrites.end(), r.begin(), r.end());
   }
-  Trace t = load_any(a.trace);
+  Trace t = input::load_any(a.trace);
   print_warnings(t.warnings);
-  normalize_in_place(t, opt);
-  TraceWriter::Options wo;
+  normalize::normalize_in_place(t, opt);
+  tracefile::TraceWriter::Options wo;
   wo.force = a.force;
-  write_trace(a.output, t, wo);
+  tracefile::write_trace(a.output, t, wo);
   res.status = 0;
 }
 
@@ -61,7 +61,7 @@ void add_normalize(CLI::App& app, CommandResult& res) {
   c->callback([a, &res] {
     for (const std::string& k : a->keep) {
       bool known = false;
-      for (const auto& [name, desc] : list_rules()) known = known || name == k;
+      for (const auto& [name, desc] : normalize::list_rules()) known = known || name == k;
       if (!known) throw CLI::ValidationError("--keep", fmt::format("unknown rule '{}' (see --list-rules)", k));
     }
     run_normalize(*a, res);

@@ -8,14 +8,14 @@
 namespace tracediff::cli {
 namespace {
 
-void run_record(const RecordOptions& o, CommandResult& res) {
-  RecordOutcome r = record(o);
+void run_record(const record::RecordOptions& o, CommandResult& res) {
+  record::RecordOutcome r = record::run(o);
   fmt::print(stderr, "tracediff: recorded {} events to {}\n", r.events, r.output);
   res.status = r.exit_status;
 }
 
 void add_record(CLI::App& app, CommandResult& res) {
-  auto o = std::make_shared<RecordOptions>();
+  auto o = std::make_shared<record::RecordOptions>();
   auto no_follow = std::make_shared<bool>(false);
   CLI::App* c = app.add_subcommand("record", "Record the system calls of a command or of running processes");
   c->footer(
@@ -56,8 +56,8 @@ void add_record(CLI::App& app, CommandResult& res) {
   c->callback([o, no_follow, list_excluded, &res] {
     if (*list_excluded) {
       std::string out;
-      for (const std::string& n : detail::default_excluded_syscalls())
-        if (detail::syscall_number(n) >= 0) out += (out.empty() ? "" : ",") + n;
+      for (const std::string& n : record::detail::default_excluded_syscalls())
+        if (record::detail::syscall_number(n) >= 0) out += (out.empty() ? "" : ",") + n;
       fmt::print("{}\n", out);
       return;
     }

@@ -38,42 +38,42 @@ struct ShowArgs {
 };
 
 void run_import(const ImportArgs& a, CommandResult& res) {
-  if (a.logs.size() == 1 && a.logs[0] != "-" && sniff(a.logs[0]) == FileKind::StraceLog) {
+  if (a.logs.size() == 1 && a.logs[0] != "-" && input::sniff(a.logs[0]) == input::FileKind::StraceLog) {
     // Streamed: a log of millions of lines never sits in memory whole.
     std::vector<Warning> warnings;
-    TraceWriter::Options wo;
+    tracefile::TraceWriter::Options wo;
     wo.force = a.force;
-    std::size_t n = import_strace_to_file(a.logs[0], a.output, wo, warnings);
+    std::size_t n = input::import_strace_to_file(a.logs[0], a.output, wo, warnings);
     print_warnings(warnings);
     if (a.output != "-") fmt::print(stderr, "tracediff: wrote {} events to {}\n", n, a.output);
     res.status = 0;
     return;
   }
-  Trace t = a.logs.size() == 1 ? load_any(a.logs[0]) : import_strace_set(a.logs);
+  Trace t = a.logs.size() == 1 ? input::load_any(a.logs[0]) : strace::import_strace_set(a.logs);
   print_warnings(t.warnings);
-  TraceWriter::Options wo;
+  tracefile::TraceWriter::Options wo;
   wo.force = a.force;
-  write_trace(a.output, t, wo);
+  tracefile::write_trace(a.output, t, wo);
   if (a.output != "-")
     fmt::print(stderr, "tracediff: wrote {} events to {}\n", t.events.size(), a.output);
   res.status = 0;
 }
 
 void run_show(const ShowArgs& a, CommandResult& res) {
-  Trace t = load_any(a.trace);
+  Trace t = input::load_any(a.trace);
   print_warnings(t.warnings);
   std::set<std::int32_t> pids(a.pids.begin(), a.pids.end());
   std::set<std::string> names(a.syscalls.begin(), a.syscalls.end());
-  FormatOptions fo;
+  display::FormatOptions fo;
   fo.max_string = a.string_size;
   fo.show_time = a.time;
-  if (a.header) out(header_to_json(t.header) + "\n");
+  if (a.header) out(tracefile::header_to_json(t.header) + "\n");
   std::string buf;
   for (const Event& e : t.events) {
     if (!pids.empty() && !pids.count(e.tid) && !pids.count(e.pid)) continue;
     if (!names.empty() && !names.count(e.name)) continue;
     if (a.failed && !(e.type == EventType::Syscall && e.result.failed())) continue;
-    buf += format_event(e, fo);
+    buf += display::format_event(e, fo);
     buf.push_back('\n');
     // -k frames, as strace prints them under the call.
     for (const std::string& f : e.stack) {

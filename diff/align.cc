@@ -12,7 +12,7 @@
 
 #include "diff/internal.h"
 
-namespace tracediff::detail {
+namespace tracediff::diff::detail {
 
 std::uint32_t KeyTable::intern(const std::string& s) {
   auto [it, inserted] = ids_.try_emplace(s, static_cast<std::uint32_t>(strings_.size()));
@@ -329,4 +329,4 @@ void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskP
   }
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::diff::detail

@@ -16,7 +16,7 @@
 #include "diff/internal.h"
 #include "display/format.h"
 
-namespace tracediff::detail {
+namespace tracediff::diff::detail {
 
 bool is_timing_call(const std::string& n) {
   static const std::unordered_set<std::string> s = {
@@ -219,9 +219,9 @@ class Classifier {
     const Side& side = &t == g_.trace ? g_ : b_;
     Event e = side.display_event(i);
     DivSide s;
-    FormatOptions fo;
+    display::FormatOptions fo;
     fo.show_pid = false;
-    s.call = format_event(e, fo);
+    s.call = display::format_event(e, fo);
     std::string target = side.display_target(i);
     if (!target.empty() && (target[0] == '/' || target[0] == '$')) s.path = target;
     else
@@ -578,4 +578,4 @@ void classify(const Side& good, const Side& bad, std::vector<TaskPair>& pairs, D
   Classifier(good, bad, pairs, r).run();
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::diff::detail

@@ -10,7 +10,7 @@
 #include "diff/internal.h"
 #include "model/source.h"
 
-namespace tracediff {
+namespace tracediff::diff {
 
 const char* to_string(DivKind k) {
   switch (k) {
@@ -173,11 +173,11 @@ struct Prepared {
   Side side;
 };
 
-Prepared prepare(Trace&& raw, const NormalizeOptions& opt, const std::string& file) {
+Prepared prepare(Trace&& raw, const normalize::NormalizeOptions& opt, const std::string& file) {
   Prepared p;
   p.info = side_info(raw.header, file);
   capture_raw_paths(raw, p.side);
-  normalize_in_place(raw, opt);
+  normalize::normalize_in_place(raw, opt);
   prune_raw_paths(raw, p.side);
   p.trace = std::move(raw);
   return p;
@@ -186,14 +186,14 @@ Prepared prepare(Trace&& raw, const NormalizeOptions& opt, const std::string& fi
 // Reads one side normalizing each event as it arrives: the raw form of a
 // million-event trace (statx results of a dozen fields, addresses, times)
 // is never held, only the smaller normalized one.
-Prepared load_prepared(EventSource& src, const NormalizeOptions& opt) {
+Prepared load_prepared(EventSource& src, const normalize::NormalizeOptions& opt) {
   Prepared p;
-  std::unique_ptr<StreamNormalizer> norm;
+  std::unique_ptr<normalize::StreamNormalizer> norm;
   std::vector<Warning> warnings;
   src.read(
       [&](Header& h) {
         p.info = side_info(h, src.name());
-        norm = std::make_unique<StreamNormalizer>(h, opt);
+        norm = std::make_unique<normalize::StreamNormalizer>(h, opt);
       },
       [&](Event&& e) {
         p.side.raw_paths.push_back(raw_path_of(e));
@@ -263,4 +263,4 @@ DiffResult diff_traces(const Trace& good, const Trace& bad, const DiffOptions& o
   return diff_traces(std::move(g), std::move(b), opt, good_file, bad_file);
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::diff

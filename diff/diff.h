@@ -15,7 +15,7 @@
 #include "model/source.h"
 #include "model/trace.h"
 
-namespace tracediff {
+namespace tracediff::diff {
 
 enum class DivKind { Result, Path, OnlyGood, OnlyBad, Exit, Env, Data };
 /// "result", "path", "only-good", "only-bad", "exit", "env", "data".
@@ -103,7 +103,7 @@ struct DiffResult {
 };
 
 struct DiffOptions {
-  NormalizeOptions normalize;
+  normalize::NormalizeOptions normalize;
   /// Largest n*m for which a pair is aligned exactly; above it the differ
   /// falls back to a cheaper alignment and says so in notes.
   std::size_t exact_limit = 50'000'000;
@@ -128,4 +128,4 @@ DiffResult diff_sources(EventSource& good, EventSource& bad, const DiffOptions& 
 /// The versioned JSON contract (docs/diff-format.md).
 std::string diff_to_json(const DiffResult& r);
 
-}  // namespace tracediff
+}  // namespace tracediff::diff

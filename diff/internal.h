@@ -8,7 +8,7 @@
 
 #include "diff/diff.h"
 
-namespace tracediff::detail {
+namespace tracediff::diff::detail {
 
 /// One normalized trace with what the differ derives from it.
 /// A path argument as recorded (Side::raw_paths).
@@ -99,4 +99,4 @@ bool is_timing_call(const std::string& name);
 /// True for errnos that say "try again" rather than "no".
 bool is_transient_errno(const std::string& err);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::diff::detail

@@ -6,7 +6,7 @@
 #include "diff/diff.h"
 #include "display/format.h"
 
-namespace tracediff {
+namespace tracediff::diff {
 namespace {
 
 void str(std::string& out, std::string_view s) { append_json_text(out, s); }
@@ -95,4 +95,4 @@ std::string diff_to_json(const DiffResult& r) {
   return out;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::diff

@@ -12,7 +12,7 @@
 
 #include "diff/internal.h"
 
-namespace tracediff::detail {
+namespace tracediff::diff::detail {
 namespace {
 
 std::string full_signature(const Process& p) {
@@ -126,7 +126,7 @@ class Matcher {
     TaskPair tp;
     tp.good_tid = gp ? gtid : 0;
     tp.bad_tid = bp ? btid : 0;
-    tp.name = gp ? task_name_of(*g_.trace, gtid) : task_name_of(*b_.trace, btid);
+    tp.name = gp ? normalize::task_name_of(*g_.trace, gtid) : normalize::task_name_of(*b_.trace, btid);
     if (gp) {
       tp.good_command = command_of(*gp);
       tp.good_exit = gp->exit;
@@ -169,4 +169,4 @@ void match_tasks(const Side& good, const Side& bad, std::vector<TaskPair>& pairs
   Matcher(good, bad, pairs).run();
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::diff::detail

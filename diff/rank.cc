@@ -11,7 +11,7 @@
 
 #include "diff/internal.h"
 
-namespace tracediff::detail {
+namespace tracediff::diff::detail {
 namespace {
 
 bool is_error_write(const Event& e) {
@@ -137,4 +137,4 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
     if (d.pair >= 0 && d.significant) ++r.pairs[d.pair].divergence_count;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::diff::detail

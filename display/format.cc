@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace tracediff {
+namespace tracediff::display {
 
 std::string quote_bytes(std::string_view bytes, std::size_t max, bool truncated) {
   std::string out = "\"";
@@ -180,4 +180,4 @@ std::string format_event(const Event& e, const FormatOptions& opt) {
   return out;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::display

@@ -5,7 +5,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff {
+namespace tracediff::display {
 
 struct FormatOptions {
   /// Longest string/data shown before "..." (strace's -s). 0: no limit.
@@ -26,4 +26,4 @@ std::string format_event(const Event& e, const FormatOptions& opt = {});
 /// C-style quoting of bytes as strace does: "a\nb\0\377".
 std::string quote_bytes(std::string_view bytes, std::size_t max, bool truncated);
 
-}  // namespace tracediff
+}  // namespace tracediff::display

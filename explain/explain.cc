@@ -10,7 +10,7 @@
 #include "explain/tracking.h"
 #include "display/format.h"
 
-namespace tracediff {
+namespace tracediff::explain {
 
 using detail::FileRef;
 using detail::OpenFile;
@@ -266,7 +266,7 @@ class Searcher {
     ExplainLink m = link(ExplainLink::Kind::Message, msg->first);
     m.event = msg->last;
     m.line = t_.events[msg->last].line;
-    m.call = format_event(t_.events[msg->last], fo_);
+    m.call = display::format_event(t_.events[msg->last], fo_);
     m.text = msg->text;
     m.channel = describe_channel(r_.fd[msg->last], t_);
     if (!r_.fd[msg->last] && is_message_fd(t_.events[msg->last], nullptr)) m.channel = "stderr";
@@ -449,7 +449,7 @@ class Searcher {
     if (auto it = r_.name.find(l.pid); it != r_.name.end()) l.process = it->second;
     l.event = i;
     l.line = e.line;
-    l.call = format_event(e, fo_);
+    l.call = display::format_event(e, fo_);
     return l;
   }
 
@@ -741,7 +741,7 @@ class Searcher {
   const Trace& t_;
   const ExplainOptions& opt_;
   detail::Replay r_;
-  FormatOptions fo_;
+  display::FormatOptions fo_;
   std::map<std::pair<std::int32_t, std::string>, std::vector<std::size_t>> found_;
   std::set<std::size_t> visited_;
   std::map<std::int32_t, std::size_t> last_message_;  ///< pid -> its last stderr/terminal write
@@ -760,6 +760,6 @@ const char* to_string(ExplainLink::Kind k) {
   return "?";
 }
 
-Explanation explain(const Trace& t, const ExplainOptions& opt) { return Searcher(t, opt).run(); }
+Explanation run(const Trace& t, const ExplainOptions& opt) { return Searcher(t, opt).run(); }
 
-}  // namespace tracediff
+}  // namespace tracediff::explain

@@ -32,7 +32,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff {
+namespace tracediff::explain {
 
 struct ExplainOptions {
   /// Look for the write carrying this text instead of the last stderr write.
@@ -85,7 +85,7 @@ struct Explanation {
 
 /// Runs the formula on `t`. Never throws on odd traces: whatever cannot be
 /// resolved ends the chain with a note.
-Explanation explain(const Trace& t, const ExplainOptions& opt = {});
+Explanation run(const Trace& t, const ExplainOptions& opt = {});
 
 /// Terminal text (no colour).
 std::string render_explanation_text(const Explanation& x, const std::string& trace_file);
@@ -95,4 +95,4 @@ std::string explanation_to_json(const Explanation& x, const std::string& trace_f
 /// "kind" names used in JSON: "message", "received", "sent", "child", "cause".
 const char* to_string(ExplainLink::Kind k);
 
-}  // namespace tracediff
+}  // namespace tracediff::explain

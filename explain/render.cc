@@ -8,7 +8,7 @@
 #include "explain/explain.h"
 #include "display/format.h"
 
-namespace tracediff {
+namespace tracediff::explain {
 namespace {
 
 std::string where(const ExplainLink& l) {
@@ -241,4 +241,4 @@ std::string explanation_to_json(const Explanation& x, const std::string& trace_f
   return out;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::explain

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <set>
 
-namespace tracediff::detail {
+namespace tracediff::explain::detail {
 namespace {
 
 const std::set<std::string> kWriteCalls = {"write", "writev", "pwrite64", "pwritev", "pwritev2",
@@ -491,4 +491,4 @@ std::string dirname_of(const std::string& p) {
 
 Replay replay(const Trace& t) { return Replayer(t).run(); }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::explain::detail

@@ -11,7 +11,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff::detail {
+namespace tracediff::explain::detail {
 
 /// An open file description. Shared (by pointer) between the fds that
 /// dup/fork/exec make of it, so an fd inherited by a child is recognisably
@@ -81,4 +81,4 @@ std::string normalize_path(const std::string& p);
 std::string basename_of(const std::string& p);
 std::string dirname_of(const std::string& p);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::explain::detail

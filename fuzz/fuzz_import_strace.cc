@@ -12,10 +12,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tracediff;
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)looks_like_strace(text);
+  (void)strace::looks_like_strace(text);
   Trace t;
   try {
-    t = import_strace_text(text, "fuzz.log");
+    t = strace::import_strace_text(text, "fuzz.log");
   } catch (const InputError&) {
     return 0;
   }

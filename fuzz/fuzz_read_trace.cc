@@ -12,12 +12,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace tracediff;
   fuzz::MemFile f(std::string_view(reinterpret_cast<const char*>(data), size));
   try {
-    (void)sniff(f.path());
+    (void)input::sniff(f.path());
   } catch (const InputError&) {
   }
   Trace t;
   try {
-    t = read_trace(f.path());
+    t = tracefile::read_trace(f.path());
   } catch (const InputError&) {
     return 0;
   }

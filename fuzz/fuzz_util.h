@@ -41,10 +41,10 @@ class MemFile {
 
 /// The JSON Lines text of a trace, as TraceWriter would write it.
 inline std::string to_jsonl(const Trace& t) {
-  std::string s = header_to_json(t.header);
+  std::string s = tracefile::header_to_json(t.header);
   s.push_back('\n');
   for (const Event& e : t.events) {
-    s += event_to_json(e);
+    s += tracefile::event_to_json(e);
     s.push_back('\n');
   }
   return s;
@@ -57,7 +57,7 @@ inline void check_round_trip(const Trace& t) {
   MemFile f(j1);
   Trace back;
   try {
-    back = read_trace(f.path());
+    back = tracefile::read_trace(f.path());
   } catch (const InputError& e) {
     std::fprintf(stderr, "written trace is unreadable: %s\n", e.what());
     std::abort();

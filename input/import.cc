@@ -11,7 +11,7 @@
 #include "strace/strace.h"
 #include "tracefile/tracefile.h"
 
-namespace tracediff {
+namespace tracediff::input {
 namespace {
 
 // Encodes and writes events on a second thread while the importer parses
@@ -20,13 +20,13 @@ namespace {
 // and at most kMaxQueued batches wait, so memory stays bounded.
 class BackgroundWriter {
  public:
-  BackgroundWriter(std::string path, TraceWriter::Options opt) : path_(std::move(path)), opt_(opt) {}
+  BackgroundWriter(std::string path, tracefile::TraceWriter::Options opt) : path_(std::move(path)), opt_(opt) {}
   ~BackgroundWriter() { stop(); }
   BackgroundWriter(const BackgroundWriter&) = delete;
   BackgroundWriter& operator=(const BackgroundWriter&) = delete;
 
   void header(const Header& h) {
-    writer_ = std::make_unique<TraceWriter>(path_, h, opt_);
+    writer_ = std::make_unique<tracefile::TraceWriter>(path_, h, opt_);
     thread_ = std::thread([this] { run(); });
   }
   void add(Event&& e) {
@@ -90,8 +90,8 @@ class BackgroundWriter {
   }
 
   std::string path_;
-  TraceWriter::Options opt_;
-  std::unique_ptr<TraceWriter> writer_;
+  tracefile::TraceWriter::Options opt_;
+  std::unique_ptr<tracefile::TraceWriter> writer_;
   std::vector<Event> batch_;
   std::mutex m_;
   std::condition_variable ready_, space_;
@@ -103,13 +103,13 @@ class BackgroundWriter {
 
 }  // namespace
 
-std::size_t import_strace_to_file(const std::string& log, const std::string& out, TraceWriter::Options opt,
+std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
                                   std::vector<Warning>& warnings) {
   BackgroundWriter w(out, opt);
-  std::size_t n = import_strace_stream(
+  std::size_t n = strace::import_strace_stream(
       log, [&](const Header& h) { w.header(h); }, [&](Event&& e) { w.add(std::move(e)); }, warnings);
   w.finish();
   return n;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::input

@@ -8,10 +8,10 @@
 #include "strace/strace.h"
 #include "tracefile/tracefile.h"
 
-namespace tracediff {
+namespace tracediff::input {
 
 FileKind sniff(const std::string& path) {
-  LineReader r(path);
+  tracefile::LineReader r(path);
   std::string head;
   std::string_view line;
   bool unterminated;
@@ -28,8 +28,8 @@ FileKind sniff(const std::string& path) {
     if (c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != 0x1b) ++nonprint;
   }
   if (nonprint * 10 > head.size()) return FileKind::Binary;
-  if (looks_like_trace(head)) return FileKind::Trace;
-  if (looks_like_strace(head)) return FileKind::StraceLog;
+  if (tracefile::looks_like_trace(head)) return FileKind::Trace;
+  if (strace::looks_like_strace(head)) return FileKind::StraceLog;
   return FileKind::Unknown;
 }
 
@@ -61,14 +61,14 @@ Trace load_any(const std::string& path) {
   if (path != "-" && !fs::exists(path, ec)) {
     // A -ff set: LOG.<pid> files given by their common prefix.
     std::vector<std::string> set = ff_set(path);
-    if (!set.empty()) return import_strace_set(set);
+    if (!set.empty()) return strace::import_strace_set(set);
     throw InputError(fmt::format("{}: no such file", path));
   }
   switch (sniff(path)) {
     case FileKind::Trace:
-      return read_trace(path);
+      return tracefile::read_trace(path);
     case FileKind::StraceLog:
-      return import_strace_file(path);
+      return strace::import_strace_file(path);
     case FileKind::Empty:
       throw InputError(fmt::format("{}: empty file, neither a trace nor a strace log", path));
     case FileKind::Binary:
@@ -93,9 +93,9 @@ class FileSource : public EventSource {
     bool regular = path_ != "-" && std::filesystem::is_regular_file(path_, ec);
     FileKind kind = regular ? sniff(path_) : FileKind::Unknown;
     if (kind == FileKind::Trace) {
-      read_trace_events(path_, on_header, on_event, warnings);
+      tracefile::read_trace_events(path_, on_header, on_event, warnings);
     } else if (kind == FileKind::StraceLog) {
-      import_strace_stream(
+      strace::import_strace_stream(
           path_, [&](const Header& h) { Header copy = h; on_header(copy); }, on_event, warnings);
     } else {
       TraceSource(load_any(path_), path_).read(on_header, on_event, warnings);
@@ -110,4 +110,4 @@ class FileSource : public EventSource {
 
 std::unique_ptr<EventSource> open_any(const std::string& path) { return std::make_unique<FileSource>(path); }
 
-}  // namespace tracediff
+}  // namespace tracediff::input

@@ -17,7 +17,7 @@
 #include "model/trace.h"
 #include "tracefile/tracefile.h"
 
-namespace tracediff {
+namespace tracediff::input {
 
 /// What a file holds, judged from its first bytes (after decompression).
 enum class FileKind { Trace, StraceLog, Empty, Binary, Unknown };
@@ -37,7 +37,7 @@ std::unique_ptr<EventSource> open_any(const std::string& path);
 /// events; unparsed lines are counted in one Warning appended to `warnings`.
 /// Throws InputError for an unreadable log or an existing `out` without
 /// opt.force.
-std::size_t import_strace_to_file(const std::string& log, const std::string& out, TraceWriter::Options opt,
+std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
                                   std::vector<Warning>& warnings);
 
-}  // namespace tracediff
+}  // namespace tracediff::input

@@ -10,7 +10,7 @@
 #include "normalize/rules.h"
 #include "model/errors.h"
 
-namespace tracediff {
+namespace tracediff::normalize {
 namespace detail {
 
 const std::vector<Rule>& rule_table() {
@@ -87,7 +87,7 @@ void normalize_in_place(Trace& t, const NormalizeOptions& opt) {
   t.header.options["normalized"] = "1";
 }
 
-Trace normalize(const Trace& in, const NormalizeOptions& opt) {
+Trace normalized(const Trace& in, const NormalizeOptions& opt) {
   Trace out = in;
   normalize_in_place(out, opt);
   return out;
@@ -219,4 +219,4 @@ std::string task_name_of(const Trace& normalized, std::int32_t tid) {
   return fmt::format("pid {}", tid);
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::normalize

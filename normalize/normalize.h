@@ -16,7 +16,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff {
+namespace tracediff::normalize {
 
 /// A user rewrite from a rules file: `path /opt/app-1.4.2 /opt/app-VERSION`
 /// or `string REGEX REPLACEMENT` (docs/normalize-rules.md).
@@ -42,7 +42,7 @@ std::vector<RewriteRule> read_rules_file(const std::string& path);
 /// Applies every enabled rule. Throws std::invalid_argument for an unknown
 /// rule name in opt.disabled, InputError (naming file:line) for a rewrite
 /// whose pattern is not a valid regex.
-Trace normalize(const Trace& in, const NormalizeOptions& opt = {});
+Trace normalized(const Trace& in, const NormalizeOptions& opt = {});
 
 /// Like normalize(), rewriting `t` itself: a million-event trace is not
 /// copied. Throws like normalize(); `t` is unchanged when it throws.
@@ -79,4 +79,4 @@ class StreamNormalizer {
 /// "root/1:sh/2:cat", threads "root#1". Exposed for the differ and reports.
 std::string task_name_of(const Trace& normalized, std::int32_t tid);
 
-}  // namespace tracediff
+}  // namespace tracediff::normalize

@@ -8,7 +8,7 @@
 
 #include "normalize/rules.h"
 
-namespace tracediff::detail {
+namespace tracediff::normalize::detail {
 namespace {
 
 Arg at_fdcwd() {
@@ -133,4 +133,4 @@ void rule_families(Trace& t, NormalizeContext&) {
   for (Event& e : t.events) families_event(e);
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::normalize::detail

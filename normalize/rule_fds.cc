@@ -17,7 +17,7 @@
 
 #include "normalize/rules.h"
 
-namespace tracediff::detail {
+namespace tracediff::normalize::detail {
 namespace {
 
 struct ProcState {
@@ -259,4 +259,4 @@ void rule_fds(Trace& t, NormalizeContext&) {
   for (Event& e : t.events) rule.apply(e);
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::normalize::detail

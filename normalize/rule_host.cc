@@ -7,7 +7,7 @@
 
 #include "normalize/rules.h"
 
-namespace tracediff::detail {
+namespace tracediff::normalize::detail {
 namespace {
 
 bool is_word(char c) {
@@ -80,4 +80,4 @@ void rule_host(Trace& t, NormalizeContext&) {
   rule.finish(t.header);
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::normalize::detail

@@ -10,7 +10,7 @@
 
 #include "normalize/rules.h"
 
-namespace tracediff::detail {
+namespace tracediff::normalize::detail {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -166,4 +166,4 @@ void rule_names(Trace& t, NormalizeContext& ctx) {
   }
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::normalize::detail

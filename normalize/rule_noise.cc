@@ -6,7 +6,7 @@
 
 #include "normalize/rules.h"
 
-namespace tracediff::detail {
+namespace tracediff::normalize::detail {
 namespace {
 
 // Below 64 KiB nothing is mapped (vm.mmap_min_addr), so a hex value from
@@ -118,4 +118,4 @@ void rule_stat(Trace& t, NormalizeContext&) {
   for (Event& e : t.events) stat_event(e);
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::normalize::detail

@@ -13,7 +13,7 @@
 #include "normalize/rules.h"
 #include "model/errors.h"
 
-namespace tracediff {
+namespace tracediff::normalize {
 
 std::vector<RewriteRule> read_rules_file(const std::string& path) {
   std::ifstream in(path);
@@ -135,4 +135,4 @@ void rule_rewrites(Trace& t, NormalizeContext& ctx) {
 }
 
 }  // namespace detail
-}  // namespace tracediff
+}  // namespace tracediff::normalize

@@ -13,7 +13,7 @@
 
 #include "normalize/rules.h"
 
-namespace tracediff::detail {
+namespace tracediff::normalize::detail {
 namespace {
 
 std::string basename_of(std::string_view p) {
@@ -134,4 +134,4 @@ void apply_tasks(Trace& t, const ProcessTable& table) {
   t.header.attached.clear();
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::normalize::detail

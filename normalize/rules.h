@@ -12,7 +12,7 @@
 
 #include "normalize/normalize.h"
 
-namespace tracediff::detail {
+namespace tracediff::normalize::detail {
 
 /// What the rules may know about the input before any of them ran.
 struct NormalizeContext {
@@ -191,4 +191,4 @@ std::string normalize_generated_name(std::string_view s,
 /// dropped ("pipe:[1234]" -> "pipe", "/dev/pts/3" -> "/dev/pts/#").
 std::string canonical_ref(std::string_view ref);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::normalize::detail

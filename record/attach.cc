@@ -9,7 +9,7 @@
 
 #include "record/internal.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 std::string attach_denied_hint(const AttachDenial& d) {
   // In the order the kernel checks: another tracer first (PTRACE_SEIZE of a
@@ -41,4 +41,4 @@ pid_t thread_group_of(pid_t tid) {
   return tid;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -17,7 +17,7 @@
 
 #include "record/syscalls.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 // argv/envp longer than this are cut (and marked so). The kernel lets
@@ -347,4 +347,4 @@ bool looks_secret(std::string_view name) {
 
 std::string redaction_marker(std::size_t n) { return fmt::format("<redacted {} bytes>", n); }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -16,7 +16,7 @@
 #include "record/state.h"
 #include "model/trace.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 /// Everything a decoder sees: the task, its call's raw arguments, the event
 /// being built, and the recording options that shape decoding.
@@ -97,4 +97,4 @@ bool looks_secret(std::string_view name);
 /// The marker that replaces redacted data: "<redacted N bytes>".
 std::string redaction_marker(std::size_t n);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -7,7 +7,7 @@
 
 #include "record/decode.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 void creds_changed(DecodeCtx& c) {
@@ -114,4 +114,4 @@ std::vector<Decoder> creds_decoders() {
   };
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -8,7 +8,7 @@
 
 #include "record/decode.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 // Output buffer: the bytes the kernel wrote (up to -s) on success, else the
@@ -235,4 +235,4 @@ std::vector<Decoder> fd_decoders() {
   };
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -8,7 +8,7 @@
 
 #include "record/decode.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 bool wants_mode(std::uint64_t flags) { return (flags & O_CREAT) || ((flags & __O_TMPFILE) == __O_TMPFILE); }
@@ -332,4 +332,4 @@ std::vector<Decoder> file_decoders() {
   };
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -5,7 +5,7 @@
 
 #include "record/decode.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 constexpr FlagName kResourcesArr[] = {
@@ -35,4 +35,4 @@ std::vector<Decoder> misc_decoders() {
   };
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

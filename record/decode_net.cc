@@ -17,7 +17,7 @@
 
 #include "record/decode.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 std::string addr_text(const sockaddr_storage& ss, socklen_t len) {
@@ -274,4 +274,4 @@ std::vector<Decoder> net_decoders() {
   };
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

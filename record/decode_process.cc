@@ -7,7 +7,7 @@
 
 #include "record/decode.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 Arg signal_arg(const DecodeCtx& c, int i) {
@@ -238,4 +238,4 @@ std::vector<Arg> siginfo_args(const siginfo_t& si) {
   return out;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -7,7 +7,7 @@
 
 #include "record/internal.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 std::vector<sock_filter> build_seccomp_filter(const std::vector<bool>& traced) {
   std::vector<sock_filter> prog;
@@ -43,4 +43,4 @@ std::vector<sock_filter> build_seccomp_filter(const std::vector<bool>& traced) {
   return prog;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

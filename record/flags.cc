@@ -17,7 +17,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 // glibc folds __O_SYNC into O_SYNC; the kernel bit alone is O_SYNC minus O_DSYNC.
@@ -206,4 +206,4 @@ std::string wait_status_to_string(int s) {
   return fmt::format("[{:#x}]", s);
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

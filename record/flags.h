@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 struct FlagName {
   std::uint64_t value;
@@ -50,4 +50,4 @@ extern const FlagTable kResolveFlags;
 extern const FlagTable kWhence;
 extern const FlagTable kIdTypes;
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

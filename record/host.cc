@@ -18,7 +18,7 @@
 
 extern char** environ;
 
-namespace tracediff {
+namespace tracediff::record {
 namespace {
 
 std::string read_small(const std::string& path) {
@@ -167,4 +167,4 @@ HostInfo snapshot_host() {
   return h;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::record

@@ -12,7 +12,7 @@
 #include "record/state.h"
 #include "model/trace.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 /// True for the errnos after which a path call gets a permission snapshot.
 bool wants_perm_snapshot(int err);
@@ -85,4 +85,4 @@ std::vector<std::string> proc_environ(pid_t pid);
 /// Applies --redact to "NAME=value" strings.
 void redact_env(std::vector<std::string>& env);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

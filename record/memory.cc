@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 constexpr std::uint64_t kPage = 4096;
@@ -145,4 +145,4 @@ void read_cstrings(pid_t tid, const std::vector<std::uint64_t>& addrs, std::size
   }
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

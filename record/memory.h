@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 /// An address in a tracee: never dereferenced here, only passed to readers.
 struct RemoteAddr {
@@ -41,4 +41,4 @@ bool read_value(pid_t tid, RemoteAddr addr, T& v) {
   return true;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

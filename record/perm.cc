@@ -13,7 +13,7 @@
 #include "record/internal.h"
 #include "record/syscalls.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 // The effective ids and groups from /proc/TID/status, read in one go: this
@@ -160,4 +160,4 @@ PermSnapshot snapshot_permissions(pid_t tid, const std::string& abs, Creds& cred
   return s;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -10,7 +10,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff {
+namespace tracediff::record {
 
 struct RecordOptions {
   std::string output;                  ///< trace file ("" = derived name)
@@ -37,9 +37,9 @@ struct RecordOutcome {
 /// output file is created only once tracing has started, so a setup
 /// failure (an attach refused: the -p already attached are detached first)
 /// leaves no file and an existing one, with `force`, unchanged.
-RecordOutcome record(const RecordOptions& opt);
+RecordOutcome run(const RecordOptions& opt);
 
 /// The host snapshot written into a recording's header.
 HostInfo snapshot_host();
 
-}  // namespace tracediff
+}  // namespace tracediff::record

@@ -1,5 +1,5 @@
 // The ptrace loop: launch or attach, follow every task, pair each call's
-// entry with its exit, and stream events to the TraceWriter as they
+// entry with its exit, and stream events to the tracefile::TraceWriter as they
 // complete. See record.h for the contract.
 //
 // Stops a task can report, and what the loop does with each:
@@ -51,7 +51,7 @@
 
 extern char** environ;
 
-namespace tracediff {
+namespace tracediff::record {
 namespace detail {
 namespace {
 
@@ -150,7 +150,7 @@ class Recorder {
   // events wait in pending_ (attach) and a failure leaves no file.
   Header header_;
   std::string output_;
-  std::unique_ptr<TraceWriter> out_;
+  std::unique_ptr<tracefile::TraceWriter> out_;
   std::vector<Event> pending_;
   bool setting_up_ = false;     // attaching: hold events in pending_
   bool discard_ = false;        // failing: write nothing more
@@ -196,9 +196,9 @@ void Recorder::emit(const Event& e) {
 }
 
 void Recorder::open_output() {
-  TraceWriter::Options wo;
+  tracefile::TraceWriter::Options wo;
   wo.force = opt_.force;
-  out_ = std::make_unique<TraceWriter>(output_, header_, wo);
+  out_ = std::make_unique<tracefile::TraceWriter>(output_, header_, wo);
   for (const Event& e : pending_) out_->write(e);
   pending_.clear();
   // At once, not within 100 ms: whoever waits for the recorder to be in
@@ -977,9 +977,9 @@ RecordOutcome Recorder::run() {
   // the file itself is created only once tracing has started (see out_),
   // so that a failed attach or launch neither leaves a header-only file
   // nor, with --force, truncates the one that was there.
-  TraceWriter::Options wo;
+  tracefile::TraceWriter::Options wo;
   wo.force = opt_.force;
-  check_can_create(output, wo);
+  tracefile::check_can_create(output, wo);
 
   // SIGINT/SIGTERM end the recording cleanly; SIGALRM every 100 ms wakes
   // waitpid so buffered events reach the file while the tracees are idle.
@@ -1052,9 +1052,9 @@ RecordOutcome Recorder::run() {
 }  // namespace
 }  // namespace detail
 
-RecordOutcome record(const RecordOptions& opt) {
+RecordOutcome run(const RecordOptions& opt) {
   detail::Recorder r(opt);
   return r.run();
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::record

@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 std::string read_link(const std::string& p) {
@@ -49,4 +49,4 @@ std::string absolute_path(const std::string& base, const std::string& path) {
 
 std::string proc_cwd(pid_t tid) { return read_link(fmt::format("/proc/{}/cwd", tid)); }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -13,7 +13,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 struct FdEntry {
   std::string ref;       ///< what the fd refers to, as in Arg::ref
@@ -73,4 +73,4 @@ std::string absolute_path(const std::string& base, const std::string& path);
 /// Reads /proc/TID/cwd; "" on failure.
 std::string proc_cwd(pid_t tid);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

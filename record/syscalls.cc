@@ -11,7 +11,7 @@
 
 #include "model/errors.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 struct Row {
@@ -189,4 +189,4 @@ std::vector<bool> select_syscalls(const std::vector<std::string>& set_in, bool a
   return sel;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 
 /// Architecture whose table this build carries ("x86_64"); written in the header.
 const char* syscall_arch();
@@ -28,4 +28,4 @@ std::vector<bool> select_syscalls(const std::vector<std::string>& set, bool all)
 /// and time, signal masks and scheduling.
 const std::vector<std::string>& default_excluded_syscalls();
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -9,7 +9,19 @@
 
 #include "diff/diff.h"
 
-namespace tracediff::detail {
+namespace tracediff::report {
+// The differ's result is what every renderer reads.
+using diff::AlignedRow;
+using diff::DiffResult;
+using diff::DivKind;
+using diff::DivSide;
+using diff::Divergence;
+using diff::EnvChange;
+using diff::SideInfo;
+using diff::TaskPair;
+}  // namespace tracediff::report
+
+namespace tracediff::report::detail {
 
 /// Columns a UTF-8 string takes on a terminal (one per code point: the
 /// formatted calls are ASCII apart from the "…" this code inserts).
@@ -95,4 +107,4 @@ std::string side_call(const DiffResult& r, const Divergence& d, bool good);
 /// Joins argv with spaces, quoting words with spaces or quotes.
 std::string join_command(const std::vector<std::string>& argv);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::report::detail

@@ -10,7 +10,7 @@
 #include "report/detail.h"
 #include "report/report.h"
 
-namespace tracediff {
+namespace tracediff::report {
 
 namespace {
 
@@ -561,4 +561,4 @@ class HtmlReport {
 
 std::string render_html(const DiffResult& r, const ReportOptions& opt) { return HtmlReport(r, opt).render(); }
 
-}  // namespace tracediff
+}  // namespace tracediff::report

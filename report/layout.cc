@@ -6,7 +6,7 @@
 #include "report/detail.h"
 #include "display/format.h"
 
-namespace tracediff::detail {
+namespace tracediff::report::detail {
 
 namespace {
 
@@ -55,11 +55,11 @@ std::string shorten_plain(std::string_view s, std::size_t width) {
 constexpr std::size_t kMinCap = 20;
 
 std::vector<std::string> format_args(const Event& e) {
-  FormatOptions fo;
+  display::FormatOptions fo;
   fo.show_pid = false;
   std::vector<std::string> out;
   out.reserve(e.args.size());
-  for (const Arg& a : e.args) out.push_back(format_arg(a, fo));
+  for (const Arg& a : e.args) out.push_back(display::format_arg(a, fo));
   return out;
 }
 
@@ -70,7 +70,7 @@ struct ResultText {
 };
 
 ResultText result_text(const Event& e) {
-  FormatOptions fo;
+  display::FormatOptions fo;
   fo.show_pid = false;
   fo.show_refs = false;
   Result res = e.result;
@@ -80,7 +80,7 @@ ResultText result_text(const Event& e) {
     int num = res.errnum ? res.errnum : errno_number(res.err);
     if (num && res.note == std::strerror(num)) res.note.clear();
   }
-  std::string all = format_result(res, fo);
+  std::string all = display::format_result(res, fo);
   if (res.state != ResultState::Returned) return {all, ""};
   std::string value = res.str.empty() ? fmt::format("{}", res.value) : res.str.str();
   if (!all.starts_with(value)) return {all, ""};
@@ -197,9 +197,9 @@ std::vector<std::string> wrap(std::string_view s, std::size_t width) {
 
 std::string call_text(const Event& e, std::size_t cap) {
   if (e.type != EventType::Syscall) {
-    FormatOptions fo;
+    display::FormatOptions fo;
     fo.show_pid = false;
-    return format_event(e, fo);
+    return display::format_event(e, fo);
   }
   return assemble(e, format_args(e), result_text(e), cap);
 }
@@ -367,4 +367,4 @@ std::string join_command(const std::vector<std::string>& argv) {
   return out;
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::report::detail

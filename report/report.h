@@ -6,7 +6,7 @@
 
 #include "diff/diff.h"
 
-namespace tracediff {
+namespace tracediff::report {
 
 struct ReportOptions {
   unsigned width = 120;   ///< terminal columns
@@ -17,8 +17,8 @@ struct ReportOptions {
 };
 
 /// The terminal report (ANSI colour when opt.color).
-std::string render_text(const DiffResult& r, const ReportOptions& opt);
+std::string render_text(const diff::DiffResult& r, const ReportOptions& opt);
 /// One self-contained HTML page.
-std::string render_html(const DiffResult& r, const ReportOptions& opt);
+std::string render_html(const diff::DiffResult& r, const ReportOptions& opt);
 
-}  // namespace tracediff
+}  // namespace tracediff::report

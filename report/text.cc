@@ -10,7 +10,7 @@
 #include "report/detail.h"
 #include "report/report.h"
 
-namespace tracediff {
+namespace tracediff::report {
 
 namespace {
 
@@ -480,4 +480,4 @@ class TextReport {
 
 std::string render_text(const DiffResult& r, const ReportOptions& opt) { return TextReport(r, opt).render(); }
 
-}  // namespace tracediff
+}  // namespace tracediff::report

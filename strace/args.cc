@@ -14,7 +14,7 @@
 
 #include "strace/parse.h"
 
-namespace tracediff::detail {
+namespace tracediff::strace::detail {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -568,4 +568,4 @@ bool parse_result(std::string_view s, Result& r, std::int64_t& dur_ns) {
   }
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::strace::detail

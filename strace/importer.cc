@@ -21,7 +21,7 @@
 #include "strace/parse.h"
 #include "model/syscall_args.h"
 
-namespace tracediff {
+namespace tracediff::strace {
 namespace {
 
 using detail::LinePrefix;
@@ -945,12 +945,12 @@ Trace import_strace_text(std::string_view text, const std::string& file, const I
 }
 
 Trace import_strace_file(const std::string& path) {
-  return import_strace_text(read_file_decompressed(path), path);
+  return import_strace_text(tracefile::read_file_decompressed(path), path);
 }
 
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
                                  const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
-  LineReader reader(path);
+  tracefile::LineReader reader(path);
   bool header_sent = false;
   std::size_t count = 0;
   Importer* imp = nullptr;
@@ -1010,7 +1010,7 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
   for (Part& part : parts) {
     ImportOptions opt;
     opt.default_pid = part.pid;
-    part.trace = import_strace_text(read_file_decompressed(part.path), part.path, opt);
+    part.trace = import_strace_text(tracefile::read_file_decompressed(part.path), part.path, opt);
     if (t.header.time_base.empty()) t.header.time_base = part.trace.header.time_base;
     if (part.trace.header.time_base != "epoch" && part.trace.header.time_base != "time-of-day")
       all_stamped = false;
@@ -1053,4 +1053,4 @@ bool looks_like_strace(std::string_view text) {
   return first_ok && im.unparsed() * 2 <= lines;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::strace

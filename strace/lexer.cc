@@ -6,7 +6,7 @@
 
 #include "strace/parse.h"
 
-namespace tracediff::detail {
+namespace tracediff::strace::detail {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -228,4 +228,4 @@ void decode_escapes(std::string_view b, std::string& out) {
   }
 }
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::strace::detail

@@ -11,7 +11,7 @@
 
 #include "model/trace.h"
 
-namespace tracediff::detail {
+namespace tracediff::strace::detail {
 
 /// Removes ANSI escape sequences (ESC [ ... final byte) from `line`. Returns
 /// `line` itself when it has none, else a view of `scratch`.
@@ -54,4 +54,4 @@ bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out)
 /// `dur_ns` is set when a -T duration is present. False when malformed.
 bool parse_result(std::string_view s, Result& r, std::int64_t& dur_ns);
 
-}  // namespace tracediff::detail
+}  // namespace tracediff::strace::detail

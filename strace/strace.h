@@ -15,7 +15,7 @@
 #include "model/errors.h"
 #include "model/trace.h"
 
-namespace tracediff {
+namespace tracediff::strace {
 
 struct ImportOptions {
   /// Pid to use for lines without a pid prefix (a single-process log, or one
@@ -46,4 +46,4 @@ Trace import_strace_set(const std::vector<std::string>& paths);
 /// True when `text` (the first few KiB of a file) looks like strace output.
 bool looks_like_strace(std::string_view text);
 
-}  // namespace tracediff
+}  // namespace tracediff::strace

@@ -15,7 +15,7 @@
 #include "model/scoped_fd.h"
 #include "tracefile/tracefile.h"
 
-namespace tracediff {
+namespace tracediff::tracefile {
 namespace {
 
 constexpr unsigned char kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
@@ -405,4 +405,4 @@ void write_trace(const std::string& path, const Trace& t, TraceWriter::Options o
   w.close();
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::tracefile

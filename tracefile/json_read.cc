@@ -12,7 +12,7 @@
 #include "tracefile/tracefile.h"
 #include "strace/strace.h"
 
-namespace tracediff {
+namespace tracediff::tracefile {
 namespace {
 
 namespace dom = simdjson::dom;
@@ -512,4 +512,4 @@ Trace read_trace(const std::string& path) {
   return t;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::tracefile

@@ -9,7 +9,7 @@
 #include "model/text.h"
 #include "tracefile/tracefile.h"
 
-namespace tracediff {
+namespace tracediff::tracefile {
 namespace detail {
 
 namespace {
@@ -337,4 +337,4 @@ std::string header_to_json(const Header& h) {
   return out;
 }
 
-}  // namespace tracediff
+}  // namespace tracediff::tracefile

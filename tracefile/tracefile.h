@@ -23,7 +23,7 @@
 #include "model/errors.h"
 #include "model/trace.h"
 
-namespace tracediff {
+namespace tracediff::tracefile {
 
 /// Encodes one event as a single JSON line (no trailing newline).
 std::string event_to_json(const Event& e);
@@ -127,4 +127,4 @@ class LineReader {
   std::uint32_t lineno_ = 0;
 };
 
-}  // namespace tracediff
+}  // namespace tracediff::tracefile

@@ -30,37 +30,37 @@ TraceBuilder program(std::int32_t pid, bool config_exists, bool write_error) {
   return b;
 }
 
-const Divergence* first_significant(const DiffResult& r) {
-  for (const Divergence& d : r.divergences)
+const diff::Divergence* first_significant(const diff::DiffResult& r) {
+  for (const diff::Divergence& d : r.divergences)
     if (d.significant) return &d;
   return nullptr;
 }
 
-std::size_t count_significant(const DiffResult& r) {
+std::size_t count_significant(const diff::DiffResult& r) {
   std::size_t n = 0;
-  for (const Divergence& d : r.divergences) n += d.significant;
+  for (const diff::Divergence& d : r.divergences) n += d.significant;
   return n;
 }
 
 TEST(Diff, SameProgramTwiceWithOtherPidsHasNoSignificantDivergence) {
   Trace a = program(1000, true, false).exit(0).build();
   Trace b = program(2000, true, false).exit(0).build();
-  DiffResult r = diff_traces(a, b);
+  diff::DiffResult r = diff::diff_traces(a, b);
   EXPECT_FALSE(r.has_significant());
   EXPECT_EQ(count_significant(r), 0u);
   ASSERT_EQ(r.pairs.size(), 1u);
   EXPECT_EQ(r.pairs[0].name, "root");
-  for (const AlignedRow& row : r.pairs[0].rows) EXPECT_EQ(row.op, AlignedRow::Same);
+  for (const diff::AlignedRow& row : r.pairs[0].rows) EXPECT_EQ(row.op, diff::AlignedRow::Same);
 }
 
 TEST(Diff, ResultDivergenceIsTheCulpritWhenTheConfigIsMissing) {
   Trace a = program(1000, true, false).exit(0).build();
   Trace b = program(2000, false, true).exit(1).build();
-  DiffResult r = diff_traces(a, b);
+  diff::DiffResult r = diff::diff_traces(a, b);
   ASSERT_TRUE(r.has_significant());
-  const Divergence& d = r.divergences.at(0);
+  const diff::Divergence& d = r.divergences.at(0);
   EXPECT_EQ(d.rank, 1);
-  EXPECT_EQ(d.kind, DivKind::Result);
+  EXPECT_EQ(d.kind, diff::DivKind::Result);
   EXPECT_EQ(d.syscall, "openat");
   ASSERT_TRUE(d.good && d.bad);
   EXPECT_EQ(d.good->path, "/etc/app.conf");
@@ -69,12 +69,12 @@ TEST(Diff, ResultDivergenceIsTheCulpritWhenTheConfigIsMissing) {
   EXPECT_EQ(d.bad->result, "-1");
   EXPECT_EQ(d.process, "root");
   // The row it points at is linked back to it.
-  const TaskPair& tp = r.pairs.at(d.pair);
+  const diff::TaskPair& tp = r.pairs.at(d.pair);
   EXPECT_EQ(tp.rows.at(d.row).divergence, 0);
   EXPECT_EQ(r.bad.events.at(tp.rows[d.row].bad).name, "openat");
   // And the exit difference is there too, ranked below.
   bool exit_found = false;
-  for (const Divergence& x : r.divergences) exit_found = exit_found || (x.kind == DivKind::Exit && x.rank > 1);
+  for (const diff::Divergence& x : r.divergences) exit_found = exit_found || (x.kind == diff::DivKind::Exit && x.rank > 1);
   EXPECT_TRUE(exit_found);
 }
 
@@ -82,10 +82,10 @@ TEST(Diff, ResultDivergenceForDifferentErrnos) {
   TraceBuilder a(1), b(1);
   a.open("/var/lib/app/db", fail("ENOENT")).exit(1);
   b.open("/var/lib/app/db", fail("EACCES")).exit(1);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const Divergence* d = first_significant(r);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence* d = first_significant(r);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->kind, DivKind::Result);
+  EXPECT_EQ(d->kind, diff::DivKind::Result);
   EXPECT_EQ(d->good->err, "ENOENT");
   EXPECT_EQ(d->bad->err, "EACCES");
 }
@@ -94,26 +94,26 @@ TEST(Diff, PathDivergenceWhenTheSameCallGoesElsewhere) {
   TraceBuilder a(1), b(1);
   a.call("getuid", {}, ok(0)).call("connect", {fd(3, "socket"), [] { Arg s; s.kind = ArgKind::SockAddr; s.str = "AF_INET:10.0.0.1:5432"; return s; }()}, ok()).exit(0);
   b.call("getuid", {}, ok(0)).call("connect", {fd(3, "socket"), [] { Arg s; s.kind = ArgKind::SockAddr; s.str = "AF_INET:10.0.0.2:5432"; return s; }()}, ok()).exit(0);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const Divergence* d = first_significant(r);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence* d = first_significant(r);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->kind, DivKind::Path);
-  EXPECT_EQ(r.pairs[0].rows[d->row].op, AlignedRow::Changed);
+  EXPECT_EQ(d->kind, diff::DivKind::Path);
+  EXPECT_EQ(r.pairs[0].rows[d->row].op, diff::AlignedRow::Changed);
 }
 
 TEST(Diff, OnlyGoodAndOnlyBadRuns) {
   TraceBuilder a(1), b(1);
   a.open("/etc/a", ok(3)).open("/etc/only-good", ok(4)).open("/etc/z", ok(5)).exit(0);
   b.open("/etc/a", ok(3)).call("mkdir", {path("/var/only-bad"), num("0755")}, ok()).open("/etc/z", ok(5)).exit(0);
-  DiffResult r = diff_traces(a.build(), b.build());
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
   bool good = false, bad = false;
-  for (const Divergence& d : r.divergences) {
-    if (d.kind == DivKind::OnlyGood) {
+  for (const diff::Divergence& d : r.divergences) {
+    if (d.kind == diff::DivKind::OnlyGood) {
       good = true;
       EXPECT_TRUE(d.good && !d.bad);
       EXPECT_EQ(d.good->path, "/etc/only-good");
     }
-    if (d.kind == DivKind::OnlyBad) {
+    if (d.kind == diff::DivKind::OnlyBad) {
       bad = true;
       EXPECT_TRUE(d.bad && !d.good);
       EXPECT_EQ(d.bad->path, "/var/only-bad");
@@ -126,7 +126,7 @@ TEST(Diff, NoisyOnlyRunsAreNotSignificant) {
   TraceBuilder a(1), b(1);
   a.open("/etc/a", ok(3)).call("futex", {num("0x1234"), flags("FUTEX_WAIT")}, fail("EAGAIN")).exit(0);
   b.open("/etc/a", ok(3)).call("mmap", {num("NULL"), num("4096")}, ok()).exit(0);
-  DiffResult r = diff_traces(a.build(), b.build());
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
   EXPECT_FALSE(r.has_significant());
   EXPECT_FALSE(r.divergences.empty());
 }
@@ -141,10 +141,10 @@ TEST(Diff, ExitDivergenceForASignal) {
   k.name = kProcKilled;
   k.proc.signal = 11;
   b.trace().events.push_back(k);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const Divergence* d = first_significant(r);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence* d = first_significant(r);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->kind, DivKind::Exit);
+  EXPECT_EQ(d->kind, diff::DivKind::Exit);
   EXPECT_EQ(d->bad->result, "killed by SIGSEGV");
   EXPECT_EQ(r.bad_info.exit.kind, ExitStatus::Killed);
 }
@@ -156,10 +156,10 @@ TEST(Diff, DataDivergenceForStatOwnerAndMode) {
   TraceBuilder a(1), b(1);
   a.call("newfstatat", {cwd(), path("/srv/data"), st("S_IFDIR|0755"), flags("0")}, ok()).exit(0);
   b.call("newfstatat", {cwd(), path("/srv/data"), st("S_IFDIR|0700"), flags("0")}, ok()).exit(0);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const Divergence* d = first_significant(r);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence* d = first_significant(r);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->kind, DivKind::Data);
+  EXPECT_EQ(d->kind, diff::DivKind::Data);
   EXPECT_NE(d->explanation.find("0700"), std::string::npos);
 }
 
@@ -168,7 +168,7 @@ TEST(Diff, SizeOnlyStatDifferenceIsNoDivergence) {
   TraceBuilder a(1), b(1);
   a.call("newfstatat", {cwd(), path("/var/log/x"), st("10"), flags("0")}, ok()).exit(0);
   b.call("newfstatat", {cwd(), path("/var/log/x"), st("99999"), flags("0")}, ok()).exit(0);
-  EXPECT_TRUE(diff_traces(a.build(), b.build()).divergences.empty());
+  EXPECT_TRUE(diff::diff_traces(a.build(), b.build()).divergences.empty());
 }
 
 TEST(Diff, EnvDivergencesFromHeaders) {
@@ -178,9 +178,9 @@ TEST(Diff, EnvDivergencesFromHeaders) {
   a.header.host.umask = 022;
   b.header.host.umask = 077;
   a.header.host.kernel = "6.1.0";  // unknown on the other side: not a difference
-  DiffResult r = diff_traces(a, b);
-  std::map<std::string, const EnvChange*> by_key;
-  for (const EnvChange& c : r.env) by_key[c.key] = &c;
+  diff::DiffResult r = diff::diff_traces(a, b);
+  std::map<std::string, const diff::EnvChange*> by_key;
+  for (const diff::EnvChange& c : r.env) by_key[c.key] = &c;
   ASSERT_TRUE(by_key.count("PATH"));
   EXPECT_TRUE(by_key["PATH"]->significant);
   ASSERT_TRUE(by_key.count("LANG"));
@@ -191,7 +191,7 @@ TEST(Diff, EnvDivergencesFromHeaders) {
   EXPECT_EQ(*by_key["umask"]->bad, "0077");
   EXPECT_FALSE(by_key.count("kernel"));
   std::size_t env_divs = 0;
-  for (const Divergence& d : r.divergences) env_divs += d.kind == DivKind::Env;
+  for (const diff::Divergence& d : r.divergences) env_divs += d.kind == diff::DivKind::Env;
   EXPECT_EQ(env_divs, r.env.size());
 }
 
@@ -204,7 +204,7 @@ TEST(Diff, BenignLookupsAreHiddenWhenTheyEndTheSameWay) {
       .open("/lib/x86_64-linux-gnu/libfoo.so.1", ok(3))
       .call("close", {fd(3)}, ok())
       .exit(0);
-  DiffResult r = diff_traces(a.build(), b.build());
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
   EXPECT_FALSE(r.has_significant());
   ASSERT_FALSE(r.divergences.empty());
   EXPECT_TRUE(r.divergences[0].benign);
@@ -220,15 +220,15 @@ TEST(Diff, LookupWithADifferentOutcomeIsOneDivergenceNamingEveryCandidate) {
       .call("execve", {path("/usr/bin/app"), array({data("app")}), num("0x1")}, ok())
       .write_err("app: not configured\n")
       .exit(1);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const Divergence& d = r.divergences.at(0);
-  EXPECT_EQ(d.kind, DivKind::Path);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence& d = r.divergences.at(0);
+  EXPECT_EQ(d.kind, diff::DivKind::Path);
   EXPECT_EQ(d.syscall, "execve");
   EXPECT_EQ(d.good->path, "/opt/wrap/bin/app");
   EXPECT_EQ(d.bad->path, "/usr/bin/app");
   EXPECT_EQ(d.candidates, (std::vector<std::string>{"/opt/wrap/bin/app", "/usr/local/bin/app", "/usr/bin/app"}));
   int lookups = 0;
-  for (const Divergence& x : r.divergences) lookups += x.syscall == "execve";
+  for (const diff::Divergence& x : r.divergences) lookups += x.syscall == "execve";
   EXPECT_EQ(lookups, 1);
 }
 
@@ -249,9 +249,9 @@ TEST(Diff, ExecEventsInsideAPathSearchDoNotSplitTheLookup) {
   b.call("execve", {path("/opt/wrap/bin/app"), array({data("app")}), num("0x1")}, fail("ENOENT"));
   b.trace().events.push_back(exec_event("/usr/bin/app"));
   b.call("execve", {path("/usr/bin/app"), array({data("app")}), num("0x1")}, ok()).write_err("no\n").exit(1);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const Divergence& d = r.divergences.at(0);
-  EXPECT_EQ(d.kind, DivKind::Path);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence& d = r.divergences.at(0);
+  EXPECT_EQ(d.kind, diff::DivKind::Path);
   EXPECT_EQ(d.bad->path, "/usr/bin/app");
   EXPECT_EQ(d.candidates.size(), 2u);
 }
@@ -265,10 +265,10 @@ TEST(Diff, ChildProcessesMatchByWhatTheyExecAndOneSidedOnesAreReported) {
   b.spawn(21);
   b.pid(21).exec("/bin/ls", {"ls"}).exit(0);
   b.pid(20).exit(0);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const TaskPair* ls = nullptr;
-  const TaskPair* cat = nullptr;
-  for (const TaskPair& tp : r.pairs) {
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::TaskPair* ls = nullptr;
+  const diff::TaskPair* cat = nullptr;
+  for (const diff::TaskPair& tp : r.pairs) {
     if (tp.good_command == "ls") ls = &tp;
     if (tp.good_command == "cat") cat = &tp;
   }
@@ -277,8 +277,8 @@ TEST(Diff, ChildProcessesMatchByWhatTheyExecAndOneSidedOnesAreReported) {
   EXPECT_EQ(ls->bad_command, "ls");
   EXPECT_EQ(cat->bad_tid, 0);
   bool reported = false;
-  for (const Divergence& d : r.divergences)
-    reported = reported || (d.kind == DivKind::OnlyGood && d.process == cat->name && d.significant);
+  for (const diff::Divergence& d : r.divergences)
+    reported = reported || (d.kind == diff::DivKind::OnlyGood && d.process == cat->name && d.significant);
   EXPECT_TRUE(reported);
 }
 
@@ -286,10 +286,10 @@ TEST(Diff, ThreadsAreMatchedWithinTheirProcess) {
   TraceBuilder a(10), b(20);
   a.spawn(11, true).thread_call(11, "openat", {cwd(), path("/etc/t"), flags("O_RDONLY")}, ok(3)).exit(0);
   b.spawn(25, true).thread_call(25, "openat", {cwd(), path("/etc/t"), flags("O_RDONLY")}, fail("EACCES")).exit(0);
-  DiffResult r = diff_traces(a.build(), b.build());
-  const Divergence* d = first_significant(r);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence* d = first_significant(r);
   ASSERT_TRUE(d);
-  EXPECT_EQ(d->kind, DivKind::Result);
+  EXPECT_EQ(d->kind, diff::DivKind::Result);
   EXPECT_EQ(d->process, "root#1");
 }
 
@@ -305,9 +305,9 @@ TEST(Diff, RankingPrefersTheBadSideFailureNearTheErrorMessage) {
   }
   a.open("/var/lib/app/state", ok(4)).exit(0);
   b.open("/var/lib/app/state", fail("EACCES")).write_err("permission denied\n").exit(1);
-  DiffResult r = diff_traces(a.build(), b.build());
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
   ASSERT_FALSE(r.divergences.empty());
-  EXPECT_EQ(r.divergences[0].kind, DivKind::Result);
+  EXPECT_EQ(r.divergences[0].kind, diff::DivKind::Result);
   EXPECT_EQ(r.divergences[0].bad->path, "/var/lib/app/state");
   for (std::size_t i = 1; i < r.divergences.size(); ++i)
     EXPECT_GE(r.divergences[i - 1].significant ? r.divergences[i - 1].score + 1000 : r.divergences[i - 1].score,
@@ -327,47 +327,47 @@ TEST(Diff, ApproximateAlignmentAboveTheLimitSaysSo) {
   }
   a.call("getuid", {}, ok(0));
   b.call("getgid", {}, ok(0));
-  DiffOptions opt;
+  diff::DiffOptions opt;
   opt.exact_limit = 1;  // anything but the trimmed ends is "too large"
-  DiffResult r = diff_traces(a.build(), b.build(), opt);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build(), opt);
   EXPECT_TRUE(r.pairs[0].approximate);
   ASSERT_EQ(r.notes.size(), 1u);
   bool found = false;
-  for (const Divergence& d : r.divergences)
-    found = found || (d.kind == DivKind::Result && d.bad && d.bad->path == "/etc/g20");
+  for (const diff::Divergence& d : r.divergences)
+    found = found || (d.kind == diff::DivKind::Result && d.bad && d.bad->path == "/etc/g20");
   EXPECT_TRUE(found);
 }
 
 // Two files diffed as the command does.
-DiffResult diff_files(const std::string& good, const std::string& bad) {
-  std::unique_ptr<EventSource> g = open_any(good), b = open_any(bad);
-  return diff_sources(*g, *b);
+diff::DiffResult diff_files(const std::string& good, const std::string& bad) {
+  std::unique_ptr<EventSource> g = input::open_any(good), b = input::open_any(bad);
+  return diff::diff_sources(*g, *b);
 }
 
 TEST(Diff, DiffFilesGivesWhatDiffTracesGives) {
   TempDir dir;
   Trace a = program(1000, true, false).exit(0).build();
   Trace b = program(2000, false, true).exit(1).build();
-  write_trace(dir.file("good.trace"), a, {});
-  write_trace(dir.file("bad.trace"), b, {});
-  DiffResult from_files = diff_files(dir.file("good.trace"), dir.file("bad.trace"));
-  DiffResult in_memory = diff_traces(a, b, {}, dir.file("good.trace"), dir.file("bad.trace"));
-  EXPECT_EQ(diff_to_json(from_files), diff_to_json(in_memory));
+  tracefile::write_trace(dir.file("good.trace"), a, {});
+  tracefile::write_trace(dir.file("bad.trace"), b, {});
+  diff::DiffResult from_files = diff_files(dir.file("good.trace"), dir.file("bad.trace"));
+  diff::DiffResult in_memory = diff::diff_traces(a, b, {}, dir.file("good.trace"), dir.file("bad.trace"));
+  EXPECT_EQ(diff::diff_to_json(from_files), diff::diff_to_json(in_memory));
   EXPECT_THROW(diff_files(dir.file("missing"), dir.file("bad.trace")), InputError);
 }
 
 TEST(Diff, EmptyAndOneSidedTraces) {
-  DiffResult empty = diff_traces(Trace{}, Trace{});
+  diff::DiffResult empty = diff::diff_traces(Trace{}, Trace{});
   EXPECT_FALSE(empty.has_significant());
   EXPECT_TRUE(empty.pairs.empty());
   simdjson::dom::parser parser;
-  EXPECT_FALSE(parser.parse(diff_to_json(empty)).error());
+  EXPECT_FALSE(parser.parse(diff::diff_to_json(empty)).error());
 
-  DiffResult one = diff_traces(program(5, true, false).exit(0).build(), Trace{});
+  diff::DiffResult one = diff::diff_traces(program(5, true, false).exit(0).build(), Trace{});
   ASSERT_EQ(one.pairs.size(), 1u);
   EXPECT_EQ(one.pairs[0].bad_tid, 0);
   ASSERT_TRUE(one.has_significant());
-  EXPECT_EQ(one.divergences[0].kind, DivKind::OnlyGood);
+  EXPECT_EQ(one.divergences[0].kind, diff::DivKind::OnlyGood);
   EXPECT_FALSE(one.divergences[0].bad.has_value());
 }
 
@@ -376,8 +376,8 @@ TEST(DiffJson, FollowsTheContract) {
   Trace b = program(2000, false, true).exit(1).build();
   a.header.command = {"app"};
   b.header.host.hostname = "bad-host";
-  DiffResult r = diff_traces(a, b, {}, "good.trace", "bad.trace");
-  std::string json = diff_to_json(r);
+  diff::DiffResult r = diff::diff_traces(a, b, {}, "good.trace", "bad.trace");
+  std::string json = diff::diff_to_json(r);
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(json);
   EXPECT_EQ(int64_t(doc["version"]), 1);
@@ -417,7 +417,7 @@ TEST(DiffJson, BinaryDataStaysValidJson) {
   TraceBuilder a(1), b(1);
   a.call("mkdir", {path(std::string("/tmp/\xff\xfe") + "x"), num("0755")}, ok()).exit(0);
   b.exit(0);
-  std::string json = diff_to_json(diff_traces(a.build(), b.build()));
+  std::string json = diff::diff_to_json(diff::diff_traces(a.build(), b.build()));
   simdjson::dom::parser parser;
   EXPECT_FALSE(parser.parse(json).error());
 }

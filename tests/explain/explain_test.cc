@@ -58,7 +58,7 @@ class TraceBuilder {
   Trace t_;
 };
 
-const ExplainLink& cause(const Explanation& x) { return x.chain.back(); }
+const explain::ExplainLink& cause(const explain::Explanation& x) { return x.chain.back(); }
 
 // The article's first story: foo cannot find its configuration file.
 TEST(Explain, MissingConfigFindsTheFailingOpen) {
@@ -73,14 +73,14 @@ TEST(Explain, MissingConfigFindsTheFailingOpen) {
       .call(100, "write", {fd(3), data("Error opening configuration file: No such file or directory\n"), num(60)}, 60)
       .call(100, "close", {fd(3)}, 0)
       .exit(100, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(x.message, "Error opening configuration file: No such file or directory");
   ASSERT_EQ(x.chain.size(), 2u);
-  EXPECT_EQ(x.chain[0].kind, ExplainLink::Kind::Message);
+  EXPECT_EQ(x.chain[0].kind, explain::ExplainLink::Kind::Message);
   EXPECT_EQ(x.chain[0].channel, "stderr");
   EXPECT_EQ(x.chain[0].exit, "exited 1");
-  EXPECT_EQ(cause(x).kind, ExplainLink::Kind::Cause);
+  EXPECT_EQ(cause(x).kind, explain::ExplainLink::Kind::Cause);
   EXPECT_EQ(cause(x).syscall, "openat");
   EXPECT_EQ(cause(x).path, "/etc/foo/config.json");
   EXPECT_EQ(cause(x).err, "ENOENT");
@@ -101,7 +101,7 @@ TEST(Explain, SkipsLookupsThatLaterSucceedAndIsattyProbes) {
       .call(7, "connect", {fd(5), addr("AF_UNIX:/var/run/nscd/socket"), num(110)}, -1, "ENOENT")
       .call(7, "write", {fd(2), data("app: cannot read settings\n"), num(26)}, 26)
       .exit(7, 2);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(cause(x).path, "/etc/app.conf");
   EXPECT_EQ(cause(x).err, "EACCES");
@@ -113,7 +113,7 @@ TEST(Explain, PrefersTheFailureWhoseErrorTheMessageQuotes) {
       .call(7, "connect", {fd(4), addr("AF_INET:10.0.0.1:5432"), num(16)}, -1, "ECONNREFUSED")
       .call(7, "write", {fd(2), data("app: state: No such file or directory\n"), num(38)}, 38)
       .exit(7, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(cause(x).path, "/var/lib/app/state");
 }
@@ -127,7 +127,7 @@ TEST(Explain, JoinsAMessageWrittenInPieces) {
       .call(7, "openat", {kCwd, path("/usr/share/locale/C/LC_MESSAGES/libc.mo"), flags("O_RDONLY")}, -1, "ENOENT")
       .call(7, "write", {fd(2), data("\n"), num(1)}, 1)
       .exit(7, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   EXPECT_EQ(x.message, "prog: cannot open /x");
   EXPECT_TRUE(x.found);
 }
@@ -141,7 +141,7 @@ TEST(Explain, ResolvesRelativePathsWithCwdInheritedAcrossFork) {
       .call(11, "openat", {kCwd, path("../data/x.db"), flags("O_RDWR")}, -1, "ENOENT")
       .call(11, "write", {fd(2), data("worker: no database\n"), num(20)}, 20)
       .exit(11, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(cause(x).path, "/srv/data/x.db");
   EXPECT_EQ(cause(x).cwd, "/srv/app");
@@ -154,7 +154,7 @@ TEST(Explain, ResolvesOpenatRelativeToADirectoryFd) {
       .call(3, "openat", {fd(4), path("conf.d/main.conf"), flags("O_RDONLY")}, -1, "ENOENT")
       .call(3, "write", {fd(2), data("no config\n"), num(10)}, 10)
       .exit(3, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(cause(x).path, "/etc/app/conf.d/main.conf");
 }
@@ -205,17 +205,17 @@ TraceBuilder spool_story(bool with_client, bool with_server) {
 TEST(Explain, FollowsTheMessageAcrossAUnixSocketForkAndExec) {
   Trace t = spool_story(true, true).trace();
   // The client is the root of what the user ran: as if both were under one shell.
-  Explanation x = explain(t, {.message = "bcrontab: Fatal"});
-  ASSERT_TRUE(x.found) << render_explanation_text(x, "t");
-  ASSERT_EQ(x.chain.size(), 4u) << render_explanation_text(x, "t");
+  explain::Explanation x = explain::run(t, {.message = "bcrontab: Fatal"});
+  ASSERT_TRUE(x.found) << explain::render_explanation_text(x, "t");
+  ASSERT_EQ(x.chain.size(), 4u) << explain::render_explanation_text(x, "t");
   EXPECT_EQ(x.chain[0].pid, 30);
-  EXPECT_EQ(x.chain[1].kind, ExplainLink::Kind::Received);
+  EXPECT_EQ(x.chain[1].kind, explain::ExplainLink::Kind::Received);
   EXPECT_EQ(x.chain[1].channel, "the Unix socket connected to /var/run/bcron-spool");
-  EXPECT_EQ(x.chain[2].kind, ExplainLink::Kind::Sent);
+  EXPECT_EQ(x.chain[2].kind, explain::ExplainLink::Kind::Sent);
   EXPECT_EQ(x.chain[2].pid, 21);
   EXPECT_EQ(x.chain[2].process, "bcron-spool");
   EXPECT_NE(x.chain[2].channel.find("accepted on /var/run/bcron-spool by pid 20"), std::string::npos) << x.chain[2].channel;
-  const ExplainLink& c = cause(x);
+  const explain::ExplainLink& c = cause(x);
   EXPECT_EQ(c.path, "/var/spool/cron/tmp/spool.21.1573692319.854640");
   EXPECT_EQ(c.cwd, "/var/spool/cron");
   EXPECT_EQ(c.err, "EACCES");
@@ -228,7 +228,7 @@ TEST(Explain, FollowsTheMessageAcrossAUnixSocketForkAndExec) {
 }
 
 TEST(Explain, ServerTraceAloneExplainsTheWorkersOwnMessage) {
-  Explanation x = explain(spool_story(false, true).trace());
+  explain::Explanation x = explain::run(spool_story(false, true).trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(x.chain.size(), 2u);
   EXPECT_EQ(x.message, "bcron-spool[21]: Fatal: logs: Could not create temporary file");
@@ -236,10 +236,10 @@ TEST(Explain, ServerTraceAloneExplainsTheWorkersOwnMessage) {
 }
 
 TEST(Explain, ClientTraceAloneSaysTheOtherEndIsMissing) {
-  Explanation x = explain(spool_story(true, false).trace());
+  explain::Explanation x = explain::run(spool_story(true, false).trace());
   EXPECT_FALSE(x.found);
   ASSERT_EQ(x.chain.size(), 2u);
-  EXPECT_EQ(x.chain[1].kind, ExplainLink::Kind::Received);
+  EXPECT_EQ(x.chain[1].kind, explain::ExplainLink::Kind::Received);
   ASSERT_EQ(x.notes.size(), 1u);
   EXPECT_NE(x.notes[0].find("not in the trace"), std::string::npos);
 }
@@ -257,7 +257,7 @@ TEST(Explain, FollowsAPipeToTheChildThatWroteIt) {
       .call(50, "read", {fd(3), data("mkdir /run/app: Read-only file system\n"), num(4096)}, 38)
       .call(50, "write", {fd(2), data("setup failed: mkdir /run/app: Read-only file system\n"), num(52)}, 52)
       .exit(50, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   ASSERT_EQ(x.chain.size(), 4u);
   EXPECT_EQ(x.chain[2].process, "helper");
@@ -278,8 +278,8 @@ TEST(Explain, FollowsATcpConnectionToTheServerThatAcceptedIt) {
       .call(71, "recvfrom", {fd(5), data("HTTP/1.1 500 key unreadable"), num(4096), num(0), Arg{.str = "NULL"}, Arg{.str = "NULL"}}, 27)
       .call(71, "write", {fd(2), data("client: server said: 500 key unreadable\n"), num(40)}, 40)
       .exit(71, 1);
-  Explanation x = explain(b.trace());
-  ASSERT_TRUE(x.found) << render_explanation_text(x, "t");
+  explain::Explanation x = explain::run(b.trace());
+  ASSERT_TRUE(x.found) << explain::render_explanation_text(x, "t");
   ASSERT_EQ(x.chain.size(), 4u);
   EXPECT_EQ(x.chain[1].channel, "the socket connected to 127.0.0.1:8443");
   EXPECT_EQ(x.chain[2].pid, 70);
@@ -299,8 +299,8 @@ TEST(Explain, FollowsASocketpairAcrossFork) {
       .call(80, "read", {fd(3), data("helper: cache setup failed"), num(512)}, 26)
       .call(80, "write", {fd(2), data("app: helper: cache setup failed\n"), num(32)}, 32)
       .exit(80, 1);
-  Explanation x = explain(b.trace());
-  ASSERT_TRUE(x.found) << render_explanation_text(x, "t");
+  explain::Explanation x = explain::run(b.trace());
+  ASSERT_TRUE(x.found) << explain::render_explanation_text(x, "t");
   EXPECT_EQ(x.chain[2].process, "helper");
   EXPECT_EQ(cause(x).err, "ENOSPC");
   EXPECT_EQ(cause(x).hint, "the file system is full");
@@ -318,8 +318,8 @@ TEST(Explain, FollowsSocketsByTheirYAnnotations) {
       .call(61, "read", {fd(3, "UNIX-STREAM:[9000->9001]"), data("ERR database locked"), num(512)}, 19)
       .call(61, "write", {fd(2, "/dev/pts/0"), data("client: ERR database locked\n"), num(28)}, 28)
       .exit(61, 1);
-  Explanation x = explain(b.trace());
-  ASSERT_TRUE(x.found) << render_explanation_text(x, "t");
+  explain::Explanation x = explain::run(b.trace());
+  ASSERT_TRUE(x.found) << explain::render_explanation_text(x, "t");
   EXPECT_EQ(x.chain[0].channel, "the terminal /dev/pts/0");
   EXPECT_EQ(x.chain[2].pid, 60);
   EXPECT_EQ(cause(x).path, "/var/lib/db/data");
@@ -335,14 +335,14 @@ TEST(Explain, UsesThePermissionSnapshot) {
                   {"/spool/tmp/f.1", false, "", 0, 0, 0, false}};  // the recorder lists the missing target too
   b.last().perm = p;
   b.call(9, "write", {fd(2), data("cannot create temporary file\n"), num(29)}, 29).exit(9, 111);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   ASSERT_TRUE(cause(x).perm.has_value());
   EXPECT_EQ(cause(x).creds_from, "snapshot");
   EXPECT_EQ(cause(x).hint, "uid 65534 gid 65534 may not create files in /spool/tmp (owner 0:0, mode 0755)");
-  std::string text = render_explanation_text(x, "t");
+  std::string text = explain::render_explanation_text(x, "t");
   EXPECT_NE(text.find("/spool/tmp"), std::string::npos);
-  std::string json = explanation_to_json(x, "t");
+  std::string json = explain::explanation_to_json(x, "t");
   EXPECT_NE(json.find("\"components\":[{\"path\":\"/\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"mode\":\"0755\""), std::string::npos);
 }
@@ -359,7 +359,7 @@ TEST(Explain, ListsEveryPlaceALibraryWasSought) {
   iov.items = {data("./app"), data(": error while loading shared libraries: "), data("libgreet.so.1"),
                data(": cannot open shared object file: No such file or directory\n")};
   b.call(4, "writev", {fd(2), iov, num(4)}, 118).exit(4, 127);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(x.message, "./app: error while loading shared libraries: libgreet.so.1: cannot open shared object file: "
                        "No such file or directory");
@@ -377,7 +377,7 @@ TEST(Explain, PermissionSnapshotNamesTheDirectoryThatCannotBeEntered) {
                   {"/srv/private", true, "dir", 0, 0, 0700, false}};
   b.last().perm = p;
   b.call(9, "write", {fd(2), data("cannot read configuration\n"), num(26)}, 26).exit(9, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   EXPECT_EQ(cause(x).hint, "uid 1000 gid 1000 may not enter /srv/private (owner 0:0, mode 0700)");
 }
 
@@ -391,7 +391,7 @@ TEST(Explain, PermissionSnapshotNamesTheMissingComponent) {
   b.last().perm = p;
   b.call(9, "write", {fd(2), data("Error opening configuration file: No such file or directory\n"), num(60)}, 60)
       .exit(9, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   EXPECT_EQ(cause(x).hint, "/etc/foo does not exist");
 }
 
@@ -400,12 +400,12 @@ TEST(Explain, NothingToExplainWithoutAFailedExit) {
   b.call(1, "openat", {kCwd, path("/nope"), flags("O_RDONLY")}, -1, "ENOENT")
       .call(1, "write", {fd(2), data("warning: /nope missing\n"), num(23)}, 23)
       .exit(1, 0);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   EXPECT_FALSE(x.found);
   EXPECT_TRUE(x.chain.empty());
   EXPECT_EQ(x.notes.size(), 1u);
   // But the user can name the message.
-  Explanation y = explain(b.trace(), {.message = "/nope missing"});
+  explain::Explanation y = explain::run(b.trace(), {.message = "/nope missing"});
   EXPECT_TRUE(y.found);
   EXPECT_EQ(cause(y).path, "/nope");
 }
@@ -441,7 +441,7 @@ TEST(Explain, NoMessageButAProcessKilledBySignal) {
   TraceBuilder segv = killed_by(11, "SIGSEGV",
                                 {field("si_signo", flags("SIGSEGV")), field("si_code", flags("SEGV_MAPERR")),
                                  field("si_addr", Arg{.kind = ArgKind::Other, .str = "NULL"})});
-  Explanation x = explain(segv.trace());
+  explain::Explanation x = explain::run(segv.trace());
   EXPECT_FALSE(x.found);
   EXPECT_NE(x.summary.find("pid 2 was killed by SIGSEGV at address NULL (SEGV_MAPERR)"), std::string::npos)
       << x.summary;
@@ -449,21 +449,21 @@ TEST(Explain, NoMessageButAProcessKilledBySignal) {
   TraceBuilder term = killed_by(15, "SIGTERM",
                                 {field("si_signo", flags("SIGTERM")), field("si_code", flags("SI_USER")),
                                  field("si_pid", num(1)), field("si_uid", num(1000))});
-  Explanation y = explain(term.trace());
+  explain::Explanation y = explain::run(term.trace());
   EXPECT_NE(y.summary.find("pid 2 was killed by SIGTERM, sent by pid 1 as uid 1000 (SI_USER)"), std::string::npos)
       << y.summary;
 
   // SIGKILL is never seen being delivered: say where to look.
   TraceBuilder kill = killed_by(9, "SIGKILL", {});
   kill.trace().events.erase(kill.trace().events.end() - 4);  // no Signal event for SIGKILL
-  Explanation z = explain(kill.trace());
+  explain::Explanation z = explain::run(kill.trace());
   EXPECT_NE(z.summary.find("killed by SIGKILL"), std::string::npos) << z.summary;
   EXPECT_NE(z.summary.find("OOM killer"), std::string::npos) << z.summary;
 
   // A message found is explained as before; the signal does not take over.
   TraceBuilder msg;
   msg.call(1, "write", {fd(2), data("fatal: oops\n"), num(12)}, 12).exit(1, 1);
-  EXPECT_EQ(explain(msg.trace()).summary.find("killed"), std::string::npos);
+  EXPECT_EQ(explain::run(msg.trace()).summary.find("killed"), std::string::npos);
 }
 
 TEST(Explain, MessageTextKeepsUtf8AndEscapesBinary) {
@@ -474,13 +474,13 @@ TEST(Explain, MessageTextKeepsUtf8AndEscapesBinary) {
   b.call(1, "openat", {kCwd, path("/etc/app.conf"), flags("O_RDONLY")}, -1, "ENOENT")
       .call(1, "write", {fd(2), data("Datei \xc3\xa4 fehlt\\\xf0\xff\x1b\n"), num(16)}, 16)
       .exit(1, 1);
-  Explanation x = explain(b.trace());
-  std::string text = render_explanation_text(x, "t.trace");
+  explain::Explanation x = explain::run(b.trace());
+  std::string text = explain::render_explanation_text(x, "t.trace");
   // (The message's trailing newline is dropped, as documented.)
   EXPECT_NE(text.find("message   \"Datei \xc3\xa4 fehlt\\\\\\360\\377\\33\"\n"), std::string::npos) << text;
   EXPECT_EQ(text.find('\x1b'), std::string::npos) << "an escape byte reached the terminal";
   // JSON: the UTF-8 text as is, the other bytes as their Latin-1 code points.
-  std::string json = explanation_to_json(x, "t.trace");
+  std::string json = explain::explanation_to_json(x, "t.trace");
   EXPECT_NE(json.find("\"message\":\"Datei \xc3\xa4 fehlt\\\\\\u00f0\\u00ff\\u001b\""), std::string::npos) << json;
 }
 
@@ -495,10 +495,10 @@ TEST(Explain, ChildThatFailedBeforeTheMessage) {
       .call(1, "wait4", {num(-1)}, 2)
       .call(1, "write", {fd(2), data("deploy failed\n"), num(14)}, 14)
       .exit(1, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   ASSERT_EQ(x.chain.size(), 3u);
-  EXPECT_EQ(x.chain[1].kind, ExplainLink::Kind::Child);
+  EXPECT_EQ(x.chain[1].kind, explain::ExplainLink::Kind::Child);
   EXPECT_EQ(x.chain[1].process, "cp");
   EXPECT_EQ(cause(x).path, "/srv/in");
 }
@@ -511,7 +511,7 @@ TEST(Explain, AFailureAfterTheChildExitedIsCloser) {
       .call(1, "openat", {kCwd, path("/srv/fallback"), flags("O_RDONLY")}, -1, "EACCES")
       .call(1, "write", {fd(2), data("deploy failed\n"), num(14)}, 14)
       .exit(1, 1);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(x.chain.size(), 2u);
   EXPECT_EQ(cause(x).path, "/srv/fallback");
@@ -528,7 +528,7 @@ TEST(Explain, ANonBlockingConnectFailsInGetsockopt) {
       .call(5, "getsockopt", {fd(3), flags("SOL_SOCKET"), flags("SO_ERROR"), so_error, Arg{}}, 0)
       .call(5, "write", {fd(2), data("client: (7) Failed to connect to 127.0.0.1 port 9\n"), num(50)}, 50)
       .exit(5, 7);
-  Explanation x = explain(b.trace());
+  explain::Explanation x = explain::run(b.trace());
   ASSERT_TRUE(x.found);
   EXPECT_EQ(cause(x).syscall, "connect");
   EXPECT_EQ(cause(x).err, "ECONNREFUSED");
@@ -537,8 +537,8 @@ TEST(Explain, ANonBlockingConnectFailsInGetsockopt) {
 }
 
 TEST(Explain, JsonCarriesTheChain) {
-  Explanation x = explain(spool_story(false, true).trace());
-  std::string j = explanation_to_json(x, "server.trace");
+  explain::Explanation x = explain::run(spool_story(false, true).trace());
+  std::string j = explain::explanation_to_json(x, "server.trace");
   EXPECT_EQ(j.rfind("{\"version\":1,\"trace\":\"server.trace\",\"found\":true,", 0), 0u) << j;
   EXPECT_NE(j.find("\"kind\":\"cause\""), std::string::npos);
   EXPECT_NE(j.find("\"errno\":\"EACCES\""), std::string::npos);

@@ -25,11 +25,11 @@ class Golden : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(Golden, MatchesExpectedOutput) {
   fs::path dir = golden_dir() / GetParam();
-  Trace t = load_any((dir / "input.log").string());
-  Explanation x = explain(t);
+  Trace t = input::load_any((dir / "input.log").string());
+  explain::Explanation x = explain::run(t);
   const std::string name = "input.log";  // as a user would type it: stable across checkouts
-  std::string text = render_explanation_text(x, name);
-  std::string json = explanation_to_json(x, name);
+  std::string text = explain::render_explanation_text(x, name);
+  std::string json = explain::explanation_to_json(x, name);
   if (testing::rewrite_golden({{dir / "expected.txt", text}, {dir / "expected.json", json}})) GTEST_SKIP() << "rewrote " << dir;
   EXPECT_EQ(text, testing::slurp(dir / "expected.txt")) << "in " << dir;
   EXPECT_EQ(json, testing::slurp(dir / "expected.json")) << "in " << dir;

@@ -14,15 +14,15 @@ namespace {
 
 using namespace testing;
 
-NormalizeOptions only(const std::string& rule) {
-  NormalizeOptions o;
-  for (const auto& [name, desc] : list_rules())
+normalize::NormalizeOptions only(const std::string& rule) {
+  normalize::NormalizeOptions o;
+  for (const auto& [name, desc] : normalize::list_rules())
     if (name != rule) o.disabled.insert(name);
   return o;
 }
 
 TEST(NormalizeRules, EveryRuleHasANameAndADescription) {
-  auto rules = list_rules();
+  auto rules = normalize::list_rules();
   ASSERT_GE(rules.size(), 9u);
   for (const auto& [name, desc] : rules) {
     EXPECT_FALSE(name.empty());
@@ -31,9 +31,9 @@ TEST(NormalizeRules, EveryRuleHasANameAndADescription) {
 }
 
 TEST(NormalizeRules, UnknownRuleNameIsAnError) {
-  NormalizeOptions o;
+  normalize::NormalizeOptions o;
   o.disabled.insert("no-such-rule");
-  EXPECT_THROW(normalize(Trace{}, o), std::invalid_argument);
+  EXPECT_THROW(normalize::normalized(Trace{}, o), std::invalid_argument);
 }
 
 TEST(NormalizeTasks, SameTreeGetsSameNumbersAndNamesWhateverThePids) {
@@ -44,24 +44,24 @@ TEST(NormalizeTasks, SameTreeGetsSameNumbersAndNamesWhateverThePids) {
     b.pid(root).thread_call(thread, "gettid", {}, ok(thread)).call("wait4", {num(std::to_string(child))}, ok(child));
     return b.build();
   };
-  Trace a = normalize(make(4711, 4712, 4713), only("tasks"));
-  Trace b = normalize(make(90001, 90002, 90100), only("tasks"));
+  Trace a = normalize::normalized(make(4711, 4712, 4713), only("tasks"));
+  Trace b = normalize::normalized(make(90001, 90002, 90100), only("tasks"));
   ASSERT_EQ(a.events.size(), b.events.size());
   for (std::size_t i = 0; i < a.events.size(); ++i) {
     EXPECT_EQ(a.events[i].tid, b.events[i].tid) << i;
     EXPECT_EQ(a.events[i].result.value, b.events[i].result.value) << i;
     EXPECT_EQ(a.events[i].args, b.events[i].args) << i;
   }
-  EXPECT_EQ(task_name_of(a, 1), "root");
-  EXPECT_EQ(task_name_of(a, 2), "root#1");
-  EXPECT_EQ(task_name_of(a, 3), "root/1:cat");
-  EXPECT_EQ(task_name_of(b, 3), "root/1:cat");
+  EXPECT_EQ(normalize::task_name_of(a, 1), "root");
+  EXPECT_EQ(normalize::task_name_of(a, 2), "root#1");
+  EXPECT_EQ(normalize::task_name_of(a, 3), "root/1:cat");
+  EXPECT_EQ(normalize::task_name_of(b, 3), "root/1:cat");
 }
 
 TEST(NormalizeTasks, OffKeepsRawPids) {
   TraceBuilder b(4711);
   b.call("getpid", {}, ok(4711));
-  Trace t = normalize(b.build(), only("fds"));
+  Trace t = normalize::normalized(b.build(), only("fds"));
   EXPECT_EQ(t.events[0].tid, 4711);
 }
 
@@ -73,7 +73,7 @@ TEST(NormalizeFds, NumbersBecomeReferentsTrackedThroughOpenDupAndClose) {
       .call("close", {fd(3)}, ok())
       .call("read", {fd(3), data(""), num("1")}, fail("EBADF"))
       .call("write", {fd(2), data("err"), num("3")}, ok(3));
-  Trace t = normalize(b.build(), only("fds"));
+  Trace t = normalize::normalized(b.build(), only("fds"));
   EXPECT_EQ(t.events[0].result.ref, "/etc/app.conf");
   EXPECT_EQ(t.events[2].args[0].ref, "/etc/app.conf");
   EXPECT_EQ(t.events[2].args[0].str, "fd");
@@ -91,7 +91,7 @@ TEST(NormalizeFds, InheritedStandardStreamsKeepTheirRoleThroughDups) {
       .open("/etc/x", ok(3))
       .call("dup2", {fd(3, "/etc/x"), fd(1, "/tmp/run-one.out")}, ok(1))
       .call("write", {fd(1, "/etc/x"), data("x"), num("1")}, ok(1));
-  Trace t = normalize(b.build(), only("fds"));
+  Trace t = normalize::normalized(b.build(), only("fds"));
   EXPECT_EQ(t.events[0].args[0].ref, "<stderr>");
   EXPECT_EQ(t.events[2].args[0].ref, "<stderr>");
   EXPECT_EQ(t.events[5].args[0].ref, "/etc/x");  // redirected inside the trace: a real referent
@@ -101,50 +101,50 @@ TEST(NormalizeFds, ChildInheritsTableAndRelativePathsResolveAgainstCwd) {
   TraceBuilder b(10);
   b.call("chdir", {path("/srv/app")}, ok()).open("/etc/x", ok(4)).spawn(11);
   b.pid(11).call("read", {fd(4), data(""), num("1")}, ok()).open("conf/app.ini", fail("ENOENT"));
-  Trace t = normalize(b.build(), only("fds"));
+  Trace t = normalize::normalized(b.build(), only("fds"));
   EXPECT_EQ(t.events[3].args[0].ref, "/etc/x");
   EXPECT_EQ(t.events[4].args[1].abs, "/srv/app/conf/app.ini");
 }
 
 TEST(NormalizeFds, InodeNumbersAndTerminalNumbersGoFromReferents) {
-  EXPECT_EQ(detail::canonical_ref("pipe:[123456]"), "pipe");
-  EXPECT_EQ(detail::canonical_ref("socket:[99]"), "socket");
-  EXPECT_EQ(detail::canonical_ref("/dev/pts/3"), "/dev/pts/#");
-  EXPECT_EQ(detail::canonical_ref("TCP:[127.0.0.1:40312->127.0.0.1:8080]"), "TCP:[->127.0.0.1:8080]");
-  EXPECT_EQ(detail::canonical_ref("/etc/passwd"), "/etc/passwd");
+  EXPECT_EQ(normalize::detail::canonical_ref("pipe:[123456]"), "pipe");
+  EXPECT_EQ(normalize::detail::canonical_ref("socket:[99]"), "socket");
+  EXPECT_EQ(normalize::detail::canonical_ref("/dev/pts/3"), "/dev/pts/#");
+  EXPECT_EQ(normalize::detail::canonical_ref("TCP:[127.0.0.1:40312->127.0.0.1:8080]"), "TCP:[->127.0.0.1:8080]");
+  EXPECT_EQ(normalize::detail::canonical_ref("/etc/passwd"), "/etc/passwd");
 }
 
 TEST(NormalizeNames, GeneratedNamesNormalizeAlike) {
   std::unordered_set<std::int32_t> none;
   // The example from the issue: pid, epoch seconds and microseconds.
-  EXPECT_EQ(detail::normalize_generated_name("spool.21470.1573692319.854640", none),
-            detail::normalize_generated_name("spool.4760.1795929428.488575", none));
-  EXPECT_EQ(detail::normalize_generated_name("tmp/spool.21470.1573692319.854640", none),
-            detail::normalize_generated_name("tmp/spool.4760.1795929428.488575", none));
+  EXPECT_EQ(normalize::detail::normalize_generated_name("spool.21470.1573692319.854640", none),
+            normalize::detail::normalize_generated_name("spool.4760.1795929428.488575", none));
+  EXPECT_EQ(normalize::detail::normalize_generated_name("tmp/spool.21470.1573692319.854640", none),
+            normalize::detail::normalize_generated_name("tmp/spool.4760.1795929428.488575", none));
   // mkstemp and python tempfile suffixes under temp directories.
-  EXPECT_EQ(detail::normalize_generated_name("/tmp/app-aB3xYz", none),
-            detail::normalize_generated_name("/tmp/app-Q9kLmn", none));
-  EXPECT_EQ(detail::normalize_generated_name("/tmp/tmpk3j_x9yz/out", none),
-            detail::normalize_generated_name("/tmp/tmp0a8_qqz1/out", none));
+  EXPECT_EQ(normalize::detail::normalize_generated_name("/tmp/app-aB3xYz", none),
+            normalize::detail::normalize_generated_name("/tmp/app-Q9kLmn", none));
+  EXPECT_EQ(normalize::detail::normalize_generated_name("/tmp/tmpk3j_x9yz/out", none),
+            normalize::detail::normalize_generated_name("/tmp/tmp0a8_qqz1/out", none));
   // Random hex anywhere.
-  EXPECT_EQ(detail::normalize_generated_name("/var/cache/x/3f9a0c1d77e2", none), "/var/cache/x/#");
+  EXPECT_EQ(normalize::detail::normalize_generated_name("/var/cache/x/3f9a0c1d77e2", none), "/var/cache/x/#");
   // Short pids count only when they are pids of the trace, as a whole word.
   std::unordered_set<std::int32_t> pids = {321};
-  EXPECT_EQ(detail::normalize_generated_name("/proc/321/status", pids), "/proc/#/status");
-  EXPECT_EQ(detail::normalize_generated_name("/usr/lib/python321.zip", pids), "/usr/lib/python321.zip");
+  EXPECT_EQ(normalize::detail::normalize_generated_name("/proc/321/status", pids), "/proc/#/status");
+  EXPECT_EQ(normalize::detail::normalize_generated_name("/usr/lib/python321.zip", pids), "/usr/lib/python321.zip");
 }
 
 TEST(NormalizeNames, VersionsAndOrdinaryNamesStay) {
   std::unordered_set<std::int32_t> none;
   for (const char* p : {"/usr/lib/python3.11/json/__init__.py", "/lib/x86_64-linux-gnu/libc.so.6",
                         "/lib64/ld-linux-x86-64.so.2", "/usr/bin/sha256sum", "/etc/rc2.d", "/opt/app-1.4.2"})
-    EXPECT_EQ(detail::normalize_generated_name(p, none), p);
+    EXPECT_EQ(normalize::detail::normalize_generated_name(p, none), p);
 }
 
 TEST(NormalizeNames, AppliesToPathsAndReferentsNotData) {
   TraceBuilder b(12345);
   b.open("/tmp/spool.12345.1573692319", ok(3)).call("write", {fd(3, "/tmp/x.1573692319"), data("t=1573692319"), num("12")}, ok(12));
-  Trace t = normalize(b.build(), only("names"));
+  Trace t = normalize::normalized(b.build(), only("names"));
   EXPECT_EQ(t.events[0].args[1].str, "/tmp/spool.#.#");
   EXPECT_EQ(t.events[1].args[0].ref, "/tmp/x.#");
   EXPECT_EQ(t.events[1].args[1].str, "t=1573692319");
@@ -157,7 +157,7 @@ TEST(NormalizeAddresses, HexAddressesGoSmallValuesStay) {
   b.call("mmap", {num("NULL"), num("8192"), flags("PROT_READ"), num("0x7f2f12b2e000")}, r)
       .call("execve", {path("/bin/true"), array({}), num("0x7ffce98dc010 /* 16 vars */")}, ok())
       .call("mprotect", {num("0x7000"), num("4096"), flags("PROT_NONE")}, ok());
-  Trace t = normalize(b.build(), only("addresses"));
+  Trace t = normalize::normalized(b.build(), only("addresses"));
   EXPECT_EQ(t.events[0].result.str, "ADDR");
   EXPECT_EQ(t.events[0].args[3].str, "ADDR");
   EXPECT_EQ(t.events[1].args[2].str, "ADDR /* 16 vars */");
@@ -168,7 +168,7 @@ TEST(NormalizeTiming, TimestampsDurationsAndTimeValuesGo) {
   TraceBuilder b;
   b.call("clock_gettime", {flags("CLOCK_MONOTONIC"), strct({field("tv_sec", "1234"), field("tv_nsec", "5678")})}, ok());
   b.trace().events[0].dur_ns = 500;
-  Trace t = normalize(b.build(), only("timing"));
+  Trace t = normalize::normalized(b.build(), only("timing"));
   EXPECT_EQ(t.events[0].ts_ns, -1);
   EXPECT_EQ(t.events[0].dur_ns, -1);
   EXPECT_EQ(t.events[0].args[1].items[0].str, "T");
@@ -182,7 +182,7 @@ TEST(NormalizeStat, SizesInodesTimesGoOwnerAndModeStay) {
                                field("st_mtime", "1700000000")}),
                         flags("0")},
          ok());
-  Trace t = normalize(b.build(), only("stat"));
+  Trace t = normalize::normalized(b.build(), only("stat"));
   const auto& items = t.events[0].args[2].items;
   ASSERT_EQ(items.size(), 3u);
   EXPECT_EQ(items[0].name, "st_mode");
@@ -206,8 +206,8 @@ TEST(NormalizeFamilies, LibcVariantsBecomeOneCallShape) {
       .call("dup3", {fd(3), fd(1), flags("0")}, ok(1))
       .call("pipe2", {array({num("4"), num("5")}), flags("0")}, ok())
       .call("getdents64", {fd(3), array({}), num("32768")}, ok());
-  Trace a = normalize(old_libc.build(), only("families"));
-  Trace b = normalize(new_libc.build(), only("families"));
+  Trace a = normalize::normalized(old_libc.build(), only("families"));
+  Trace b = normalize::normalized(new_libc.build(), only("families"));
   ASSERT_EQ(a.events.size(), b.events.size());
   for (std::size_t i = 0; i < a.events.size(); ++i) {
     EXPECT_EQ(a.events[i].name, b.events[i].name) << i;
@@ -220,7 +220,7 @@ TEST(NormalizeFamilies, LibcVariantsBecomeOneCallShape) {
 TEST(NormalizeFamilies, ThreadsStayDistinctFromProcesses) {
   TraceBuilder b;
   b.call("clone3", {strct({field("flags", "CLONE_VM|CLONE_THREAD|CLONE_SIGHAND")})}, ok(7)).call("vfork", {}, ok(8));
-  Trace t = normalize(b.build(), only("families"));
+  Trace t = normalize::normalized(b.build(), only("families"));
   EXPECT_EQ(t.events[0].args[0].str, "CLONE_THREAD");
   EXPECT_EQ(t.events[1].args[0].str, "SIGCHLD");
 }
@@ -233,7 +233,7 @@ TEST(NormalizeHost, HostUserAndHomeBecomePlaceholders) {
   in.header.host.user = "alice";
   in.header.host.hostname = "box1";
   in.header.host.env = std::vector<std::string>{"HOME=/home/alice", "USER=alice", "ALICEVAR=1"};
-  Trace t = normalize(in, only("host"));
+  Trace t = normalize::normalized(in, only("host"));
   EXPECT_EQ(t.events[0].args[1].str, "$HOME/.config/app.ini");
   EXPECT_EQ(t.events[1].args[1].str, "hello $USER on $HOST");
   EXPECT_EQ((*t.header.host.env)[0], "HOME=$HOME");
@@ -246,24 +246,24 @@ TEST(NormalizeRewrites, UserRulesRewritePathsAndStrings) {
                             "# comment\n"
                             "path /opt/app-[0-9.]+ /opt/app-VERSION\n"
                             "string \"build [0-9]+\" \"build N\"\n");
-  NormalizeOptions o = only("rules");
-  o.rewrites = read_rules_file(f);
+  normalize::NormalizeOptions o = only("rules");
+  o.rewrites = normalize::read_rules_file(f);
   ASSERT_EQ(o.rewrites.size(), 2u);
   TraceBuilder b;
   b.open("/opt/app-1.4.2/lib/x.so", ok(3)).call("write", {fd(1), data("build 42"), num("8")}, ok(8));
-  Trace t = normalize(b.build(), o);
+  Trace t = normalize::normalized(b.build(), o);
   EXPECT_EQ(t.events[0].args[1].str, "/opt/app-VERSION/lib/x.so");
   EXPECT_EQ(t.events[1].args[1].str, "build N");
 }
 
 TEST(NormalizeRewrites, BadPatternFailsBeforeAnyRuleRuns) {
-  NormalizeOptions o;
-  o.rewrites.push_back({RewriteRule::Path, "([", "x", "cli.rules", 3});
+  normalize::NormalizeOptions o;
+  o.rewrites.push_back({normalize::RewriteRule::Path, "([", "x", "cli.rules", 3});
   TraceBuilder b(4711);
   b.open("/tmp/a.12345", ok(3));
   Trace t = b.build();
   Trace before = t;
-  EXPECT_THROW(normalize_in_place(t, o), InputError);
+  EXPECT_THROW(normalize::normalize_in_place(t, o), InputError);
   EXPECT_EQ(t.events, before.events);
 }
 
@@ -271,13 +271,13 @@ TEST(NormalizeRewrites, BadRulesFileNamesFileAndLine) {
   TempDir dir;
   std::string f = dir.write("bad.rules", "path /a /b\nreplace x y\n");
   try {
-    read_rules_file(f);
+    normalize::read_rules_file(f);
     FAIL() << "no error";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.rules:2:"), std::string::npos) << e.what();
   }
   std::string g = dir.write("re.rules", "path ([ x\n");
-  EXPECT_THROW(read_rules_file(g), InputError);
+  EXPECT_THROW(normalize::read_rules_file(g), InputError);
 }
 
 }  // namespace

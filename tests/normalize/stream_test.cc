@@ -12,8 +12,8 @@ namespace {
 
 using namespace testing;
 
-Trace streamed(const Trace& in, const NormalizeOptions& opt) {
-  StreamNormalizer s(in.header, opt);
+Trace streamed(const Trace& in, const normalize::NormalizeOptions& opt) {
+  normalize::StreamNormalizer s(in.header, opt);
   for (const Event& e : in.events) {
     Event copy = e;
     s.add(std::move(copy));
@@ -22,39 +22,39 @@ Trace streamed(const Trace& in, const NormalizeOptions& opt) {
   return s.finish(in.warnings);
 }
 
-void expect_same(const Trace& in, const NormalizeOptions& opt, const std::string& what) {
-  Trace a = normalize(in, opt);
+void expect_same(const Trace& in, const normalize::NormalizeOptions& opt, const std::string& what) {
+  Trace a = normalize::normalized(in, opt);
   Trace b = streamed(in, opt);
   EXPECT_EQ(a.header, b.header) << what;
   EXPECT_EQ(a.warnings, b.warnings) << what;
   ASSERT_EQ(a.events.size(), b.events.size()) << what;
   for (std::size_t i = 0; i < a.events.size(); ++i)
-    EXPECT_EQ(a.events[i], b.events[i]) << what << ", event " << i << ":\n  " << event_to_json(a.events[i])
-                                        << "\n  " << event_to_json(b.events[i]);
+    EXPECT_EQ(a.events[i], b.events[i]) << what << ", event " << i << ":\n  " << tracefile::event_to_json(a.events[i])
+                                        << "\n  " << tracefile::event_to_json(b.events[i]);
 }
 
 // Every rule on, each rule alone, each rule off, and user rewrites.
-std::vector<std::pair<std::string, NormalizeOptions>> option_sets() {
-  std::vector<std::pair<std::string, NormalizeOptions>> out;
+std::vector<std::pair<std::string, normalize::NormalizeOptions>> option_sets() {
+  std::vector<std::pair<std::string, normalize::NormalizeOptions>> out;
   out.push_back({"all rules", {}});
-  for (const auto& [name, desc] : list_rules()) {
-    NormalizeOptions alone, off;
-    for (const auto& [other, d] : list_rules())
+  for (const auto& [name, desc] : normalize::list_rules()) {
+    normalize::NormalizeOptions alone, off;
+    for (const auto& [other, d] : normalize::list_rules())
       if (other != name) alone.disabled.insert(other);
     off.disabled.insert(name);
     out.push_back({"only " + name, alone});
     out.push_back({"without " + name, off});
   }
-  NormalizeOptions rw;
-  rw.rewrites.push_back({RewriteRule::Path, "^/usr/lib", "/LIB", "test", 1});
-  rw.rewrites.push_back({RewriteRule::String, "hello", "HI", "test", 2});
+  normalize::NormalizeOptions rw;
+  rw.rewrites.push_back({normalize::RewriteRule::Path, "^/usr/lib", "/LIB", "test", 1});
+  rw.rewrites.push_back({normalize::RewriteRule::String, "hello", "HI", "test", 2});
   out.push_back({"rewrites", rw});
   return out;
 }
 
 // A multi-process trace as strace recorded it (4 processes, clone, exec).
 Trace real_log() {
-  Trace t = import_strace_file(std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace");
+  Trace t = strace::import_strace_file(std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace");
   EXPECT_GT(t.events.size(), 500u);
   return t;
 }
@@ -107,12 +107,12 @@ TEST(StreamNormalizer, GivesWhatNormalizeGivesOnTasksPidsAndHostNames) {
 }
 
 TEST(StreamNormalizer, BadOptionsFailBeforeAnyEvent) {
-  NormalizeOptions o;
+  normalize::NormalizeOptions o;
   o.disabled.insert("no-such-rule");
-  EXPECT_THROW(StreamNormalizer(Header{}, o), std::invalid_argument);
-  NormalizeOptions r;
-  r.rewrites.push_back({RewriteRule::Path, "(", "x", "rules.txt", 3});
-  EXPECT_THROW(StreamNormalizer(Header{}, r), InputError);
+  EXPECT_THROW(normalize::StreamNormalizer(Header{}, o), std::invalid_argument);
+  normalize::NormalizeOptions r;
+  r.rewrites.push_back({normalize::RewriteRule::Path, "(", "x", "rules.txt", 3});
+  EXPECT_THROW(normalize::StreamNormalizer(Header{}, r), InputError);
 }
 
 }  // namespace

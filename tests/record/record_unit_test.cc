@@ -20,7 +20,7 @@
 #include "record/syscalls.h"
 #include "tracefile/tracefile.h"
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 TEST(SyscallTable, MatchesTheSystemHeaders) {
@@ -162,9 +162,9 @@ TEST(PermSnapshot, WalksComponentsUntilTheFirstMissing) {
 }
 
 }  // namespace
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail
 
-namespace tracediff::detail {
+namespace tracediff::record::detail {
 namespace {
 
 TEST(PermSnapshot, CacheGivesTheSameAnswer) {
@@ -237,4 +237,4 @@ TEST(ThreadGroupOf, AThreadBelongsToItsProcess) {
 }
 
 }  // namespace
-}  // namespace tracediff::detail
+}  // namespace tracediff::record::detail

@@ -96,7 +96,7 @@ ExitStatus exit_signal(int sig) {
 }
 
 ResultBuilder::ResultBuilder() {
-  SideInfo& g = r_.good_info;
+  diff::SideInfo& g = r_.good_info;
   g.file = "good.trace";
   g.host = "build-01";
   g.os = "debian 12";
@@ -104,7 +104,7 @@ ResultBuilder::ResultBuilder() {
   g.command = {"./foo", "--serve"};
   g.exit = exit_code(0);
   g.source = "ptrace";
-  SideInfo& b = r_.bad_info;
+  diff::SideInfo& b = r_.bad_info;
   b = g;
   b.file = "bad.trace";
   b.host = "web-07";
@@ -115,7 +115,7 @@ ResultBuilder::ResultBuilder() {
 
 int ResultBuilder::pair(const std::string& name, std::int32_t good_tid, std::int32_t bad_tid,
                         const std::string& command, ExitStatus good_exit, ExitStatus bad_exit, int parent) {
-  TaskPair p;
+  diff::TaskPair p;
   p.name = name;
   p.good_tid = good_tid;
   p.bad_tid = bad_tid;
@@ -127,8 +127,8 @@ int ResultBuilder::pair(const std::string& name, std::int32_t good_tid, std::int
   return cur_;
 }
 
-static std::size_t add_row(DiffResult& r, int cur, AlignedRow::Op op, const Event* g, const Event* b) {
-  AlignedRow row;
+static std::size_t add_row(diff::DiffResult& r, int cur, diff::AlignedRow::Op op, const Event* g, const Event* b) {
+  diff::AlignedRow row;
   row.op = op;
   if (g) {
     row.good = static_cast<std::int64_t>(r.good.events.size());
@@ -142,13 +142,13 @@ static std::size_t add_row(DiffResult& r, int cur, AlignedRow::Op op, const Even
   return r.pairs[cur].rows.size() - 1;
 }
 
-std::size_t ResultBuilder::same(const Event& e) { return add_row(r_, cur_, AlignedRow::Same, &e, &e); }
-std::size_t ResultBuilder::same(const Event& g, const Event& b) { return add_row(r_, cur_, AlignedRow::Same, &g, &b); }
+std::size_t ResultBuilder::same(const Event& e) { return add_row(r_, cur_, diff::AlignedRow::Same, &e, &e); }
+std::size_t ResultBuilder::same(const Event& g, const Event& b) { return add_row(r_, cur_, diff::AlignedRow::Same, &g, &b); }
 std::size_t ResultBuilder::changed(const Event& g, const Event& b) {
-  return add_row(r_, cur_, AlignedRow::Changed, &g, &b);
+  return add_row(r_, cur_, diff::AlignedRow::Changed, &g, &b);
 }
-std::size_t ResultBuilder::only_good(const Event& g) { return add_row(r_, cur_, AlignedRow::OnlyGood, &g, nullptr); }
-std::size_t ResultBuilder::only_bad(const Event& b) { return add_row(r_, cur_, AlignedRow::OnlyBad, nullptr, &b); }
+std::size_t ResultBuilder::only_good(const Event& g) { return add_row(r_, cur_, diff::AlignedRow::OnlyGood, &g, nullptr); }
+std::size_t ResultBuilder::only_bad(const Event& b) { return add_row(r_, cur_, diff::AlignedRow::OnlyBad, nullptr, &b); }
 
 void ResultBuilder::filler(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i, ++filler_n_) {
@@ -160,10 +160,10 @@ void ResultBuilder::filler(std::size_t n) {
   }
 }
 
-static DivSide side_of(const Trace& t, std::int64_t ev) {
-  DivSide s;
+static diff::DivSide side_of(const Trace& t, std::int64_t ev) {
+  diff::DivSide s;
   const Event& e = t.events[ev];
-  s.call = detail::call_text(e);
+  s.call = report::detail::call_text(e);
   s.event = static_cast<std::size_t>(ev);
   s.has_event = true;
   s.result = e.type == EventType::Syscall ? std::to_string(e.result.value) : "?";
@@ -176,11 +176,11 @@ static DivSide side_of(const Trace& t, std::int64_t ev) {
   return s;
 }
 
-int ResultBuilder::diverge(std::size_t row, DivKind kind, const std::string& explanation, bool significant,
+int ResultBuilder::diverge(std::size_t row, diff::DivKind kind, const std::string& explanation, bool significant,
                            bool benign) {
-  TaskPair& p = r_.pairs[cur_];
-  AlignedRow& ar = p.rows[row];
-  Divergence d;
+  diff::TaskPair& p = r_.pairs[cur_];
+  diff::AlignedRow& ar = p.rows[row];
+  diff::Divergence d;
   d.rank = static_cast<int>(r_.divergences.size()) + 1;
   d.kind = kind;
   d.significant = significant;
@@ -203,13 +203,13 @@ int ResultBuilder::diverge(std::size_t row, DivKind kind, const std::string& exp
 }
 
 int ResultBuilder::diverge_env(const std::string& explanation, const std::string& good, const std::string& bad) {
-  Divergence d;
+  diff::Divergence d;
   d.rank = static_cast<int>(r_.divergences.size()) + 1;
-  d.kind = DivKind::Env;
+  d.kind = diff::DivKind::Env;
   d.score = 100.0 / d.rank;
   d.explanation = explanation;
-  d.good = DivSide{good, "", "", std::nullopt, 0, false};
-  d.bad = DivSide{bad, "", "", std::nullopt, 0, false};
+  d.good = diff::DivSide{good, "", "", std::nullopt, 0, false};
+  d.bad = diff::DivSide{bad, "", "", std::nullopt, 0, false};
   r_.divergences.push_back(std::move(d));
   return static_cast<int>(r_.divergences.size()) - 1;
 }
@@ -240,27 +240,27 @@ void startup(ResultBuilder& b) {
 }
 
 /// The article's case: the config file is missing on the bad host.
-DiffResult foo_config(const std::string& cfg) {
+diff::DiffResult foo_config(const std::string& cfg) {
   ResultBuilder b;
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(1));
   startup(b);
   b.filler(6);
   std::size_t r = b.changed(open_cfg(cfg, ok(3, cfg)), open_cfg(cfg, fail("ENOENT")));
-  int d = b.diverge(r, DivKind::Result,
+  int d = b.diverge(r, diff::DivKind::Result,
                     "openat of " + cfg + " fails on the bad side with ENOENT (No such file or directory); on the good side it opened.");
   b.result().divergences[d].candidates = {"/usr/local/etc/foo/config.json", cfg};
   std::size_t rr = b.only_good(sys("read", {fd_arg(3, cfg), str_arg("{\"listen\": 8080}\n"), int_arg(4096)}, ok(17)));
-  b.diverge(rr, DivKind::OnlyGood, "Only the good side read " + cfg + ".");
+  b.diverge(rr, diff::DivKind::OnlyGood, "Only the good side read " + cfg + ".");
   b.only_good(sys("close", {fd_arg(3, cfg)}, ok(0)));
   std::size_t w = b.only_bad(write_err("Error opening configuration file: No such file or directory\n"));
-  b.diverge(w, DivKind::OnlyBad, "Only the bad side wrote an error message to stderr.");
+  b.diverge(w, diff::DivKind::OnlyBad, "Only the bad side wrote an error message to stderr.");
   std::size_t ex = b.changed(exited(0), exited(1));
-  b.diverge(ex, DivKind::Exit, "root exited 0 on the good side and 1 on the bad side.");
+  b.diverge(ex, diff::DivKind::Exit, "root exited 0 on the good side and 1 on the bad side.");
   b.filler(0);
   return std::move(b.result());
 }
 
-DiffResult kind_path() {
+diff::DiffResult kind_path() {
   ResultBuilder b;
   b.result().bad_info.exit = exit_code(127);
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(127));
@@ -272,55 +272,55 @@ DiffResult kind_path() {
       sys("openat", {Arg{ArgKind::Other, false, false, 0, "", "AT_FDCWD"}, path_arg("/opt/foo-1.5/lib/libfoo.so.1"),
                      flags_arg("O_RDONLY|O_CLOEXEC")},
           fail("ENOENT")));
-  b.diverge(r, DivKind::Path,
+  b.diverge(r, diff::DivKind::Path,
             "The library is looked up under /opt/foo-1.4 on the good side but /opt/foo-1.5 on the bad side (RPATH or LD_LIBRARY_PATH).");
   b.filler(4);
   std::size_t ex = b.changed(exited(0), exited(127));
-  b.diverge(ex, DivKind::Exit, "root exited 0 on the good side and 127 on the bad side.");
+  b.diverge(ex, diff::DivKind::Exit, "root exited 0 on the good side and 127 on the bad side.");
   b.env("env", "LD_LIBRARY_PATH", "/opt/foo-1.4/lib", "/opt/foo-1.5/lib");
   b.result().pairs[0].approximate = true;
   b.result().notes.push_back("root: 2,000,000 x 2,000,000 events is above the exact alignment limit; aligned greedily.");
   return std::move(b.result());
 }
 
-DiffResult kind_only_good() {
+diff::DiffResult kind_only_good() {
   ResultBuilder b;
   b.result().bad_info.exit = exit_code(0);
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(0));
   startup(b);
   b.filler(5);
   std::size_t r = b.only_good(sys("connect", {fd_arg(4), Arg{ArgKind::SockAddr, false, false, 0, "", "AF_INET:10.0.0.5:5432"}, int_arg(16)}, ok(0)));
-  b.diverge(r, DivKind::OnlyGood, "Only the good side connected to 10.0.0.5:5432 (the database).");
+  b.diverge(r, diff::DivKind::OnlyGood, "Only the good side connected to 10.0.0.5:5432 (the database).");
   b.only_good(write_err("connected to db\n"));
   b.filler(5);
   return std::move(b.result());
 }
 
-DiffResult kind_only_bad() {
+diff::DiffResult kind_only_bad() {
   ResultBuilder b;
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(1));
   startup(b);
   b.filler(2);
   std::size_t r = b.only_bad(sys("access", {path_arg("/var/run/foo.lock"), flags_arg("F_OK")}, ok(0)));
-  b.diverge(r, DivKind::OnlyBad, "Only the bad side found /var/run/foo.lock, a stale lock file.");
+  b.diverge(r, diff::DivKind::OnlyBad, "Only the bad side found /var/run/foo.lock, a stale lock file.");
   b.only_bad(write_err("foo: already running\n"));
   std::size_t ex = b.changed(exited(0), exited(1));
-  b.diverge(ex, DivKind::Exit, "root exited 0 on the good side and 1 on the bad side.");
+  b.diverge(ex, diff::DivKind::Exit, "root exited 0 on the good side and 1 on the bad side.");
   return std::move(b.result());
 }
 
-DiffResult kind_exit() {
+diff::DiffResult kind_exit() {
   ResultBuilder b;
   b.result().bad_info.exit = exit_signal(SIGSEGV);
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_signal(SIGSEGV));
   startup(b);
   b.filler(8);
   std::size_t ex = b.changed(exited(0), killed(SIGSEGV));
-  b.diverge(ex, DivKind::Exit, "root was killed by SIGSEGV on the bad side; it exited 0 on the good side.");
+  b.diverge(ex, diff::DivKind::Exit, "root was killed by SIGSEGV on the bad side; it exited 0 on the good side.");
   return std::move(b.result());
 }
 
-DiffResult kind_env() {
+diff::DiffResult kind_env() {
   ResultBuilder b;
   b.result().bad_info.exit = exit_code(0);
   b.env("env", "LANG", "en_US.UTF-8", "C");
@@ -338,7 +338,7 @@ DiffResult kind_env() {
   return std::move(b.result());
 }
 
-DiffResult kind_data() {
+diff::DiffResult kind_data() {
   ResultBuilder b;
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(1));
   startup(b);
@@ -348,15 +348,15 @@ DiffResult kind_data() {
   std::size_t r = b.same(
       sys("read", {fd_arg(3, "/etc/foo/config.json"), str_arg("{\"listen\": 8080}\n"), int_arg(4096)}, ok(17)),
       sys("read", {fd_arg(3, "/etc/foo/config.json"), str_arg("{\"listen\": \"eighty\"}\n"), int_arg(4096)}, ok(21)));
-  b.diverge(r, DivKind::Data, "The two sides read different contents from /etc/foo/config.json.");
+  b.diverge(r, diff::DivKind::Data, "The two sides read different contents from /etc/foo/config.json.");
   b.same(sys("close", {fd_arg(3, "/etc/foo/config.json")}, ok(0)));
   b.filler(2);
   std::size_t ex = b.changed(exited(0), exited(1));
-  b.diverge(ex, DivKind::Exit, "root exited 0 on the good side and 1 on the bad side.");
+  b.diverge(ex, diff::DivKind::Exit, "root exited 0 on the good side and 1 on the bad side.");
   return std::move(b.result());
 }
 
-DiffResult several_processes() {
+diff::DiffResult several_processes() {
   ResultBuilder b;
   b.result().good_info.command = {"sh", "-c", "./foo --serve | logger"};
   b.result().bad_info.command = b.result().good_info.command;
@@ -370,11 +370,11 @@ DiffResult several_processes() {
   b.filler(40);
   std::size_t r = b.changed(open_cfg("/etc/foo/config.json", ok(3, "/etc/foo/config.json")),
                             open_cfg("/etc/foo/config.json", fail("EACCES")));
-  b.diverge(r, DivKind::Result,
+  b.diverge(r, diff::DivKind::Result,
             "openat of /etc/foo/config.json fails on the bad side with EACCES (Permission denied); the file is mode 0600 owned by root there.");
   b.filler(10);
   std::size_t r2 = b.changed(open_cfg("/etc/foo/extra.d", fail("ENOENT")), open_cfg("/etc/foo/extra.d", ok(4, "/etc/foo/extra.d")));
-  b.diverge(r2, DivKind::Result, "Looking for /etc/foo/extra.d failed on the good side only; it is optional.", true, true);
+  b.diverge(r2, diff::DivKind::Result, "Looking for /etc/foo/extra.d failed on the good side only; it is optional.", true, true);
   b.filler(20);
   b.changed(exited(0), exited(1));
   b.pair("root/2:logger", 3, 3, "logger", exit_code(0), exit_code(0), 0);
@@ -388,23 +388,23 @@ DiffResult several_processes() {
   b.result().pairs.back().divergence_count = 1;
   {
     // The divergence for the whole one-sided task points at its first row.
-    Divergence d;
+    diff::Divergence d;
     d.rank = static_cast<int>(b.result().divergences.size()) + 1;
-    d.kind = DivKind::OnlyGood;
+    d.kind = diff::DivKind::OnlyGood;
     d.process = "root/1:foo/1:gzip";
     d.syscall = "execve";
     d.explanation = "The good side ran gzip -c; the bad side never started it.";
-    d.good = DivSide{"execve(...)", "/usr/bin/gzip", "0", std::nullopt, static_cast<std::size_t>(b.result().pairs.back().rows[g0].good), true};
+    d.good = diff::DivSide{"execve(...)", "/usr/bin/gzip", "0", std::nullopt, static_cast<std::size_t>(b.result().pairs.back().rows[g0].good), true};
     d.pair = static_cast<int>(b.result().pairs.size()) - 1;
     d.row = g0;
     d.row_count = b.result().pairs.back().rows.size();
     b.result().divergences.push_back(d);
   }
   // The root's exit divergence is ranked last: it follows from the child.
-  DiffResult r0 = std::move(b.result());
-  Divergence d;
+  diff::DiffResult r0 = std::move(b.result());
+  diff::Divergence d;
   d.rank = static_cast<int>(r0.divergences.size()) + 1;
-  d.kind = DivKind::Exit;
+  d.kind = diff::DivKind::Exit;
   d.process = "root";
   d.syscall = "exit";
   d.explanation = "root exited 0 on the good side and 1 on the bad side (its child root/1:foo failed).";
@@ -416,7 +416,7 @@ DiffResult several_processes() {
   return r0;
 }
 
-DiffResult no_divergence() {
+diff::DiffResult no_divergence() {
   ResultBuilder b;
   b.result().bad_info.exit = exit_code(0);
   b.result().bad_info.host = "build-01";
@@ -429,7 +429,7 @@ DiffResult no_divergence() {
   return std::move(b.result());
 }
 
-DiffResult benign_only() {
+diff::DiffResult benign_only() {
   ResultBuilder b;
   b.result().bad_info.exit = exit_code(0);
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(0));
@@ -437,28 +437,28 @@ DiffResult benign_only() {
   b.filler(4);
   std::size_t r = b.changed(open_cfg("/usr/share/locale/en_US.UTF-8/LC_MESSAGES/foo.mo", fail("ENOENT")),
                             open_cfg("/usr/share/locale/en_US.UTF-8/LC_MESSAGES/foo.mo", fail("ENOTDIR")));
-  b.diverge(r, DivKind::Result, "A translation lookup failed differently; neither side found it.", false, true);
+  b.diverge(r, diff::DivKind::Result, "A translation lookup failed differently; neither side found it.", false, true);
   b.filler(4);
   b.env("env", "OLDPWD", "/home/alice", "/root", false);
   return std::move(b.result());
 }
 
-DiffResult hostile_text() {
+diff::DiffResult hostile_text() {
   // Paths and values with markup characters: the HTML must escape them.
   ResultBuilder b;
   b.result().good_info.file = "good<&>\".trace";
   b.pair("root", 1, 1, "./foo <script>", exit_code(0), exit_code(1));
   std::string p = "/tmp/<script>alert('x')</script>&amp;\"q\"";
   std::size_t r = b.changed(open_cfg(p, ok(3)), open_cfg(p, fail("ENOENT")));
-  b.diverge(r, DivKind::Result, "openat of " + p + " fails on the bad side.");
+  b.diverge(r, diff::DivKind::Result, "openat of " + p + " fails on the bad side.");
   b.env("env", "X<y>", "a&b", "\"c\"");
   return std::move(b.result());
 }
 
 }  // namespace
 
-const std::map<std::string, std::function<DiffResult()>>& fixtures() {
-  static const std::map<std::string, std::function<DiffResult()>> m = {
+const std::map<std::string, std::function<diff::DiffResult()>>& fixtures() {
+  static const std::map<std::string, std::function<diff::DiffResult()>> m = {
       {"result", [] { return foo_config("/etc/foo/config.json"); }},
       {"long-path",
        [] {
@@ -480,10 +480,10 @@ const std::map<std::string, std::function<DiffResult()>>& fixtures() {
   return m;
 }
 
-DiffResult big_result(std::size_t events, std::size_t every) {
+diff::DiffResult big_result(std::size_t events, std::size_t every) {
   ResultBuilder b;
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(1));
-  DiffResult& r = b.result();
+  diff::DiffResult& r = b.result();
   r.good.events.reserve(events);
   r.bad.events.reserve(events);
   r.pairs[0].rows.reserve(events);
@@ -492,7 +492,7 @@ DiffResult big_result(std::size_t events, std::size_t every) {
   for (std::size_t i = 0; i < events; ++i) {
     if (every && i % every == every / 2) {
       std::size_t row = b.changed(plain, bad);
-      b.diverge(row, DivKind::Result, "read of /var/lib/foo/data.bin fails on the bad side with EIO.");
+      b.diverge(row, diff::DivKind::Result, "read of /var/lib/foo/data.bin fails on the bad side with EIO.");
     } else {
       b.same(plain);
     }

@@ -16,7 +16,7 @@ namespace tracediff::testing {
 class ResultBuilder {
  public:
   ResultBuilder();
-  DiffResult& result() { return r_; }
+  diff::DiffResult& result() { return r_; }
 
   /// Starts a pair; good_tid/bad_tid 0 mean absent on that side.
   int pair(const std::string& name, std::int32_t good_tid, std::int32_t bad_tid, const std::string& command,
@@ -32,7 +32,7 @@ class ResultBuilder {
 
   /// A divergence on `row` of the current pair (its events are taken from
   /// the row); returns its index. Ranks follow the order of addition.
-  int diverge(std::size_t row, DivKind kind, const std::string& explanation, bool significant = true,
+  int diverge(std::size_t row, diff::DivKind kind, const std::string& explanation, bool significant = true,
               bool benign = false);
   /// A divergence with no rows (environment).
   int diverge_env(const std::string& explanation, const std::string& good, const std::string& bad);
@@ -41,7 +41,7 @@ class ResultBuilder {
            std::optional<std::string> bad, bool significant = true);
 
  private:
-  DiffResult r_;
+  diff::DiffResult r_;
   int cur_ = -1;
   std::size_t filler_n_ = 0;
 };
@@ -61,10 +61,10 @@ ExitStatus exit_code(int code);
 ExitStatus exit_signal(int sig);
 
 /// Every named case (golden directories name one in their case.txt).
-const std::map<std::string, std::function<DiffResult()>>& fixtures();
+const std::map<std::string, std::function<diff::DiffResult()>>& fixtures();
 
 /// A pair of `events`-event traces (one task each), identical but for a
 /// divergence every `every` rows; for the size test and the benchmark.
-DiffResult big_result(std::size_t events, std::size_t every);
+diff::DiffResult big_result(std::size_t events, std::size_t every);
 
 }  // namespace tracediff::testing

@@ -22,7 +22,7 @@ fs::path golden_dir() { return fs::path(TRACEDIFF_SOURCE_DIR) / "tests/report/go
 struct Case {
   std::string fixture;
   std::string format = "text";
-  ReportOptions opt;
+  report::ReportOptions opt;
 };
 
 Case read_case(const fs::path& file) {
@@ -55,9 +55,9 @@ TEST_P(Golden, MatchesExpected) {
   Case c = read_case(dir / "case.txt");
   auto it = fixtures().find(c.fixture);
   ASSERT_NE(it, fixtures().end()) << "unknown fixture " << c.fixture << " in " << dir;
-  DiffResult r = it->second();
+  diff::DiffResult r = it->second();
   c.opt.color = false;
-  std::string got = c.format == "html" ? render_html(r, c.opt) : render_text(r, c.opt);
+  std::string got = c.format == "html" ? report::render_html(r, c.opt) : report::render_text(r, c.opt);
   fs::path expected = dir / (c.format == "html" ? "expected.html" : "expected.txt");
   if (rewrite_golden({{expected, got}})) GTEST_SKIP() << "regenerated " << expected;
   ASSERT_TRUE(fs::exists(expected)) << expected << " is missing; run with TRACEDIFF_UPDATE_GOLDEN=1";

@@ -23,26 +23,26 @@ int main(int argc, char** argv) {
   std::size_t events = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
   std::size_t every = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 10'000;
   auto t0 = std::chrono::steady_clock::now();
-  DiffResult r = testing::big_result(events, every);
+  diff::DiffResult r = testing::big_result(events, every);
   double build = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();
   std::size_t bytes = 0;
-  FormatOptions fo;
-  for (const Event& e : r.good.events) bytes += format_event(e, fo).size();
+  display::FormatOptions fo;
+  for (const Event& e : r.good.events) bytes += display::format_event(e, fo).size();
   double yard = seconds_since(t0);
 
-  ReportOptions opt;
+  report::ReportOptions opt;
   t0 = std::chrono::steady_clock::now();
-  std::string text = render_text(r, opt);
+  std::string text = report::render_text(r, opt);
   double text_s = seconds_since(t0);
   t0 = std::chrono::steady_clock::now();
-  std::string html = render_html(r, opt);
+  std::string html = report::render_html(r, opt);
   double html_s = seconds_since(t0);
   opt.all = true;
   opt.context = 20;
   t0 = std::chrono::steady_clock::now();
-  std::string text_all = render_text(r, opt);
+  std::string text_all = report::render_text(r, opt);
   double text_all_s = seconds_since(t0);
 
   fmt::print("events per side        {}\n", events);

@@ -11,8 +11,8 @@
 namespace tracediff::testing {
 namespace {
 
-using detail::display_width;
-using detail::shorten_middle;
+using report::detail::display_width;
+using report::detail::shorten_middle;
 
 std::vector<std::string> lines_of(const std::string& s) {
   std::vector<std::string> out;
@@ -56,7 +56,7 @@ TEST(FitPair, EqualArgumentsShortenedAlike) {
   Event g = sys("openat", {path_arg(p), flags_arg("O_RDONLY")}, ok(3));
   Event b = sys("openat", {path_arg(p), flags_arg("O_RDONLY")}, fail("ENOENT"));
   std::vector<std::string> gl, bl;
-  detail::fit_pair(&g, &b, 50, gl, bl);
+  report::detail::fit_pair(&g, &b, 50, gl, bl);
   ASSERT_EQ(gl.size(), 1u);
   ASSERT_EQ(bl.size(), 1u);
   EXPECT_LE(display_width(gl[0]), 50u);
@@ -70,7 +70,7 @@ TEST(FitPair, EqualArgumentsShortenedAlike) {
 TEST(FitPair, WrapsWhatCannotShrinkInsteadOfCutting) {
   Event g = sys("rt_sigaction", {flags_arg("SIGRTMIN|SIGRTMAX|SIGCHLD|SIGPIPE|SIGTERM|SIGINT")}, ok(0));
   std::vector<std::string> gl, bl;
-  detail::fit_pair(&g, nullptr, 16, gl, bl);
+  report::detail::fit_pair(&g, nullptr, 16, gl, bl);
   EXPECT_TRUE(bl.empty());
   std::string joined;
   for (const std::string& l : gl) {
@@ -86,21 +86,21 @@ TEST(FitPair, WrapsWhatCannotShrinkInsteadOfCutting) {
 
 TEST(CallText, DropsTheErrnoTextButKeepsOtherNotes) {
   Event e = sys("openat", {path_arg("/x")}, fail("ENOENT"));
-  EXPECT_EQ(detail::call_text(e), "openat(\"/x\") = -1 ENOENT");
+  EXPECT_EQ(report::detail::call_text(e), "openat(\"/x\") = -1 ENOENT");
   Result t = ok(0);
   t.note = "Timeout";
-  EXPECT_EQ(detail::call_text(sys("poll", {}, t)), "poll() = 0 (Timeout)");
+  EXPECT_EQ(report::detail::call_text(sys("poll", {}, t)), "poll() = 0 (Timeout)");
 }
 
 TEST(Text, EveryLineFitsTheWidth) {
   for (const auto& [name, make] : fixtures()) {
-    DiffResult r = make();
+    diff::DiffResult r = make();
     for (unsigned w : {40u, 60u, 80u, 120u, 200u}) {
       for (bool all : {false, true}) {
-        ReportOptions o;
+        report::ReportOptions o;
         o.width = w;
         o.all = all;
-        for (const std::string& l : lines_of(render_text(r, o)))
+        for (const std::string& l : lines_of(report::render_text(r, o)))
           EXPECT_LE(display_width(l), w) << name << " at width " << w << ": " << l;
       }
     }
@@ -108,27 +108,27 @@ TEST(Text, EveryLineFitsTheWidth) {
 }
 
 TEST(Text, ColourOnlyWhenAsked) {
-  DiffResult r = fixtures().at("result")();
-  ReportOptions o;
-  EXPECT_EQ(render_text(r, o).find('\x1b'), std::string::npos);
+  diff::DiffResult r = fixtures().at("result")();
+  report::ReportOptions o;
+  EXPECT_EQ(report::render_text(r, o).find('\x1b'), std::string::npos);
   o.color = true;
-  std::string c = render_text(r, o);
+  std::string c = report::render_text(r, o);
   EXPECT_NE(c.find("\x1b[31m"), std::string::npos);
   // Without its escapes the coloured report is the plain one.
   std::string stripped = std::regex_replace(c, std::regex("\x1b\\[[0-9;]*m"), "");
   o.color = false;
-  EXPECT_EQ(stripped, render_text(r, o));
+  EXPECT_EQ(stripped, report::render_text(r, o));
 }
 
 TEST(Text, MarkersShowDivergentRowsWithoutColour) {
-  std::string t = render_text(fixtures().at("result")(), {});
+  std::string t = report::render_text(fixtures().at("result")(), {});
   EXPECT_NE(t.find(" | openat("), std::string::npos);
   EXPECT_NE(t.find(" <\n"), std::string::npos);
   EXPECT_NE(t.find(" > write(2,"), std::string::npos);
 }
 
 TEST(Text, CauseComesBeforeEverythingElse) {
-  std::string t = render_text(fixtures().at("several-processes")(), {});
+  std::string t = report::render_text(fixtures().at("several-processes")(), {});
   std::size_t cause = t.find("Most likely cause");
   ASSERT_NE(cause, std::string::npos);
   EXPECT_LT(cause, t.find("== root"));
@@ -136,22 +136,22 @@ TEST(Text, CauseComesBeforeEverythingElse) {
   // Benign ones are hidden, and the report says so.
   EXPECT_EQ(t.find("extra.d"), std::string::npos);
   EXPECT_NE(t.find("hidden (--all shows them)"), std::string::npos);
-  ReportOptions all;
+  report::ReportOptions all;
   all.all = true;
-  EXPECT_NE(render_text(fixtures().at("several-processes")(), all).find("extra.d"), std::string::npos);
+  EXPECT_NE(report::render_text(fixtures().at("several-processes")(), all).find("extra.d"), std::string::npos);
 }
 
 TEST(Text, FirstOnlyIsTheCause) {
-  ReportOptions o;
+  report::ReportOptions o;
   o.first_only = true;
-  std::string t = render_text(fixtures().at("result")(), o);
+  std::string t = report::render_text(fixtures().at("result")(), o);
   EXPECT_TRUE(t.starts_with("Most likely cause")) << t;
   EXPECT_EQ(t.find("=="), std::string::npos);
-  EXPECT_EQ(render_text(fixtures().at("no-divergence")(), o), "No significant divergence.\n");
+  EXPECT_EQ(report::render_text(fixtures().at("no-divergence")(), o), "No significant divergence.\n");
 }
 
 TEST(Html, EscapesEverything) {
-  std::string h = render_html(fixtures().at("hostile-text")(), {});
+  std::string h = report::render_html(fixtures().at("hostile-text")(), {});
   EXPECT_EQ(h.find("<script>alert"), std::string::npos);
   EXPECT_NE(h.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;amp;"), std::string::npos);
   EXPECT_EQ(h.find("good<&>"), std::string::npos);
@@ -163,30 +163,30 @@ TEST(Html, EscapesEverything) {
 }
 
 TEST(Html, MarkersAreEscaped) {
-  std::string h = render_html(fixtures().at("several-processes")(), {});
+  std::string h = report::render_html(fixtures().at("several-processes")(), {});
   EXPECT_NE(h.find("<td class=\"mark\">&lt;</td>"), std::string::npos);
   EXPECT_EQ(h.find("<td class=\"mark\"><</td>"), std::string::npos);
-  std::string o = render_html(fixtures().at("only-bad")(), {});
+  std::string o = report::render_html(fixtures().at("only-bad")(), {});
   EXPECT_NE(o.find("<td class=\"mark\">&gt;</td>"), std::string::npos);
 }
 
 TEST(Html, LongExplanationsFoldAway) {
-  DiffResult r = fixtures().at("result")();
+  diff::DiffResult r = fixtures().at("result")();
   std::string tried;
   for (int i = 0; i < 1000; ++i) tried += " /opt/foo/data" + std::to_string(i);
   r.divergences[0].explanation = "looking up data: tried" + tried;
-  std::string h = render_html(r, {});
+  std::string h = report::render_html(r, {});
   EXPECT_NE(h.find("more characters</summary>"), std::string::npos);
   EXPECT_NE(h.find("/opt/foo/data999"), std::string::npos);  // folded, not lost
-  ReportOptions o;
-  std::string t = render_text(r, o);
+  report::ReportOptions o;
+  std::string t = report::render_text(r, o);
   EXPECT_NE(t.find("…"), std::string::npos);
   EXPECT_LT(t.size(), 8000u);
 }
 
 TEST(Html, SelfContained) {
   for (const auto& [name, make] : fixtures()) {
-    std::string h = render_html(make(), {});
+    std::string h = report::render_html(make(), {});
     EXPECT_EQ(h.find("http://"), std::string::npos) << name;
     EXPECT_EQ(h.find("https://"), std::string::npos) << name;
     EXPECT_EQ(h.find(" src="), std::string::npos) << name;
@@ -197,8 +197,8 @@ TEST(Html, SelfContained) {
 
 TEST(Html, EveryDivergenceLinksToARowThatExists) {
   for (const auto& [name, make] : fixtures()) {
-    DiffResult r = make();
-    std::string h = render_html(r, {});
+    diff::DiffResult r = make();
+    std::string h = report::render_html(r, {});
     std::smatch m;
     std::regex link("href=\"#(d[0-9]+)\"");
     for (auto it = std::sregex_iterator(h.begin(), h.end(), link); it != std::sregex_iterator(); ++it) {
@@ -206,13 +206,13 @@ TEST(Html, EveryDivergenceLinksToARowThatExists) {
       EXPECT_NE(h.find("id=\"" + id + "\""), std::string::npos) << name << ": no target for #" << id;
     }
   }
-  std::string h = render_html(fixtures().at("result")(), {});
+  std::string h = report::render_html(fixtures().at("result")(), {});
   EXPECT_NE(h.find("href=\"#d0\""), std::string::npos);
   EXPECT_NE(h.find("<tr id=\"d0\" class=\"chg\" data-kind=\"result\">"), std::string::npos);
 }
 
 TEST(Html, BenignRowsAreCollapsedByDefault) {
-  std::string h = render_html(fixtures().at("several-processes")(), {});
+  std::string h = report::render_html(fixtures().at("several-processes")(), {});
   EXPECT_NE(h.find("<body class=\"hide-quiet\">"), std::string::npos);
   EXPECT_NE(h.find("<tbody class=\"hunk quiet\">"), std::string::npos);
   EXPECT_NE(h.find("extra.d"), std::string::npos);
@@ -220,22 +220,22 @@ TEST(Html, BenignRowsAreCollapsedByDefault) {
 
 TEST(Big, MillionEventPairStaysBounded) {
   // 1,000,000 events a side, a divergence every 100,000 rows.
-  DiffResult r = big_result(1'000'000, 100'000);
+  diff::DiffResult r = big_result(1'000'000, 100'000);
   ASSERT_EQ(r.pairs[0].rows.size(), 1'000'000u);
-  ReportOptions o;
-  std::string h = render_html(r, o);
+  report::ReportOptions o;
+  std::string h = report::render_html(r, o);
   // 10 hunks of 7 rows plus markers; each row is a few hundred bytes.
   EXPECT_LT(h.size(), 200'000u);
   EXPECT_NE(h.find("99993 unchanged rows (rows 50005&ndash;149997) not included"), std::string::npos);
-  std::string t = render_text(r, o);
+  std::string t = report::render_text(r, o);
   EXPECT_LT(t.size(), 50'000u);
   EXPECT_NE(t.find("... 99993 same rows ..."), std::string::npos);
 }
 
 TEST(Big, ManyDivergencesAreCappedInHtml) {
   // Every other row diverges: the page stops at its row limit and says so.
-  DiffResult r = big_result(200'000, 2);
-  std::string h = render_html(r, {});
+  diff::DiffResult r = big_result(200'000, 2);
+  std::string h = report::render_html(r, {});
   EXPECT_LT(h.size(), 30'000'000u);
   EXPECT_NE(h.find("--format json</code> has them all"), std::string::npos);
 }

@@ -54,8 +54,8 @@ TEST(FormatSymmetry, NonUtf8BytesInEveryTextFieldRoundTrip) {
   TempDir d;
   Trace t = trace_with_non_utf8_everywhere();
   for (const char* name : {"t.trace", "t.trace.zst"}) {
-    write_trace(d.file(name), t, {});
-    Trace back = read_trace(d.file(name));
+    tracefile::write_trace(d.file(name), t, {});
+    Trace back = tracefile::read_trace(d.file(name));
     EXPECT_EQ(back.header, t.header) << name;
     ASSERT_EQ(back.events.size(), t.events.size()) << name;
     for (std::size_t i = 0; i < t.events.size(); ++i) EXPECT_EQ(back.events[i], t.events[i]) << i;
@@ -64,10 +64,10 @@ TEST(FormatSymmetry, NonUtf8BytesInEveryTextFieldRoundTrip) {
 
 TEST(FormatSymmetry, NonUtf8TextUsesHexKeysAndHexObjects) {
   Trace t = trace_with_non_utf8_everywhere();
-  std::string ev = event_to_json(t.events[0]);
+  std::string ev = tracefile::event_to_json(t.events[0]);
   EXPECT_NE(ev.find("\"errno_hex\":\"45636166e9ff\""), std::string::npos) << ev;
   EXPECT_NE(ev.find("{\"hex\":\"617070286361" "66e9ff2b30783229\"}"), std::string::npos) << ev;
-  std::string h = header_to_json(t.header);
+  std::string h = tracefile::header_to_json(t.header);
   EXPECT_NE(h.find("\"source_hex\":"), std::string::npos) << h;
   EXPECT_NE(h.find("\"command\":[\"/usr/bin/app\",{\"hex\":"), std::string::npos) << h;
   EXPECT_NE(h.find("\"note\":{\"hex\":"), std::string::npos) << h;
@@ -78,8 +78,8 @@ TEST(FormatSymmetry, OptionKeysAreEscaped) {
   Trace t;
   t.header.source = "ptrace";
   t.header.options["quote\"back\\slash\nnewline"] = "v";
-  write_trace(d.file("t.trace"), t, {});
-  EXPECT_EQ(read_trace(d.file("t.trace")).header.options, t.header.options);
+  tracefile::write_trace(d.file("t.trace"), t, {});
+  EXPECT_EQ(tracefile::read_trace(d.file("t.trace")).header.options, t.header.options);
 }
 
 TEST(FormatSymmetry, NonUtf8OptionKeyIsReplacedNotCorrupting) {
@@ -88,8 +88,8 @@ TEST(FormatSymmetry, NonUtf8OptionKeyIsReplacedNotCorrupting) {
   TempDir d;
   Trace t;
   t.header.options[std::string("k\xff", 2)] = "v";
-  write_trace(d.file("t.trace"), t, {});
-  Trace back = read_trace(d.file("t.trace"));
+  tracefile::write_trace(d.file("t.trace"), t, {});
+  Trace back = tracefile::read_trace(d.file("t.trace"));
   ASSERT_EQ(back.header.options.size(), 1u);
   EXPECT_EQ(back.header.options.begin()->first, "k\xef\xbf\xbd");
 }
@@ -97,7 +97,7 @@ TEST(FormatSymmetry, NonUtf8OptionKeyIsReplacedNotCorrupting) {
 std::string read_error(const TempDir& d, const std::string& content) {
   std::string p = d.write("v.trace", content);
   try {
-    read_trace(p);
+    tracefile::read_trace(p);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -111,7 +111,7 @@ TEST(FormatVersion, LaterMinorAndUnknownKeysAreAccepted) {
                           "\"host\":{\"future_host\":true}}\n"
                           "{\"type\":\"syscall\",\"name\":\"getpid\",\"ret\":5,\"future\":[{\"a\":null}],"
                           "\"args\":[{\"kind\":\"int\",\"str\":\"1\",\"future\":1}]}\n");
-  Trace t = read_trace(p);
+  Trace t = tracefile::read_trace(p);
   EXPECT_EQ(t.header.format_minor, 9);
   ASSERT_EQ(t.events.size(), 1u);
   EXPECT_EQ(t.events[0].name, "getpid");
@@ -155,7 +155,7 @@ TEST(FormatReading, RetMeansReturnedWhateverTheKeyOrder) {
                           "{\"type\":\"syscall\",\"name\":\"a\",\"state\":\"unknown\",\"ret\":1}\n"
                           "{\"type\":\"syscall\",\"name\":\"b\",\"ret\":2,\"state\":\"unknown\"}\n"
                           "{\"type\":\"syscall\",\"name\":\"c\",\"state\":\"unknown\"}\n");
-  Trace t = read_trace(p);
+  Trace t = tracefile::read_trace(p);
   ASSERT_EQ(t.events.size(), 3u);
   EXPECT_EQ(t.events[0].result.state, ResultState::Returned);
   EXPECT_EQ(t.events[1].result.state, ResultState::Returned);
@@ -183,8 +183,8 @@ TEST(FormatReading, LargeZstdTraceReadsEveryEvent) {
   // decoder's internal buffer must be drained at the end of the input.
   TempDir d;
   Trace t = many_events(60000);
-  write_trace(d.file("t.trace.zst"), t, {});
-  Trace back = read_trace(d.file("t.trace.zst"));
+  tracefile::write_trace(d.file("t.trace.zst"), t, {});
+  Trace back = tracefile::read_trace(d.file("t.trace.zst"));
   ASSERT_EQ(back.events.size(), t.events.size());
   EXPECT_EQ(back.events.back(), t.events.back());
   EXPECT_TRUE(back.warnings.empty());
@@ -193,11 +193,11 @@ TEST(FormatReading, LargeZstdTraceReadsEveryEvent) {
 TEST(FormatReading, ZstdCutShortKeepsWhatDecodesAndWarns) {
   TempDir d;
   Trace t = many_events(20000);
-  write_trace(d.file("t.trace.zst"), t, {});
+  tracefile::write_trace(d.file("t.trace.zst"), t, {});
   std::string z = testing::slurp(d.file("t.trace.zst"));
   for (std::size_t cut : {std::size_t{3}, z.size() / 2}) {
     d.write("cut.trace", z.substr(0, z.size() - cut));
-    Trace back = read_trace(d.file("cut.trace"));
+    Trace back = tracefile::read_trace(d.file("cut.trace"));
     EXPECT_LT(back.events.size(), t.events.size()) << cut;
     for (std::size_t i = 0; i < back.events.size(); ++i) ASSERT_EQ(back.events[i], t.events[i]) << i;
     ASSERT_EQ(back.warnings.size(), 1u) << cut;

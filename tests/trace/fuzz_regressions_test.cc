@@ -26,8 +26,8 @@ std::vector<fs::path> regressions(const std::string& prefix) {
 
 void expect_round_trip(const Trace& t, const std::string& what) {
   TempDir d;
-  write_trace(d.file("t.trace"), t, {});
-  Trace back = read_trace(d.file("t.trace"));
+  tracefile::write_trace(d.file("t.trace"), t, {});
+  Trace back = tracefile::read_trace(d.file("t.trace"));
   ASSERT_EQ(back.events.size(), t.events.size()) << what;
   for (std::size_t i = 0; i < t.events.size(); ++i) EXPECT_EQ(back.events[i], t.events[i]) << what << " event " << i;
 }
@@ -37,7 +37,7 @@ TEST(FuzzRegressions, ImporterInputsImportAndRoundTrip) {
   ASSERT_FALSE(files.empty());
   for (const fs::path& p : files) {
     std::string text = testing::slurp(p.string());
-    Trace t = import_strace_text(text, p.string());
+    Trace t = strace::import_strace_text(text, p.string());
     // Every line is kept, parsed or not.
     EXPECT_GE(t.events.size(), 1u) << p;
     expect_round_trip(t, p.string());
@@ -49,7 +49,7 @@ TEST(FuzzRegressions, ReaderInputsReadOrFailCleanly) {
   ASSERT_FALSE(files.empty());
   for (const fs::path& p : files) {
     try {
-      Trace t = read_trace(p.string());
+      Trace t = tracefile::read_trace(p.string());
       expect_round_trip(t, p.string());
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find(p.string()), std::string::npos) << e.what();

@@ -88,8 +88,8 @@ Trace sample_trace() {
 TEST(TraceIo, RoundTripsEveryFieldPlain) {
   TempDir d;
   Trace t = sample_trace();
-  write_trace(d.file("t.trace"), t, {});
-  Trace back = read_trace(d.file("t.trace"));
+  tracefile::write_trace(d.file("t.trace"), t, {});
+  Trace back = tracefile::read_trace(d.file("t.trace"));
   EXPECT_EQ(back.header, t.header);
   ASSERT_EQ(back.events.size(), t.events.size());
   for (std::size_t i = 0; i < t.events.size(); ++i) EXPECT_EQ(back.events[i], t.events[i]) << "event " << i;
@@ -99,27 +99,27 @@ TEST(TraceIo, RoundTripsEveryFieldPlain) {
 TEST(TraceIo, ZstdIsWrittenByNameAndDetectedByMagic) {
   TempDir d;
   Trace t = sample_trace();
-  write_trace(d.file("t.trace.zst"), t, {});
+  tracefile::write_trace(d.file("t.trace.zst"), t, {});
   std::string raw = testing::slurp(d.file("t.trace.zst"));
   ASSERT_GE(raw.size(), 4u);
   EXPECT_EQ(static_cast<unsigned char>(raw[0]), 0x28);
   EXPECT_EQ(static_cast<unsigned char>(raw[3]), 0xFD);
   // Renamed without the suffix: still read, by its magic bytes.
   std::filesystem::rename(d.file("t.trace.zst"), d.file("plain-name"));
-  Trace back = read_trace(d.file("plain-name"));
+  Trace back = tracefile::read_trace(d.file("plain-name"));
   ASSERT_EQ(back.events.size(), t.events.size());
   EXPECT_EQ(back.events[0], t.events[0]);
-  EXPECT_EQ(sniff(d.file("plain-name")), FileKind::Trace);
+  EXPECT_EQ(input::sniff(d.file("plain-name")), input::FileKind::Trace);
 }
 
 TEST(TraceIo, TruncatedLastLineKeepsEverythingBefore) {
   TempDir d;
   Trace t = sample_trace();
-  write_trace(d.file("t.trace"), t, {});
+  tracefile::write_trace(d.file("t.trace"), t, {});
   std::string s = testing::slurp(d.file("t.trace"));
   s.resize(s.size() - 20);  // cut into the last event, no final newline
   d.write("cut.trace", s);
-  Trace back = read_trace(d.file("cut.trace"));
+  Trace back = tracefile::read_trace(d.file("cut.trace"));
   EXPECT_EQ(back.events.size(), t.events.size() - 1);
   ASSERT_EQ(back.warnings.size(), 1u);
   EXPECT_NE(back.warnings[0].message.find("incomplete"), std::string::npos);
@@ -129,13 +129,13 @@ TEST(TraceIo, TruncatedLastLineKeepsEverythingBefore) {
 TEST(TraceIo, MalformedMiddleLineIsAnErrorNamingFileAndLine) {
   TempDir d;
   Trace t = sample_trace();
-  write_trace(d.file("t.trace"), t, {});
+  tracefile::write_trace(d.file("t.trace"), t, {});
   std::string s = testing::slurp(d.file("t.trace"));
   std::size_t second_nl = s.find('\n', s.find('\n') + 1);
   s.insert(second_nl + 1, "{\"type\": oops}\n");
   d.write("bad.trace", s);
   try {
-    read_trace(d.file("bad.trace"));
+    tracefile::read_trace(d.file("bad.trace"));
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("bad.trace:3:"), std::string::npos) << e.what();
@@ -146,7 +146,7 @@ TEST(TraceIo, RejectsUnknownMajorVersion) {
   TempDir d;
   d.write("v9.trace", "{\"tracediff\":\"9.0\",\"source\":\"ptrace\"}\n");
   try {
-    read_trace(d.file("v9.trace"));
+    tracefile::read_trace(d.file("v9.trace"));
     FAIL();
   } catch (const InputError& e) {
     std::string m = e.what();
@@ -164,7 +164,7 @@ TEST(TraceIo, RejectsBinaryAndNonTraceFilesInOneLine) {
   d.write("empty", "");
   for (const char* name : {"bin", "text", "json", "empty"}) {
     try {
-      load_any(d.file(name));
+      input::load_any(d.file(name));
       FAIL() << name;
     } catch (const InputError& e) {
       std::string m = e.what();
@@ -172,33 +172,33 @@ TEST(TraceIo, RejectsBinaryAndNonTraceFilesInOneLine) {
       EXPECT_EQ(m.find('\n'), std::string::npos) << m;
     }
   }
-  EXPECT_EQ(sniff(d.file("bin")), FileKind::Binary);
-  EXPECT_EQ(sniff(d.file("empty")), FileKind::Empty);
+  EXPECT_EQ(input::sniff(d.file("bin")), input::FileKind::Binary);
+  EXPECT_EQ(input::sniff(d.file("empty")), input::FileKind::Empty);
 }
 
 TEST(TraceWriter, RefusesToOverwriteAndCreatesMode0600) {
   TempDir d;
   std::string p = d.write("exists.trace", "precious\n");
-  EXPECT_THROW(write_trace(p, sample_trace(), {}), InputError);
+  EXPECT_THROW(tracefile::write_trace(p, sample_trace(), {}), InputError);
   EXPECT_EQ(testing::slurp(p), "precious\n");
 
   std::string fresh = d.file("fresh.trace");
-  write_trace(fresh, sample_trace(), {});
+  tracefile::write_trace(fresh, sample_trace(), {});
   struct stat st;
   ASSERT_EQ(stat(fresh.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 
-  TraceWriter::Options force;
+  tracefile::TraceWriter::Options force;
   force.force = true;
   ASSERT_EQ(chmod(p.c_str(), 0644), 0);
-  write_trace(p, sample_trace(), force);
-  EXPECT_EQ(read_trace(p).events.size(), sample_trace().events.size());
+  tracefile::write_trace(p, sample_trace(), force);
+  EXPECT_EQ(tracefile::read_trace(p).events.size(), sample_trace().events.size());
   ASSERT_EQ(stat(p.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u) << "a file overwritten with --force is narrowed to 0600";
 
   // Narrowed, never widened: a write-only 0200 file stays 0200.
   ASSERT_EQ(chmod(p.c_str(), 0200), 0);
-  write_trace(p, sample_trace(), force);
+  tracefile::write_trace(p, sample_trace(), force);
   ASSERT_EQ(stat(p.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0200u);
 }
@@ -209,23 +209,23 @@ TEST(TraceWriter, CheckCanCreateRefusesAsTheWriterWouldAndCreatesNothing) {
   TempDir d;
   std::string p = d.write("exists.trace", "precious\n");
   try {
-    check_can_create(p, {});
+    tracefile::check_can_create(p, {});
     ADD_FAILURE() << "an existing file must be refused without --force";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("file exists"), std::string::npos) << e.what();
   }
-  TraceWriter::Options force;
+  tracefile::TraceWriter::Options force;
   force.force = true;
-  EXPECT_NO_THROW(check_can_create(p, force));
+  EXPECT_NO_THROW(tracefile::check_can_create(p, force));
   EXPECT_EQ(testing::slurp(p), "precious\n");
 
   std::string fresh = d.file("fresh.trace");
-  EXPECT_NO_THROW(check_can_create(fresh, {}));
+  EXPECT_NO_THROW(tracefile::check_can_create(fresh, {}));
   struct stat st;
   EXPECT_NE(lstat(fresh.c_str(), &st), 0) << "check_can_create created " << fresh;
 
   try {
-    check_can_create(d.file("no/such/dir/t.trace"), force);
+    tracefile::check_can_create(d.file("no/such/dir/t.trace"), force);
     ADD_FAILURE() << "a missing directory must be refused";
   } catch (const InputError& e) {
     std::string m = e.what();
@@ -237,47 +237,47 @@ TEST(TraceWriter, CheckCanCreateRefusesAsTheWriterWouldAndCreatesNothing) {
   // A directory is named as one, with or without --force (which could not
   // help), not as "file exists (use --force)".
   for (bool f : {false, true}) {
-    TraceWriter::Options o;
+    tracefile::TraceWriter::Options o;
     o.force = f;
     try {
-      check_can_create(dir, o);
+      tracefile::check_can_create(dir, o);
       ADD_FAILURE() << "a directory must be refused";
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
     }
     try {
-      TraceWriter w(dir, Header{}, o);
+      tracefile::TraceWriter w(dir, Header{}, o);
       ADD_FAILURE() << "the writer must refuse a directory";
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find("is a directory"), std::string::npos) << e.what();
     }
   }
-  EXPECT_NO_THROW(check_can_create("-", {}));
+  EXPECT_NO_THROW(tracefile::check_can_create("-", {}));
 }
 
 TEST(TraceWriter, FlushedEventsAreReadableBeforeClose) {
   TempDir d;
   Trace t = sample_trace();
-  TraceWriter w(d.file("live.trace.zst"), t.header);
+  tracefile::TraceWriter w(d.file("live.trace.zst"), t.header);
   w.write(t.events[0]);
   w.write(t.events[1]);
   w.flush();
   // A reader sees both events although the writer is still open, as after
   // a recorder is SIGKILLed.
-  Trace back = read_trace(d.file("live.trace.zst"));
+  Trace back = tracefile::read_trace(d.file("live.trace.zst"));
   EXPECT_EQ(back.events.size(), 2u);
   w.close();
 }
 
 TEST(TraceJson, IsOneLineAndJqFriendly) {
   Trace t = sample_trace();
-  std::string j = event_to_json(t.events[0]);
+  std::string j = tracefile::event_to_json(t.events[0]);
   EXPECT_EQ(j.find('\n'), std::string::npos);
   EXPECT_NE(j.find("\"name\":\"openat\""), std::string::npos) << j;
   EXPECT_NE(j.find("\"errno\":\"ENOENT\""), std::string::npos) << j;
   EXPECT_NE(j.find("\"abs\":\"/etc/foo/config.json\""), std::string::npos) << j;
   // Non-UTF-8 data goes hex, losslessly.
-  std::string r = event_to_json(t.events[1]);
+  std::string r = tracefile::event_to_json(t.events[1]);
   EXPECT_NE(r.find("\"str_hex\":\"7f454c460201" "00ff\""), std::string::npos) << r;
 }
 

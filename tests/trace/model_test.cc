@@ -86,21 +86,21 @@ TEST(Format, EventsLookLikeStrace) {
   e.result.value = -1;
   e.result.err = "ENOENT";
   e.result.note = "No such file or directory";
-  FormatOptions fo;
+  display::FormatOptions fo;
   fo.show_pid = false;
-  EXPECT_EQ(format_event(e, fo),
+  EXPECT_EQ(display::format_event(e, fo),
             "openat(AT_FDCWD, \"/etc/foo/config.json\", O_RDONLY) = -1 ENOENT (No such file or directory)");
   Event w = call(7, "write");
   w.args = {Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = 2},
             Arg{.kind = ArgKind::String, .str = "Error opening configuration file: No such file\n"},
             Arg{.kind = ArgKind::Int, .has_raw = true, .raw = 60}};
   w.result.value = 60;
-  EXPECT_EQ(format_event(w, fo), "write(2, \"Error opening configuration file\"..., 60) = 60");
-  EXPECT_EQ(quote_bytes(std::string("\x7f" "ELF\x02\x01" "1", 7), 0, false), "\"\\177ELF\\2\\0011\"");
+  EXPECT_EQ(display::format_event(w, fo), "write(2, \"Error opening configuration file\"..., 60) = 60");
+  EXPECT_EQ(display::quote_bytes(std::string("\x7f" "ELF\x02\x01" "1", 7), 0, false), "\"\\177ELF\\2\\0011\"");
   Event k = proc(1, 1, kProcKilled);
   k.proc.signal = 11;
   k.proc.core = true;
-  EXPECT_EQ(format_event(k, fo), "+++ killed by SIGSEGV (core dumped) +++");
+  EXPECT_EQ(display::format_event(k, fo), "+++ killed by SIGSEGV (core dumped) +++");
 }
 
 }  // namespace
@@ -192,8 +192,8 @@ TEST(CompactStrings, AnAbsolutePathSharesItsAbsoluteForm) {
   e.args.push_back(p);
   t.events.push_back(e);
   testing::TempDir dir;
-  write_trace(dir.file("t.trace"), t, {});
-  Trace back = read_trace(dir.file("t.trace"));
+  tracefile::write_trace(dir.file("t.trace"), t, {});
+  Trace back = tracefile::read_trace(dir.file("t.trace"));
   ASSERT_EQ(back.events.size(), 1u);
   const Arg& r = back.events[0].args[0];
   EXPECT_EQ(r.abs, "/etc/foo/config.json");

@@ -91,7 +91,7 @@ class Corpus : public ::testing::TestWithParam<fs::path> {};
 
 TEST_P(Corpus, ImportsWithoutUnparsedLines) {
   const fs::path& path = GetParam();
-  Trace t = import_strace_file(path.string());
+  Trace t = strace::import_strace_file(path.string());
   auto known = kKnownBroken.find(path.filename().string());
   std::size_t unparsed = 0;
   for (const Event& e : t.events) {
@@ -107,10 +107,10 @@ TEST_P(Corpus, ImportsWithoutUnparsedLines) {
 
 TEST_P(Corpus, ShowKeepsEveryCallPathResultAndErrno) {
   const fs::path& path = GetParam();
-  std::string text = read_file_decompressed(path.string());
+  std::string text = tracefile::read_file_decompressed(path.string());
   std::vector<std::string> lines = split_lines(text);
-  Trace t = import_strace_text(text, path.string());
-  FormatOptions fo;
+  Trace t = strace::import_strace_text(text, path.string());
+  display::FormatOptions fo;
   fo.max_string = 0;
 
   std::size_t calls = 0;
@@ -120,7 +120,7 @@ TEST_P(Corpus, ShowKeepsEveryCallPathResultAndErrno) {
     ASSERT_GT(e.line, 0u);
     ASSERT_LT(e.line, lines.size());
     const std::string& start = lines[e.line];
-    std::string shown = format_event(e, fo);
+    std::string shown = display::format_event(e, fo);
     std::string where = path.filename().string() + ":" + std::to_string(e.line);
 
     EXPECT_NE(shown.find(e.name + "("), std::string::npos) << where << ": " << shown;
@@ -140,7 +140,7 @@ TEST_P(Corpus, ShowKeepsEveryCallPathResultAndErrno) {
     }
     for (const Arg& a : e.args) {
       if (a.kind != ArgKind::Path) continue;
-      std::string q = quote_bytes(a.str, 0, a.truncated);
+      std::string q = display::quote_bytes(a.str, 0, a.truncated);
       EXPECT_NE(shown.find(q), std::string::npos) << where << ": path " << q << " lost in: " << shown;
       EXPECT_TRUE(start.find(q) != std::string::npos || end.find(q) != std::string::npos)
           << where << ": path " << q << " not in the log line";
@@ -148,7 +148,7 @@ TEST_P(Corpus, ShowKeepsEveryCallPathResultAndErrno) {
     if (e.result.state != ResultState::Returned) continue;
     std::string want = result_text(end);
     ASSERT_FALSE(want.empty()) << where << ": no result found in the log for " << shown;
-    std::string got = format_result(e.result, fo);
+    std::string got = display::format_result(e.result, fo);
     EXPECT_EQ(first_word(got), first_word(want)) << where << ": " << shown;
     EXPECT_EQ(errno_of(got), errno_of(want)) << where << ": " << shown;
   }

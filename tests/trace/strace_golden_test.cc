@@ -23,14 +23,14 @@ namespace fs = std::filesystem;
 const fs::path kGoldenDir = fs::path(TRACEDIFF_SOURCE_DIR) / "tests/trace/golden";
 
 std::string render(const Trace& t) {
-  std::string out = "# header\n" + header_to_json(t.header) + "\n# events\n";
-  for (const Event& e : t.events) out += event_to_json(e) + "\n";
+  std::string out = "# header\n" + tracefile::header_to_json(t.header) + "\n# events\n";
+  for (const Event& e : t.events) out += tracefile::event_to_json(e) + "\n";
   out += "# show\n";
-  FormatOptions fo;
+  display::FormatOptions fo;
   fo.max_string = 0;
   fo.show_time = true;
   fo.show_abs_paths = true;
-  for (const Event& e : t.events) out += format_event(e, fo) + "\n";
+  for (const Event& e : t.events) out += display::format_event(e, fo) + "\n";
   out += "# warnings\n";
   for (const Warning& w : t.warnings)
     out += fs::path(w.file).filename().string() + ":" + std::to_string(w.line) + ": " + w.message + "\n";
@@ -40,14 +40,14 @@ std::string render(const Trace& t) {
 Trace import_case(const fs::path& dir) {
   if (fs::exists(dir / "input.strace")) {
     std::string text = testing::slurp((dir / "input.strace").string());
-    return import_strace_text(text, "input.strace");
+    return strace::import_strace_text(text, "input.strace");
   }
   std::vector<std::string> set;
   for (const auto& de : fs::directory_iterator(dir))
     if (de.path().filename().string().rfind("input.strace.", 0) == 0) set.push_back(de.path().string());
   std::sort(set.begin(), set.end());
   if (set.empty()) throw std::runtime_error("no input in " + dir.string());
-  return import_strace_set(set);
+  return strace::import_strace_set(set);
 }
 
 class StraceGolden : public ::testing::TestWithParam<std::string> {};

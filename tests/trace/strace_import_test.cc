@@ -37,12 +37,12 @@ TEST(LooksLikeStrace, AcceptsEveryPrefixStyle) {
       "+++ exited with 0 +++\n",
       "read(3,  <unfinished ...>\n",
   };
-  for (const char* l : logs) EXPECT_TRUE(looks_like_strace(l)) << l;
+  for (const char* l : logs) EXPECT_TRUE(strace::looks_like_strace(l)) << l;
 }
 
 TEST(LooksLikeStrace, AcceptsALogWithSomeForeignLines) {
-  EXPECT_TRUE(looks_like_strace("close(3) = 0\nsome output of the program\n"));
-  EXPECT_FALSE(looks_like_strace("close(3) = 0\nnot\nstrace\n"));
+  EXPECT_TRUE(strace::looks_like_strace("close(3) = 0\nsome output of the program\n"));
+  EXPECT_FALSE(strace::looks_like_strace("close(3) = 0\nnot\nstrace\n"));
 }
 
 TEST(LooksLikeStrace, RejectsTextAndJson) {
@@ -53,17 +53,17 @@ TEST(LooksLikeStrace, RejectsTextAndJson) {
       "# comment\nfoo = bar\n",
       "",
   };
-  for (const char* t : texts) EXPECT_FALSE(looks_like_strace(t)) << t;
+  for (const char* t : texts) EXPECT_FALSE(strace::looks_like_strace(t)) << t;
 }
 
 TEST(Sniff, DetectsStraceLogByContent) {
   TempDir d;
-  EXPECT_EQ(sniff(d.write("a.txt", "strace: Process 9 attached\n[pid     9] close(3) = 0\n")), FileKind::StraceLog);
-  EXPECT_EQ(sniff(d.write("b.txt", "just some text\n")), FileKind::Unknown);
+  EXPECT_EQ(input::sniff(d.write("a.txt", "strace: Process 9 attached\n[pid     9] close(3) = 0\n")), input::FileKind::StraceLog);
+  EXPECT_EQ(input::sniff(d.write("b.txt", "just some text\n")), input::FileKind::Unknown);
 }
 
 TEST(Import, TypesPathsFdsAndErrno) {
-  Trace t = import_strace_text("7 openat(AT_FDCWD</home/u>, \"conf/x.ini\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)\n",
+  Trace t = strace::import_strace_text("7 openat(AT_FDCWD</home/u>, \"conf/x.ini\", O_RDONLY|O_CLOEXEC) = -1 ENOENT (No such file or directory)\n",
                                "t");
   const Event& e = only_call(t);
   ASSERT_EQ(e.args.size(), 3u);
@@ -85,13 +85,13 @@ TEST(Import, TypesPathsFdsAndErrno) {
 }
 
 TEST(Import, RelativePathWithoutKnownCwdHasNoAbs) {
-  Trace t = import_strace_text("open(\"rel\", O_RDONLY) = 3\n", "t");
+  Trace t = strace::import_strace_text("open(\"rel\", O_RDONLY) = 3\n", "t");
   EXPECT_EQ(only_call(t).args[0].kind, ArgKind::Path);
   EXPECT_EQ(only_call(t).args[0].abs, "");
 }
 
 TEST(Import, CloseParenEqualsInsideStringDoesNotEndTheCall) {
-  Trace t = import_strace_text("1 write(1, \"a) = 5 \\\"b\", 9) = 9\n", "t");
+  Trace t = strace::import_strace_text("1 write(1, \"a) = 5 \\\"b\", 9) = 9\n", "t");
   const Event& e = only_call(t);
   ASSERT_EQ(e.args.size(), 3u);
   EXPECT_EQ(e.args[1].str, "a) = 5 \"b");
@@ -99,7 +99,7 @@ TEST(Import, CloseParenEqualsInsideStringDoesNotEndTheCall) {
 }
 
 TEST(Import, BadLinesBecomeUnparsedWithOneWarning) {
-  Trace t = import_strace_text("1 close(3) = 0\ngarbage\n1 close(4) = 0\nmore garbage (\n1 close(5) = 0\n", "bad.log");
+  Trace t = strace::import_strace_text("1 close(3) = 0\ngarbage\n1 close(4) = 0\nmore garbage (\n1 close(5) = 0\n", "bad.log");
   int unparsed = 0;
   for (const Event& e : t.events)
     if (e.type == EventType::Unparsed) {
@@ -114,7 +114,7 @@ TEST(Import, BadLinesBecomeUnparsedWithOneWarning) {
 }
 
 TEST(Import, ProcessTableFromForksThreadsAndExits) {
-  Trace t = import_strace_text(
+  Trace t = strace::import_strace_text(
       "100 execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n"
       "100 clone(child_stack=NULL, flags=CLONE_VM|CLONE_THREAD|CLONE_SIGHAND, child_tidptr=0x1) = 101\n"
       "100 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x1) = 102\n"
@@ -146,13 +146,13 @@ TEST(Import, ProcessTableFromForksThreadsAndExits) {
 }
 
 TEST(Import, UnprefixedFirstProcessGetsItsPid) {
-  Trace t = import_strace_text(
+  Trace t = strace::import_strace_text(
       "execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n"
       "clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x1) = 51\n"
       "[pid    51] exit_group(0) = ?\n"
       "[pid    50] wait4(-1, NULL, 0, NULL) = 51\n",
       "t");
-  for (const Event& e : t.events) EXPECT_NE(e.tid, 0) << format_event(e);
+  for (const Event& e : t.events) EXPECT_NE(e.tid, 0) << display::format_event(e);
   EXPECT_EQ(t.events[0].tid, 50);
 }
 
@@ -160,7 +160,7 @@ TEST(Import, FfSetMergesByTimeAndTakesPidFromSuffix) {
   TempDir d;
   d.write("log.20", "10:00:00.000001 clone(child_stack=NULL, flags=SIGCHLD) = 21\n10:00:00.000009 exit_group(0) = ?\n");
   d.write("log.21", "10:00:00.000005 getpid() = 21\n");
-  Trace t = import_strace_set({d.file("log.21"), d.file("log.20")});
+  Trace t = strace::import_strace_set({d.file("log.21"), d.file("log.20")});
   std::vector<std::string> order;
   for (const Event& e : t.events) order.push_back(std::to_string(e.tid) + ":" + e.name);
   EXPECT_EQ(order, (std::vector<std::string>{"20:clone", "20:spawn", "21:getpid", "20:exit_group"}));
@@ -171,7 +171,7 @@ TEST(Import, LoadAnyTakesFfPrefix) {
   TempDir d;
   d.write("run.7", "close(1) = 0\n");
   d.write("run.8", "close(2) = 0\n");
-  Trace t = load_any(d.file("run"));
+  Trace t = input::load_any(d.file("run"));
   ASSERT_EQ(t.events.size(), 2u);
   EXPECT_EQ(t.events[0].tid, 7);
   EXPECT_EQ(t.events[1].tid, 8);
@@ -181,8 +181,8 @@ TEST(Import, NeverThrowsOnHostileInput) {
   std::string deep(10000, '[');
   const char* inputs[] = {"(", ")", "x(", "x() =", "x() = ", "x(\"", "<... x resumed>", "--- ---", "+++ +++",
                           "[pid", "[pid 1", "1<", "\"\\", "x(3<", "x({a=[{b=", "12:", "1.", " > "};
-  for (const char* in : inputs) EXPECT_NO_THROW(import_strace_text(in, "t")) << in;
-  EXPECT_NO_THROW(import_strace_text("x(" + deep + ") = 0\n", "t"));
+  for (const char* in : inputs) EXPECT_NO_THROW(strace::import_strace_text(in, "t")) << in;
+  EXPECT_NO_THROW(strace::import_strace_text("x(" + deep + ") = 0\n", "t"));
 }
 
 std::vector<std::string> grammar_inputs() {
@@ -197,15 +197,15 @@ std::vector<std::string> grammar_inputs() {
 
 TEST(Import, StreamingGivesTheSameTraceAsInMemory) {
   for (const std::string& path : grammar_inputs()) {
-    Trace whole = import_strace_file(path);
+    Trace whole = strace::import_strace_file(path);
     std::vector<std::string> streamed;
     Header h;
     std::vector<Warning> w;
-    std::size_t n = import_strace_stream(
-        path, [&](const Header& hh) { h = hh; }, [&](Event&& e) { streamed.push_back(event_to_json(e)); }, w);
+    std::size_t n = strace::import_strace_stream(
+        path, [&](const Header& hh) { h = hh; }, [&](Event&& e) { streamed.push_back(tracefile::event_to_json(e)); }, w);
     ASSERT_EQ(n, whole.events.size()) << path;
-    for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(streamed[i], event_to_json(whole.events[i])) << path << " #" << i;
-    EXPECT_EQ(header_to_json(h), header_to_json(whole.header)) << path;
+    for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(streamed[i], tracefile::event_to_json(whole.events[i])) << path << " #" << i;
+    EXPECT_EQ(tracefile::header_to_json(h), tracefile::header_to_json(whole.header)) << path;
     EXPECT_EQ(w, whole.warnings) << path;
   }
 }
@@ -214,12 +214,12 @@ TEST(Import, ToFileWritesWhatTheInMemoryImportHas) {
   TempDir d;
   std::string log = std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace";
   std::vector<Warning> w;
-  std::size_t n = import_strace_to_file(log, d.file("t.trace"), {}, w);
-  Trace whole = import_strace_file(log);
-  Trace back = read_trace(d.file("t.trace"));
+  std::size_t n = input::import_strace_to_file(log, d.file("t.trace"), {}, w);
+  Trace whole = strace::import_strace_file(log);
+  Trace back = tracefile::read_trace(d.file("t.trace"));
   ASSERT_EQ(n, whole.events.size());
   ASSERT_EQ(back.events.size(), whole.events.size());
-  for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(event_to_json(back.events[i]), event_to_json(whole.events[i])) << i;
+  for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(tracefile::event_to_json(back.events[i]), tracefile::event_to_json(whole.events[i])) << i;
   EXPECT_EQ(back.header.command, whole.header.command);
   EXPECT_EQ(back.header.source, "strace");
 }
@@ -229,12 +229,12 @@ TEST(Import, ToFileNeverOverwritesWithoutForce) {
   std::string out = d.write("t.trace", "precious");
   std::vector<Warning> w;
   std::string log = d.write("a.log", "close(3) = 0\n");
-  EXPECT_THROW(import_strace_to_file(log, out, {}, w), InputError);
+  EXPECT_THROW(input::import_strace_to_file(log, out, {}, w), InputError);
   EXPECT_EQ(testing::slurp(out), "precious");
-  TraceWriter::Options force;
+  tracefile::TraceWriter::Options force;
   force.force = true;
-  EXPECT_EQ(import_strace_to_file(log, out, force, w), 1u);
-  EXPECT_EQ(read_trace(out).events.size(), 1u);
+  EXPECT_EQ(input::import_strace_to_file(log, out, force, w), 1u);
+  EXPECT_EQ(tracefile::read_trace(out).events.size(), 1u);
 }
 
 TEST(Import, ACallThatNeverEndsDoesNotHoldTheLogInMemory) {
@@ -248,11 +248,11 @@ TEST(Import, ACallThatNeverEndsDoesNotHoldTheLogInMemory) {
   std::string path = d.write("long.log", log);
   std::vector<Warning> w;
   std::vector<std::string> waits;
-  import_strace_stream(
+  strace::import_strace_stream(
       path, [](const Header&) {},
       [&](Event&& e) {
         ++handed;
-        if (e.name == "epoll_wait") waits.push_back(format_result(e.result));
+        if (e.name == "epoll_wait") waits.push_back(display::format_result(e.result));
       },
       w);
   EXPECT_EQ(handed, 200002u);
@@ -262,7 +262,7 @@ TEST(Import, ACallThatNeverEndsDoesNotHoldTheLogInMemory) {
 }
 
 TEST(Import, AnExitedTaskReleasesItsUnfinishedCall) {
-  Trace t = import_strace_text(
+  Trace t = strace::import_strace_text(
       "2 futex(0x1, FUTEX_WAIT, 0, NULL <unfinished ...>\n2 +++ killed by SIGKILL +++\n1 getpid() = 1\n", "t");
   ASSERT_EQ(t.events.size(), 3u);
   EXPECT_EQ(t.events[0].result.state, ResultState::Unfinished);
@@ -293,8 +293,8 @@ TEST(Import, SurvivesMutatedLogs) {
         }
       }
       Trace t;
-      ASSERT_NO_THROW(t = import_strace_text(m, "m")) << path << " round " << round;
-      for (const Event& e : t.events) (void)format_event(e);
+      ASSERT_NO_THROW(t = strace::import_strace_text(m, "m")) << path << " round " << round;
+      for (const Event& e : t.events) (void)display::format_event(e);
     }
   }
 }

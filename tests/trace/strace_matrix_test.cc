@@ -53,10 +53,10 @@ Trace run_and_import(const Flags& f, const Program& p, const testing::TempDir& d
   else cmd += " -o " + log + " " + p.command + " >/dev/null";
   int rc = std::system(cmd.c_str());
   if (rc == -1) throw std::runtime_error("cannot run: " + cmd);
-  if (f.out == Flags::PerPid) return load_any(log);  // the LOG.<pid> set
-  EXPECT_EQ(looks_like_strace(read_file_decompressed(log).substr(0, 4096)), true) << cmd;
-  EXPECT_EQ(sniff(log), FileKind::StraceLog) << cmd;
-  return load_any(log);
+  if (f.out == Flags::PerPid) return input::load_any(log);  // the LOG.<pid> set
+  EXPECT_EQ(strace::looks_like_strace(tracefile::read_file_decompressed(log).substr(0, 4096)), true) << cmd;
+  EXPECT_EQ(input::sniff(log), input::FileKind::StraceLog) << cmd;
+  return input::load_any(log);
 }
 
 std::set<std::string> exec_basenames(const ProcessTable& pt) {
@@ -85,7 +85,7 @@ TEST_P(StraceMatrix, ImportsCompletely) {
   std::set<std::string> execs = exec_basenames(pt);
   const Process* root = pt.processes.empty() ? nullptr : &pt.processes[0];
   ASSERT_NE(root, nullptr);
-  for (const Event& e : t.events) EXPECT_NE(e.tid, 0) << format_event(e);
+  for (const Event& e : t.events) EXPECT_NE(e.tid, 0) << display::format_event(e);
 
   if (std::string(prog.name) == "pipeline") {
     EXPECT_TRUE(execs.count("sh")) << "execs seen: " << execs.size();
@@ -118,7 +118,7 @@ TEST_P(StraceMatrix, ImportsCompletely) {
                        : f.find("-r") != std::string::npos ? "relative"
                                                            : "time-of-day";
     EXPECT_EQ(t.header.time_base, want);
-    for (const Event& e : t.events) EXPECT_GE(e.ts_ns, 0) << format_event(e);
+    for (const Event& e : t.events) EXPECT_GE(e.ts_ns, 0) << display::format_event(e);
   }
   if (f.find("-T") != std::string::npos) {
     std::size_t timed = 0, returned = 0;
@@ -151,7 +151,7 @@ TEST(StraceSharedStderr, ProgramOutputIsSetApartAndCallsSurvive) {
   std::string log = dir.file("log");
   std::string cmd = "strace -f sh -c 'echo one >&2; echo two >&2; true' >/dev/null 2>" + log;
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  Trace t = load_any(log);
+  Trace t = input::load_any(log);
   std::vector<std::string> unparsed, writes;
   for (const Event& e : t.events) {
     if (e.type == EventType::Unparsed) unparsed.push_back(e.raw);

@@ -31,7 +31,7 @@ Arg int_arg(std::int64_t v) {
 
 class Workload {
  public:
-  Workload(TraceWriter& w, std::int64_t t0) : w_(w), ts_(t0) {}
+  Workload(tracefile::TraceWriter& w, std::int64_t t0) : w_(w), ts_(t0) {}
 
   Event& call(std::int32_t pid, std::string name, std::vector<Arg> args, std::int64_t ret,
               std::string err = "", int errnum = 0) {
@@ -139,7 +139,7 @@ class Workload {
   }
 
  private:
-  TraceWriter& w_;
+  tracefile::TraceWriter& w_;
   std::int64_t ts_;
   Event e_;
 };
@@ -174,9 +174,9 @@ int main(int argc, char** argv) {
   h.host.env = std::vector<std::string>{"HOME=/home/deploy", "LANG=C.UTF-8", "PATH=/usr/local/bin:/usr/bin:/bin",
                                         "APP_ENV=production", std::string("LEGACY=caf\xe9", 11)};
   try {
-    TraceWriter::Options o;
+    tracefile::TraceWriter::Options o;
     o.force = true;
-    TraceWriter w(argv[1], h, o);
+    tracefile::TraceWriter w(argv[1], h, o);
     Workload wl(w, 1764403200000000000);
     for (long i = 0; i < repeat; ++i) wl.run(static_cast<std::int32_t>(1000 + 2 * (i % 2000000)));
     w.close();
