@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "diff/internal.h"
+#include "model/paths.h"
 #include "display/format.h"
 
 namespace tracediff::diff::detail {
@@ -62,11 +63,6 @@ bool has_path_arg(const Event& e) {
 }
 
 bool returned(const Event& e) { return e.type == EventType::Syscall && e.result.state == ResultState::Returned; }
-
-std::string basename_of(const std::string& p) {
-  auto s = p.find_last_of('/');
-  return s == std::string::npos ? p : p.substr(s + 1);
-}
 
 bool meaningful(const Event& e) {
   switch (e.type) {

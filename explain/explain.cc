@@ -237,7 +237,7 @@ class Searcher {
       if (e.type != EventType::Syscall || e.result.state != ResultState::Returned || e.result.failed()) continue;
       auto it = r_.ctx.find(i);
       if (it == r_.ctx.end() || it->second.path.empty()) continue;
-      found_[{r_.tgid[i], detail::basename_of(it->second.path)}].push_back(i);
+      found_[{r_.tgid[i], basename_of(it->second.path)}].push_back(i);
     }
     // One pass: each process's last non-empty write to stderr or a terminal.
     for (std::size_t i = 0; i < t_.events.size(); ++i)
@@ -461,7 +461,7 @@ class Searcher {
     static const std::set<std::string> lookup_errs = {"ENOENT", "ENOTDIR", "EACCES", "ELOOP", "ENAMETOOLONG"};
     if (path.empty() || !lookup_errs.count(e.result.err)) return false;
     // A lookup that later succeeds under another directory (or once created).
-    auto f = found_.find({r_.tgid[j], detail::basename_of(path)});
+    auto f = found_.find({r_.tgid[j], basename_of(path)});
     if (f == found_.end()) return false;
     auto k = std::upper_bound(f->second.begin(), f->second.end(), j);
     return k != f->second.end() && *k < until;
@@ -473,7 +473,7 @@ class Searcher {
     std::vector<std::string> out;
     auto c = r_.ctx.find(cause);
     if (c == r_.ctx.end() || c->second.path.empty()) return out;
-    std::string base = detail::basename_of(c->second.path);
+    std::string base = basename_of(c->second.path);
     std::int32_t pid = r_.tgid[cause];
     std::size_t start = r_.first_event.count(pid) ? r_.first_event.at(pid) : 0;
     for (std::size_t i = start; i <= cause; ++i) {
@@ -482,7 +482,7 @@ class Searcher {
       if ((e.name == "execve" || e.name == "execveat") && !e.result.failed() && i < cause) out.clear();
       if (!e.result.failed() || e.result.err != t_.events[cause].result.err) continue;
       auto it = r_.ctx.find(i);
-      if (it == r_.ctx.end() || detail::basename_of(it->second.path) != base) continue;
+      if (it == r_.ctx.end() || basename_of(it->second.path) != base) continue;
       if (std::find(out.begin(), out.end(), it->second.path) == out.end()) out.push_back(it->second.path);
     }
     if (out.size() < 2) out.clear();
@@ -582,7 +582,7 @@ class Searcher {
               return fmt::format("{} may not enter {} (owner {}:{}, mode {:04o})", ids(l), c->path, c->uid, c->gid,
                                  c->mode);
           }
-          if (!target_exists && creating && deepest.path == detail::dirname_of(l.path) &&
+          if (!target_exists && creating && deepest.path == dirname_of(l.path) &&
               !may(deepest, p.uid, p.gid, p.groups, 2))
             return fmt::format("{} may not create files in {} (owner {}:{}, mode {:04o})", ids(l), deepest.path,
                                deepest.uid, deepest.gid, deepest.mode);
@@ -600,15 +600,15 @@ class Searcher {
       }
     }
     if (err == "ENOENT" && creating && !l.path.empty())
-      return fmt::format("{} does not exist", detail::dirname_of(l.path));
+      return fmt::format("{} does not exist", dirname_of(l.path));
     if (err == "ENOENT" && !l.path.empty())
       return l.tried.empty() ? fmt::format("{} does not exist", l.path)
                              : fmt::format("{} was not found in any of the {} places tried",
-                                           detail::basename_of(l.path), l.tried.size());
+                                           basename_of(l.path), l.tried.size());
     if ((err == "EACCES" || err == "EPERM") && !l.path.empty()) {
       std::string who = l.uid ? ids(l) : std::string("the caller");
       if (creating)
-        return fmt::format("{} may not create files in {}: check its owner and mode", who, detail::dirname_of(l.path));
+        return fmt::format("{} may not create files in {}: check its owner and mode", who, dirname_of(l.path));
       return fmt::format("{} may not access {}: check the owner and mode of it and its directories", who, l.path);
     }
     if (err == "EROFS") return fmt::format("{} is on a read-only file system", l.path);

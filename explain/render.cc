@@ -6,6 +6,7 @@
 
 #include "model/text.h"
 #include "explain/explain.h"
+#include "model/paths.h"
 #include "display/format.h"
 
 namespace tracediff::explain {
@@ -75,7 +76,7 @@ void json_ids(std::string& out, const char* key, const std::vector<std::uint32_t
   out += ":[" + id_list(v) + "]";
 }
 
-std::string basename_of(const std::string& p) { return p.substr(p.find_last_of('/') + 1); }
+
 
 // The directories a search went through, without the loader's per-CPU
 // variants (glibc-hwcaps/x86-64-v3, tls, x86_64) that make a list of 45

@@ -457,38 +457,6 @@ std::string sockaddr_of(const Arg& a) {
   return fam.empty() ? std::string() : fam + ":?";
 }
 
-std::string normalize_path(const std::string& p) {
-  if (p.empty() || p.front() != '/') return p;
-  std::vector<std::string> parts;
-  std::size_t i = 0;
-  while (i <= p.size()) {
-    std::size_t j = p.find('/', i);
-    if (j == std::string::npos) j = p.size();
-    std::string c = p.substr(i, j - i);
-    if (c == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!c.empty() && c != ".") {
-      parts.push_back(std::move(c));
-    }
-    i = j + 1;
-  }
-  std::string out;
-  for (const std::string& c : parts) out += "/" + c;
-  return out.empty() ? "/" : out;
-}
-
-std::string basename_of(const std::string& p) {
-  auto s = p.find_last_of('/');
-  return s == std::string::npos ? p : p.substr(s + 1);
-}
-
-std::string dirname_of(const std::string& p) {
-  auto s = p.find_last_of('/');
-  if (s == std::string::npos) return ".";
-  if (s == 0) return "/";
-  return p.substr(0, s);
-}
-
 Replay replay(const Trace& t) { return Replayer(t).run(); }
 
 }  // namespace tracediff::explain::detail

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/paths.h"
 #include "model/trace.h"
 
 namespace tracediff::explain::detail {
@@ -76,9 +77,5 @@ struct PathArgs {
 std::optional<PathArgs> path_args(const std::string& name);
 /// Canonical socket address of an argument ("AF_UNIX:/run/x", "AF_INET:1.2.3.4:80").
 std::string sockaddr_of(const Arg& a);
-/// Lexically normalized absolute path ("/a/./b/../c" -> "/a/c").
-std::string normalize_path(const std::string& p);
-std::string basename_of(const std::string& p);
-std::string dirname_of(const std::string& p);
 
 }  // namespace tracediff::explain::detail

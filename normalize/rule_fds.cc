@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model/paths.h"
 #include "normalize/rules.h"
 
 namespace tracediff::normalize::detail {
@@ -36,17 +37,6 @@ std::int64_t fd_number(const Arg& a) {
   char* end = nullptr;
   long long v = std::strtoll(a.str.c_str(), &end, 10);
   return end && end != a.str.c_str() ? v : -1;
-}
-
-std::string join_path(const std::string& base, std::string_view rel) {
-  if (rel.empty()) return base;
-  std::string out = base;
-  // Lexical only: "." components go, ".." stays (a symlink may be involved).
-  while (rel.substr(0, 2) == "./") rel.remove_prefix(2);
-  if (rel == ".") return base;
-  if (out.empty() || out.back() != '/') out.push_back('/');
-  out.append(rel);
-  return out;
 }
 
 const char* anon_name(std::string_view n) {
@@ -108,7 +98,7 @@ class FdTracker {
         base = dir.ref.empty() ? lookup(st, fd_number(dir)) : dir.ref.str();
         if (!base.empty() && base[0] != '/') base.clear();
       }
-      if (!base.empty()) a.abs = join_path(base, a.str);
+      if (!base.empty()) a.abs = absolute_path(base, a.str);
     }
   }
 

@@ -11,15 +11,11 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model/paths.h"
 #include "normalize/rules.h"
 
 namespace tracediff::normalize::detail {
 namespace {
-
-std::string basename_of(std::string_view p) {
-  auto s = p.find_last_of('/');
-  return std::string(s == std::string_view::npos ? p : p.substr(s + 1));
-}
 
 class Namer {
  public:

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "model/paths.h"
 #include "record/syscalls.h"
 
 namespace tracediff::record::detail {

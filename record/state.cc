@@ -34,19 +34,6 @@ void FdTable::on_exec() {
   }
 }
 
-std::string absolute_path(const std::string& base, const std::string& path) {
-  if (path.empty()) return {};
-  std::filesystem::path p;
-  if (path[0] == '/') p = path;
-  else if (!base.empty() && base[0] == '/') p = std::filesystem::path(base) / path;
-  else return {};
-  std::string out = p.lexically_normal().string();
-  // lexically_normal keeps a trailing slash for "dir/"; a path's absolute
-  // form names the object, so drop it (except for "/").
-  if (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
-}
-
 std::string proc_cwd(pid_t tid) { return read_link(fmt::format("/proc/{}/cwd", tid)); }
 
 }  // namespace tracediff::record::detail

@@ -66,10 +66,6 @@ struct Task {
   bool group_stopped = false; ///< in a group stop, restarted with PTRACE_LISTEN
 };
 
-/// Resolves `path` against `base` (an absolute directory) and normalizes it
-/// lexically; "" when the base is unknown and the path is relative.
-std::string absolute_path(const std::string& base, const std::string& path);
-
 /// Reads /proc/TID/cwd; "" on failure.
 std::string proc_cwd(pid_t tid);
 

@@ -19,6 +19,7 @@
 
 #include "tracefile/tracefile.h"
 #include "strace/parse.h"
+#include "model/paths.h"
 #include "model/syscall_args.h"
 
 namespace tracediff::strace {
@@ -58,22 +59,6 @@ bool parse_i32(std::string_view s, std::int32_t& v) {
   }
   v = static_cast<std::int32_t>(neg ? -x : x);
   return true;
-}
-
-// Joins a directory and a relative path, dropping "." components. ".." is
-// kept: without the file system we cannot know whether a symlink is on the way.
-std::string join_path(std::string_view dir, std::string_view rel) {
-  std::string out(dir);
-  while (!rel.empty()) {
-    std::size_t e = rel.find('/');
-    std::string_view comp = rel.substr(0, e);
-    rel = e == std::string_view::npos ? std::string_view{} : rel.substr(e + 1);
-    if (comp.empty() || comp == ".") continue;
-    if (out.empty() || out.back() != '/') out.push_back('/');
-    out.append(comp);
-  }
-  if (out.empty()) out = "/";
-  return out;
 }
 
 bool has_clone_thread(const std::vector<Arg>& args) {
@@ -704,7 +689,7 @@ void Importer::type_args(Event& e) {
         if (a.kind != ArgKind::String) break;
         a.kind = ArgKind::Path;
         if (!a.str.empty() && a.str[0] == '/') a.abs = a.str;
-        else if (role == ArgRole::Path && have_base && !a.truncated && !a.str.empty()) a.abs = join_path(base, a.str);
+        else if (role == ArgRole::Path && have_base && !a.truncated && !a.str.empty()) a.abs = absolute_path(base, a.str);
         break;
       case ArgRole::Other:
         break;

@@ -13,6 +13,7 @@
 #include <future>
 #include <thread>
 
+#include "model/paths.h"
 #include "record/decode.h"
 #include "record/flags.h"
 #include "record/internal.h"
