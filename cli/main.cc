@@ -8,7 +8,10 @@
 #include <system_error>
 
 #include "cli/commands.h"
-#include "tracefile/tracefile.h"
+#include "cli/describe.h"
+#include "cli/output.h"
+#include "cli/version.h"
+#include "model/errors.h"
 
 namespace tracediff::cli {
 std::vector<CommandEntry>& command_registry() {
@@ -31,7 +34,7 @@ int main(int argc, char** argv) {
       "  tracediff diff good.trace bad.trace         # what differs, most likely cause first\n\n"
       "Every command that reads a trace also reads a strace log (strace -f -o LOG ...).",
       "tracediff"};
-  app.set_version_flag("--version", std::string("tracediff ") + kToolVersion);
+  app.set_version_flag("--version", cli::version_text());
   app.require_subcommand(1);
   app.fallthrough(false);
 
@@ -40,6 +43,13 @@ int main(int argc, char** argv) {
   std::stable_sort(commands.begin(), commands.end(),
                    [](const cli::CommandEntry& a, const cli::CommandEntry& b) { return a.order < b.order; });
   for (const cli::CommandEntry& c : commands) c.add(app, result);
+  // Hidden: the command line as JSON, what the man pages and completion are
+  // generated from at build time (packaging/gen_docs.py).
+  app.add_flag_callback("--describe-cli", [&app] {
+       cli::out(cli::describe_cli_json(app));
+       cli::out_flush();
+       throw CLI::Success();
+     })->group("");
 
   try {
     app.parse(argc, argv);
@@ -49,6 +59,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::Success&) {
+    return 0;
   } catch (const CLI::ParseError& e) {
     // Usage errors: one line plus a pointer to --help; status 2 like diff(1).
     fmt::print(stderr, "tracediff: {}\nRun 'tracediff --help' for usage.\n", e.what());

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -60,6 +61,42 @@ std::vector<std::string> mount_summary() {
   }
   return out;
 }
+
+#if TRACEDIFF_STATIC
+// A static binary does not call getpwuid: glibc would load the host's NSS
+// modules (libnss_*.so), built for whatever glibc that host has, which can
+// crash us or fail. The "files" source is read directly instead; a user
+// known only to LDAP, sssd or systemd's dynamic users gets no name (the
+// header has no user and home then, as for an unknown uid; the uid is there).
+void lookup_user(uid_t uid, std::optional<std::string>& name, std::optional<std::string>& home) {
+  std::ifstream in("/etc/passwd");
+  std::string line;
+  while (std::getline(in, line)) {
+    // name:password:uid:gid:gecos:home:shell
+    std::array<std::string, 7> f;
+    std::size_t i = 0, start = 0;
+    for (; i < f.size(); ++i) {
+      std::size_t colon = line.find(':', start);
+      f[i] = line.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+      if (colon == std::string::npos) break;
+      start = colon + 1;
+    }
+    if (i < 6 || f[2].empty() || f[2].size() > 10 || f[2].find_first_not_of("0123456789") != std::string::npos)
+      continue;  // not an entry (a comment, a NIS "+" line): skipped, as glibc does
+    if (std::strtoull(f[2].c_str(), nullptr, 10) != uid) continue;
+    name = f[0];
+    home = f[5];
+    return;
+  }
+}
+#else
+void lookup_user(uid_t uid, std::optional<std::string>& name, std::optional<std::string>& home) {
+  if (passwd* pw = getpwuid(uid)) {
+    name = pw->pw_name;
+    home = pw->pw_dir;
+  }
+}
+#endif
 
 std::string lsm_status() {
   std::vector<std::string> parts;
@@ -122,10 +159,7 @@ HostInfo snapshot_host() {
   }
   h.uid = geteuid();
   h.gid = getegid();
-  if (passwd* pw = getpwuid(geteuid())) {
-    h.user = pw->pw_name;
-    h.home = pw->pw_dir;
-  }
+  lookup_user(geteuid(), h.user, h.home);
   {
     std::vector<gid_t> gs(static_cast<std::size_t>(std::max(getgroups(0, nullptr), 0)));
     int n = getgroups(static_cast<int>(gs.size()), gs.data());

@@ -8,6 +8,7 @@ pkgs=(
   strace jq util-linux procps python3 file
   chromium   # the HTML report's browser test (tests/report/browser_test.sh)
   clang libclang-rt-14-dev   # fuzzers and the sanitizer build
+  dpkg-dev man-db bash-completion zsh   # scripts/package.sh and its tests (tests/packaging)
   "$@"
 )
 missing=()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what it needs, builds, runs every test.
-#  1. the release build and all its tests (unit, golden, end-to-end with ptrace);
+#  1. the release build, scripts/package.sh (the static binary and the .deb
+#     in dist/), and all the tests (unit, golden, end-to-end with ptrace, and
+#     the packaging tests of dist/: an empty root, an install of the .deb);
 #  2. the examples (examples/run-all): each one's report and explain chain;
 #  3. a second build with -fsanitize=address,undefined: its unit tests, and
 #     the end-to-end tests and examples again with the instrumented tracediff
@@ -12,8 +14,11 @@ bash scripts/deps.sh
 
 echo "== build (release)"
 BUILD_DIR=build bash scripts/build.sh
+echo "== package (scripts/package.sh: static build, .deb)"
+bash scripts/package.sh
 echo "== tests (release)"
-(cd build && ctest --output-on-failure -j2)
+# dist/ was just made: its tests must run, not be skipped for want of it.
+(cd build && TRACEDIFF_REQUIRE_DIST=1 ctest --output-on-failure -j2)
 echo "== examples"
 BUILD_DIR=build bash examples/run-all || { rc=$?; [ "$rc" = 77 ] || exit "$rc"; }  # 77: skipped (not root), said why
 
