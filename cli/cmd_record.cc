@@ -57,7 +57,7 @@ void add_record(CLI::App& app, CommandResult& res) {
     if (*list_excluded) {
       std::string out;
       for (const std::string& n : record::detail::default_excluded_syscalls())
-        if (record::detail::syscall_number(n) >= 0) out += (out.empty() ? "" : ",") + n;
+        if (syscall_number(n) >= 0) out += (out.empty() ? "" : ",") + n;
       fmt::print("{}\n", out);
       return;
     }

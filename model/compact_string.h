@@ -207,6 +207,9 @@ class InternedString : public detail::StringViewOps<InternedString> {
   InternedString& assign(std::string_view s) { return *this = s; }
   void clear() { p_ = nullptr; }
   const char* c_str() const { return p_ ? p_->c_str() : ""; }
+  /// Equal for equal strings, different for different ones: a key for
+  /// caches of what a name stands for.
+  const void* id() const { return p_; }
 
   std::string_view view_impl() const { return p_ ? std::string_view(*p_) : std::string_view(); }
 

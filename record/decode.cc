@@ -311,31 +311,9 @@ const std::vector<const Decoder*>& decoder_table() {
 }
 
 int raw_arg_count(int nr) {
-  // Calls recorded raw: their argument count, so a raw record shows what the
-  // kernel read and nothing more. Calls not listed keep all six registers.
-  static const std::unordered_map<std::string_view, int> counts = {
-      {"mmap", 6}, {"munmap", 2}, {"mprotect", 3}, {"brk", 1}, {"madvise", 3}, {"mremap", 5},
-      {"futex", 6}, {"rt_sigaction", 4}, {"rt_sigprocmask", 4}, {"rt_sigreturn", 0},
-      {"sigaltstack", 2}, {"arch_prctl", 2}, {"set_tid_address", 1}, {"set_robust_list", 2},
-      {"get_robust_list", 3}, {"rseq", 4}, {"prlimit64", 4}, {"getrandom", 3}, {"lseek", 3},
-      {"clock_gettime", 2}, {"clock_nanosleep", 4}, {"nanosleep", 2}, {"gettimeofday", 2},
-      {"time", 1}, {"getpid", 0}, {"gettid", 0}, {"getppid", 0}, {"getuid", 0}, {"getgid", 0},
-      {"geteuid", 0}, {"getegid", 0}, {"getpgrp", 0}, {"setsid", 0}, {"getpgid", 1},
-      {"setpgid", 2}, {"sched_yield", 0}, {"sched_getaffinity", 3}, {"uname", 1},
-      {"sysinfo", 1}, {"umask", 1}, {"getrlimit", 2}, {"setrlimit", 2}, {"getrusage", 2},
-      {"poll", 3}, {"ppoll", 5}, {"select", 5}, {"pselect6", 6}, {"epoll_wait", 4},
-      {"epoll_pwait", 6}, {"epoll_ctl", 4}, {"epoll_create1", 1}, {"eventfd2", 2},
-      {"fsync", 1}, {"fdatasync", 1}, {"flock", 2}, {"pause", 0}, {"alarm", 1},
-      {"statfs", 2}, {"fstatfs", 2}, {"getsockname", 3}, {"getpeername", 3},
-      {"setsockopt", 5}, {"getsockopt", 5}, {"shutdown", 2}, {"sendfile", 4},
-      {"utimensat", 4}, {"fadvise64", 4}, {"fallocate", 4}, {"memfd_create", 2},
-      {"getcpu", 3}, {"membarrier", 3}, {"capget", 2}, {"getresuid", 3}, {"getresgid", 3},
-      {"getgroups", 2}, {"sched_getparam", 2}, {"sched_getscheduler", 1}, {"times", 1},
-      {"restart_syscall", 0}, {"rt_sigsuspend", 2}, {"rt_sigtimedwait", 4},
-      {"close_range", 3}, {"pidfd_open", 2}, {"unshare", 1}, {"setns", 2}, {"chroot", 1},
-  };
-  auto it = counts.find(syscall_name(nr));
-  return it == counts.end() ? 6 : it->second;
+  // A raw record shows what the kernel reads and nothing more.
+  const SyscallInfo* i = syscall_info(nr);
+  return i ? i->nargs : 6;
 }
 
 bool looks_secret(std::string_view name) {

@@ -148,7 +148,7 @@ HostInfo snapshot_host() {
     h.hostname = u.nodename;
     h.kernel = fmt::format("{} {}", u.release, u.version);
   }
-  h.arch = detail::syscall_arch();
+  h.arch = syscall_arch();
   {
     std::ifstream in("/etc/os-release");
     std::string line;

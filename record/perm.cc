@@ -72,19 +72,10 @@ bool wants_perm_snapshot(int err) {
 }
 
 bool changes_file_system(int nr, const std::uint64_t args[6]) {
-  static const std::vector<bool> table = [] {
-    std::vector<bool> t(syscall_count(), false);
-    for (const char* n : {"mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename", "renameat",
-                          "renameat2", "link", "linkat", "symlink", "symlinkat", "chmod", "fchmod",
-                          "fchmodat", "fchmodat2", "chown", "lchown", "fchown", "fchownat", "mount",
-                          "umount2", "creat", "mknod", "mknodat", "chroot", "pivot_root", "unshare",
-                          "setns", "move_mount", "mount_setattr", "fsmount"})
-      if (int nr = syscall_number(n); nr >= 0) t[nr] = true;
-    return t;
-  }();
   if (nr == SYS_open) return args[1] & O_CREAT;
   if (nr == SYS_openat) return args[2] & O_CREAT;
-  return nr >= 0 && nr < static_cast<int>(table.size()) && table[nr];
+  const SyscallInfo* i = syscall_info(nr);
+  return i && i->is(kClassChangesFs);
 }
 
 const std::string* view_of(pid_t tid, PermCache& cache) {

@@ -1,21 +1,13 @@
-// The system call table of the architecture the recorder was built for,
-// and the named classes used by `-e trace=` and the default filter.
+// Which calls stop the tracee: the selection of `-e trace=` and the
+// default set, over the model's syscall table (model/syscalls.h).
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <vector>
 
-namespace tracediff::record::detail {
+#include "model/syscalls.h"
 
-/// Architecture whose table this build carries ("x86_64"); written in the header.
-const char* syscall_arch();
-/// One past the highest system call number in the table.
-int syscall_count();
-/// The name of call `nr`, or "" for a number the table does not know.
-std::string_view syscall_name(int nr);
-/// The number of `name`, or -1.
-int syscall_number(std::string_view name);
+namespace tracediff::record::detail {
 
 /// Which calls stop the tracee (index = number). `set` holds names and
 /// %classes (%file %process %network %fd %creds %memory %signal, also
@@ -24,8 +16,8 @@ int syscall_number(std::string_view name);
 /// naming the first unknown entry.
 std::vector<bool> select_syscalls(const std::vector<std::string>& set, bool all);
 
-/// The calls left out of the default set: memory management, futex, clock
-/// and time, signal masks and scheduling.
+/// The calls left out of the default set (the table's kDefaultExcluded
+/// classes), by number.
 const std::vector<std::string>& default_excluded_syscalls();
 
 }  // namespace tracediff::record::detail

@@ -20,7 +20,7 @@
 #include "tracefile/tracefile.h"
 #include "strace/parse.h"
 #include "model/paths.h"
-#include "model/syscall_args.h"
+#include "model/syscalls.h"
 
 namespace tracediff::strace {
 namespace {
@@ -201,8 +201,6 @@ class Importer {
   std::size_t emitted_extra_ = 0;                     // inserts handed out
   std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
   std::vector<std::string> command_;
-  std::string roles_name_;
-  const SyscallArgs* roles_ = nullptr;
   bool command_known_ = false;
   std::unordered_map<std::int32_t, Pending> pending_;
   std::unordered_map<std::int32_t, std::string> cwd_;
@@ -636,13 +634,7 @@ bool Importer::strace_message(std::string_view s, Event& ev) {
 }
 
 void Importer::type_args(Event& e) {
-  // Logs repeat the same call in runs (read, read, read...): remember the
-  // last lookup.
-  if (e.name != roles_name_) {
-    roles_name_ = e.name;
-    roles_ = syscall_args(e.name);
-  }
-  const SyscallArgs* roles = roles_;
+  const SyscallInfo& info = syscall_info(e.name);
   // The base a Path is resolved against: the DirFd before it, else the cwd.
   // A view, not a copy: into this event's fd annotation or the cwd table.
   std::string_view base;
@@ -658,7 +650,7 @@ void Importer::type_args(Event& e) {
       a.has_raw = true;
       a.raw = -100;  // AT_FDCWD on Linux
     }
-    ArgRole role = roles ? roles->role(i) : ArgRole::Other;
+    ArgRole role = info.role(i);
     switch (role) {
       case ArgRole::Fd:
       case ArgRole::DirFd:
@@ -692,6 +684,7 @@ void Importer::type_args(Event& e) {
         else if (role == ArgRole::Path && have_base && !a.truncated && !a.str.empty()) a.abs = absolute_path(base, a.str);
         break;
       case ArgRole::Other:
+      case ArgRole::Out:
         break;
     }
   }

@@ -11,7 +11,6 @@
 #include "input/input.h"
 #include "tracefile/tracefile.h"
 #include "strace/strace.h"
-#include "model/syscall_args.h"
 
 namespace tracediff {
 namespace {
@@ -297,18 +296,6 @@ TEST(Import, SurvivesMutatedLogs) {
       for (const Event& e : t.events) (void)display::format_event(e);
     }
   }
-}
-
-TEST(SyscallArgs, TableKnowsPathFdAndDirFdRoles) {
-  const SyscallArgs* o = syscall_args("openat");
-  ASSERT_NE(o, nullptr);
-  EXPECT_EQ(o->role(0), ArgRole::DirFd);
-  EXPECT_EQ(o->role(1), ArgRole::Path);
-  EXPECT_TRUE(o->returns_fd);
-  EXPECT_EQ(syscall_args("read")->role(0), ArgRole::Fd);
-  EXPECT_EQ(syscall_args("renameat2")->role(3), ArgRole::Path);
-  EXPECT_TRUE(syscall_args("clone")->returns_pid);
-  EXPECT_EQ(syscall_args("no_such_call"), nullptr);
 }
 
 }  // namespace
