@@ -8,12 +8,11 @@
 #include <set>
 
 #include "explain/tracking.h"
+#include "model/syscalls.h"
 #include "display/format.h"
 
 namespace tracediff::explain {
 
-using detail::FileRef;
-using detail::OpenFile;
 
 namespace {
 
@@ -178,7 +177,7 @@ std::string describe_channel(const FileRef& f, const Trace& t) {
 bool is_message_fd(const Event& e, const FileRef& f) {
   // fd 2 is stderr whatever it was pointed at (a log file, a pipe to a
   // supervisor): that is where a program puts its error message.
-  if (auto n = detail::fd_arg(e, 0); n && *n == 2) return true;
+  if (auto n = arg_fd(e, 0); n && *n == 2) return true;
   if (f) {
     if (f->kind == OpenFile::Stdio && f->stdio == 2) return true;
     if (f->kind == OpenFile::Tty) return true;
@@ -187,7 +186,7 @@ bool is_message_fd(const Event& e, const FileRef& f) {
       return true;
     return false;
   }
-  auto n = detail::fd_arg(e, 0);
+  auto n = arg_fd(e, 0);
   return n && *n == 2;
 }
 
@@ -212,7 +211,7 @@ bool always_benign(const Event& e, const std::string& path) {
     return true;
   // glibc asks the name-service caches first and falls back quietly.
   if ((n == "connect" || n == "sendto") && e.args.size() >= 2) {
-    std::string a = detail::sockaddr_of(e.args[1]);
+    std::string a = arg_sockaddr(e.args[1]);
     if (a.find("/nscd/") != std::string::npos || a.find("/sss/") != std::string::npos) return true;
   }
   // The loader's optional files and glibc's probes.
@@ -227,7 +226,7 @@ bool always_benign(const Event& e, const std::string& path) {
 
 class Searcher {
  public:
-  Searcher(const Trace& t, const ExplainOptions& opt) : t_(t), opt_(opt), r_(detail::replay(t)) {
+  Searcher(const Trace& t, const ExplainOptions& opt) : t_(t), opt_(opt), r_(detail::replay_trace(t)) {
     fo_.show_pid = false;
     fo_.max_string = opt.max_string;
     fo_.show_refs = true;
@@ -241,7 +240,7 @@ class Searcher {
     }
     // One pass: each process's last non-empty write to stderr or a terminal.
     for (std::size_t i = 0; i < t_.events.size(); ++i)
-      if (is_write(i) && is_message_fd(t_.events[i], r_.fd[i]) && !detail::call_data(t_.events[i]).empty())
+      if (is_write(i) && is_message_fd(t_.events[i], r_.fd[i]) && !call_data(t_.events[i]).empty())
         last_message_[r_.tgid[i]] = i;
   }
 
@@ -296,7 +295,7 @@ class Searcher {
 
   bool is_write(std::size_t i) const {
     const Event& e = t_.events[i];
-    return is_syscall(i) && detail::is_write_call(e.name) && e.result.state == ResultState::Returned &&
+    return is_syscall(i) && syscall_is(e.name, kClassWrites) && e.result.state == ResultState::Returned &&
            !e.result.failed();
   }
 
@@ -309,7 +308,7 @@ class Searcher {
   // The run of writes to stderr that ends at `last` and forms one message
   // (a program may write "prog: " and "reason\n" separately).
   Msg gather(std::size_t last) const {
-    Msg m{last, last, detail::call_data(t_.events[last])};
+    Msg m{last, last, call_data(t_.events[last])};
     std::int32_t pid = r_.tgid[last];
     // Pieces may be apart: glibc looks up translations between "ls: cannot
     // access 'x'" and ": No such file or directory"; unbuffered stderr
@@ -319,12 +318,12 @@ class Searcher {
     for (std::size_t i = last; i-- > 0 && others < 64 && m.text.size() < 4096;) {
       if (r_.tgid[i] != pid || !is_syscall(i)) continue;
       const Event& e = t_.events[i];
-      if (detail::is_write_call(e.name) && !is_message_fd(e, r_.fd[i])) break;
+      if (syscall_is(e.name, kClassWrites) && !is_message_fd(e, r_.fd[i])) break;
       if (!is_write(i)) {
         ++others;
         continue;
       }
-      std::string d = detail::call_data(e);
+      std::string d = call_data(e);
       if (!d.empty() && d.back() == '\n') break;
       m.text = d + m.text;
       m.first = i;
@@ -369,7 +368,7 @@ class Searcher {
     bool best_stderr = false;
     for (std::size_t i = 0; i < t_.events.size(); ++i) {
       if (!is_write(i)) continue;
-      std::string d = detail::call_data(t_.events[i]);
+      std::string d = call_data(t_.events[i]);
       std::size_t s = d.find(text) != std::string::npos ? text.size() + 1 : share_score(text, d);
       if (!s) continue;
       bool err = is_message_fd(t_.events[i], r_.fd[i]);
@@ -380,7 +379,7 @@ class Searcher {
       }
     }
     if (!best) return std::nullopt;
-    Msg m{*best, *best, trim(detail::call_data(t_.events[*best]))};
+    Msg m{*best, *best, trim(call_data(t_.events[*best]))};
     if (truncated(*best)) m.text += "...";
     return m;
   }
@@ -498,12 +497,14 @@ class Searcher {
     if (auto it = r_.ctx.find(j); it != r_.ctx.end()) {
       const detail::EventContext& c = it->second;
       l.path = c.path;
-      auto pa = detail::path_args(e.name);
-      if (pa && static_cast<std::size_t>(pa->path) < e.args.size()) {
-        const Arg& given = e.args[pa->path];
+      const SyscallInfo& info = syscall_info(e.name);
+      int path = info.path_index(), dirfd = info.dirfd_index();
+      if (path >= 0 && static_cast<std::size_t>(path) < e.args.size()) {
+        const Arg& given = e.args[static_cast<std::size_t>(path)];
         bool relative = !given.str.empty() && given.str.front() != '/';
-        bool at_cwd = pa->dirfd < 0 || e.args[pa->dirfd].str.find("AT_FDCWD") != std::string::npos ||
-                      (e.args[pa->dirfd].has_raw && e.args[pa->dirfd].raw == -100);
+        bool at_cwd = dirfd < 0 || static_cast<std::size_t>(dirfd) >= e.args.size() ||
+                      e.args[static_cast<std::size_t>(dirfd)].str.find("AT_FDCWD") != std::string::npos ||
+                      (e.args[static_cast<std::size_t>(dirfd)].has_raw && e.args[static_cast<std::size_t>(dirfd)].raw == -100);
         if (relative && at_cwd) {
           l.cwd = c.cwd;
           // The source resolved it (recorder, importer): its cwd is the rest.
@@ -517,7 +518,7 @@ class Searcher {
         else if (c.fd->kind == OpenFile::File) l.path = c.fd->path;
       }
       if ((e.name == "connect" || e.name == "bind" || e.name == "sendto") && e.args.size() >= 2 && l.path.empty())
-        l.path = display_addr(detail::sockaddr_of(e.args[1]));
+        l.path = display_addr(arg_sockaddr(e.args[1]));
       l.uid = c.creds.uid;
       l.gid = c.creds.gid;
       l.groups = c.creds.groups;
@@ -631,12 +632,12 @@ class Searcher {
     for (std::size_t j = from; j-- > start;) {
       if (r_.tgid[j] != pid || !is_syscall(j)) continue;
       const Event& e = t_.events[j];
-      if (detail::is_read_call(e.name) && e.result.state == ResultState::Returned && e.result.value > 0 &&
+      if (syscall_is(e.name, kClassReads) && e.result.state == ResultState::Returned && e.result.value > 0 &&
           r_.fd[j]) {
         // An fd opened before the tracer attached is of unknown kind: if
         // it carried the message, it is still where the message came from.
         bool unknown = r_.fd[j]->kind == OpenFile::Unknown;
-        if ((is_ipc(r_.fd[j]) || unknown) && share_score(text, detail::call_data(e))) {
+        if ((is_ipc(r_.fd[j]) || unknown) && share_score(text, call_data(e))) {
           relay = j;
           break;
         }
@@ -694,16 +695,16 @@ class Searcher {
     const Event& re = t_.events[read_event];
     const FileRef& rf = r_.fd[read_event];
     ExplainLink rl = link(ExplainLink::Kind::Received, read_event);
-    rl.text = trim(detail::call_data(re)) + (truncated(read_event) ? "..." : "");
+    rl.text = trim(call_data(re)) + (truncated(read_event) ? "..." : "");
     rl.channel = describe_channel(rf, t_);
     x.chain.push_back(rl);
 
-    std::string data = detail::call_data(re);
+    std::string data = call_data(re);
     std::optional<std::size_t> best, fallback;
     std::size_t best_score = 0;
     for (std::size_t w = 0; w < t_.events.size(); ++w) {
       if (w == read_event || !is_write(w) || !peers(rf, r_.fd[w])) continue;
-      std::size_t s = share_score(data, detail::call_data(t_.events[w]));
+      std::size_t s = share_score(data, call_data(t_.events[w]));
       bool before = w < read_event;
       if (s && (s > best_score || (s == best_score && before))) {
         best = w;
@@ -731,7 +732,7 @@ class Searcher {
     }
     visited_.insert(*best);
     ExplainLink sl = link(ExplainLink::Kind::Sent, *best);
-    sl.text = trim(detail::call_data(t_.events[*best])) + (truncated(*best) ? "..." : "");
+    sl.text = trim(call_data(t_.events[*best])) + (truncated(*best) ? "..." : "");
     sl.channel = describe_channel(r_.fd[*best], t_);
     x.chain.push_back(sl);
     // The writer's own words and the original message both say what to match.
@@ -740,7 +741,7 @@ class Searcher {
 
   const Trace& t_;
   const ExplainOptions& opt_;
-  detail::Replay r_;
+  detail::Replayed r_;
   display::FormatOptions fo_;
   std::map<std::pair<std::int32_t, std::string>, std::vector<std::size_t>> found_;
   std::set<std::size_t> visited_;

@@ -1,44 +1,20 @@
-// Internal to explain/: replays a trace's calls to know, at every event,
-// what each fd refers to, the cwd, and the caller's ids.
+// Internal to explain/: what the model's replay (model/replay.h) knew at
+// every event of a trace, kept for the search to look back at: the fd each
+// call used, the path it named, the cwd and the caller's ids, plus the
+// process tree (model/trace.h's ProcessTable) in the shape the search walks.
 #pragma once
 
 #include <map>
-#include <memory>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "model/args.h"
 #include "model/paths.h"
+#include "model/replay.h"
 #include "model/trace.h"
 
 namespace tracediff::explain::detail {
-
-/// An open file description. Shared (by pointer) between the fds that
-/// dup/fork/exec make of it, so an fd inherited by a child is recognisably
-/// the same connection as its parent's.
-struct OpenFile {
-  enum Kind { Unknown, Stdio, File, Tty, Socket, Pipe } kind = Unknown;
-  int stdio = -1;            ///< Stdio: the fd number inherited from outside the trace
-  std::string path;          ///< File/Tty: absolute (or as given when unresolvable)
-  std::string ref;           ///< last -y annotation seen ("UNIX-STREAM:[1->2]", "pipe:[3]")
-  std::string family;        ///< Socket: "AF_UNIX", "AF_INET", ...
-  std::string local;         ///< Socket: bound (or, accepted: listener's) address
-  std::string remote;        ///< Socket: address connected to
-  bool accepted = false;     ///< Socket: returned by accept
-  std::int32_t origin_pid = 0;        ///< who created it (accept, pipe, socketpair)
-  std::size_t origin_event = 0;
-  int pair = -1;             ///< socketpair / pipe id (shared by both ends)
-  int end = -1;              ///< 0/1 of a socketpair; pipe: 0 read end, 1 write end
-};
-using FileRef = std::shared_ptr<OpenFile>;
-
-/// The caller's effective ids, when known, and where they came from.
-struct KnownCreds {
-  std::optional<std::uint32_t> uid, gid;
-  std::optional<std::vector<std::uint32_t>> groups;
-  std::string from;  ///< "header", "setresuid at line 12"
-};
 
 /// What the replay knew just before one event ran.
 struct EventContext {
@@ -48,8 +24,8 @@ struct EventContext {
   KnownCreds creds;
 };
 
-/// The replay of a whole trace.
-struct Replay {
+/// The replay of a whole trace, event by event.
+struct Replayed {
   std::vector<std::int32_t> tgid;          ///< per event: its process (thread group)
   std::vector<FileRef> fd;                  ///< per event: the fd argument's referent
   std::unordered_map<std::size_t, EventContext> ctx;  ///< failed calls and path calls
@@ -61,21 +37,6 @@ struct Replay {
   std::map<std::int32_t, std::size_t> first_event;    ///< pid -> its first event
 };
 
-Replay replay(const Trace& t);
-
-/// Fd number of argument `i` of `e`, or nullopt.
-std::optional<int> fd_arg(const Event& e, std::size_t i);
-/// The data a read/write-like call carried (joined for iovecs); empty if none.
-std::string call_data(const Event& e);
-bool is_write_call(const std::string& name);
-bool is_read_call(const std::string& name);
-/// Index of the main path argument of a path call and its dirfd (-1 none).
-struct PathArgs {
-  int dirfd = -1;
-  int path = -1;
-};
-std::optional<PathArgs> path_args(const std::string& name);
-/// Canonical socket address of an argument ("AF_UNIX:/run/x", "AF_INET:1.2.3.4:80").
-std::string sockaddr_of(const Arg& a);
+Replayed replay_trace(const Trace& t);
 
 }  // namespace tracediff::explain::detail

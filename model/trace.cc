@@ -1,7 +1,11 @@
 #include "model/trace.h"
 
+#include "model/args.h"
+#include "model/syscalls.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -140,7 +144,6 @@ std::vector<std::string> strings_of(const Arg& a) {
   return out;
 }
 
-bool is_exec_call(const std::string& n) { return n == "execve" || n == "execveat"; }
 
 }  // namespace
 
@@ -148,8 +151,12 @@ ProcessTable build_process_table(const Trace& t) {
   ProcessTable table;
   TableBuilder b(table);
   bool have_exec_events = false;
-  for (const Event& e : t.events)
-    if (e.type == EventType::Process && e.name == kProcExec) have_exec_events = true;
+  std::unordered_set<std::int32_t> spawned;  // children that have a spawn event
+  for (const Event& e : t.events) {
+    if (e.type != EventType::Process) continue;
+    if (e.name == kProcExec) have_exec_events = true;
+    if (e.name == kProcSpawn) spawned.insert(e.proc.child);
+  }
 
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const Event& e = t.events[i];
@@ -158,6 +165,14 @@ ProcessTable build_process_table(const Trace& t) {
     if (e.type == EventType::Process && e.name == kProcSpawn) {
       b.spawn(tid, e.pid, e.proc.child, e.proc.thread, i);
       continue;
+    }
+    if (e.type == EventType::Syscall && syscall_is(e.name, kClassClone) && succeeded(e) && e.result.value > 0 &&
+        !spawned.count(static_cast<std::int32_t>(e.result.value))) {
+      // Traces without spawn events (hand-written, older writers): the
+      // clone's result names the child.
+      bool thread = false;
+      for (const Arg& a : e.args) thread = thread || arg_mentions(a, "CLONE_THREAD");
+      b.spawn(tid, e.pid, static_cast<std::int32_t>(e.result.value), thread, i);
     }
     Process& p = b.process_of(tid, e.pid, i);
     if (e.type == EventType::Process) {
@@ -171,10 +186,10 @@ ProcessTable build_process_table(const Trace& t) {
       } else if (e.name == kProcSuperseded) {
         // The exec'ing thread took over the leader's pid; nothing to record.
       }
-    } else if (e.type == EventType::Syscall && !have_exec_events && is_exec_call(e.name) &&
+    } else if (e.type == EventType::Syscall && !have_exec_events && syscall_is(e.name, kClassExec) &&
                e.result.state == ResultState::Returned && !e.result.failed()) {
       // Traces without exec events (older writers): derive execs from the calls.
-      std::size_t path_idx = e.name == "execveat" ? 1 : 0;
+      auto path_idx = static_cast<std::size_t>(std::max(0, syscall_info(e.name).path_index()));
       if (e.args.size() > path_idx) {
         ExecRecord r{e.args[path_idx].str,
                      e.args.size() > path_idx + 1 ? strings_of(e.args[path_idx + 1]) : std::vector<std::string>{}, i};
