@@ -241,7 +241,14 @@ class EbpfRecorder {
   std::string output_;
   std::unique_ptr<TraceWriter> out_;
   std::unordered_map<pid_t, Task> tasks_;
-  std::unordered_map<pid_t, std::vector<Arg>> exec_args_;  // a successful execve's, until its record
+  // A successful execve's arguments until its record, and the tid that
+  // called it (a thread that exec'd is the leader by then; ptrace writes
+  // the call under the caller's tid).
+  struct ExecCall {
+    std::vector<Arg> args;
+    pid_t caller = 0;
+  };
+  std::unordered_map<pid_t, ExecCall> exec_args_;
   std::unordered_map<pid_t, Event> dying_call_;            // a task's unfinished call, until its exit record
   std::unordered_map<pid_t, DeferredEnd> deferred_;        // leaders ended before their threads
   std::vector<bool> selected_;
@@ -362,7 +369,8 @@ void EbpfRecorder::on_syscall(const char* p, std::size_t n) {
     t.nr = s.nr;
     std::memcpy(t.args, args, sizeof t.args);
     e.name = syscall_name(s.nr);
-    e.args = std::move(saved->second);
+    e.args = std::move(saved->second.args);
+    e.tid = saved->second.caller;
     exec_args_.erase(saved);
   } else {
     decode_entry(t, args, s.nr, mem);
@@ -541,7 +549,7 @@ void EbpfRecorder::on_exec(const char* p, std::size_t n) {
       ev.args.push_back(x.ev.args[pi]);
       ev.args.push_back(x.ev.args[pi + 1]);
     }
-    exec_args_[tid] = std::move(x.ev.args);
+    exec_args_[tid] = ExecCall{std::move(x.ev.args), old};
     x.ev = std::move(saved_ev);
   }
   if (ev.args.empty()) {

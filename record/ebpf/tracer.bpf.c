@@ -70,6 +70,16 @@ struct {
   __uint(max_entries, 16 << 20);
 } events SEC(".maps");
 
+/* The siginfo of a fatal signal sent to a traced process (key: tgid): the
+ * kernel turns it into a SIGKILL of every thread, which is what
+ * signal_deliver then sees; ptrace shows the signal itself. */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 4096);
+  __type(key, __u32);
+  __type(value, struct td_signal);
+} fatal SEC(".maps");
+
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, TD_STAT_COUNT);
@@ -444,6 +454,11 @@ int BPF_PROG(td_sys_exit, struct pt_regs* regs, long ret) {
   __u32 tid = (__u32)pid_tgid;
   struct td_call* call = bpf_map_lookup_elem(&inflight, &tid);
   if (!call) return 0; /* not traced, not selected, or entered before we were */
+  /* A call cut short by a SIGKILL (killed, or a thread zapped by another's
+   * exec or exit_group) does not return to the program: ptrace never sees
+   * its exit either. It stays in flight and ends with the task. */
+  struct task_struct* t = bpf_get_current_task_btf();
+  if (BPF_CORE_READ(t, pending.signal.sig[0]) & (1UL << 8)) return 0;
   send_call(call, tid, pid_tgid >> 32, ret, TD_STATE_RETURNED);
   bpf_map_delete_elem(&inflight, &tid);
   return 0;
@@ -569,12 +584,25 @@ SEC("tp_btf/signal_deliver")
 int BPF_PROG(td_signal_deliver, int sig, struct kernel_siginfo* info, struct k_sigaction* ka) {
   __u32 tid = (__u32)bpf_get_current_pid_tgid();
   if (!bpf_map_lookup_elem(&tasks, &tid)) return 0;
+  __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+  if (sig == 9 /* SIGKILL */) {
+    /* ptrace never shows a SIGKILL; a fatal signal made into one is shown
+     * as itself, with the siginfo it was sent with. */
+    struct td_signal* f = bpf_map_lookup_elem(&fatal, &tgid);
+    if (!f) return 0;
+    struct td_signal s = *f;
+    bpf_map_delete_elem(&fatal, &tgid);
+    s.h.ts = bpf_ktime_get_ns();
+    s.h.tid = tid;
+    if (bpf_ringbuf_output(&events, &s, sizeof s, 0) != 0) count(TD_STAT_RINGBUF_DROPS);
+    return 0;
+  }
   struct td_signal s = {};
   s.h.type = TD_REC_SIGNAL;
   s.h.size = sizeof s;
   s.h.ts = bpf_ktime_get_ns();
   s.h.tid = tid;
-  s.h.tgid = bpf_get_current_pid_tgid() >> 32;
+  s.h.tgid = tgid;
   s.sig = sig;
   bpf_probe_read_kernel(s.info, sizeof s.info, info);
   __u64 handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
@@ -590,9 +618,19 @@ int BPF_PROG(td_signal_deliver, int sig, struct kernel_siginfo* info, struct k_s
 SEC("tp_btf/signal_generate")
 int BPF_PROG(td_signal_generate, int sig, struct kernel_siginfo* info, struct task_struct* task, int group,
              int result) {
-  if (result != 1 /* TRACE_SIGNAL_IGNORED */) return 0;
+  if (result != 0 /* TRACE_SIGNAL_DELIVERED */ && result != 1 /* TRACE_SIGNAL_IGNORED */) return 0;
   __u32 tid = BPF_CORE_READ(task, pid);
   if (!bpf_map_lookup_elem(&tasks, &tid)) return 0;
+  int fatal_sig = 0;
+  if (result == 0) {
+    /* Delivered normally: signal_deliver shows it, unless it is fatal
+     * (complete_signal has just started the group exit with its number). */
+    struct signal_struct* sigs = BPF_CORE_READ(task, signal);
+    unsigned int flags = BPF_CORE_READ(sigs, flags);
+    int code = BPF_CORE_READ(sigs, group_exit_code);
+    if (!(flags & 0x4 /* SIGNAL_GROUP_EXIT */) || code != sig || sig == 9) return 0;
+    fatal_sig = 1;
+  }
   struct td_signal s = {};
   s.h.type = TD_REC_SIGNAL;
   s.h.size = sizeof s;
@@ -600,7 +638,7 @@ int BPF_PROG(td_signal_generate, int sig, struct kernel_siginfo* info, struct ta
   s.h.tid = tid;
   s.h.tgid = BPF_CORE_READ(task, tgid);
   s.sig = sig;
-  s.sflags = TD_SIG_GENERATED;
+  s.sflags = fatal_sig ? 0 : TD_SIG_GENERATED;
   if ((__u64)info > 1) {
     bpf_probe_read_kernel(s.info, sizeof s.info, info);
   } else {
@@ -613,6 +651,11 @@ int BPF_PROG(td_signal_generate, int sig, struct kernel_siginfo* info, struct ta
       k._sifields._kill._uid = (__u32)bpf_get_current_uid_gid();
     }
     __builtin_memcpy(s.info, &k, sizeof s.info);
+  }
+  if (fatal_sig) {
+    __u32 tgid = s.h.tgid;
+    bpf_map_update_elem(&fatal, &tgid, &s, BPF_ANY);
+    return 0;
   }
   if (bpf_ringbuf_output(&events, &s, sizeof s, 0) != 0) count(TD_STAT_RINGBUF_DROPS);
   return 0;
