@@ -8,6 +8,8 @@ pkgs=(
   strace jq util-linux procps python3 file
   chromium   # the HTML report's browser test (tests/report/browser_test.sh)
   clang libclang-rt-14-dev   # fuzzers and the sanitizer build
+  libbpf-dev bpftool         # the eBPF recorder (record/ebpf; clang builds its kernel program)
+  hyperfine                  # bench/ (side-by-side timings)
   "$@"
 )
 missing=()
