@@ -179,6 +179,9 @@ int Tracer::on_sample(void* ctx, void* data, std::size_t size) {
 void Tracer::poll(int timeout_ms) {
   int n = ring_buffer__poll(rb_, timeout_ms);
   if (n < 0 && n != -EINTR) throw fmt::system_error(-n, "record: reading the BPF ring buffer");
+  // The kernel program wakes us only when the buffer fills up (wakeups
+  // cost the traced program): what came meanwhile is read now.
+  drain();
 }
 
 void Tracer::drain() {

@@ -846,7 +846,7 @@ RecordOutcome EbpfRecorder::run() {
     std::int64_t last_prune = now_ns(CLOCK_MONOTONIC_COARSE);
     bool detach = false;
     while (true) {
-      tracer_->poll(50);
+      tracer_->poll(10);  // ms: the reader's latency, as the kernel program rarely wakes it
       if (g_stop_signal) {
         int sig = g_stop_signal;
         g_stop_signal = 0;
