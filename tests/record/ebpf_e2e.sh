@@ -136,6 +136,18 @@ case $CASE in
       fail "failed execve not recorded"
     rc=0; "$TD" record --backend ebpf -o "$S/nf.trace" -- no-such-command-xyz 2>/dev/null || rc=$?
     [ $rc = 2 ] && [ ! -e "$S/nf.trace" ] || fail "command not found: exit $rc, file left: $(ls "$S")"
+    # Without the capabilities: one line naming them, exit 2, no file; auto
+    # falls back to ptrace and says so.
+    if command -v setpriv >/dev/null; then
+      rc=0; setpriv --bounding-set=-bpf,-perfmon,-sys_admin "$TD" record --backend ebpf -o "$S/nc.trace" -- true \
+        2>"$S/nc.err" || rc=$?
+      [ $rc = 2 ] && [ ! -e "$S/nc.trace" ] && [ "$(wc -l <"$S/nc.err")" = 1 ] || fail "no caps: exit $rc, $(cat "$S/nc.err")"
+      grep -q "needs CAP_BPF and CAP_PERFMON.*--backend ptrace works" "$S/nc.err" || fail "no caps: $(cat "$S/nc.err")"
+      setpriv --bounding-set=-bpf,-perfmon,-sys_admin "$TD" record --backend auto -o "$S/auto.trace" -- true \
+        2>"$S/auto.err" || fail "auto without caps: $(cat "$S/auto.err")"
+      grep -q "backend ptrace (eBPF: needs CAP_BPF" "$S/auto.err" || fail "auto did not say which: $(cat "$S/auto.err")"
+      [ "$(head -n 1 "$S/auto.trace" | jq -r .source)" = ptrace ] || fail "auto without caps did not record with ptrace"
+    fi
     rc=0; "$TD" record --backend bogus -o "$S/b.trace" -- true 2>/dev/null || rc=$?
     [ $rc = 2 ] || fail "--backend bogus: exit $rc"
     # -p: a running multithreaded process: every thread is followed.
