@@ -4,12 +4,40 @@
 #include "cli/commands.h"
 #include "record/record.h"
 #include "record/syscalls.h"
+#ifdef TRACEDIFF_HAVE_EBPF
+#include "record/ebpf/recorder.h"
+#endif
 
 namespace tracediff::cli {
 namespace {
 
+// The eBPF backend, or why it cannot be used here ("" when it can).
+std::string ebpf_unavailable() {
+#ifdef TRACEDIFF_HAVE_EBPF
+  return record::ebpf_unavailable_reason();
+#else
+  return "this tracediff was built without it (libbpf-dev, bpftool and clang were missing)";
+#endif
+}
+
+record::RecordOutcome record_with(const record::RecordOptions& o) {
+  record::Backend b = o.backend;
+  if (b == record::Backend::Auto) {
+    std::string why = ebpf_unavailable();
+    b = why.empty() ? record::Backend::Ebpf : record::Backend::Ptrace;
+    fmt::print(stderr, "tracediff: record: backend {}{}\n", b == record::Backend::Ebpf ? "ebpf" : "ptrace",
+               why.empty() ? "" : " (eBPF: " + why + ")");
+  }
+  if (b == record::Backend::Ptrace) return record::run(o);
+#ifdef TRACEDIFF_HAVE_EBPF
+  return record::record_ebpf(o);
+#else
+  throw InputError("record: --backend ebpf: " + ebpf_unavailable() + "; --backend ptrace works without it");
+#endif
+}
+
 void run_record(const record::RecordOptions& o, CommandResult& res) {
-  record::RecordOutcome r = record::run(o);
+  record::RecordOutcome r = record_with(o);
   fmt::print(stderr, "tracediff: recorded {} events to {}\n", r.events, r.output);
   res.status = r.exit_status;
 }
@@ -32,6 +60,10 @@ void add_record(CLI::App& app, CommandResult& res) {
       "Ctrl-C / SIGTERM: with -p, detach and leave the processes running. With a command, pass\n"
       "the signal to it; with --all then detach (as strace does), else record until it ends (a\n"
       "seccomp filter cannot be removed), a second signal killing it. The trace stays valid.\n"
+      "--backend ebpf: a kernel program copies the calls out and the command runs on unstopped\n"
+      "(a few percent of its time instead of several times it; needs root or CAP_BPF+CAP_PERFMON\n"
+      "and a kernel with BTF). What it cannot keep up with is dropped, counted in the header and\n"
+      "shown by show and diff. --backend auto: eBPF where possible, else ptrace (docs/record.md).\n"
       "Examples:\n"
       "  tracediff record -o good.trace -- ./app --port 8080\n"
       "  tracediff record -p 1234 -o server.trace\n"
@@ -46,6 +78,11 @@ void add_record(CLI::App& app, CommandResult& res) {
                 "trace=SET: names and classes (%file %process %network %fd %creds %memory %signal)")
       ->allow_extra_args(false);
   c->add_flag("--all", o->all, "trace every call (no filter)");
+  c->add_option("--backend", o->backend, "ptrace (default), ebpf, or auto (ebpf when available, else ptrace)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, record::Backend>{{"ptrace", record::Backend::Ptrace}, {"ebpf", record::Backend::Ebpf}, {"auto", record::Backend::Auto}},
+          CLI::ignore_case))
+      ->type_name("BACKEND");
   c->add_flag("--no-follow", *no_follow, "do not follow forks and threads");
   c->add_flag("--redact", o->redact, "hide secret-looking environment values and all data buffers");
   c->add_flag("--force", o->force, "overwrite an existing output file");

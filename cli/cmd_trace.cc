@@ -62,6 +62,8 @@ void run_import(const ImportArgs& a, CommandResult& res) {
 void run_show(const ShowArgs& a, CommandResult& res) {
   Trace t = input::load_any(a.trace);
   print_warnings(t.warnings);
+  if (std::string l = describe_losses(t.header); !l.empty())
+    fmt::print(stderr, "tracediff: warning: {}: {}\n", a.trace, l);
   std::set<std::int32_t> pids(a.pids.begin(), a.pids.end());
   std::set<std::string> names(a.syscalls.begin(), a.syscalls.end());
   display::FormatOptions fo;

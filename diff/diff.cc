@@ -233,6 +233,10 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
           tp.name, opt.exact_limit));
   }
   classify(g, b, r.pairs, r);
+  // A side that lost events may show differences that are only its losses.
+  for (const auto& [info, side] : {std::pair{&r.good_info, &r.good}, std::pair{&r.bad_info, &r.bad}})
+    if (std::string l = describe_losses(side->header); !l.empty())
+      r.notes.push_back(fmt::format("{}: {}: a divergence may be a missing event, not a difference", info->file, l));
   r.env = compare_headers(r.good.header, r.bad.header);
   for (const EnvChange& c : r.env) r.divergences.push_back(env_divergence(c));
   rank(g, b, r);

@@ -68,6 +68,33 @@ std::optional<EventType> event_type_from_string(std::string_view s) {
   return lookup<EventType>(kEventTypeNames, s);
 }
 
+std::string describe_losses(const Header& h) {
+  struct Counter {
+    const char* key;
+    const char* what;
+  };
+  static const Counter counters[] = {
+      {"lost_events", "events lost (the recorder could not keep up)"},
+      {"unreadable", "arguments unreadable (memory the kernel could not read)"},
+      {"not_captured", "arguments not captured whole (beyond the capture bounds)"},
+  };
+  std::string out;
+  bool unknown = false;
+  for (const Counter& c : counters) {
+    auto it = h.options.find(c.key);
+    if (it == h.options.end()) continue;
+    const std::string& v = it->second;
+    if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos) {
+      unknown = true;
+      continue;
+    }
+    if (v == "0") continue;
+    out += (out.empty() ? "" : ", ") + v + " " + c.what;
+  }
+  if (unknown) out += std::string(out.empty() ? "" : "; ") + "the recording did not end cleanly, so what it lost is unknown";
+  return out;
+}
+
 std::string ExitStatus::describe() const {
   switch (kind) {
     case Exited:

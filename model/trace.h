@@ -197,6 +197,12 @@ struct Header {
   bool operator==(const Header&) const = default;
 };
 
+/// What a recording says it lost (header options lost_events, unreadable,
+/// not_captured, written by the eBPF recorder): "" when nothing, else one
+/// sentence ("lost 12 events (ring buffer full), 3 arguments unreadable").
+/// A recorder that did not end cleanly leaves the counts unknown: said so.
+std::string describe_losses(const Header& h);
+
 /// A non-fatal problem met while reading or importing.
 struct Warning {
   std::string file;

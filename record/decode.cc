@@ -86,7 +86,7 @@ Arg DecodeCtx::path_at(RemoteAddr a, int dirfd) {
   Arg out;
   bool truncated = false;
   std::string s;
-  if (!read_cstring(task.tid, a, kMaxArgString, s, truncated)) return unreadable(a);
+  if (!read_cstring(mem(), a, kMaxArgString, s, truncated)) return unreadable(a);
   out.kind = ArgKind::Path;
   out.has_raw = true;
   out.raw = static_cast<std::int64_t>(a.value);
@@ -123,7 +123,7 @@ Arg DecodeCtx::data_arg(RemoteAddr a, std::size_t len) {
   std::size_t want = std::min(len, data_size);
   Arg out = make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
   std::string data;
-  if (want > 0 && !read_memory(task.tid, a, want, data)) return unreadable(a);
+  if (want > 0 && !read_memory(mem(), a, want, data)) return unreadable(a);
   out.str = data;
   out.truncated = len > want;
   if (redact) {
@@ -137,7 +137,7 @@ Arg DecodeCtx::cstring_arg(RemoteAddr a, std::size_t max) {
   Arg out = make(ArgKind::String, static_cast<std::int64_t>(a.value), "");
   if (a.null()) return make(ArgKind::Other, 0, "NULL");
   std::string s;
-  if (!read_cstring(task.tid, a, max, s, out.truncated)) return unreadable(a);
+  if (!read_cstring(mem(), a, max, s, out.truncated)) return unreadable(a);
   out.str = s;
   return out;
 }
@@ -152,7 +152,7 @@ Arg DecodeCtx::string_array_arg(RemoteAddr a, bool env) {
   bool ended = false;
   for (std::size_t i = 0; i < kMaxArrayItems && !ended; i += kBatch) {
     std::string raw;
-    if (!read_memory(task.tid, RemoteAddr{a.value + i * 8}, kBatch * 8, raw) || raw.size() < 8) {
+    if (!read_memory(mem(), RemoteAddr{a.value + i * 8}, kBatch * 8, raw) || raw.size() < 8) {
       if (i == 0) return unreadable(a);
       out.truncated = true;
       break;
@@ -170,7 +170,7 @@ Arg DecodeCtx::string_array_arg(RemoteAddr a, bool env) {
   if (!ended) out.truncated = true;
   std::vector<std::string> strs;
   std::vector<bool> ok, cut;
-  read_cstrings(task.tid, ptrs, kMaxArgString, strs, ok, cut);
+  read_cstrings(mem(), ptrs, kMaxArgString, strs, ok, cut);
   out.items.reserve(ptrs.size());
   for (std::size_t i = 0; i < ptrs.size(); ++i) {
     if (!ok[i]) {
@@ -193,7 +193,7 @@ Arg DecodeCtx::sockaddr_arg(RemoteAddr a, std::uint64_t len) {
   if (a.null()) return make(ArgKind::Other, 0, "NULL");
   std::string buf;
   len = std::min<std::uint64_t>(len, sizeof(sockaddr_storage));
-  if (len < sizeof(sa_family_t) || !read_memory(task.tid, a, len, buf) || buf.size() < sizeof(sa_family_t))
+  if (len < sizeof(sa_family_t) || !read_memory(mem(), a, len, buf) || buf.size() < sizeof(sa_family_t))
     return unreadable(a);
   sockaddr_storage ss{};
   std::memcpy(&ss, buf.data(), buf.size());
@@ -229,7 +229,7 @@ Arg DecodeCtx::sockaddr_arg(RemoteAddr a, std::uint64_t len) {
 
 Arg DecodeCtx::stat_arg(RemoteAddr a) {
   struct stat st;
-  if (!read_value(task.tid, a, st)) return unreadable(a);
+  if (!read_value(mem(), a, st)) return unreadable(a);
   Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
   out.items.push_back(field("st_mode", ArgKind::Flags, stat_mode_to_string(st.st_mode), st.st_mode));
   out.items.push_back(field("st_uid", ArgKind::Int, "", st.st_uid));
@@ -240,7 +240,7 @@ Arg DecodeCtx::stat_arg(RemoteAddr a) {
 
 Arg DecodeCtx::statx_arg(RemoteAddr a) {
   struct statx st;
-  if (!read_value(task.tid, a, st)) return unreadable(a);
+  if (!read_value(mem(), a, st)) return unreadable(a);
   Arg out = make(ArgKind::Struct, static_cast<std::int64_t>(a.value), "");
   out.items.push_back(field("stx_mode", ArgKind::Flags, stat_mode_to_string(st.stx_mode), st.stx_mode));
   out.items.push_back(field("stx_uid", ArgKind::Int, "", st.stx_uid));

@@ -26,9 +26,16 @@ struct DecodeCtx {
   bool redact;            ///< --redact
   std::int64_t ret = 0;   ///< exit only: the raw return value
   bool failed = false;    ///< exit only: the call returned an errno
+  /// Where the task's memory is read from; null: the live task (ptrace).
+  /// The eBPF recorder passes what its kernel program captured at the call.
+  const MemorySource* memory = nullptr;
+  /// The live task's memory, used when `memory` is null (not set by callers).
+  TraceeMemory live_memory{task.tid};
 
   Event& ev() { return task.ev; }
   pid_t tid() const { return task.tid; }
+  /// The task's memory, as the decoders must read it (never by tid).
+  const MemorySource& mem() const { return memory ? *memory : live_memory; }
   std::uint64_t arg(int i) const { return task.args[i]; }
   int iarg(int i) const { return static_cast<int>(task.args[i]); }
   RemoteAddr addr(int i) const { return RemoteAddr{task.args[i]}; }

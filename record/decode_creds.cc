@@ -36,7 +36,7 @@ std::vector<Decoder> creds_decoders() {
          c.add(c.int_arg(0));
          std::size_t n = std::min<std::uint64_t>(c.arg(0), 65536);  // NGROUPS_MAX
          std::string raw;
-         if (c.arg(1) && n && read_memory(c.tid(), c.addr(1), n * 4, raw)) {
+         if (c.arg(1) && n && read_memory(c.mem(), c.addr(1), n * 4, raw)) {
            Arg arr = c.hex_arg(1);
            arr.kind = ArgKind::Array;
            arr.str.clear();
@@ -59,12 +59,12 @@ std::vector<Decoder> creds_decoders() {
        [](DecodeCtx& c) {
          __user_cap_header_struct hdr{};
          __user_cap_data_struct data[2]{};
-         if (!read_value(c.tid(), c.addr(0), hdr)) {
+         if (!read_value(c.mem(), c.addr(0), hdr)) {
            c.add(c.unreadable(c.addr(0)));
          } else {
            c.add(DecodeCtx::other(fmt::format("{{version={:#x}, pid={}}}", hdr.version, hdr.pid)));
          }
-         if (!read_value(c.tid(), c.addr(1), data)) {
+         if (!read_value(c.mem(), c.addr(1), data)) {
            c.add(c.unreadable(c.addr(1)));
          } else {
            auto set = [&](std::uint32_t lo, std::uint32_t hi) {

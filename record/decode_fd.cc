@@ -23,7 +23,7 @@ Arg data_out(DecodeCtx& c, int buf) {
 Arg iov_arg(DecodeCtx& c, int iov, int cnt, std::size_t total) {
   std::size_t n = std::min<std::uint64_t>(c.arg(cnt), 1024);  // UIO_MAXIOV
   std::string raw;
-  if (!read_memory(c.tid(), c.addr(iov), n * sizeof(iovec), raw) || raw.size() < n * sizeof(iovec))
+  if (!read_memory(c.mem(), c.addr(iov), n * sizeof(iovec), raw) || raw.size() < n * sizeof(iovec))
     return c.unreadable(c.addr(iov));
   Arg out = c.hex_arg(iov);
   out.kind = ArgKind::Array;
@@ -56,7 +56,7 @@ void pipe_out(DecodeCtx& c, int fds_arg, std::uint64_t flags) {
     return;
   }
   int fds[2];
-  if (!read_value(c.tid(), c.addr(fds_arg), fds)) {
+  if (!read_value(c.mem(), c.addr(fds_arg), fds)) {
     c.ev().args.insert(c.ev().args.begin(), c.unreadable(c.addr(fds_arg)));
     return;
   }
@@ -200,7 +200,7 @@ std::vector<Decoder> fd_decoders() {
            // filled, walking d_reclen (the u16 at offset 16 of each entry).
            std::string buf;
            std::size_t n = 0;
-           if (read_memory(c.tid(), c.addr(1), static_cast<std::size_t>(c.ret), buf)) {
+           if (read_memory(c.mem(), c.addr(1), static_cast<std::size_t>(c.ret), buf)) {
              for (std::size_t off = 0; off + 19 <= buf.size(); ++n) {
                std::uint16_t reclen;
                std::memcpy(&reclen, buf.data() + off + 16, 2);

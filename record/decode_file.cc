@@ -35,7 +35,7 @@ void readlink_out(DecodeCtx& c, int buf, int size) {
   } else {
     Arg a = c.data_arg(c.addr(buf), 0);
     std::string s;
-    read_memory(c.tid(), c.addr(buf), static_cast<std::size_t>(c.ret), s);
+    read_memory(c.mem(), c.addr(buf), static_cast<std::size_t>(c.ret), s);
     a.str = std::move(s);
     a.kind = ArgKind::String;
     c.add(std::move(a));
@@ -71,7 +71,7 @@ std::vector<Decoder> file_decoders() {
          c.add(c.fd_arg(0));
          c.add(c.path_arg(1, 0));
          open_how how{};
-         if (!read_value(c.tid(), c.addr(2), how)) {
+         if (!read_value(c.mem(), c.addr(2), how)) {
            c.add(c.unreadable(c.addr(2)));
          } else {
            Arg s = c.hex_arg(2);

@@ -127,14 +127,14 @@ Arg sock_type_arg(const DecodeCtx& c, int i) {
 // Output address: the kernel writes the length it used into *addrlen.
 Arg sockaddr_out(DecodeCtx& c, int addr, int lenp) {
   socklen_t len = 0;
-  if (c.failed || !c.arg(addr) || !read_value(c.tid(), c.addr(lenp), len)) return c.hex_arg(addr);
+  if (c.failed || !c.arg(addr) || !read_value(c.mem(), c.addr(lenp), len)) return c.hex_arg(addr);
   return c.sockaddr_arg(c.addr(addr), len);
 }
 
 // struct msghdr: the address and the data, `total` bytes of it.
 Arg msghdr_arg(DecodeCtx& c, int i, std::size_t total) {
   msghdr m{};
-  if (!read_value(c.tid(), c.addr(i), m)) return c.unreadable(c.addr(i));
+  if (!read_value(c.mem(), c.addr(i), m)) return c.unreadable(c.addr(i));
   Arg s = c.hex_arg(i);
   s.kind = ArgKind::Struct;
   s.str.clear();
@@ -148,7 +148,7 @@ Arg msghdr_arg(DecodeCtx& c, int i, std::size_t total) {
   std::string raw;
   std::size_t n = std::min<std::size_t>(m.msg_iovlen, 1024);
   std::size_t budget = c.data_size;
-  if (read_memory(c.tid(), RemoteAddr{reinterpret_cast<std::uint64_t>(m.msg_iov)}, n * sizeof(iovec), raw)) {
+  if (read_memory(c.mem(), RemoteAddr{reinterpret_cast<std::uint64_t>(m.msg_iov)}, n * sizeof(iovec), raw)) {
     for (std::size_t k = 0; k + 1 <= raw.size() / sizeof(iovec) && total > 0; ++k) {
       iovec v;
       std::memcpy(&v, raw.data() + k * sizeof(iovec), sizeof v);
@@ -194,7 +194,7 @@ std::vector<Decoder> net_decoders() {
        },
        [](DecodeCtx& c) {
          int sv[2];
-         if (c.failed || !read_value(c.tid(), c.addr(3), sv)) {
+         if (c.failed || !read_value(c.mem(), c.addr(3), sv)) {
            c.add(c.hex_arg(3));
            return;
          }

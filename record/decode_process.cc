@@ -57,7 +57,7 @@ std::vector<Decoder> process_decoders() {
       {"clone3",
        [](DecodeCtx& c) {
          clone_args ca{};
-         if (!read_value(c.tid(), c.addr(0), ca)) {
+         if (!read_value(c.mem(), c.addr(0), ca)) {
            c.add(c.unreadable(c.addr(0)));
          } else {
            Arg s = c.hex_arg(0);
@@ -84,7 +84,7 @@ std::vector<Decoder> process_decoders() {
        [](DecodeCtx& c) { c.add(c.int_arg(0)); },
        [](DecodeCtx& c) {
          int status;
-         if (!c.failed && c.ret > 0 && c.arg(1) && read_value(c.tid(), c.addr(1), status)) {
+         if (!c.failed && c.ret > 0 && c.arg(1) && read_value(c.mem(), c.addr(1), status)) {
            Arg a = c.hex_arg(1);
            a.kind = ArgKind::Other;
            a.str = wait_status_to_string(status);
@@ -102,7 +102,7 @@ std::vector<Decoder> process_decoders() {
        },
        [](DecodeCtx& c) {
          siginfo_t si;
-         if (!c.failed && c.arg(2) && read_value(c.tid(), c.addr(2), si) && si.si_pid) {
+         if (!c.failed && c.arg(2) && read_value(c.mem(), c.addr(2), si) && si.si_pid) {
            Arg a = c.hex_arg(2);
            a.kind = ArgKind::Other;
            a.str = si.si_code == CLD_EXITED

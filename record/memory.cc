@@ -44,17 +44,35 @@ std::size_t vm_read(pid_t tid, std::uint64_t addr, char* dst, std::size_t len) {
 
 }  // namespace
 
-bool read_memory(pid_t tid, RemoteAddr addr, std::size_t len, std::string& out) {
+std::size_t TraceeMemory::read(std::uint64_t addr, char* dst, std::size_t len) const {
+  return vm_read(tid_, addr, dst, len);
+}
+
+void MemorySource::read_cstrings(const std::vector<std::uint64_t>& addrs, std::size_t max,
+                                 std::vector<std::string>& out, std::vector<bool>& ok,
+                                 std::vector<bool>& truncated) const {
+  const std::size_t n = addrs.size();
+  out.assign(n, std::string());
+  ok.assign(n, false);
+  truncated.assign(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    bool t = false;
+    ok[i] = read_cstring(*this, RemoteAddr{addrs[i]}, max, out[i], t);
+    truncated[i] = t;
+  }
+}
+
+bool read_memory(const MemorySource& mem, RemoteAddr addr, std::size_t len, std::string& out) {
   if (addr.null()) return false;
   if (len == 0) return true;
   std::size_t base = out.size();
   out.resize(base + len);
-  std::size_t n = vm_read(tid, addr.value, out.data() + base, len);
+  std::size_t n = mem.read(addr.value, out.data() + base, len);
   out.resize(base + n);
   return n > 0;
 }
 
-bool read_cstring(pid_t tid, RemoteAddr addr, std::size_t max, std::string& out, bool& truncated) {
+bool read_cstring(const MemorySource& mem, RemoteAddr addr, std::size_t max, std::string& out, bool& truncated) {
   truncated = false;
   if (addr.null()) return false;
   std::uint64_t a = addr.value;
@@ -69,7 +87,7 @@ bool read_cstring(pid_t tid, RemoteAddr addr, std::size_t max, std::string& out,
     std::size_t want = kPage - (a & (kPage - 1));
     want = std::min({want, max - (out.size() - start), first});
     first = kPage;
-    std::size_t n = vm_read(tid, a, chunk, want);
+    std::size_t n = mem.read(a, chunk, want);
     if (n == 0) return out.size() > start;
     if (const void* z = std::memchr(chunk, 0, n)) {
       out.append(chunk, static_cast<const char*>(z) - chunk);
@@ -83,8 +101,10 @@ bool read_cstring(pid_t tid, RemoteAddr addr, std::size_t max, std::string& out,
   return true;
 }
 
-void read_cstrings(pid_t tid, const std::vector<std::uint64_t>& addrs, std::size_t max,
-                   std::vector<std::string>& out, std::vector<bool>& ok, std::vector<bool>& truncated) {
+void TraceeMemory::read_cstrings(const std::vector<std::uint64_t>& addrs, std::size_t max,
+                                 std::vector<std::string>& out, std::vector<bool>& ok,
+                                 std::vector<bool>& truncated) const {
+  const pid_t tid = tid_;
   const std::size_t n = addrs.size();
   out.assign(n, std::string());
   ok.assign(n, false);
@@ -128,7 +148,7 @@ void read_cstrings(pid_t tid, const std::vector<std::uint64_t>& addrs, std::size
           out[base + i].assign(p, l);
           bool t = false;
           if (out[base + i].size() < max)
-            read_cstring(tid, RemoteAddr{addrs[base + i] + l}, max - l, out[base + i], t);
+            read_cstring(*this, RemoteAddr{addrs[base + i] + l}, max - l, out[base + i], t);
           truncated[base + i] = t || out[base + i].size() >= max;
           ok[base + i] = true;
         }
@@ -140,7 +160,7 @@ void read_cstrings(pid_t tid, const std::vector<std::uint64_t>& addrs, std::size
   }
   for (std::size_t i = done; i < n; ++i) {
     bool t = false;
-    ok[i] = read_cstring(tid, RemoteAddr{addrs[i]}, max, out[i], t);
+    ok[i] = read_cstring(*this, RemoteAddr{addrs[i]}, max, out[i], t);
     truncated[i] = t;
   }
 }

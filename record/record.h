@@ -12,7 +12,13 @@
 
 namespace tracediff::record {
 
+/// Which recorder: ptrace (stops the task at its calls), eBPF (a kernel
+/// program copies the calls out, the task runs on: record/ebpf/recorder.h),
+/// or auto (eBPF where the kernel and privileges allow, else ptrace).
+enum class Backend { Ptrace, Ebpf, Auto };
+
 struct RecordOptions {
+  Backend backend = Backend::Ptrace;   ///< --backend
   std::string output;                  ///< trace file ("" = derived name)
   std::vector<std::int32_t> attach;    ///< -p PID...
   std::vector<std::string> command;    ///< command to launch

@@ -407,7 +407,7 @@ void Recorder::on_new_child(Task& parent, pid_t child, int event) {
     known = true;
   } else if (parent.in_syscall && parent.nr == SYS_clone3) {
     clone_args ca{};
-    if (read_value(parent.tid, RemoteAddr{parent.args[0]}, ca)) {
+    if (read_value(TraceeMemory(parent.tid), RemoteAddr{parent.args[0]}, ca)) {
       flags = ca.flags;
       known = true;
     }

@@ -9,6 +9,8 @@ pkgs=(
   chromium   # the HTML report's browser test (tests/report/browser_test.sh)
   clang libclang-rt-14-dev   # fuzzers and the sanitizer build
   dpkg-dev man-db bash-completion zsh   # scripts/package.sh and its tests (tests/packaging)
+  libbpf-dev bpftool         # the eBPF recorder (record/ebpf; clang builds its kernel program)
+  hyperfine                  # bench/ (side-by-side timings)
   "$@"
 )
 missing=()
