@@ -15,26 +15,10 @@
 
 #include "diff/internal.h"
 #include "model/paths.h"
+#include "model/syscalls.h"
 #include "display/format.h"
 
 namespace tracediff::diff::detail {
-
-bool is_timing_call(const std::string& n) {
-  static const std::unordered_set<std::string> s = {
-      "futex", "futex_waitv", "poll", "ppoll", "select", "_newselect", "pselect6", "epoll_wait", "epoll_pwait",
-      "epoll_pwait2", "nanosleep", "clock_nanosleep", "sched_yield", "restart_syscall", "rt_sigreturn",
-      "rt_sigsuspend", "rt_sigtimedwait", "pause", "wait4", "waitid", "clock_gettime", "gettimeofday", "time",
-      "getrandom", "brk", "mmap", "munmap", "mremap", "madvise", "mprotect", "rt_sigprocmask", "rt_sigaction",
-      "sigaltstack", "getpid", "gettid", "getppid", "set_robust_list", "rseq", "membarrier", "sched_getaffinity",
-      "set_tid_address", "arch_prctl", "io_getevents", "io_uring_enter", "timerfd_settime", "alarm", "setitimer"};
-  return s.count(n) > 0;
-}
-
-bool is_transient_errno(const std::string& e) {
-  return e == "EAGAIN" || e == "EWOULDBLOCK" || e == "EINTR" || e == "ERESTARTSYS" || e == "ERESTARTNOINTR" ||
-         e == "ERESTARTNOHAND" || e == "ERESTART_RESTARTBLOCK" || e == "ETIMEDOUT" || e == "EINPROGRESS" ||
-         e == "ECHILD";
-}
 
 namespace {
 
@@ -42,18 +26,6 @@ namespace {
 bool is_timing_signal(const std::string& n) {
   return n == "SIGCHLD" || n == "SIGALRM" || n == "SIGWINCH" || n == "SIGURG" || n == "SIGIO" || n == "SIGCONT" ||
          n == "SIGPROF" || n == "SIGVTALRM" || n.rfind("SIGRT", 0) == 0;
-}
-
-bool is_lookup_call(const std::string& n) {
-  static const std::unordered_set<std::string> s = {
-      "openat", "open", "creat", "openat2", "newfstatat", "stat", "lstat", "statx", "stat64", "lstat64",
-      "fstatat64", "faccessat", "faccessat2", "access", "execve", "execveat", "readlink", "readlinkat",
-      "statfs", "uselib"};
-  return s.count(n) > 0;
-}
-
-bool lookup_failure(const std::string& err) {
-  return err == "ENOENT" || err == "ENOTDIR" || err == "EACCES" || err == "ELOOP";
 }
 
 bool has_path_arg(const Event& e) {
@@ -72,11 +44,11 @@ bool meaningful(const Event& e) {
     case EventType::Signal:
       return !is_timing_signal(e.name);
     case EventType::Syscall:
-      if (is_timing_call(e.name)) return false;
-      if (e.result.failed()) return !is_transient_errno(e.result.err);
+      if (syscall_is(e.name, kClassTiming)) return false;
+      if (e.result.failed()) return !errno_is(e.result.err, kErrTransient);
       for (const Arg& a : e.args)
         if ((a.kind == ArgKind::Path && !a.str.empty()) || a.kind == ArgKind::SockAddr) return true;
-      return e.name == "execve" || e.name == "execveat";
+      return syscall_is(e.name, kClassExec);
     case EventType::Unparsed:
       break;
   }
@@ -113,14 +85,14 @@ void build_chains(const Side& s, SideChains& out) {
       // A signal may land inside a search; a recorder writes the exec event
       // next to the execve that ends a PATH search.
       if (e.type == EventType::Signal || (e.type == EventType::Process && e.name == kProcExec)) continue;
-      bool lookup = returned(e) && is_lookup_call(e.name) && has_path_arg(e);
+      bool lookup = returned(e) && syscall_is(e.name, kClassLookup) && has_path_arg(e);
       if (!lookup) {
         close(false);
         continue;
       }
       cur.events.push_back(i);
       if (!e.result.failed()) close(true);
-      else if (!lookup_failure(e.result.err)) close(false);
+      else if (!errno_is(e.result.err, kErrLookup)) close(false);
     }
     close(false);
   }
@@ -150,10 +122,6 @@ void append_stat_identity(const Arg& a, std::string& s) {
   for (const Arg& i : a.items) append_stat_identity(i, s);
 }
 
-bool is_stat_family(const std::string& n) {
-  return n == "newfstatat" || n == "stat" || n == "lstat" || n == "fstat" || n == "statx" || n == "fstatat64";
-}
-
 // What a successful call gave back, where it matters and can differ: owner
 // and mode, a link target, ids, exec arguments. Empty: nothing to compare.
 // `significant` says whether a difference there counts.
@@ -165,21 +133,23 @@ std::string data_of(const Event& e, bool* significant) {
     return s;
   }
   if (e.type != EventType::Syscall) return "";
-  const std::string& n = e.name;
-  if (is_stat_family(n)) {
+  const SyscallInfo& info = syscall_info(e.name);
+  if (info.is(kClassStat)) {
     std::string s;
     for (const Arg& a : e.args) append_stat_identity(a, s);
     return s;
   }
-  if ((n == "readlink" || n == "readlinkat") && e.args.size() >= (n == "readlink" ? 2u : 3u))
-    return e.args[n == "readlink" ? 1 : 2].str;
-  if (n == "getuid" || n == "geteuid" || n == "getgid" || n == "getegid") return std::to_string(e.result.value);
-  if ((n == "execve" || n == "execveat") && e.args.size() >= 2) {
+  for (std::size_t i = 0; i < e.args.size(); ++i)
+    if (info.role(i) == ArgRole::Out && info.is(kClassLookup)) return e.args[i].str;  // a link's target
+  if (info.is(kClassReturnsId)) return std::to_string(e.result.value);
+  if (info.is(kClassExec)) {
+    std::size_t argv = static_cast<std::size_t>(info.path_index() + 1);
+    if (argv >= e.args.size()) return "";
     std::string s;
-    for (const Arg& a : e.args[n == "execve" ? 1 : 2].items) s += a.str + " ";
+    for (const Arg& a : e.args[argv].items) s += a.str + " ";
     return s;
   }
-  if (n == "read" || n == "pread64") {
+  if (info.is(kClassReads) && info.is(kClassDesc) && !info.is(kClassNetwork)) {
     // File contents differ for reasons of their own (logs, caches, /proc);
     // shown, but never taken for a cause on its own.
     *significant = false;
@@ -291,8 +261,8 @@ class Classifier {
         pd.d.syscall = b.name;
         pd.d.good = side_of(*g_.trace, row.good);
         pd.d.bad = side_of(*b_.trace, row.bad);
-        pd.d.significant = !is_timing_call(g.name) && !is_transient_errno(g.result.err) &&
-                           !is_transient_errno(b.result.err);
+        pd.d.significant = !syscall_is(g.name, kClassTiming) && !errno_is(g.result.err, kErrTransient) &&
+                           !errno_is(b.result.err, kErrTransient);
         auto how = [](const Event& e) {
           return e.result.failed() ? fmt::format("failed with {}", e.result.err) : std::string("succeeded");
         };

@@ -94,9 +94,4 @@ void rank(const Side& good, const Side& bad, DiffResult& r);
 /// The base score of a header difference (rank.cc).
 double env_weight(const std::string& category, const std::string& key);
 
-/// True for calls whose results vary with timing alone (futex, poll, ...).
-bool is_timing_call(const std::string& name);
-/// True for errnos that say "try again" rather than "no".
-bool is_transient_errno(const std::string& err);
-
 }  // namespace tracediff::diff::detail

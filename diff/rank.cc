@@ -10,13 +10,14 @@
 #include <limits>
 
 #include "diff/internal.h"
+#include "model/syscalls.h"
 
 namespace tracediff::diff::detail {
 namespace {
 
 bool is_error_write(const Event& e) {
   if (e.type != EventType::Syscall) return false;
-  if (e.name != "write" && e.name != "writev" && e.name != "pwrite64" && e.name != "pwritev") return false;
+  if (!syscall_is(e.name, kClassWrites)) return false;
   if (e.args.empty() || e.args[0].kind != ArgKind::Fd) return false;
   const Arg& fd = e.args[0];
   const std::string& ref = fd.ref;

@@ -151,7 +151,7 @@ struct StreamNormalizer::Impl {
   }
 
   void note_skeleton(const Event& e) {
-    if (e.type == EventType::Process || (e.type == EventType::Syscall && (e.name == "execve" || e.name == "execveat"))) {
+    if (e.type == EventType::Process || (e.type == EventType::Syscall && syscall_is(e.name, kClassExec))) {
       skeleton.events.push_back(e);
     } else if ((e.tid || e.pid) && seen.insert(e.tid ? e.tid : e.pid).second) {
       Event s;

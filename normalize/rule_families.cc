@@ -6,6 +6,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model/args.h"
+#include "model/syscalls.h"
 #include "normalize/rules.h"
 
 namespace tracediff::normalize::detail {
@@ -25,13 +27,6 @@ Arg flags(std::string s) {
   a.kind = ArgKind::Flags;
   a.str = std::move(s);
   return a;
-}
-
-bool mentions(const Arg& a, std::string_view word) {
-  if (a.str.find(word) != std::string::npos) return true;
-  for (const Arg& i : a.items)
-    if (mentions(i, word)) return true;
-  return false;
 }
 
 // statx fields carry the same owner and mode as stat's: rename them so the
@@ -59,17 +54,20 @@ std::string without_token(std::string s, std::string_view tok) {
 
 }  // namespace
 
-void families_event(Event& e) {
-  if (e.type != EventType::Syscall) return;
-  std::vector<Arg>& a = e.args;
-  const std::string n = e.name;
-  if (n == "open") {
-    a.insert(a.begin(), at_fdcwd());
-    e.name = "openat";
+// How a call's arguments are laid out as its family's: the canonical name
+// comes from the syscall table (SyscallInfo::family); the shapes are
+// decoded here, call by call, as a decoder would.
+void reshape(const SyscallInfo& info, std::string_view n, std::vector<Arg>& a) {
+  const std::string_view family = info.family;
+  if (info.is(kClassClone)) {
+    bool thread = false;
+    for (const Arg& x : a) thread = thread || arg_mentions(x, "CLONE_THREAD");
+    a.clear();
+    // Only what matters across libcs: a thread or a process.
+    a.push_back(flags(thread ? "CLONE_THREAD" : "SIGCHLD"));
   } else if (n == "creat") {
     a.insert(a.begin(), at_fdcwd());
     a.insert(a.begin() + 2, flags("O_WRONLY|O_CREAT|O_TRUNC"));
-    e.name = "openat";
   } else if (n == "openat2") {
     if (a.size() >= 3) {
       std::string f = "O_RDONLY";
@@ -78,19 +76,6 @@ void families_event(Event& e) {
       a.resize(2);
       a.push_back(flags(f));
     }
-    e.name = "openat";
-  } else if (n == "stat" || n == "stat64" || n == "lstat" || n == "lstat64") {
-    a.insert(a.begin(), at_fdcwd());
-    a.push_back(flags(n[0] == 'l' ? "AT_SYMLINK_NOFOLLOW" : "0"));
-    e.name = "newfstatat";
-  } else if (n == "fstat" || n == "fstat64") {
-    Arg empty;
-    empty.kind = ArgKind::Path;
-    a.insert(a.begin() + (a.empty() ? 0 : 1), empty);
-    a.push_back(flags("AT_EMPTY_PATH"));
-    e.name = "newfstatat";
-  } else if (n == "fstatat64") {
-    e.name = "newfstatat";
   } else if (n == "statx") {
     // statx(dirfd, path, flags, mask, buf) -> newfstatat(dirfd, path, buf, flags)
     if (a.size() >= 5) {
@@ -102,31 +87,30 @@ void families_event(Event& e) {
       a.push_back(std::move(buf));
       a.push_back(std::move(f));
     }
-    e.name = "newfstatat";
-  } else if (n == "access") {
-    a.insert(a.begin(), at_fdcwd());
-    e.name = "faccessat";
   } else if (n == "faccessat2") {
     if (a.size() >= 4 && (a[3].str == "0" || a[3].str.empty())) a.resize(3);
-    e.name = "faccessat";
-  } else if (n == "fork" || n == "vfork" || n == "clone" || n == "clone3") {
-    bool thread = false;
-    for (const Arg& x : a) thread = thread || mentions(x, "CLONE_THREAD");
-    a.clear();
-    // Only what matters across libcs: a thread or a process.
-    a.push_back(flags(thread ? "CLONE_THREAD" : "SIGCHLD"));
-    e.name = "clone";
-  } else if (n == "dup2") {
+  } else if (info.role(0) == ArgRole::Path && info.dirfd_index() < 0 && syscall_info(family).dirfd_index() == 0) {
+    // open, stat, lstat, access: the same call relative to AT_FDCWD.
+    a.insert(a.begin(), at_fdcwd());
+    if (info.is(kClassStat)) a.push_back(flags(n.starts_with("l") ? "AT_SYMLINK_NOFOLLOW" : "0"));
+  } else if (info.is(kClassStat) && info.role(0) == ArgRole::Fd && info.role(0) != syscall_info(family).role(0)) {
+    // fstat: the fd itself, named by an empty path.
+    Arg empty;
+    empty.kind = ArgKind::Path;
+    a.insert(a.begin() + (a.empty() ? 0 : 1), empty);
+    a.push_back(flags("AT_EMPTY_PATH"));
+  } else if (syscall_info(family).nargs > info.nargs && info.effect != Effect::None) {
+    // dup2 -> dup3, pipe -> pipe2: the flags the newer call takes.
     a.push_back(flags("0"));
-    e.name = "dup3";
-  } else if (n == "pipe") {
-    a.push_back(flags("0"));
-    e.name = "pipe2";
-  } else if (n == "getdents") {
-    e.name = "getdents64";
-  } else if (n == "waitpid") {
-    e.name = "wait4";
   }
+}
+
+void families_event(Event& e) {
+  if (e.type != EventType::Syscall) return;
+  const SyscallInfo& info = syscall_info(e.name);
+  if (info.family.empty() || (info.family == info.name && !info.is(kClassClone))) return;
+  reshape(info, info.name, e.args);
+  e.name = info.family;
 }
 
 void rule_families(Trace& t, NormalizeContext&) {

@@ -60,13 +60,6 @@ const std::unordered_set<std::string_view>& dropped_stat_fields() {
   return s;
 }
 
-bool is_stat_call(std::string_view n) {
-  static const std::unordered_set<std::string_view> s = {
-      "stat", "lstat", "fstat", "newfstatat", "fstatat64", "statx", "stat64", "lstat64", "fstat64",
-      "statfs", "fstatfs", "statfs64", "fstatfs64"};
-  return s.count(n) > 0;
-}
-
 void drop_stat_fields(Arg& a) {
   if (a.kind == ArgKind::Struct) {
     const auto& drop = dropped_stat_fields();
@@ -102,7 +95,7 @@ void timing_event(Event& e) {
 }
 
 void stat_event(Event& e) {
-  if (e.type == EventType::Syscall && is_stat_call(e.name))
+  if (e.type == EventType::Syscall && syscall_is(e.name, kClassStat))
     for (Arg& a : e.args) drop_stat_fields(a);
 }
 

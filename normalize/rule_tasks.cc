@@ -62,26 +62,8 @@ class Namer {
   const ProcessTable& table_;
 };
 
-// Calls whose first argument is a pid (or tid), and calls returning one.
-bool takes_pid(std::string_view n) {
-  static constexpr std::string_view k[] = {"kill", "tkill", "tgkill", "wait4", "waitpid", "setpgid",
-                                           "getpgid", "getsid", "prlimit64", "sched_setaffinity",
-                                           "sched_getaffinity", "sched_setscheduler", "sched_getparam",
-                                           "sched_setparam", "pidfd_open", "ptrace", "process_vm_readv",
-                                           "rt_sigqueueinfo", "rt_tgsigqueueinfo", "get_robust_list"};
-  for (auto x : k)
-    if (x == n) return true;
-  return false;
-}
-
-bool returns_pid(std::string_view n) {
-  static constexpr std::string_view k[] = {"clone", "clone3", "fork", "vfork", "wait4", "waitpid",
-                                           "getpid", "gettid", "getppid", "set_tid_address", "getpgrp",
-                                           "getpgid", "getsid", "setsid"};
-  for (auto x : k)
-    if (x == n) return true;
-  return false;
-}
+bool takes_pid(std::string_view n) { return syscall_is(n, kClassTakesPid); }
+bool returns_pid(std::string_view n) { return syscall_is(n, kClassReturnsPid); }
 
 }  // namespace
 

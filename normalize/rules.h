@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "model/syscalls.h"
 #include "normalize/normalize.h"
 
 namespace tracediff::normalize::detail {
@@ -176,8 +177,8 @@ template <typename Fn>
 void for_each_string(Event& e, unsigned fields, Fn&& fn) {
   // argv of an exec is a list of names, treated like paths: a temp file
   // name passed on a command line is as generated as the file itself.
-  bool exec = e.type != EventType::Signal &&
-              (e.name == "execve" || e.name == "execveat" || e.name == kProcExec);
+  bool exec = (e.type == EventType::Syscall && syscall_is(e.name, kClassExec)) ||
+              (e.type == EventType::Process && e.name == kProcExec);
   for (Arg& a : e.args) strings_of_arg(a, fields, exec, fn);
   if ((fields & kRefs) && !e.result.ref.empty()) rewrite_field(e.result.ref, fn);
 }
