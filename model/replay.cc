@@ -194,139 +194,148 @@ void Replay::apply(const Event& e, std::size_t index) {
   apply_call(e, index, st);
 }
 
-void Replay::apply_call(const Event& e, std::size_t index, ProcessState& st) {
-  const SyscallInfo& info = syscall_info(e.name);
-  const int ret = static_cast<int>(e.result.value);
-  const std::int32_t pid = process_of(e);
-  auto arg_file = [&](std::size_t i) -> FileRef {
+namespace {
+
+// What the effects of one call work with: the call, its row, its process.
+struct CallEffect {
+  Replay& replay;
+  const Event& e;
+  const SyscallInfo& info;
+  ProcessState& st;
+  std::size_t index;
+  std::int32_t pid;
+
+  int ret() const { return static_cast<int>(e.result.value); }
+  FileRef arg_file(std::size_t i) const {
     auto n = arg_fd(e, i);
-    return n ? fd(st, *n, e.args[i].ref.view()) : nullptr;
-  };
-  auto fd_arg_file = [&]() -> FileRef {
-    int k = fd_arg_index(e);
+    return n ? replay.fd(st, *n, e.args[i].ref.view()) : nullptr;
+  }
+  FileRef fd_arg_file() const {
+    int k = Replay::fd_arg_index(e);
     return k >= 0 ? arg_file(static_cast<std::size_t>(k)) : nullptr;
-  };
-  switch (info.effect) {
-    case Effect::None:
-      break;
-    case Effect::Open: {
-      auto f = std::make_shared<OpenFile>();
-      int p = info.path_index();
-      if (p >= 0) f->path = path(st, e, static_cast<std::size_t>(p));
-      if (!e.result.ref.empty() && e.result.ref.front() == '/') f->path = e.result.ref;
-      f->kind = is_tty_path(f->path) ? OpenFile::Tty : OpenFile::File;
-      f->ref = e.result.ref;
-      st.fds[ret] = f;
-      break;
+  }
+  FileRef made(OpenFile::Kind kind) const {
+    auto f = std::make_shared<OpenFile>();
+    f->kind = kind;
+    f->ref = e.result.ref;
+    st.fds[ret()] = f;
+    return f;
+  }
+  void open() const {
+    FileRef f = made(OpenFile::File);
+    int p = info.path_index();
+    if (p >= 0) f->path = replay.path(st, e, static_cast<std::size_t>(p));
+    if (!e.result.ref.empty() && e.result.ref.front() == '/') f->path = e.result.ref;
+    if (is_tty_path(f->path)) f->kind = OpenFile::Tty;
+  }
+  void accept() const {
+    FileRef listener = fd_arg_file();
+    FileRef f = made(OpenFile::Socket);
+    f->accepted = true;
+    f->origin_pid = pid;
+    f->origin_event = index;
+    if (listener) {
+      f->local = listener->local;
+      f->family = listener->family;
     }
-    case Effect::Socket: {
+    if (e.args.size() >= 2) f->remote = arg_sockaddr(e.args[1]);
+  }
+  // pipe, socketpair: two new fds in an array argument, one open file each.
+  void pair(int id) const {
+    if (info.effect_arg >= e.args.size()) return;
+    const Arg& arr = e.args[info.effect_arg];
+    if (arr.items.size() < 2) return;
+    auto a = arg_int(arr.items[0]), b = arg_int(arr.items[1]);
+    if (!a || !b) return;
+    bool pipe = info.effect == Effect::Pipe;
+    const std::int64_t nums[2] = {*a, *b};
+    for (int k = 0; k < 2; ++k) {
       auto f = std::make_shared<OpenFile>();
-      f->kind = OpenFile::Socket;
-      if (!e.args.empty()) f->family = e.args[0].str;
-      f->ref = e.result.ref;
-      st.fds[ret] = f;
-      break;
-    }
-    case Effect::Accept: {
-      auto f = std::make_shared<OpenFile>();
-      f->kind = OpenFile::Socket;
-      f->accepted = true;
+      f->kind = pipe ? OpenFile::Pipe : OpenFile::Socket;
+      if (!pipe && !e.args.empty()) f->family = e.args[0].str;
+      f->pair = id;
+      f->end = k;
       f->origin_pid = pid;
       f->origin_event = index;
-      f->ref = e.result.ref;
-      if (FileRef listener = fd_arg_file()) {
-        f->local = listener->local;
-        f->family = listener->family;
-      }
-      if (e.args.size() >= 2) f->remote = arg_sockaddr(e.args[1]);
-      st.fds[ret] = f;
-      break;
+      f->ref = arr.items[static_cast<std::size_t>(k)].ref;
+      st.fds[static_cast<int>(nums[k])] = f;
     }
+  }
+  void close_range() const {
+    if (e.args.size() < 2) return;
+    auto lo = arg_int(e.args[0]), hi = arg_int(e.args[1]);
+    if (!lo || !hi) return;
+    // ~0U is shown as a negative or huge number: to the end.
+    auto first = st.fds.lower_bound(static_cast<int>(std::clamp<std::int64_t>(*lo, 0, INT32_MAX)));
+    auto last = *hi < *lo || *hi >= INT32_MAX ? st.fds.end() : st.fds.upper_bound(static_cast<int>(*hi));
+    st.fds.erase(first, last);
+  }
+  void chdir() const {
+    int p = info.path_index();
+    std::string d = p >= 0 ? replay.path(st, e, static_cast<std::size_t>(p)) : std::string();
+    st.cwd = !d.empty() && d.front() == '/' ? d : std::string();
+  }
+  void fchdir() const {
+    FileRef f = arg_file(0);
+    if (f && f->kind == OpenFile::File && !f->path.empty() && f->path.front() == '/') st.cwd = f->path;
+    else if (f && !f->ref.empty() && f->ref.front() == '/') st.cwd = f->ref;
+    else st.cwd.clear();
+  }
+  std::optional<std::uint32_t> id_arg() const {
+    if (info.effect_arg >= e.args.size()) return std::nullopt;
+    auto v = arg_int(e.args[info.effect_arg]);
+    if (!v || *v < 0) return std::nullopt;
+    return static_cast<std::uint32_t>(*v);
+  }
+};
+
+}  // namespace
+
+void Replay::apply_call(const Event& e, std::size_t index, ProcessState& st) {
+  const SyscallInfo& info = syscall_info(e.name);
+  const CallEffect c{*this, e, info, st, index, process_of(e)};
+  switch (info.effect) {
+    case Effect::None: break;
+    case Effect::Open: c.open(); break;
+    case Effect::Socket: c.made(OpenFile::Socket)->family = e.args.empty() ? "" : e.args[0].str.str(); break;
+    case Effect::Accept: c.accept(); break;
+    case Effect::Anon:
+      if (e.result.ref.empty()) c.made(OpenFile::Anon)->ref = info.anon;
+      else c.made(OpenFile::Anon);
+      break;
     case Effect::Dup:
-      if (FileRef f = arg_file(0)) st.fds[ret] = f;
+      if (FileRef f = c.arg_file(0)) st.fds[c.ret()] = f;
       break;
     case Effect::DupTo:
       if (auto to = arg_fd(e, 1))
-        if (FileRef f = arg_file(0)) st.fds[*to] = f;
+        if (FileRef f = c.arg_file(0)) st.fds[*to] = f;
       break;
     case Effect::FcntlDup:
       if (e.args.size() >= 2 && e.args[1].str.starts_with("F_DUPFD"))
-        if (FileRef f = arg_file(0)) st.fds[ret] = f;
+        if (FileRef f = c.arg_file(0)) st.fds[c.ret()] = f;
       break;
     case Effect::Pipe:
-    case Effect::SocketPair: {
-      if (info.effect_arg >= e.args.size()) break;
-      const Arg& arr = e.args[info.effect_arg];
-      if (arr.items.size() < 2) break;
-      auto a = arg_int(arr.items[0]), b = arg_int(arr.items[1]);
-      if (!a || !b) break;
-      bool pipe = info.effect == Effect::Pipe;
-      int id = next_pair_++;
-      const std::int64_t nums[2] = {*a, *b};
-      for (int k = 0; k < 2; ++k) {
-        auto f = std::make_shared<OpenFile>();
-        f->kind = pipe ? OpenFile::Pipe : OpenFile::Socket;
-        if (!pipe && !e.args.empty()) f->family = e.args[0].str;
-        f->pair = id;
-        f->end = k;
-        f->origin_pid = pid;
-        f->origin_event = index;
-        f->ref = arr.items[static_cast<std::size_t>(k)].ref;
-        st.fds[static_cast<int>(nums[k])] = f;
-      }
-      break;
-    }
-    case Effect::Anon: {
-      auto f = std::make_shared<OpenFile>();
-      f->kind = OpenFile::Anon;
-      f->ref = e.result.ref.empty() ? std::string(info.anon) : e.result.ref.str();
-      st.fds[ret] = f;
-      break;
-    }
+    case Effect::SocketPair: c.pair(next_pair_++); break;
     case Effect::Close:
       if (auto n = arg_fd(e, 0)) st.fds.erase(*n);
       break;
-    case Effect::CloseRange:
-      if (e.args.size() >= 2) {
-        auto lo = arg_int(e.args[0]), hi = arg_int(e.args[1]);
-        if (!lo || !hi) break;
-        // ~0U is shown as a negative or huge number: to the end.
-        auto first = st.fds.lower_bound(static_cast<int>(std::clamp<std::int64_t>(*lo, 0, INT32_MAX)));
-        auto last = *hi < *lo || *hi >= INT32_MAX ? st.fds.end() : st.fds.upper_bound(static_cast<int>(*hi));
-        st.fds.erase(first, last);
-      }
-      break;
-    case Effect::Chdir: {
-      int p = info.path_index();
-      std::string d = p >= 0 ? path(st, e, static_cast<std::size_t>(p)) : std::string();
-      st.cwd = !d.empty() && d.front() == '/' ? d : std::string();
-      break;
-    }
-    case Effect::Fchdir: {
-      FileRef f = arg_file(0);
-      if (f && f->kind == OpenFile::File && !f->path.empty() && f->path.front() == '/') st.cwd = f->path;
-      else if (f && !f->ref.empty() && f->ref.front() == '/') st.cwd = f->ref;
-      else st.cwd.clear();
-      break;
-    }
+    case Effect::CloseRange: c.close_range(); break;
+    case Effect::Chdir: c.chdir(); break;
+    case Effect::Fchdir: c.fchdir(); break;
     case Effect::Bind:
-      if (e.args.size() >= 2)
-        if (FileRef f = fd_arg_file()) f->local = absolute_unix(st, arg_sockaddr(e.args[1]));
-      break;
     case Effect::Connect:
-      if (e.args.size() >= 2)
-        if (FileRef f = fd_arg_file()) f->remote = absolute_unix(st, arg_sockaddr(e.args[1]));
+      if (e.args.size() < 2) break;
+      if (FileRef f = c.fd_arg_file())
+        (info.effect == Effect::Bind ? f->local : f->remote) = absolute_unix(st, arg_sockaddr(e.args[1]));
       break;
     case Effect::SetUid:
-      if (info.effect_arg < e.args.size())
-        if (auto v = arg_int(e.args[info.effect_arg]); v && *v >= 0) {
-          st.creds.uid = static_cast<std::uint32_t>(*v);
-          st.creds.from = where(e, index);
-        }
+      if (auto v = c.id_arg()) {
+        st.creds.uid = *v;
+        st.creds.from = where(e, index);
+      }
       break;
     case Effect::SetGid:
-      if (info.effect_arg < e.args.size())
-        if (auto v = arg_int(e.args[info.effect_arg]); v && *v >= 0) st.creds.gid = static_cast<std::uint32_t>(*v);
+      if (auto v = c.id_arg()) st.creds.gid = *v;
       break;
     case Effect::SetGroups:
       if (e.args.size() > info.effect_arg) st.creds.groups = arg_ids(e.args[info.effect_arg]);
