@@ -1,42 +1,128 @@
-// From aligned rows to divergences: what differs, whether it matters.
-//
-// Rows give result/path/data divergences one by one and only-good/only-bad
-// divergences as runs. Lookups (a failed open/stat/access/exec followed by
-// a success elsewhere) are then recognized as chains on each side; the
-// chains of a pair are matched by the name looked up, and divergences made
-// only of lookup calls are benign when both sides' chains ended the same
-// way, or become one divergence naming every candidate when they did not.
-#include <dtl/dtl.hpp>
+// From aligned rows to divergences (see classify.h).
+#include "diff/classify.h"
+
 #include <fmt/format.h>
 
-#include <map>
-#include <set>
-#include <unordered_set>
+#include <algorithm>
 
-#include "diff/internal.h"
+#include "display/format.h"
+#include "evidence/evidence.h"
+#include "model/args.h"
 #include "model/paths.h"
 #include "model/syscalls.h"
-#include "display/format.h"
 
 namespace tracediff::diff::detail {
-
 namespace {
 
 // Signals that arrive according to timing, not to what the host did.
-bool is_timing_signal(const std::string& n) {
+bool is_timing_signal(std::string_view n) {
   return n == "SIGCHLD" || n == "SIGALRM" || n == "SIGWINCH" || n == "SIGURG" || n == "SIGIO" || n == "SIGCONT" ||
-         n == "SIGPROF" || n == "SIGVTALRM" || n.rfind("SIGRT", 0) == 0;
-}
-
-bool has_path_arg(const Event& e) {
-  for (const Arg& a : e.args)
-    if (a.kind == ArgKind::Path && !a.str.empty()) return true;
-  return false;
+         n == "SIGPROF" || n == "SIGVTALRM" || n.starts_with("SIGRT");
 }
 
 bool returned(const Event& e) { return e.type == EventType::Syscall && e.result.state == ResultState::Returned; }
 
-bool meaningful(const Event& e) {
+std::string result_text(const Event& e) {
+  if (e.type != EventType::Syscall) return "";
+  switch (e.result.state) {
+    case ResultState::Returned:
+      return e.result.str.empty() ? std::to_string(e.result.value) : e.result.str.str();
+    case ResultState::Unknown:
+      return "?";
+    default:
+      return to_string(e.result.state);
+  }
+}
+
+// How far ahead a task is looked at for the retry of a call that would
+// block or was interrupted: a retry loop polls, sleeps or reads in between,
+// a handful of calls, rarely dozens.
+constexpr std::size_t kRetryWindow = 64;
+
+bool retried(const Side& s, std::size_t i) {
+  const Event& e = s.event(i);
+  auto it = s.task_events.find(e.tid ? e.tid : e.pid);
+  if (it == s.task_events.end()) return false;
+  const std::vector<std::size_t>& evs = it->second;
+  auto pos = std::lower_bound(evs.begin(), evs.end(), i);
+  for (std::size_t n = 0; pos != evs.end() && n < kRetryWindow; ++pos, ++n) {
+    if (*pos == i || s.keys[*pos] != s.keys[i]) continue;
+    if (s.outcome(*pos).empty() && returned(s.event(*pos))) return true;
+  }
+  return false;
+}
+
+std::string quoted(const std::string& s) { return s.empty() ? "(nothing)" : s; }
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\x1f')) s.pop_back();
+  if (s.size() > 120) s = s.substr(0, 117) + "...";
+  return s;
+}
+
+// The first line where two contents differ, with its number; the bytes
+// are shown as text where they are text.
+struct LineDiff {
+  std::size_t line = 0;
+  std::string good, bad;
+};
+
+LineDiff first_line_diff(std::string_view a, std::string_view b) {
+  LineDiff d;
+  std::size_t i = 0, line = 1, start = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) {
+    if (a[i] == '\n') {
+      ++line;
+      start = i + 1;
+    }
+    ++i;
+  }
+  auto line_at = [&](std::string_view s) {
+    std::size_t end = s.find('\n', start);
+    std::string_view l = s.substr(std::min(start, s.size()), end == std::string_view::npos ? std::string_view::npos : end - start);
+    return std::string(l.substr(0, 120));
+  };
+  d.line = line;
+  d.good = line_at(a);
+  d.bad = line_at(b);
+  return d;
+}
+
+bool is_text(std::string_view s) {
+  std::size_t bad = 0;
+  for (unsigned char c : s.substr(0, 4096))
+    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') ++bad;
+  return bad == 0;
+}
+
+// Files whose content differs between hosts for reasons of their own:
+// libraries, caches, compiled bytecode, locale data.
+bool library_or_cache(std::string_view p) {
+  return p.starts_with("/lib") || p.starts_with("/usr/lib") || p.starts_with("/usr/local/lib") ||
+         p.find(".so") != std::string_view::npos || p.ends_with(".pyc") || p.find("/__pycache__/") != std::string_view::npos ||
+         p == "/etc/ld.so.cache" || p.starts_with("/usr/share/locale") || p.find("/cache/") != std::string_view::npos ||
+         p.starts_with("/var/cache/");
+}
+
+}  // namespace
+
+bool excused(const Side& s, std::size_t i) {
+  const Event& e = s.event(i);
+  if (e.type != EventType::Syscall) return false;
+  std::string_view err = s.outcome(i);
+  if (err.empty()) return true;
+  if (errno_is(err, kErrRestart)) return true;  // the program never sees it
+  if (err == "ECHILD") return true;             // how a wait loop ends
+  bool transient = errno_is(err, kErrTransient);
+  // A wait, a sleep, a poll: how it ended says when, not what.
+  if (syscall_is(e.name, kClassTiming) && (transient || err == "ETIMEDOUT")) return true;
+  // Would block, interrupted, in progress: normal when the task tried again.
+  if (transient && (err == "EINPROGRESS" || retried(s, i))) return true;
+  return false;
+}
+
+bool meaningful(const Side& s, std::size_t i) {
+  const Event& e = s.event(i);
   switch (e.type) {
     case EventType::Process:
       return e.name == kProcExec || e.name == kProcExit || e.name == kProcKilled ||
@@ -44,8 +130,8 @@ bool meaningful(const Event& e) {
     case EventType::Signal:
       return !is_timing_signal(e.name);
     case EventType::Syscall:
+      if (returned(e) && !s.outcome(i).empty()) return !excused(s, i);
       if (syscall_is(e.name, kClassTiming)) return false;
-      if (e.result.failed()) return !errno_is(e.result.err, kErrTransient);
       for (const Arg& a : e.args)
         if ((a.kind == ArgKind::Path && !a.str.empty()) || a.kind == ArgKind::SockAddr) return true;
       return syscall_is(e.name, kClassExec);
@@ -55,490 +141,316 @@ bool meaningful(const Event& e) {
   return false;
 }
 
-// A lookup chain: failed lookups and the lookup that ended them.
-struct Chain {
-  std::vector<std::size_t> events;
-  std::string name;  ///< basename of the last target
-  bool ok = false;   ///< the last lookup succeeded
-};
-
-struct SideChains {
-  std::vector<Chain> chains;
-  std::vector<std::int32_t> chain_of;  ///< event index -> chain, -1 none
-};
-
-void build_chains(const Side& s, SideChains& out) {
-  const std::vector<Event>& ev = s.trace->events;
-  out.chain_of.assign(ev.size(), -1);
-  for (const auto& [tid, idx] : s.task_events) {
-    Chain cur;
-    auto close = [&](bool ok) {
-      if (cur.events.empty()) return;
-      cur.ok = ok;
-      cur.name = basename_of(event_target(ev[cur.events.back()]));
-      for (std::size_t i : cur.events) out.chain_of[i] = static_cast<std::int32_t>(out.chains.size());
-      out.chains.push_back(std::move(cur));
-      cur = Chain{};
-    };
-    for (std::size_t i : idx) {
-      const Event& e = ev[i];
-      // A signal may land inside a search; a recorder writes the exec event
-      // next to the execve that ends a PATH search.
-      if (e.type == EventType::Signal || (e.type == EventType::Process && e.name == kProcExec)) continue;
-      bool lookup = returned(e) && syscall_is(e.name, kClassLookup) && has_path_arg(e);
-      if (!lookup) {
-        close(false);
-        continue;
-      }
-      cur.events.push_back(i);
-      if (!e.result.failed()) close(true);
-      else if (!errno_is(e.result.err, kErrLookup)) close(false);
-    }
-    close(false);
-  }
+void Classifier::run() {
+  build_chains(g_, gc_);
+  build_chains(b_, bc_);
+  for (std::size_t p = 0; p < pairs_.size(); ++p) classify_pair(static_cast<int>(p));
+  finish();
 }
 
-std::string side_result(const Event& e) {
-  if (e.type != EventType::Syscall) return "";
-  switch (e.result.state) {
-    case ResultState::Returned:
-      return e.result.str.empty() || e.result.str == "fd" ? std::to_string(e.result.value) : e.result.str.str();
-    case ResultState::Unknown:
-      return "?";
-    default:
-      return to_string(e.result.state);
-  }
-}
-
-// Appends into one string: this runs for every matched stat call, and a
-// string per field showed in profiles of million-event diffs.
-void append_stat_identity(const Arg& a, std::string& s) {
-  if (a.name == "st_mode" || a.name == "st_uid" || a.name == "st_gid") {
-    s += a.name;
-    s += '=';
-    s += a.str;
-    s += ' ';
-  }
-  for (const Arg& i : a.items) append_stat_identity(i, s);
-}
-
-// What a successful call gave back, where it matters and can differ: owner
-// and mode, a link target, ids, exec arguments. Empty: nothing to compare.
-// `significant` says whether a difference there counts.
-std::string data_of(const Event& e, bool* significant) {
-  *significant = true;
-  if (e.type == EventType::Process && e.name == kProcExec && e.args.size() >= 2) {
-    std::string s;
-    for (const Arg& a : e.args[1].items) s += a.str + " ";
-    return s;
-  }
-  if (e.type != EventType::Syscall) return "";
-  const SyscallInfo& info = syscall_info(e.name);
-  if (info.is(kClassStat)) {
-    std::string s;
-    for (const Arg& a : e.args) append_stat_identity(a, s);
-    return s;
-  }
-  for (std::size_t i = 0; i < e.args.size(); ++i)
-    if (info.role(i) == ArgRole::Out && info.is(kClassLookup)) return e.args[i].str;  // a link's target
-  if (info.is(kClassReturnsId)) return std::to_string(e.result.value);
-  if (info.is(kClassExec)) {
-    std::size_t argv = static_cast<std::size_t>(info.path_index() + 1);
-    if (argv >= e.args.size()) return "";
-    std::string s;
-    for (const Arg& a : e.args[argv].items) s += a.str + " ";
-    return s;
-  }
-  if (info.is(kClassReads) && info.is(kClassDesc) && !info.is(kClassNetwork)) {
-    // File contents differ for reasons of their own (logs, caches, /proc);
-    // shown, but never taken for a cause on its own.
-    *significant = false;
+DivSide Classifier::side_of(const Side& side, std::size_t i) const {
+  const Event& e = side.event(i);
+  DivSide s;
+  display::FormatOptions fo;
+  fo.show_pid = false;
+  s.call = display::format_event(e, fo);
+  std::string target = side.display_target(i);
+  if (!target.empty() && target[0] == '/') s.path = target;
+  else
     for (const Arg& a : e.args)
-      if (a.kind == ArgKind::String) return a.str.substr(0, 64);
+      if (a.kind == ArgKind::Path && !a.str.empty()) {
+        s.path = a.abs.empty() ? a.str : a.abs;
+        break;
+      }
+  s.target = target;
+  s.result = result_text(e);
+  if (e.type == EventType::Syscall) {
+    std::string_view out = side.outcome(i);
+    if (!out.empty()) s.err = std::string(out);
+    else if (e.result.failed()) s.err = e.result.err.empty() ? errno_name(e.result.errnum) : e.result.err.str();
   }
-  return "";
+  s.event = i;
+  s.has_event = true;
+  return s;
 }
 
-class Classifier {
- public:
-  Classifier(const Side& g, const Side& b, std::vector<TaskPair>& pairs, DiffResult& r)
-      : g_(g), b_(b), pairs_(pairs), r_(r) {}
+Divergence Classifier::base(int pair, std::size_t row, DivKind kind) const {
+  Divergence d;
+  d.kind = kind;
+  d.pair = pair;
+  d.row = row;
+  d.row_count = 1;
+  d.process = pairs_[static_cast<std::size_t>(pair)].name;
+  return d;
+}
 
-  void run() {
-    build_chains(g_, gc_);
-    build_chains(b_, bc_);
-    for (std::size_t p = 0; p < pairs_.size(); ++p) classify_pair(static_cast<int>(p));
-    finish();
+// "opening /etc/app.conf": what the call did, with its target as recorded.
+std::string Classifier::describe(const Side& s, std::size_t i) const {
+  return evidence::action(s.event(i), s.display_target(i));
+}
+
+// What the trace holds on why event i of side s failed: the permission
+// snapshot, the caller's ids, the limit its errno hits (both sides' when
+// they differ), and one sentence.
+void Classifier::add_evidence(Divergence& d, const Side& s, std::size_t i) const {
+  const Event& e = s.event(i);
+  std::string err(s.outcome(i));
+  if (err.empty()) return;
+  evidence::Caller who;
+  const HostInfo& host = s.trace->header.host;
+  if (host.uid) {
+    who.uid = host.uid;
+    who.gid = host.gid;
+    who.groups = host.groups;
   }
+  if (auto c = s.creds.find(i); c != s.creds.end()) {
+    if (c->second.uid) who.uid = c->second.uid;
+    if (c->second.gid) who.gid = c->second.gid;
+    if (c->second.groups) who.groups = c->second.groups;
+  }
+  std::string path = s.display_target(i);
+  evidence::Evidence x = evidence::of_failure(e, err, path, who, host, d.candidates);
+  d.evidence = std::move(x.facts);
+  d.why = std::move(x.why);
+  if (std::string lim = evidence::limit_of(e, err); !lim.empty()) {
+    const Side& other = &s == &g_ ? b_ : g_;
+    auto mine = host.limits.find(lim);
+    auto theirs = other.trace->header.host.limits.find(lim);
+    if (mine != host.limits.end() && theirs != other.trace->header.host.limits.end() &&
+        mine->second.soft != theirs->second.soft) {
+      bool bad = &s == &b_;
+      d.evidence.push_back(fmt::format("{}: {} on the {} side, {} on the {} side", evidence::limit_label(lim),
+                                       mine->second.soft, bad ? "bad" : "good", theirs->second.soft,
+                                       bad ? "good" : "bad"));
+      if (d.why.empty())
+        d.why = fmt::format("the {} side's {} is {} ({} on the {} side)", bad ? "bad" : "good",
+                            evidence::limit_label(lim), mine->second.soft, theirs->second.soft, bad ? "good" : "bad");
+    }
+  }
+}
 
- private:
-  struct Pending {
-    Divergence d;
-    std::vector<std::size_t> gev, bev;  ///< every event it covers
-    std::size_t first_row = 0, rows = 1;  ///< the rows it covers
+void Classifier::classify_pair(int p) {
+  TaskPair& tp = pairs_[static_cast<std::size_t>(p)];
+  std::vector<AlignedRow>& rows = tp.rows;
+  std::size_t k = 0;
+  while (k < rows.size()) {
+    const AlignedRow& row = rows[k];
+    if (row.op == AlignedRow::Same) {
+      same_row(p, k++);
+    } else if (row.op == AlignedRow::Changed) {
+      changed_row(p, k++);
+    } else {
+      // A run ends where the side changes, and where lookup calls start
+      // or stop, so a lookup's extra attempts can be judged on their own.
+      auto in_chain = [&](std::size_t r) {
+        return rows[r].op == AlignedRow::OnlyGood ? gc_.chain_of[static_cast<std::size_t>(rows[r].good)] >= 0
+                                                  : bc_.chain_of[static_cast<std::size_t>(rows[r].bad)] >= 0;
+      };
+      std::size_t end = k;
+      bool chained = in_chain(k);
+      while (end < rows.size() && rows[end].op == row.op && in_chain(end) == chained) ++end;
+      only_run(p, k, end);
+      k = end;
+    }
+  }
+  exit_divergence(p);
+}
+
+void Classifier::same_row(int p, std::size_t k) {
+  const AlignedRow& row = pairs_[static_cast<std::size_t>(p)].rows[k];
+  auto gi = static_cast<std::size_t>(row.good), bi = static_cast<std::size_t>(row.bad);
+  const Event& g = g_.event(gi);
+  const Event& b = b_.event(bi);
+  if (returned(g) && returned(b)) {
+    if (g_.outcome(gi) != b_.outcome(bi)) return outcome_differs(p, k, gi, bi);
+    if (!g_.outcome(gi).empty()) return;  // failed alike
+  } else if (g.type == EventType::Syscall || b.type == EventType::Syscall) {
+    return;  // unfinished or unknown results say nothing about the host
+  }
+  if (g_.values[gi] != b_.values[bi]) values_differ(p, k, gi, bi);
+  if (g_.contents.count(gi) && b_.contents.count(bi)) content_differs(p, k, gi, bi);
+}
+
+void Classifier::outcome_differs(int p, std::size_t k, std::size_t gi, std::size_t bi) {
+  Pending pd{base(p, k, DivKind::Result), {gi}, {bi}};
+  const Event& b = b_.event(bi);
+  pd.d.syscall = b.name;
+  pd.d.field = "errno";
+  pd.d.good = side_of(g_, gi);
+  pd.d.bad = side_of(b_, bi);
+  pd.d.significant = !excused(g_, gi) || !excused(b_, bi);
+  auto how = [](const Side& s, std::size_t i) {
+    std::string_view err = s.outcome(i);
+    if (err.empty()) return std::string("succeeded");
+    std::string h = fmt::format("failed with {}", err);
+    if (s.deferred.count(i)) h += " (reported later by the socket)";
+    return h;
   };
+  pd.d.explanation = fmt::format("{} {} on the bad side and {} on the good side.", describe(b_, bi), how(b_, bi),
+                                 how(g_, gi));
+  if (!b_.outcome(bi).empty()) add_evidence(pd.d, b_, bi);
+  else add_evidence(pd.d, g_, gi);
+  pd.first_row = pd.d.row;
+  push(std::move(pd));
+}
 
-  const Event& ge(std::int64_t i) const { return g_.trace->events[static_cast<std::size_t>(i)]; }
-  const Event& be(std::int64_t i) const { return b_.trace->events[static_cast<std::size_t>(i)]; }
-
-  DivSide side_of(const Trace& t, std::size_t i) const {
-    const Side& side = &t == g_.trace ? g_ : b_;
-    Event e = side.display_event(i);
-    DivSide s;
-    display::FormatOptions fo;
-    fo.show_pid = false;
-    s.call = display::format_event(e, fo);
-    std::string target = side.display_target(i);
-    if (!target.empty() && (target[0] == '/' || target[0] == '$')) s.path = target;
-    else
-      for (const Arg& a : e.args)
-        if (a.kind == ArgKind::Path && !a.str.empty()) {
-          s.path = a.abs.empty() ? a.str : a.abs;
-          break;
-        }
-    s.result = side_result(e);
-    if (e.type == EventType::Syscall && e.result.failed())
-      s.err = e.result.err.empty() ? errno_name(e.result.errnum) : e.result.err;
-    s.event = i;
-    s.has_event = true;
-    s.shown = std::move(e);
-    return s;
+void Classifier::values_differ(int p, std::size_t k, std::size_t gi, std::size_t bi) {
+  std::vector<Field> gf = fields_of(g_.event(gi), *g_.canon), bf = fields_of(b_.event(bi), *b_.canon);
+  if (auto it = g_.dns.find(gi); it != g_.dns.end())
+    for (const std::string& m : it->second) gf.push_back({"DNS", m, m});
+  if (auto it = b_.dns.find(bi); it != b_.dns.end())
+    for (const std::string& m : it->second) bf.push_back({"DNS", m, m});
+  // The first field whose canonical values differ (or that one side lacks).
+  std::string name, gv, bv;
+  for (std::size_t n = 0; n < std::max(gf.size(), bf.size()) && name.empty(); ++n) {
+    const Field* a = n < gf.size() ? &gf[n] : nullptr;
+    const Field* c = n < bf.size() ? &bf[n] : nullptr;
+    if (a && c && a->name == c->name && a->canonical == c->canonical) continue;
+    name = a ? a->name : c->name;
+    gv = a ? a->shown : "nothing";
+    bv = c ? c->shown : "nothing";
   }
+  if (name.empty()) return;
+  const Event& g = g_.event(gi);
+  Pending pd{base(p, k, DivKind::Data), {gi}, {bi}};
+  pd.d.syscall = g.type == EventType::Syscall ? g.name.str() : "exec";
+  pd.d.field = name;
+  pd.d.good = side_of(g_, gi);
+  pd.d.bad = side_of(b_, bi);
+  pd.d.significant = true;
+  pd.d.explanation = fmt::format("{}: {} {} on the good side, {} on the bad side.", describe(g_, gi), name,
+                                 quoted(trim(gv)), quoted(trim(bv)));
+  pd.first_row = pd.d.row;
+  push(std::move(pd));
+}
 
-  Divergence base(int pair, std::size_t row, DivKind kind) const {
-    Divergence d;
-    d.kind = kind;
-    d.pair = pair;
-    d.row = row;
-    d.row_count = 1;
-    d.process = pairs_[pair].name;
-    return d;
+void Classifier::content_differs(int p, std::size_t k, std::size_t gi, std::size_t bi) {
+  const Content& a = g_.contents.at(gi);
+  const Content& c = b_.contents.at(bi);
+  // Where a tracer kept only part of the data, the parts it kept are
+  // compared; the sizes only when both sides kept everything.
+  std::size_t common = std::min(a.data.size(), c.data.size());
+  bool whole = !a.cut && !c.cut;
+  bool differs = whole ? (a.data != c.data || a.bytes != c.bytes)
+                       : a.data.compare(0, common, c.data, 0, common) != 0;
+  if (!differs) return;
+  std::string path = g_.display_target(gi);
+  Pending pd{base(p, k, DivKind::Data), {gi}, {bi}};
+  pd.d.syscall = g_.event(gi).name;
+  pd.d.field = "content";
+  pd.d.good = side_of(g_, gi);
+  pd.d.bad = side_of(b_, bi);
+  // Significant when the runs end differently (rank.cc decides, since a
+  // library or a cache differs for reasons of its own).
+  pd.d.significant = !library_or_cache(path);
+  pd.d.content = true;
+  if (a.data != c.data && is_text(a.data) && is_text(c.data)) {
+    LineDiff ld = first_line_diff(a.data, c.data);
+    pd.d.explanation = fmt::format("reading {}: line {} is '{}' on the good side and '{}' on the bad side.", path,
+                                   ld.line, ld.good, ld.bad);
+    pd.d.evidence.push_back(fmt::format("good line {}: {}", ld.line, ld.good));
+    pd.d.evidence.push_back(fmt::format("bad line {}: {}", ld.line, ld.bad));
+  } else {
+    pd.d.explanation = fmt::format("reading {}: the content differs ({} bytes read on the good side, {} on the bad side).",
+                                   path, a.bytes, c.bytes);
   }
+  pd.first_row = pd.d.row;
+  push(std::move(pd));
+}
 
-  // "openat of /etc/app.conf", with the path as recorded.
-  std::string describe_target(const Event& e) const {
-    const Side& side = &e >= g_.trace->events.data() && &e < g_.trace->events.data() + g_.trace->events.size() ? g_ : b_;
-    std::string t = side.display_target(static_cast<std::size_t>(&e - side.trace->events.data()));
-    return t.empty() ? e.name : e.name + " of " + t;
+void Classifier::changed_row(int p, std::size_t k) {
+  const AlignedRow& row = pairs_[static_cast<std::size_t>(p)].rows[k];
+  auto gi = static_cast<std::size_t>(row.good), bi = static_cast<std::size_t>(row.bad);
+  const Event& g = g_.event(gi);
+  const Event& b = b_.event(bi);
+  Pending pd{base(p, k, DivKind::Path), {gi}, {bi}};
+  pd.d.syscall = b.type == EventType::Syscall ? b.name : g.name;
+  pd.d.field = "target";
+  pd.d.good = side_of(g_, gi);
+  pd.d.bad = side_of(b_, bi);
+  pd.d.significant = meaningful(g_, gi) || meaningful(b_, bi);
+  pd.d.explanation = fmt::format("the same {} went to {} on the good side and to {} on the bad side.",
+                                 g.type == EventType::Syscall ? g.name.str() : std::string("event"),
+                                 quoted(g_.display_target(gi)), quoted(b_.display_target(bi)));
+  if (!b_.outcome(bi).empty()) add_evidence(pd.d, b_, bi);
+  pd.first_row = pd.d.row;
+  push(std::move(pd));
+}
+
+void Classifier::only_run(int p, std::size_t from, std::size_t to) {
+  const TaskPair& tp = pairs_[static_cast<std::size_t>(p)];
+  bool good_side = tp.rows[from].op == AlignedRow::OnlyGood;
+  const Side& s = good_side ? g_ : b_;
+  Pending pd{base(p, from, good_side ? DivKind::OnlyGood : DivKind::OnlyBad), {}, {}, from, to - from};
+  pd.d.row_count = to - from;
+  std::int64_t pick = -1, first_meaningful = -1;
+  std::size_t n_meaningful = 0;
+  for (std::size_t k = from; k < to; ++k) {
+    std::int64_t i = good_side ? tp.rows[k].good : tp.rows[k].bad;
+    auto ui = static_cast<std::size_t>(i);
+    (good_side ? pd.gev : pd.bev).push_back(ui);
+    if (!meaningful(s, ui)) continue;
+    ++n_meaningful;
+    if (first_meaningful < 0) first_meaningful = i;
+    if (pick < 0 && returned(s.event(ui)) && !s.outcome(ui).empty()) pick = i;
   }
+  if (pick < 0) pick = first_meaningful;
+  if (pick < 0) pick = good_side ? tp.rows[from].good : tp.rows[from].bad;
+  // The row the divergence points at is the one with the picked event.
+  for (std::size_t k = from; k < to; ++k)
+    if ((good_side ? tp.rows[k].good : tp.rows[k].bad) == pick) pd.d.row = k;
+  auto upick = static_cast<std::size_t>(pick);
+  pd.d.significant = n_meaningful > 0;
+  const Event& e = s.event(upick);
+  pd.d.syscall = e.name;
+  (good_side ? pd.d.good : pd.d.bad) = side_of(s, upick);
+  bool whole = (good_side ? tp.bad_tid : tp.good_tid) == 0;
+  const char* side = good_side ? "good" : "bad";
+  if (whole)
+    pd.d.explanation = fmt::format("task {} ({}) ran on the {} side only.", tp.name,
+                                   good_side ? tp.good_command : tp.bad_command, side);
+  else if (to - from == 1)
+    pd.d.explanation = fmt::format("{} happened on the {} side only.", describe(s, upick), side);
+  else
+    pd.d.explanation = fmt::format("{} events happened on the {} side only, notably {}.", to - from, side,
+                                   describe(s, upick));
+  if (!good_side && !s.outcome(upick).empty()) add_evidence(pd.d, s, upick);
+  push(std::move(pd));
+}
 
-  void classify_pair(int p) {
-    TaskPair& tp = pairs_[p];
-    std::vector<AlignedRow>& rows = tp.rows;
-    std::size_t k = 0;
-    while (k < rows.size()) {
-      const AlignedRow& row = rows[k];
-      if (row.op == AlignedRow::Same) {
-        same_row(p, k);
-        ++k;
-      } else if (row.op == AlignedRow::Changed) {
-        changed_row(p, k);
-        ++k;
-      } else {
-        // A run ends where the side changes, and where lookup calls start
-        // or stop, so a lookup's extra attempts can be judged on their own.
-        auto in_chain = [&](std::size_t r) {
-          return rows[r].op == AlignedRow::OnlyGood ? gc_.chain_of[rows[r].good] >= 0 : bc_.chain_of[rows[r].bad] >= 0;
-        };
-        std::size_t end = k;
-        bool chained = in_chain(k);
-        while (end < rows.size() && rows[end].op == row.op && in_chain(end) == chained) ++end;
-        only_run(p, k, end);
-        k = end;
-      }
-    }
-    exit_divergence(p);
+void Classifier::exit_divergence(int p) {
+  const TaskPair& tp = pairs_[static_cast<std::size_t>(p)];
+  if (!tp.good_tid || !tp.bad_tid) return;
+  if (!g_.table.by_pid.count(tp.good_tid)) return;  // threads share their process's exit
+  if (tp.good_exit == tp.bad_exit) return;
+  std::size_t row = tp.rows.empty() ? 0 : tp.rows.size() - 1;
+  auto is_end = [](const Event& e) {
+    return e.type == EventType::Process && (e.name == kProcExit || e.name == kProcKilled);
+  };
+  for (std::size_t k = 0; k < tp.rows.size(); ++k) {
+    const AlignedRow& r = tp.rows[k];
+    if ((r.good >= 0 && is_end(g_.event(static_cast<std::size_t>(r.good)))) ||
+        (r.bad >= 0 && is_end(b_.event(static_cast<std::size_t>(r.bad)))))
+      row = k;
   }
-
-  void same_row(int p, std::size_t k) {
-    const AlignedRow& row = pairs_[p].rows[k];
-    const Event& g = ge(row.good);
-    const Event& b = be(row.bad);
-    if (returned(g) && returned(b)) {
-      bool fg = g.result.failed(), fb = b.result.failed();
-      if (fg != fb || (fg && fb && g.result.err != b.result.err)) {
-        Pending pd{base(p, k, DivKind::Result), {static_cast<std::size_t>(row.good)}, {static_cast<std::size_t>(row.bad)}};
-        pd.d.syscall = b.name;
-        pd.d.good = side_of(*g_.trace, row.good);
-        pd.d.bad = side_of(*b_.trace, row.bad);
-        pd.d.significant = !syscall_is(g.name, kClassTiming) && !errno_is(g.result.err, kErrTransient) &&
-                           !errno_is(b.result.err, kErrTransient);
-        auto how = [](const Event& e) {
-          return e.result.failed() ? fmt::format("failed with {}", e.result.err) : std::string("succeeded");
-        };
-        pd.d.explanation = fmt::format("{} {} on the good side and {} on the bad side.", describe_target(g),
-                                       how(g), how(b));
-        pd.first_row = pd.d.row;
-      pending_.push_back(std::move(pd));
-        return;
-      }
-      if (fg) return;
-    } else if (g.type == EventType::Syscall || b.type == EventType::Syscall) {
-      return;  // unfinished or unknown results say nothing about the host
-    }
-    bool sig_g = true, sig_b = true;
-    std::string dg = data_of(g, &sig_g), db = data_of(b, &sig_b);
-    if (dg == db) return;
-    Pending pd{base(p, k, DivKind::Data), {static_cast<std::size_t>(row.good)}, {static_cast<std::size_t>(row.bad)}};
-    pd.d.syscall = g.type == EventType::Syscall ? g.name : "exec";
-    pd.d.good = side_of(*g_.trace, row.good);
-    pd.d.bad = side_of(*b_.trace, row.bad);
-    pd.d.significant = sig_g && sig_b;
-    pd.d.explanation = fmt::format("{} gave '{}' on the good side and '{}' on the bad side.", describe_target(g),
-                                   trim(dg), trim(db));
-    if (pd.d.kind != DivKind::OnlyGood && pd.d.kind != DivKind::OnlyBad) pd.first_row = pd.d.row;
-    pending_.push_back(std::move(pd));
+  Pending pd{base(p, row, DivKind::Exit), {}, {}};
+  pd.d.syscall = "exit";
+  pd.d.field = "exit";
+  if (!tp.rows.empty()) {
+    const AlignedRow& r = tp.rows[row];
+    if (r.good >= 0) pd.d.good = side_of(g_, static_cast<std::size_t>(r.good));
+    if (r.bad >= 0) pd.d.bad = side_of(b_, static_cast<std::size_t>(r.bad));
   }
-
-  static std::string trim(std::string s) {
-    while (!s.empty() && s.back() == ' ') s.pop_back();
-    if (s.size() > 80) s = s.substr(0, 77) + "...";
-    return s;
+  for (auto [side, st] : {std::pair{&pd.d.good, &tp.good_exit}, std::pair{&pd.d.bad, &tp.bad_exit}}) {
+    if (!*side) *side = DivSide{};
+    (*side)->result = st->describe();
+    if ((*side)->call.empty()) (*side)->call = st->describe();
   }
-
-  void changed_row(int p, std::size_t k) {
-    const AlignedRow& row = pairs_[p].rows[k];
-    const Event& g = ge(row.good);
-    const Event& b = be(row.bad);
-    Pending pd{base(p, k, DivKind::Path), {static_cast<std::size_t>(row.good)}, {static_cast<std::size_t>(row.bad)}};
-    pd.d.syscall = b.type == EventType::Syscall ? b.name : g.name;
-    pd.d.good = side_of(*g_.trace, row.good);
-    pd.d.bad = side_of(*b_.trace, row.bad);
-    pd.d.significant = meaningful(g) || meaningful(b);
-    pd.d.explanation = fmt::format("the same {} went to {} on the good side and to {} on the bad side.",
-                                   g.type == EventType::Syscall ? g.name : "event", quote(g_.display_target(row.good)),
-                                   quote(b_.display_target(row.bad)));
-    if (pd.d.kind != DivKind::OnlyGood && pd.d.kind != DivKind::OnlyBad) pd.first_row = pd.d.row;
-    pending_.push_back(std::move(pd));
-  }
-
-  static std::string quote(const std::string& s) { return s.empty() ? "(nothing)" : s; }
-
-  void only_run(int p, std::size_t from, std::size_t to) {
-    const TaskPair& tp = pairs_[p];
-    bool good_side = tp.rows[from].op == AlignedRow::OnlyGood;
-    const Trace& t = good_side ? *g_.trace : *b_.trace;
-    Pending pd{base(p, from, good_side ? DivKind::OnlyGood : DivKind::OnlyBad), {}, {}, from, to - from};
-    pd.d.row_count = to - from;
-    std::int64_t pick = -1, first_meaningful = -1;
-    std::size_t n_meaningful = 0;
-    for (std::size_t k = from; k < to; ++k) {
-      std::int64_t i = good_side ? tp.rows[k].good : tp.rows[k].bad;
-      (good_side ? pd.gev : pd.bev).push_back(static_cast<std::size_t>(i));
-      const Event& e = t.events[static_cast<std::size_t>(i)];
-      if (!meaningful(e)) continue;
-      ++n_meaningful;
-      if (first_meaningful < 0) first_meaningful = i;
-      if (pick < 0 && e.type == EventType::Syscall && e.result.failed()) pick = i;
-    }
-    if (pick < 0) pick = first_meaningful;
-    if (pick < 0) pick = good_side ? tp.rows[from].good : tp.rows[from].bad;
-    // The row the divergence points at is the one with the picked event.
-    for (std::size_t k = from; k < to; ++k)
-      if ((good_side ? tp.rows[k].good : tp.rows[k].bad) == pick) pd.d.row = k;
-    pd.d.significant = n_meaningful > 0;
-    const Event& e = t.events[static_cast<std::size_t>(pick)];
-    pd.d.syscall = e.name;
-    (good_side ? pd.d.good : pd.d.bad) = side_of(t, static_cast<std::size_t>(pick));
-    bool whole = (good_side ? tp.bad_tid : tp.good_tid) == 0;
-    const char* side = good_side ? "good" : "bad";
-    if (whole)
-      pd.d.explanation = fmt::format("task {} ({}) ran on the {} side only.", tp.name,
-                                     good_side ? tp.good_command : tp.bad_command, side);
-    else if (to - from == 1)
-      pd.d.explanation = fmt::format("{} happened on the {} side only.", describe_target(e), side);
-    else
-      pd.d.explanation = fmt::format("{} events happened on the {} side only, notably {}.", to - from, side,
-                                     describe_target(e));
-    if (pd.d.kind != DivKind::OnlyGood && pd.d.kind != DivKind::OnlyBad) pd.first_row = pd.d.row;
-    pending_.push_back(std::move(pd));
-  }
-
-  void exit_divergence(int p) {
-    const TaskPair& tp = pairs_[p];
-    if (!tp.good_tid || !tp.bad_tid) return;
-    if (!g_.table.by_pid.count(tp.good_tid)) return;  // threads share their process's exit
-    if (tp.good_exit == tp.bad_exit) return;
-    std::size_t row = tp.rows.empty() ? 0 : tp.rows.size() - 1;
-    for (std::size_t k = 0; k < tp.rows.size(); ++k) {
-      const AlignedRow& r = tp.rows[k];
-      auto is_end = [](const Event& e) {
-        return e.type == EventType::Process && (e.name == kProcExit || e.name == kProcKilled);
-      };
-      if ((r.good >= 0 && is_end(ge(r.good))) || (r.bad >= 0 && is_end(be(r.bad)))) row = k;
-    }
-    Pending pd{base(p, row, DivKind::Exit), {}, {}};
-    pd.d.syscall = "exit";
-    if (!tp.rows.empty()) {
-      const AlignedRow& r = tp.rows[row];
-      if (r.good >= 0) pd.d.good = side_of(*g_.trace, r.good);
-      if (r.bad >= 0) pd.d.bad = side_of(*b_.trace, r.bad);
-    }
-    for (auto [side, st] : {std::pair{&pd.d.good, &tp.good_exit}, std::pair{&pd.d.bad, &tp.bad_exit}}) {
-      if (!*side) *side = DivSide{};
-      (*side)->result = st->describe();
-      if ((*side)->call.empty()) (*side)->call = st->describe();
-    }
-    pd.d.explanation = fmt::format("{} {} on the good side and {} on the bad side.", tp.name,
-                                   tp.good_exit.describe(), tp.bad_exit.describe());
-    if (pd.d.kind != DivKind::OnlyGood && pd.d.kind != DivKind::OnlyBad) pd.first_row = pd.d.row;
-    pending_.push_back(std::move(pd));
-  }
-
-  // Matches the lookup chains of each pair by the name looked up.
-  void match_chains() {
-    for (const TaskPair& tp : pairs_) {
-      if (!tp.good_tid || !tp.bad_tid) continue;
-      auto chains_of = [](const Side& s, const SideChains& sc, std::int32_t tid) {
-        std::vector<std::int32_t> out;
-        auto it = s.task_events.find(tid);
-        if (it == s.task_events.end()) return out;
-        for (std::size_t i : it->second) {
-          std::int32_t c = sc.chain_of[i];
-          if (c >= 0 && (out.empty() || out.back() != c)) out.push_back(c);
-        }
-        return out;
-      };
-      std::vector<std::int32_t> gl = chains_of(g_, gc_, tp.good_tid), bl = chains_of(b_, bc_, tp.bad_tid);
-      std::vector<std::uint32_t> gk, bk;
-      for (auto c : gl) gk.push_back(names_.intern(gc_.chains[c].name));
-      for (auto c : bl) bk.push_back(names_.intern(bc_.chains[c].name));
-      if (gk.empty() || bk.empty()) continue;
-      dtl::Diff<std::uint32_t, std::vector<std::uint32_t>> d(gk, bk);
-      d.compose();
-      for (const auto& [elem, info] : d.getSes().getSequence())
-        if (info.type == dtl::SES_COMMON) {
-          std::int32_t a = gl[info.beforeIdx - 1], b = bl[info.afterIdx - 1];
-          g_partner_[a] = b;
-          b_partner_[b] = a;
-        }
-    }
-  }
-
-  bool same_outcome(std::int32_t gch, std::int32_t bch) const {
-    const Chain& a = gc_.chains[gch];
-    const Chain& b = bc_.chains[bch];
-    const Event& ga = g_.trace->events[a.events.back()];
-    const Event& bb = b_.trace->events[b.events.back()];
-    if (a.ok != b.ok) return false;
-    if (a.ok) return g_.keys[a.events.back()] == b_.keys[b.events.back()];
-    return ga.result.err == bb.result.err;
-  }
-
-  // Classifies a pending divergence against the lookup chains: 0 leave
-  // it, 1 benign, 2 replace by the merged divergence of chain pair *cp.
-  int lookup_verdict(const Pending& pd, std::pair<std::int32_t, std::int32_t>* cp) const {
-    if (pd.gev.empty() && pd.bev.empty()) return 0;
-    std::set<std::pair<std::int32_t, std::int32_t>> involved;
-    for (std::size_t i : pd.gev) {
-      std::int32_t c = gc_.chain_of[i];
-      if (c < 0) return 0;
-      auto it = g_partner_.find(c);
-      if (it == g_partner_.end()) return 0;
-      involved.insert({c, it->second});
-    }
-    for (std::size_t i : pd.bev) {
-      std::int32_t c = bc_.chain_of[i];
-      if (c < 0) return 0;
-      auto it = b_partner_.find(c);
-      if (it == b_partner_.end()) return 0;
-      involved.insert({it->second, c});
-    }
-    for (const auto& pr : involved)
-      if (!same_outcome(pr.first, pr.second)) {
-        *cp = pr;
-        return 2;
-      }
-    return 1;
-  }
-
-  Divergence merged(const Pending& from, std::pair<std::int32_t, std::int32_t> cp) {
-    const Chain& a = gc_.chains[cp.first];
-    const Chain& b = bc_.chains[cp.second];
-    Divergence d = from.d;
-    std::size_t gf = a.events.back(), bf = b.events.back();
-    const Event& g = g_.trace->events[gf];
-    const Event& bb = b_.trace->events[bf];
-    bool both_failed = !a.ok && !b.ok;
-    d.kind = (a.ok != b.ok || both_failed) ? DivKind::Result : DivKind::Path;
-    d.significant = true;
-    d.benign = false;
-    d.syscall = bb.name;
-    d.good = side_of(*g_.trace, gf);
-    d.bad = side_of(*b_.trace, bf);
-    d.candidates.clear();
-    std::set<std::string> seen;
-    for (std::size_t i : a.events)
-      if (seen.insert(g_.display_target(i)).second) d.candidates.push_back(g_.display_target(i));
-    for (std::size_t i : b.events)
-      if (seen.insert(b_.display_target(i)).second) d.candidates.push_back(b_.display_target(i));
-    d.row_count = 1;
-    // Point at the row of the bad side's final lookup when it has one.
-    const TaskPair& tp = pairs_[d.pair];
-    for (std::size_t k = 0; k < tp.rows.size(); ++k)
-      if (tp.rows[k].bad == static_cast<std::int64_t>(bf)) d.row = k;
-    auto outcome = [](const Chain& c, const Event& last, const std::string& where) {
-      return c.ok ? fmt::format("found it at {}", where) : fmt::format("did not find it ({})", last.result.err);
-    };
-    std::string tried;
-    for (const std::string& c : d.candidates) tried += (tried.empty() ? "" : ", ") + c;
-    d.explanation = fmt::format("looking up {}: the good side {} and the bad side {}; tried: {}.",
-                                basename_of(b_.display_target(bf)), outcome(a, g, g_.display_target(gf)),
-                                outcome(b, bb, b_.display_target(bf)), tried);
-    return d;
-  }
-
-  void finish() {
-    match_chains();
-    std::map<std::pair<std::int32_t, std::int32_t>, int> merged_index;
-    std::vector<int> final_index(pending_.size(), -1);
-    for (std::size_t i = 0; i < pending_.size(); ++i) {
-      Pending& pd = pending_[i];
-      std::pair<std::int32_t, std::int32_t> cp;
-      // Exit and data differences are about what happened, not how it was
-      // looked up: they stand whatever the lookups did.
-      bool judged = pd.d.kind != DivKind::Exit && pd.d.kind != DivKind::Data;
-      int v = judged ? lookup_verdict(pd, &cp) : 0;
-      if (v == 1) {
-        pd.d.significant = false;
-        pd.d.benign = true;
-      }
-      if (v == 2) {
-        auto it = merged_index.find(cp);
-        if (it == merged_index.end()) {
-          r_.divergences.push_back(merged(pd, cp));
-          it = merged_index.emplace(cp, static_cast<int>(r_.divergences.size()) - 1).first;
-        }
-        final_index[i] = it->second;
-        continue;
-      }
-      r_.divergences.push_back(std::move(pd.d));
-      final_index[i] = static_cast<int>(r_.divergences.size()) - 1;
-    }
-    // Link rows to their divergence (every row a divergence covers).
-    for (std::size_t i = 0; i < pending_.size(); ++i) {
-      const Pending& pd = pending_[i];
-      int di = final_index[i];
-      TaskPair& tp = pairs_[r_.divergences[di].pair];
-      std::size_t first = pd.rows > 1 || pd.d.kind == DivKind::OnlyGood || pd.d.kind == DivKind::OnlyBad
-                              ? pd.first_row
-                              : pd.d.row;
-      for (std::size_t k = first; k < first + pd.rows && k < tp.rows.size(); ++k)
-        if (tp.rows[k].divergence < 0) tp.rows[k].divergence = di;
-    }
-  }
-
-  const Side& g_;
-  const Side& b_;
-  std::vector<TaskPair>& pairs_;
-  DiffResult& r_;
-  SideChains gc_, bc_;
-  KeyTable names_;
-  std::map<std::int32_t, std::int32_t> g_partner_, b_partner_;
-  std::vector<Pending> pending_;
-};
-
-}  // namespace
+  pd.d.explanation = fmt::format("{} {} on the good side and {} on the bad side.", tp.name, tp.good_exit.describe(),
+                                 tp.bad_exit.describe());
+  pd.first_row = pd.d.row;
+  push(std::move(pd));
+}
 
 void classify(const Side& good, const Side& bad, std::vector<TaskPair>& pairs, DiffResult& r) {
   Classifier(good, bad, pairs, r).run();

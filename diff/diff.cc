@@ -166,62 +166,31 @@ Divergence env_divergence(const EnvChange& c) {
 namespace detail {
 namespace {
 
-// One side, normalized, with what must be taken from it before normalizing.
+// One side as read: its trace (as recorded) and what is compared of it.
 struct Prepared {
   Trace trace;
   SideInfo info;
   Side side;
 };
 
-Prepared prepare(Trace&& raw, const normalize::NormalizeOptions& opt, const std::string& file) {
+Prepared prepare(EventSource& src, const normalize::NormalizeOptions& opt) {
   Prepared p;
-  p.info = side_info(raw.header, file);
-  capture_raw_paths(raw, p.side);
-  normalize::normalize_in_place(raw, opt);
-  prune_raw_paths(raw, p.side);
-  p.trace = std::move(raw);
-  return p;
-}
-
-// Reads one side normalizing each event as it arrives: the raw form of a
-// million-event trace (statx results of a dozen fields, addresses, times)
-// is never held, only the smaller normalized one.
-Prepared load_prepared(EventSource& src, const normalize::NormalizeOptions& opt) {
-  Prepared p;
-  std::unique_ptr<normalize::StreamNormalizer> norm;
-  std::vector<Warning> warnings;
-  src.read(
-      [&](Header& h) {
-        p.info = side_info(h, src.name());
-        norm = std::make_unique<normalize::StreamNormalizer>(h, opt);
-      },
-      [&](Event&& e) {
-        p.side.raw_paths.push_back(raw_path_of(e));
-        norm->add(std::move(e));
-      },
-      warnings);
-  p.trace = norm->finish(std::move(warnings));
-  norm.reset();
-  prune_raw_paths(p.trace, p.side);
+  load_side(src, opt, p.trace, p.side, p.info);
   return p;
 }
 
 DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt) {
   DiffResult r;
-  r.good_info = std::move(good.info);
-  r.bad_info = std::move(bad.info);
+  r.good_info = side_info(good.trace.header, good.info.file);
+  r.bad_info = side_info(bad.trace.header, bad.info.file);
   r.good = std::move(good.trace);
   r.bad = std::move(bad.trace);
   Side& g = good.side;
   Side& b = bad.side;
   g.trace = &r.good;
   b.trace = &r.bad;
-  g.table = build_process_table(r.good);
-  b.table = build_process_table(r.bad);
   finish_side_info(r.good_info, g);
   finish_side_info(r.bad_info, b);
-  index_side(g);
-  index_side(b);
 
   match_tasks(g, b, r.pairs);
   for (TaskPair& tp : r.pairs) {
@@ -248,16 +217,13 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
 
 DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt, const std::string& good_file,
                        const std::string& bad_file) {
-  detail::Prepared g = detail::prepare(std::move(good), opt.normalize, good_file);
-  detail::Prepared b = detail::prepare(std::move(bad), opt.normalize, bad_file);
-  return detail::diff_prepared(std::move(g), std::move(b), opt);
+  TraceSource gs(std::move(good), good_file), bs(std::move(bad), bad_file);
+  return diff_sources(gs, bs, opt);
 }
 
 DiffResult diff_sources(EventSource& good, EventSource& bad, const DiffOptions& opt) {
-  // Each side is normalized as it is read, so no raw trace is ever whole
-  // in memory (load_prepared).
-  detail::Prepared g = detail::load_prepared(good, opt.normalize);
-  detail::Prepared b = detail::load_prepared(bad, opt.normalize);
+  detail::Prepared g = detail::prepare(good, opt.normalize);
+  detail::Prepared b = detail::prepare(bad, opt.normalize);
   return detail::diff_prepared(std::move(g), std::move(b), opt);
 }
 

@@ -1,10 +1,13 @@
 // diff: from two traces (good, bad) to a ranked list of divergences.
 //
-// diff_traces() normalizes both sides, matches their process trees, aligns
-// each matched pair of tasks with dtl on normalized event keys, classifies
-// what differs, and ranks it so the most likely culprit comes first. The
-// result is self-contained: renderers (report/) read it and never re-run
-// the alignment.
+// diff_sources() reads both sides keeping every event as recorded and
+// computing beside it what normalization says two runs can compare (an
+// identity key: call family and canonical target; a digest of the values
+// that are evidence), matches their process trees, aligns each matched pair
+// of tasks on the keys, compares the aligned calls' outcomes and values in
+// context, and ranks what differs so the most likely culprit comes first.
+// Everything shown is what was recorded. The result is self-contained:
+// renderers (report/) read it and never re-run the alignment.
 #pragma once
 
 #include <optional>
@@ -29,9 +32,9 @@ struct DivSide {
   std::optional<std::string> err;  ///< errno name, nullopt on success
   std::size_t event = 0;       ///< index into DiffResult::{good,bad}.events
   bool has_event = false;      ///< env divergences have no event
-  /// The event as recorded, for display: the normalized event with its
-  /// recorded path and fd numbers put back (what `call` shows). The
-  /// normalized one, what the alignment compared, is at `event`.
+  std::string target;          ///< what the call named, as recorded: its path, socket address or fd referent
+  /// An event to show instead of the one at `event` (reports built by
+  /// hand); empty: show DiffResult's event.
   Event shown;
 };
 
@@ -41,10 +44,19 @@ struct Divergence {
   bool significant = true;     ///< false: noise (benign lookups, same-host jitter)
   bool benign = false;         ///< a failed lookup that later succeeded
   double score = 0;            ///< ranking score, higher first
-  std::string process;         ///< normalized task name
+  std::string process;         ///< stable task name ("root", "root/2:sh")
   std::string syscall;
   std::optional<DivSide> good, bad;
-  std::string explanation;     ///< one sentence
+  std::string explanation;     ///< one sentence, with the values as recorded
+  /// What differed: "errno" (result), "target" (path), the value's name
+  /// for data ("owner uid", "mode", "content", "DNS", "SO_ERROR"), "exit".
+  std::string field;
+  /// What the trace holds on why the call failed (the owner and mode of
+  /// each path component, the caller's ids, a resource limit), or the
+  /// differing lines of a content divergence. Empty when none.
+  std::vector<std::string> evidence;
+  std::string why;             ///< one sentence from the evidence, "" when none
+  bool content = false;        ///< a difference in what was read from a file
   std::vector<std::string> candidates;  ///< for lookups: every path tried
   int pair = -1;               ///< index into DiffResult::pairs, -1 for env
   std::size_t row = 0;         ///< first row in that pair's alignment
@@ -61,7 +73,7 @@ struct AlignedRow {
 
 /// A matched (or one-sided) pair of tasks.
 struct TaskPair {
-  std::string name;            ///< normalized task name
+  std::string name;            ///< stable task name
   std::int32_t good_tid = 0;   ///< 0: absent on that side
   std::int32_t bad_tid = 0;
   std::string good_command, bad_command;  ///< last exec (argv joined) or ""
@@ -93,7 +105,8 @@ struct SideInfo {
 
 struct DiffResult {
   SideInfo good_info, bad_info;
-  Trace good, bad;             ///< the normalized traces the rows index into
+  Trace good, bad;             ///< the traces as recorded (with the absolute paths and fd referents
+                               ///< the replay knows); the rows index into them
   std::vector<TaskPair> pairs; ///< roots first, then children depth-first
   std::vector<Divergence> divergences;  ///< sorted by rank
   std::vector<EnvChange> env;

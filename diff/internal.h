@@ -1,57 +1,89 @@
-// Internals of diff/: what the steps of diff_traces() hand each other.
+// Internals of diff/: what the steps of diff_sources() hand each other.
+//
+// A side is its trace as recorded (enriched with what the replay knows:
+// absolute paths, fd referents) plus, per event, what the differ compares:
+// an identity key (call family + canonical target) to align on, a digest of
+// the values compared when identities match, and a few flags. The
+// canonical forms come from normalize::Canon; the events are never
+// rewritten, so everything shown is what was recorded.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "diff/diff.h"
+#include "model/compact_string.h"
+#include "model/replay.h"
+#include "normalize/canon.h"
 
 namespace tracediff::diff::detail {
 
-/// One normalized trace with what the differ derives from it.
-/// A path argument as recorded (Side::raw_paths).
-struct RawPath {
-  CompactString str, abs;
-  bool empty() const { return str.empty(); }
+/// What was read through one open file description of a regular file.
+struct Content {
+  std::string data;            ///< the bytes recorded, in order, up to kContentCap
+  std::uint64_t bytes = 0;     ///< what the reads returned in all
+  bool cut = false;            ///< some read's data was recorded only in part
+  /// Bytes of a file's content kept for comparison: config files, CA
+  /// bundles and /etc files are smaller; a larger file is compared on its
+  /// first part and its size.
+  static constexpr std::size_t kContentCap = 1 << 16;
+};
+
+/// Per-event flags (Side::flags).
+enum SideFlag : std::uint8_t {
+  kErrorWrite = 1,   ///< a write to stderr or a terminal: where messages go
+  kReadOpen = 2,     ///< a successful open of a regular file for reading
 };
 
 struct Side {
   const Trace* trace = nullptr;
   ProcessTable table;
-  /// Event indices of each task (tid), in trace order. Unparsed lines and
-  /// spawn events of other tasks are left out.
+  std::unordered_map<std::int32_t, std::string> task_names;  ///< tid -> "root/1:sh"
+  /// Event indices of each task (tid), in trace order. Unparsed lines are
+  /// left out.
   std::unordered_map<std::int32_t, std::vector<std::size_t>> task_events;
-  /// Alignment key of every event (index = event index), as a 64-bit hash
-  /// of "family\x1ftarget": a million distinct paths interned as strings
-  /// cost more than the rest of the alignment, and with 2^64 values two
-  /// keys of one trace collide with odds around 1e-8.
-  std::vector<std::uint64_t> keys;
-  /// Hash of the call family of every event (the first half of its key).
-  std::vector<std::uint64_t> families;
-  /// The first path argument of every event as recorded, before the
-  /// normalize rules replaced generated parts and host names: what reports
-  /// show. Empty when the event has no path. The strings share their
-  /// blocks with the trace's own (CompactString), so a path normalizing
-  /// left alone costs 16 bytes here, not a copy.
-  std::vector<RawPath> raw_paths;
-  /// raw_paths' view for event i: the absolute form when known, else the
-  /// normalized target (event_target).
+  /// Per event (index = event index): the identity key, a 64-bit hash of
+  /// "family\x1fcanonical target" (a million distinct paths interned as
+  /// strings would cost more than the rest of the alignment; two keys of
+  /// one trace collide with odds around 1e-8); the family's hash; the
+  /// digest of the compared values (0: nothing to compare); the hash of
+  /// the target's last component (lookups are matched by it); flags.
+  std::vector<std::uint64_t> keys, families, values, bases;
+  std::vector<std::uint8_t> flags;
+  /// A non-blocking connect's outcome, reported later (getsockopt
+  /// SO_ERROR, or the first read or write on the socket failing): event
+  /// index of the connect -> errno name, "" for success.
+  std::unordered_map<std::size_t, InternedString> deferred;
+  /// What was read through each open of a regular file, by the index of
+  /// its open event.
+  std::unordered_map<std::size_t, Content> contents;
+  /// The caller's ids at each failed call, as the replay knew them.
+  std::unordered_map<std::size_t, KnownCreds> creds;
+  /// The DNS messages events carried, decoded (values.h: dns_of).
+  std::unordered_map<std::size_t, std::vector<std::string>> dns;
+  /// The canonical forms of this side's names (for comparing values).
+  std::unique_ptr<normalize::Canon> canon;
+
+  const Event& event(std::size_t i) const { return trace->events[i]; }
+  /// The target of event i as recorded: its path (absolute when known),
+  /// socket address or fd referent; "" when it has none.
   std::string display_target(std::size_t i) const;
-  /// The event as recorded for display: the normalized event with its
-  /// first path argument put back.
-  Event display_event(std::size_t i) const;
+  /// The outcome of event i, a deferred one counted: its errno, "" when it
+  /// succeeded (or did not return).
+  std::string_view outcome(std::size_t i) const;
+  std::string task_name(std::int32_t tid) const;
 };
 
-/// One entry of Side::raw_paths, from an event before it is normalized.
-RawPath raw_path_of(const Event& e);
-/// Fills Side::raw_paths from a trace before it is normalized.
-void capture_raw_paths(const Trace& raw, Side& s);
-/// Empties the raw_paths entries that normalizing left as they were (most
-/// of them): display_target() and display_event() give the same without
-/// them, and a million paths held twice cost more than the differ itself.
-void prune_raw_paths(const Trace& normalized, Side& s);
+/// Reads one source into `side`: the events go (enriched) into `trace`,
+/// what is compared into `side`. Normalizes nothing in place.
+void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& trace, Side& side, SideInfo& info);
+
+/// The target of an event as recorded: its path (absolute when known),
+/// socket address or fd referent; "" when it has none.
+std::string event_target(const Event& e);
 
 /// Interns key strings so both sides compare keys as integers.
 class KeyTable {
@@ -63,15 +95,6 @@ class KeyTable {
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::vector<std::string> strings_;
 };
-
-/// The target of an event: its path (absolute when known), socket address
-/// or fd referent; "" when it has none.
-std::string event_target(const Event& e);
-/// event_target() appended to `out`.
-void append_target(const Event& e, std::string& out);
-
-/// Fills Side::task_events, keys and families.
-void index_side(Side& s);
 
 /// Matches the two process trees (roots, then children by exec signature
 /// and order, then threads by creation order) and appends one TaskPair per

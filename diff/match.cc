@@ -126,7 +126,7 @@ class Matcher {
     TaskPair tp;
     tp.good_tid = gp ? gtid : 0;
     tp.bad_tid = bp ? btid : 0;
-    tp.name = gp ? normalize::task_name_of(*g_.trace, gtid) : normalize::task_name_of(*b_.trace, btid);
+    tp.name = gp ? g_.task_name(gtid) : b_.task_name(btid);
     if (gp) {
       tp.good_command = command_of(*gp);
       tp.good_exit = gp->exit;

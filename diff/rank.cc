@@ -10,23 +10,8 @@
 #include <limits>
 
 #include "diff/internal.h"
-#include "model/syscalls.h"
 
 namespace tracediff::diff::detail {
-namespace {
-
-bool is_error_write(const Event& e) {
-  if (e.type != EventType::Syscall) return false;
-  if (!syscall_is(e.name, kClassWrites)) return false;
-  if (e.args.empty() || e.args[0].kind != ArgKind::Fd) return false;
-  const Arg& fd = e.args[0];
-  const std::string& ref = fd.ref;
-  if (ref == "<stderr>" || ref.rfind("/dev/pts/", 0) == 0 || ref == "/dev/tty" || ref.rfind("/dev/tty", 0) == 0)
-    return true;
-  return ref.empty() && fd.has_raw && fd.raw == 2;
-}
-
-}  // namespace
 
 double env_weight(const std::string& category, const std::string& key) {
   if (category == "env") {
@@ -43,13 +28,35 @@ double env_weight(const std::string& category, const std::string& key) {
   return 10;
 }
 
+namespace {
+
+// A file read differently matters when the runs ended differently: a
+// config, a CA bundle, /etc/hosts. Libraries and caches differ between
+// hosts for reasons of their own and count only when nothing else, but
+// the ending, explains the failure.
+template <typename ExitDiffers>
+void settle_content(DiffResult& r, ExitDiffers&& exit_differs) {
+  bool other = false;
+  for (const Divergence& d : r.divergences)
+    if (d.significant && !d.content && d.kind != DivKind::Exit && d.kind != DivKind::Env) other = true;
+  for (Divergence& d : r.divergences) {
+    if (!d.content) continue;
+    bool ends_differ = d.pair >= 0 && exit_differs(d.pair);
+    // d.significant says, from the classifier, whether the file is one
+    // whose content is evidence (not a library or a cache).
+    d.significant = ends_differ && (d.significant || !other);
+  }
+}
+
+}  // namespace
+
 void rank(const Side& good, const Side& bad, DiffResult& r) {
   // Per pair: the rows where the bad side wrote to stderr or a terminal.
   std::vector<std::vector<std::size_t>> error_rows(r.pairs.size());
   for (std::size_t p = 0; p < r.pairs.size(); ++p)
     for (std::size_t k = 0; k < r.pairs[p].rows.size(); ++k) {
       std::int64_t b = r.pairs[p].rows[k].bad;
-      if (b >= 0 && is_error_write(bad.trace->events[static_cast<std::size_t>(b)])) error_rows[p].push_back(k);
+      if (b >= 0 && (bad.flags[static_cast<std::size_t>(b)] & kErrorWrite)) error_rows[p].push_back(k);
     }
   auto exit_differs = [&](int p) {
     // A thread's exit is its process's: climb to the pair that has one.
@@ -60,7 +67,21 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
     return tp.good_tid && tp.bad_tid && !(tp.good_exit == tp.bad_exit);
   };
 
-  for (Divergence& d : r.divergences) {
+  settle_content(r, exit_differs);
+  // A process that ended badly without a word (no write to stderr or a
+  // terminal): its last significant failure before the end is the cause
+  // a person would look for first.
+  std::vector<int> silent_cause(r.pairs.size(), -1);
+  for (std::size_t i = 0; i < r.divergences.size(); ++i) {
+    const Divergence& d = r.divergences[i];
+    if (d.pair < 0 || !d.significant || !error_rows[d.pair].empty() || !exit_differs(d.pair)) continue;
+    bool failure = d.bad && d.bad->err && (d.kind == DivKind::Result || d.kind == DivKind::OnlyBad || d.kind == DivKind::Path);
+    int& best = silent_cause[d.pair];
+    if (failure && (best < 0 || r.divergences[best].row <= d.row)) best = static_cast<int>(i);
+  }
+
+  for (std::size_t di = 0; di < r.divergences.size(); ++di) {
+    Divergence& d = r.divergences[di];
     double s = 0;
     bool gfail = d.good && d.good->err.has_value();
     bool bfail = d.bad && d.bad->err.has_value();
@@ -100,6 +121,7 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
         s += 20.0 / (1.0 + dist / 8.0);
         if (!er.empty() && d.row > er.front() && d.kind != DivKind::Exit) s -= 15;
       }
+      if (silent_cause[d.pair] == static_cast<int>(di)) s += 15;
     }
     if (!d.significant) s *= 0.05;
     d.score = s;

@@ -13,6 +13,27 @@
 namespace tracediff::normalize {
 namespace detail {
 
+// Fails on bad options before any rule has touched a trace.
+void check_options(const NormalizeOptions& opt) {
+  for (const std::string& name : opt.disabled) {
+    bool known = false;
+    for (const detail::Rule& r : detail::rule_table()) known = known || name == r.name;
+    if (!known) {
+      std::string names;
+      for (const detail::Rule& r : detail::rule_table()) names += (names.empty() ? "" : ", ") + std::string(r.name);
+      throw std::invalid_argument(fmt::format("unknown normalize rule '{}' (rules: {})", name, names));
+    }
+  }
+  // Bad user patterns fail here, before any rule has touched the trace.
+  for (const RewriteRule& r : opt.rewrites) {
+    try {
+      std::regex re(r.pattern);
+    } catch (const std::regex_error& e) {
+      throw InputError(fmt::format("{}:{}: bad regular expression '{}': {}", r.file, r.line, r.pattern, e.what()));
+    }
+  }
+}
+
 const std::vector<Rule>& rule_table() {
   // Order matters: fds reads the original call names and results before
   // families rewrites them; names needs the fd referents that fds filled;
@@ -48,27 +69,6 @@ std::vector<std::pair<std::string, std::string>> list_rules() {
 
 namespace {
 
-// Fails on bad options before any rule has touched a trace.
-void check_options(const NormalizeOptions& opt) {
-  for (const std::string& name : opt.disabled) {
-    bool known = false;
-    for (const detail::Rule& r : detail::rule_table()) known = known || name == r.name;
-    if (!known) {
-      std::string names;
-      for (const detail::Rule& r : detail::rule_table()) names += (names.empty() ? "" : ", ") + std::string(r.name);
-      throw std::invalid_argument(fmt::format("unknown normalize rule '{}' (rules: {})", name, names));
-    }
-  }
-  // Bad user patterns fail here, before any rule has touched the trace.
-  for (const RewriteRule& r : opt.rewrites) {
-    try {
-      std::regex re(r.pattern);
-    } catch (const std::regex_error& e) {
-      throw InputError(fmt::format("{}:{}: bad regular expression '{}': {}", r.file, r.line, r.pattern, e.what()));
-    }
-  }
-}
-
 void note_ids(const Event& e, std::unordered_set<std::int32_t>& ids) {
   if (e.tid) ids.insert(e.tid);
   if (e.pid) ids.insert(e.pid);
@@ -78,7 +78,7 @@ void note_ids(const Event& e, std::unordered_set<std::int32_t>& ids) {
 }  // namespace
 
 void normalize_in_place(Trace& t, const NormalizeOptions& opt) {
-  check_options(opt);
+  detail::check_options(opt);
   detail::NormalizeContext ctx;
   ctx.options = &opt;
   for (const Event& e : t.events) note_ids(e, ctx.original_ids);
@@ -201,7 +201,7 @@ struct StreamNormalizer::Impl {
 };
 
 StreamNormalizer::StreamNormalizer(const Header& header, const NormalizeOptions& opt) {
-  check_options(opt);
+  detail::check_options(opt);
   impl_ = std::make_unique<Impl>(header, opt);
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model/trace.h"
@@ -74,6 +75,11 @@ class StreamNormalizer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Stable task names from the process tree of a trace (raw or not): tid ->
+/// "root", "root/1:sh", "root/1:sh/2:cat", threads "root#1"; the names the
+/// "tasks" rule gives.
+std::unordered_map<std::int32_t, std::string> task_names(const Header& h, const ProcessTable& table);
 
 /// Stable task names assigned by the "tasks" rule: tid -> "root", "root/1:sh",
 /// "root/1:sh/2:cat", threads "root#1". Exposed for the differ and reports.

@@ -3,7 +3,7 @@
 // Programs name files after their pid, the time, or random characters
 // (mkstemp's XXXXXX, python's tempfile, build ids). Two runs never agree on
 // them, so each such part becomes "#" (numbers and hex) or "XXXXXX"
-// (random letters under a temp directory). What is kept on purpose: short
+// (random characters under a temp directory). What is kept on purpose: short
 // numbers that are not pids of the trace (versions like python3.11,
 // libc.so.6, x86_64), so a real version difference still shows.
 #include <string_view>
@@ -36,16 +36,19 @@ bool generated_number(std::string_view digits, const std::unordered_set<std::int
 }
 
 // A word in a temp directory that looks random: mkstemp's 6 characters are
-// letters and digits of both cases; python's tempfile uses 8 of [a-z0-9_].
+// letters and digits of both cases; python's tempfile is "tmp" and 8 of
+// [a-z0-9_]. A word of ordinary letters ("release", "checkout") is a name
+// a person gave and stays, whatever its length.
 bool random_word(std::string_view w) {
-  if (w.size() >= 8) return true;
   if (w.size() < 6) return false;
-  bool digit = false, upper = false;
+  if (w.size() >= 9 && w.substr(0, 3) == "tmp") return true;
+  bool digit = false, upper = false, lower = false;
   for (char c : w) {
-    digit = digit || is_digit(c);
+    digit = digit || is_digit(c) || c == '_';
     upper = upper || (c >= 'A' && c <= 'Z');
+    lower = lower || (c >= 'a' && c <= 'z');
   }
-  return digit || upper;
+  return digit || (upper && lower);
 }
 
 // Random hex: 8+ hex characters with both digits and letters.

@@ -122,6 +122,11 @@ UserRewrites::UserRewrites(const NormalizeOptions& opt) {
 
 UserRewrites::~UserRewrites() = default;
 
+bool UserRewrites::rewrite(std::string_view in, std::string& out, bool data) {
+  if (compiled_.empty() || (data && !any_string_)) return false;
+  return data ? (*data_)(in, out) : (*all_)(in, out);
+}
+
 void UserRewrites::apply(Event& e) {
   if (compiled_.empty()) return;
   for_each_string(e, kPaths | kRefs, *all_);

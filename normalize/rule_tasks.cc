@@ -19,7 +19,7 @@ namespace {
 
 class Namer {
  public:
-  Namer(const Trace& t, const ProcessTable& table) : t_(t), table_(table) {}
+  Namer(const Header& h, const ProcessTable& table) : h_(h), table_(table) {}
 
   void run() {
     int roots = 0;
@@ -27,7 +27,7 @@ class Namer {
       if (p.ppid != 0 && table_.find(p.ppid)) continue;
       ++roots;
       std::string name = roots == 1 ? "root" : fmt::format("root.{}", roots);
-      std::string cmd = t_.header.command.empty() ? "" : basename_of(t_.header.command[0]);
+      std::string cmd = h_.command.empty() ? "" : basename_of(h_.command[0]);
       visit(p, name, cmd);
     }
   }
@@ -58,7 +58,7 @@ class Namer {
     names.emplace_back(id, name);
   }
 
-  const Trace& t_;
+  const Header& h_;
   const ProcessTable& table_;
 };
 
@@ -71,8 +71,26 @@ bool pid_call(std::string_view name) { return takes_pid(name) || returns_pid(nam
 
 void rule_tasks(Trace& t, NormalizeContext&) { apply_tasks(t, build_process_table(t)); }
 
+}  // namespace tracediff::normalize::detail
+
+namespace tracediff::normalize {
+
+std::unordered_map<std::int32_t, std::string> task_names(const Header& h, const ProcessTable& table) {
+  detail::Namer namer(h, table);
+  namer.run();
+  std::unordered_map<std::int32_t, std::string> by_id;
+  for (auto& [id, name] : namer.names) by_id.emplace(id, name);
+  std::unordered_map<std::int32_t, std::string> out;
+  for (auto& [tid, id] : namer.ids) out.emplace(tid, by_id[id]);
+  return out;
+}
+
+}  // namespace tracediff::normalize
+
+namespace tracediff::normalize::detail {
+
 void apply_tasks(Trace& t, const ProcessTable& table) {
-  Namer namer(t, table);
+  Namer namer(t.header, table);
   namer.run();
   auto map = [&](std::int32_t v) -> std::int32_t {
     auto it = namer.ids.find(v);

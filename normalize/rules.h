@@ -32,6 +32,10 @@ struct Rule {
   RuleFn fn;
 };
 
+/// Throws for bad options before any rule ran: std::invalid_argument for
+/// an unknown rule name, InputError (file:line) for a bad pattern.
+void check_options(const NormalizeOptions& opt);
+
 /// The built-in rules in the order they run.
 const std::vector<Rule>& rule_table();
 
@@ -81,6 +85,10 @@ class UserRewrites {
   UserRewrites(const UserRewrites&) = delete;
   UserRewrites& operator=(const UserRewrites&) = delete;
   void apply(Event& e);
+  /// A rewriter for one string (see rewrite_field): the path rules and the
+  /// string rules; `data`: the string rules only.
+  bool rewrite(std::string_view in, std::string& out, bool data = false);
+  bool empty() const { return compiled_.empty(); }
 
  private:
   struct CompiledRule;
