@@ -28,10 +28,6 @@ namespace {
 using detail::LinePrefix;
 using detail::StampKind;
 
-bool is_ident(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool ends_with(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
@@ -44,21 +40,6 @@ std::string_view rtrim(std::string_view s) {
 std::string_view ltrim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return s;
-}
-
-bool parse_i32(std::string_view s, std::int32_t& v) {
-  if (s.empty()) return false;
-  bool neg = s[0] == '-';
-  if (neg) s.remove_prefix(1);
-  if (s.empty()) return false;
-  std::int64_t x = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    x = x * 10 + (c - '0');
-    if (x > INT32_MAX) return false;
-  }
-  v = static_cast<std::int32_t>(neg ? -x : x);
-  return true;
 }
 
 bool has_clone_thread(const std::vector<Arg>& args) {
@@ -167,8 +148,6 @@ class Importer {
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
   bool cut_call_line(std::string_view body, Event& ev);
-  // "ARGS) = RESULT" of a call in one piece: parses it into ev and appends it.
-  bool whole_call(std::string_view rest, Event& ev);
   bool signal_line(std::string_view body, Event& ev);
   bool process_line(std::string_view body, Event& ev);
   bool strace_message(std::string_view body, Event& ev);
@@ -300,7 +279,7 @@ bool Importer::hold_interrupted_call(std::string_view full, std::string_view bod
   // right after its arguments, "write(2, \"oops\\n\", 5oops", and ") = 5"
   // follows on a later line. The arguments end with the count; cut there.
   std::size_t p = 0;
-  while (p < body.size() && is_ident(body[p])) ++p;
+  while (p < body.size() && detail::is_ident_char(body[p])) ++p;
   if (p == 0 || p >= body.size() || body[p] != '(') return false;
   int depth = 0;
   std::size_t last_comma = std::string_view::npos;
@@ -439,61 +418,20 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
 }
 
 bool Importer::syscall_line(std::string_view s, Event& ev) {
-  std::size_t p = 0;
-  while (p < s.size() && is_ident(s[p])) ++p;
-  if (p == 0 || p >= s.size() || s[p] != '(') return false;
-  ev.name.assign(s.substr(0, p));
-  std::string_view rest = s.substr(p + 1);
-
-  if (!rest.empty() && rest.back() == '>' &&
-      (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>"))) {
-    bool detached = rest.back() == '>' && ends_with(rest, "<detached ...>");
-    std::string_view text = rtrim(rest.substr(0, rest.rfind('<')));
-    std::string_view args = text;
-    // A partial list: parse what is there, so an unmatched call keeps its args.
-    joined_.assign(args);
-    if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
-    joined_ += ')';
-    std::size_t pos = 0;
-    std::vector<Arg> parsed;
-    if (detail::parse_arg_list(joined_, pos, parsed) && pos == joined_.size()) ev.args = std::move(parsed);
-    ev.result.state = detached ? ResultState::Detached : ResultState::Unfinished;
-    std::size_t slot = events_.size();
-    if (!detached) pending_[ev.tid] = Pending{slot, ev.name, std::string(text)};
-    events_.push_back(std::move(ev));
-    last_ = slot;
-    type_args(events_[slot]);
-    return true;
-  }
-
-  return whole_call(rest, ev);
-}
-
-bool Importer::whole_call(std::string_view rest, Event& ev) {
-  std::size_t pos = 0;
-  if (!detail::parse_arg_list(rest, pos, ev.args)) return false;
-  if (!detail::parse_result(rest.substr(pos), ev.result, ev.dur_ns)) return false;
+  std::string_view start;
+  detail::CallEnd end = detail::parse_call_line(s, ev, start, joined_);
+  if (end == detail::CallEnd::NotACall) return false;
   std::size_t slot = events_.size();
+  if (end == detail::CallEnd::Unfinished) pending_[ev.tid] = Pending{slot, ev.name, std::string(start)};
   events_.push_back(std::move(ev));
   last_ = slot;
-  complete(slot);
+  if (end == detail::CallEnd::Whole) complete(slot);
+  else type_args(events_[slot]);
   return true;
 }
 
 bool Importer::cut_call_line(std::string_view s, Event& ev) {
-  // "accept(7, NULL, NULL" at the very end: the call was still running.
-  std::size_t p = 0;
-  while (p < s.size() && is_ident(s[p])) ++p;
-  if (p == 0 || p >= s.size() || s[p] != '(') return false;
-  joined_.assign(rtrim(s.substr(p + 1)));
-  if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
-  joined_ += ')';
-  std::size_t pos = 0;
-  std::vector<Arg> args;
-  if (!detail::parse_arg_list(joined_, pos, args) || pos != joined_.size()) return false;
-  ev.name.assign(s.substr(0, p));
-  ev.args = std::move(args);
-  ev.result.state = ResultState::Unfinished;
+  if (!detail::parse_cut_call_line(s, ev, joined_)) return false;
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   type_args(events_[last_]);
@@ -501,30 +439,17 @@ bool Importer::cut_call_line(std::string_view s, Event& ev) {
 }
 
 bool Importer::resumed_line(std::string_view s, Event& ev) {
-  // "<... read resumed>" then the rest of the call.
-  std::size_t p = 5;
-  std::size_t e = s.find(" resumed>", p);
-  if (e == std::string_view::npos) return false;
-  std::string_view name = s.substr(p, e - p);
-  std::string_view rest = ltrim(s.substr(e + 9));
+  std::string_view name, rest;
+  if (!detail::parse_resumed_head(s, name, rest)) return false;
 
   auto it = pending_.find(ev.tid);
   if (it != pending_.end() && it->second.name == name) {
     Pending pend = std::move(it->second);
     pending_.erase(it);
-    // Old split: "read(3, " + "\"abc\", 4096) = 3"; 6.16+: "read(3" + ", \"abc\", 4096) = 3".
-    std::string_view start = rtrim(pend.text);
-    joined_.assign(start);
-    if (!start.empty() && start.back() == ',' && !rest.empty() && rest[0] == ',') rest.remove_prefix(1);
-    if (!joined_.empty()) joined_ += ' ';
-    joined_.append(rest);
     std::vector<Arg> args;
-    std::size_t pos = 0;
     Result r;
     std::int64_t dur = -1;
-    if (!detail::parse_arg_list(joined_, pos, args) ||
-        !detail::parse_result(std::string_view(joined_).substr(pos), r, dur))
-      return false;
+    if (!detail::parse_resumed_call(pend.text, rest, args, r, dur, joined_)) return false;
     Event& slot = events_[pend.slot];
     slot.args = std::move(args);
     slot.result = std::move(r);
@@ -539,63 +464,24 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
   // No start in this log (attached mid-call, or a log cut at the top).
   ev.name.assign(name);
   if (!rest.empty() && rest[0] == ',') rest = ltrim(rest.substr(1));
-  return whole_call(rest, ev);
+  if (!detail::parse_call_rest(rest, ev)) return false;
+  std::size_t slot = events_.size();
+  events_.push_back(std::move(ev));
+  last_ = slot;
+  complete(slot);
+  return true;
 }
 
 bool Importer::signal_line(std::string_view s, Event& ev) {
-  if (!ends_with(s, " ---") || s.size() < 8) return false;
-  std::string_view body = s.substr(4, s.size() - 8);
-  ev.type = EventType::Signal;
-  if (starts_with(body, "stopped by ")) {
-    ev.name.assign(body.substr(11));
-    ev.proc.stopped = true;
-  } else {
-    std::size_t sp = body.find(' ');
-    ev.name.assign(body.substr(0, sp));
-    std::string_view rest = sp == std::string_view::npos ? std::string_view{} : ltrim(body.substr(sp + 1));
-    if (!rest.empty() && rest[0] == '{') {
-      joined_.assign("(");  // parse the siginfo as the one argument of a call
-      joined_.append(rest.substr(0, rest.rfind('}') + 1));
-      joined_ += ')';
-      std::size_t pos = 1;
-      std::vector<Arg> one;
-      if (!detail::parse_arg_list(joined_, pos, one) || one.size() != 1) return false;
-      ev.args = std::move(one[0].items);
-      rest = ltrim(rest.substr(rest.rfind('}') + 1));
-    }
-    if (!rest.empty()) {
-      // strace 4.x: "--- SIGCHLD (Child exited) @ 0 (0) ---"
-      Arg note;
-      note.str.assign(rest);
-      ev.args.push_back(std::move(note));
-    }
-  }
-  if (ev.name.empty()) return false;
-  ev.proc.signal = signal_number(ev.name);  // 0 for a name this host does not know
+  if (!detail::parse_signal_line(s, ev, joined_)) return false;
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
 }
 
 bool Importer::process_line(std::string_view s, Event& ev) {
-  if (!ends_with(s, " +++") || s.size() < 8) return false;
-  std::string_view body = s.substr(4, s.size() - 8);
-  ev.type = EventType::Process;
-  if (starts_with(body, "exited with ")) {
-    ev.name = kProcExit;
-    if (!parse_i32(body.substr(12), ev.proc.code)) return false;
-  } else if (starts_with(body, "killed by ")) {
-    ev.name = kProcKilled;
-    std::string_view sig = body.substr(10);
-    if (ends_with(sig, " (core dumped)")) {
-      ev.proc.core = true;
-      sig.remove_suffix(14);
-    }
-    ev.proc.signal = signal_number(sig);
-    if (!ev.proc.signal) return false;
-  } else if (starts_with(body, "superseded by execve in pid ")) {
-    ev.name = kProcSuperseded;
-    if (!parse_i32(body.substr(28), ev.proc.child)) return false;
+  if (!detail::parse_process_line(s, ev)) return false;
+  if (ev.name == kProcSuperseded) {
     // The exec'ing thread T now has the leader's pid: its pending execve
     // resumes under this line's pid.
     auto it = pending_.find(ev.proc.child);
@@ -604,32 +490,17 @@ bool Importer::process_line(std::string_view s, Event& ev) {
       pending_.erase(ev.proc.child);
     }
   } else {
-    return false;
+    // A task that is gone resumes nothing: its unfinished call stays so and
+    // stops holding back the events after it.
+    pending_.erase(ev.tid);
   }
-  // A task that is gone resumes nothing: its unfinished call stays so and
-  // stops holding back the events after it.
-  if (ev.name != kProcSuperseded) pending_.erase(ev.tid);
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
 }
 
 bool Importer::strace_message(std::string_view s, Event& ev) {
-  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads";
-  // strace 4.x wrote "Process 1234 attached - interrupt to quit" without "strace: ".
-  std::string_view body = starts_with(s, "strace: ") ? s.substr(8) : s;
-  if (!starts_with(body, "Process ")) return false;
-  body.remove_prefix(8);
-  std::size_t sp = body.find(' ');
-  if (sp == std::string_view::npos) return false;
-  std::int32_t pid;
-  if (!parse_i32(body.substr(0, sp), pid)) return false;
-  std::string_view what = body.substr(sp + 1);
-  ev.type = EventType::Process;
-  ev.tid = pid;
-  if (starts_with(what, "attached")) ev.name = kProcAttached;
-  else if (starts_with(what, "detached")) ev.name = kProcDetached;
-  else return false;
+  if (!detail::parse_strace_message(s, ev)) return false;
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
   return true;
@@ -985,7 +856,7 @@ Trace import_strace_set(const std::vector<std::string>& paths_in) {
     part.path = p;
     std::string name = std::filesystem::path(p).filename().string();
     std::size_t dot = name.rfind('.');
-    if (dot != std::string::npos) parse_i32(name.substr(dot + 1), part.pid);
+    if (dot != std::string::npos) detail::parse_i32(name.substr(dot + 1), part.pid);
     parts.push_back(std::move(part));
   }
   std::stable_sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.pid < b.pid; });
