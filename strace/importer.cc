@@ -18,9 +18,8 @@
 #include <unordered_map>
 
 #include "tracefile/tracefile.h"
+#include "strace/enrich.h"
 #include "strace/parse.h"
-#include "model/paths.h"
-#include "model/syscall_args.h"
 
 namespace tracediff::strace {
 namespace {
@@ -40,19 +39,6 @@ std::string_view rtrim(std::string_view s) {
 std::string_view ltrim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return s;
-}
-
-bool has_clone_thread(const std::vector<Arg>& args) {
-  for (const Arg& a : args) {
-    if (a.name == "flags") {
-      if (a.str.find("CLONE_THREAD") != std::string::npos) return true;
-      // -X raw: only the number is shown. CLONE_THREAD is 0x10000 on Linux.
-      return a.has_raw && (a.raw & 0x10000) != 0 && a.str.find("CLONE_") == std::string::npos;
-    }
-    // clone3's struct, possibly inside "{...} => {...}".
-    if ((a.kind == ArgKind::Struct || a.kind == ArgKind::Array) && has_clone_thread(a.items)) return true;
-  }
-  return false;
 }
 
 const char* time_base_name(StampKind k);
@@ -154,7 +140,6 @@ class Importer {
   // Types arguments, tracks the cwd and synthesizes spawn/exec events after
   // a completed call sitting at `slot`.
   void complete(std::size_t slot);
-  void type_args(Event& e);
   // Puts a synthesized event right after events_[slot]: at once when that is
   // the last event, else when slot is handed out (a call resumed later).
   void place_after(std::size_t slot, Event e) {
@@ -163,14 +148,6 @@ class Importer {
   }
   // Hands `e` to the sink, which may move from it.
   void emit(Event& e);
-  std::int32_t tgid_of(std::int32_t tid) const {
-    auto it = tgid_.find(tid);
-    return it == tgid_.end() ? tid : it->second;
-  }
-  const std::string* cwd_of(std::int32_t tid) const {
-    auto it = cwd_.find(tid);
-    return it == cwd_.end() ? nullptr : &it->second;
-  }
 
   std::string file_;
   ImportOptions opt_;
@@ -178,13 +155,10 @@ class Importer {
   EventQueue events_;
   std::map<std::size_t, std::vector<Event>> inserts_;  // synthesized: go right after events_[first]
   std::size_t emitted_extra_ = 0;                     // inserts handed out
-  std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
   std::vector<std::string> command_;
-  std::string roles_name_;
-  const SyscallArgs* roles_ = nullptr;
+  detail::Enricher enricher_;
   bool command_known_ = false;
   std::unordered_map<std::int32_t, Pending> pending_;
-  std::unordered_map<std::int32_t, std::string> cwd_;
   std::string scratch_, joined_;
   std::size_t last_ = SIZE_MAX;     // the event -k stack lines belong to
   // Without -o, strace omits the pid prefix while it traces one task only;
@@ -233,8 +207,7 @@ void Importer::set_root(std::int32_t pid) {
     pending_.erase(it);
     pending_.emplace(pid, std::move(p));
   }
-  auto c = cwd_.find(0);
-  if (c != cwd_.end() && !cwd_.count(pid)) cwd_[pid] = c->second;
+  enricher_.adopt_unprefixed(pid);
 }
 
 void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno) {
@@ -426,7 +399,7 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
   events_.push_back(std::move(ev));
   last_ = slot;
   if (end == detail::CallEnd::Whole) complete(slot);
-  else type_args(events_[slot]);
+  else enricher_.type_args(events_[slot]);
   return true;
 }
 
@@ -434,7 +407,7 @@ bool Importer::cut_call_line(std::string_view s, Event& ev) {
   if (!detail::parse_cut_call_line(s, ev, joined_)) return false;
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
-  type_args(events_[last_]);
+  enricher_.type_args(events_[last_]);
   return true;
 }
 
@@ -506,127 +479,30 @@ bool Importer::strace_message(std::string_view s, Event& ev) {
   return true;
 }
 
-void Importer::type_args(Event& e) {
-  // Logs repeat the same call in runs (read, read, read...): remember the
-  // last lookup.
-  if (e.name != roles_name_) {
-    roles_name_ = e.name;
-    roles_ = syscall_args(e.name);
-  }
-  const SyscallArgs* roles = roles_;
-  // The base a Path is resolved against: the DirFd before it, else the cwd.
-  // A view, not a copy: into this event's fd annotation or the cwd table.
-  std::string_view base;
-  bool have_base = false;
-  if (const std::string* cwd = cwd_of(e.tid)) {
-    base = *cwd;
-    have_base = true;
-  }
-  for (std::size_t i = 0; i < e.args.size(); ++i) {
-    Arg& a = e.args[i];
-    if (a.kind == ArgKind::Flags && std::string_view(a.str) == "AT_FDCWD") {
-      a.kind = ArgKind::Fd;
-      a.has_raw = true;
-      a.raw = -100;  // AT_FDCWD on Linux
-    }
-    ArgRole role = roles ? roles->role(i) : ArgRole::Other;
-    switch (role) {
-      case ArgRole::Fd:
-      case ArgRole::DirFd:
-        if (a.kind == ArgKind::Int) a.kind = ArgKind::Fd;
-        if (role == ArgRole::DirFd && a.kind == ArgKind::Fd) {
-          if (a.raw == -100 && a.has_raw) {
-            if (!a.ref.empty() && a.ref[0] == '/') {
-              std::string& cwd = cwd_[e.tid];  // -y shows the cwd itself
-              if (cwd != a.ref) cwd = a.ref;
-              base = a.ref;
-              have_base = true;
-            } else if (const std::string* cwd = cwd_of(e.tid)) {
-              base = *cwd;
-              have_base = true;
-            } else {
-              have_base = false;
-            }
-          } else if (!a.ref.empty() && a.ref[0] == '/') {
-            base = a.ref;
-            have_base = true;
-          } else {
-            have_base = false;
-          }
-        }
-        break;
-      case ArgRole::Path:
-      case ArgRole::LinkTarget:
-        if (a.kind != ArgKind::String) break;
-        a.kind = ArgKind::Path;
-        if (!a.str.empty() && a.str[0] == '/') a.abs = a.str;
-        else if (role == ArgRole::Path && have_base && !a.truncated && !a.str.empty()) a.abs = absolute_path(base, a.str);
-        break;
-      case ArgRole::Other:
-        break;
-    }
-  }
-}
-
 void Importer::complete(std::size_t slot) {
   Event& e = events_[slot];
-  type_args(e);
+  enricher_.type_args(e);
   const Result& r = e.result;
-  bool ok = r.state == ResultState::Returned && !r.failed();
   std::string_view n = e.name;
-  if (!ok) return;
-  if (e.tid == 0 && !root_ && r.value > 0 && (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
+  if (e.tid == 0 && !root_ && r.state == ResultState::Returned && !r.failed() && r.value > 0 &&
+      (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
     set_root(static_cast<std::int32_t>(r.value));
     return;
   }
-  if (n == "chdir" && !e.args.empty() && e.args[0].kind == ArgKind::Path && !e.args[0].abs.empty()) {
-    cwd_[e.tid] = e.args[0].abs;
-  } else if (n == "fchdir" && !e.args.empty() && !e.args[0].ref.empty() && e.args[0].ref[0] == '/') {
-    cwd_[e.tid] = e.args[0].ref;
-  } else if (n == "getcwd" && !e.args.empty() && e.args[0].kind == ArgKind::String &&
-             !e.args[0].truncated && !e.args[0].str.empty() && e.args[0].str[0] == '/') {
-    cwd_[e.tid] = e.args[0].str;
-  } else if ((n == "clone" || n == "clone3" || n == "fork" || n == "vfork") && r.value > 0) {
-    Event sp;
-    sp.type = EventType::Process;
-    sp.name = kProcSpawn;
-    sp.tid = e.tid;
-    sp.ts_ns = e.ts_ns;
-    sp.line = e.line;
-    sp.proc.child = static_cast<std::int32_t>(r.value);
-    sp.proc.thread = has_clone_thread(e.args);
-    if (e.tid == 0) zero_children_.push_back(sp.proc.child);
-    std::int32_t parent = e.tid ? e.tid : root_;
-    tgid_[sp.proc.child] = sp.proc.thread ? tgid_of(parent) : sp.proc.child;
-    if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
-    place_after(slot, std::move(sp));
-  } else if ((n == "execve" || n == "execveat") && r.value == 0) {
-    std::size_t pi = n == "execveat" ? 1 : 0;
-    if (e.args.size() <= pi) return;
-    Event ex;
-    ex.type = EventType::Process;
-    ex.name = kProcExec;
-    // After "+++ superseded by execve +++" the call completes under the
-    // leader's pid, which is the process that now runs the new program.
-    ex.tid = resume_tid_ ? resume_tid_ : e.tid;
-    ex.ts_ns = e.ts_ns;
-    ex.line = e.line;
-    ex.args.push_back(e.args[pi]);
-    Arg argv;
-    argv.kind = ArgKind::Array;
-    if (e.args.size() > pi + 1 && e.args[pi + 1].kind == ArgKind::Array) argv.items = e.args[pi + 1].items;
-    ex.args.push_back(std::move(argv));
-    if (!command_known_) {
-      command_known_ = true;
-      for (const Arg& a : ex.args[1].items) command_.push_back(a.str);
-    }
-    place_after(slot, std::move(ex));
+  std::optional<Event> implied = enricher_.implied_event(e, resume_tid_, root_);
+  if (!implied) return;
+  if (implied->name == kProcSpawn) {
+    if (e.tid == 0) zero_children_.push_back(implied->proc.child);
+  } else if (!command_known_) {
+    command_known_ = true;
+    for (const Arg& a : implied->args[1].items) command_.push_back(a.str);
   }
+  place_after(slot, std::move(*implied));
 }
 
 void Importer::emit(Event& e) {
   if (e.tid == 0 && root_) e.tid = root_;
-  e.pid = tgid_of(e.tid);
+  e.pid = enricher_.tgid_of(e.tid);
   sink_(std::move(e));
 }
 
