@@ -20,6 +20,7 @@
 #include "tracefile/tracefile.h"
 #include "strace/enrich.h"
 #include "strace/parse.h"
+#include "strace/reassembly.h"
 
 namespace tracediff::strace {
 namespace {
@@ -28,9 +29,6 @@ using detail::LinePrefix;
 using detail::StampKind;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
 
 std::string_view rtrim(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
@@ -84,7 +82,7 @@ class EventQueue {
 // The state of one file being imported. Events are handed to `on_event` in
 // order as soon as nothing later can change them, so that a long log never
 // has to sit in memory whole.
-class Importer {
+class Importer final : public detail::LineSink {
  public:
   using EventSink = std::function<void(Event&&)>;
   Importer(const std::string& file, const ImportOptions& opt, EventSink sink)
@@ -101,35 +99,21 @@ class Importer {
 
   /// `last`: the final line of the file, which may be a call strace had
   /// started writing when the log was taken (no ')' yet).
-  void line(std::string_view raw, std::uint32_t lineno, bool last = false);
-  /// Any part of a line still waiting for its continuation.
-  void flush_carry() {
-    flush_held();
-    if (!carry_.empty()) {
-      std::string c = std::move(carry_);
-      carry_.clear();
-      line_impl(c, carry_line_, true);
-    }
-    place_carry_events();
-  }
+  void line(std::string_view raw, std::uint32_t lineno, bool last = false) { joiner_.line(raw, lineno, last); }
 
-  StampKind stamp_kind() const { return stamp_kind_; }
   std::uint32_t unparsed() const { return unparsed_; }
   /// The pid of the task whose lines carry no prefix, once the log showed it.
   std::int32_t root() const { return root_; }
   std::uint32_t first_unparsed() const { return first_unparsed_; }
 
  private:
-  struct Pending {
-    std::size_t slot;
-    std::string name;
-    std::string text;   // the arguments written before " <unfinished ...>"
-  };
+  // detail::LineSink: the lines as strace wrote them, from joiner_.
+  void logical_line(std::string_view raw, std::uint32_t lineno, bool last) override;
+  void place(Event&& e) override { events_.push_back(std::move(e)); }
+  void foreign_text(std::string_view text, std::int32_t tid, std::uint32_t lineno) override {
+    unparsed_line(text, tid, lineno);
+  }
 
-  void line_impl(std::string_view raw, std::uint32_t lineno, bool last);
-  bool split_message(std::string_view raw, std::uint32_t lineno);
-  bool hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid, std::uint32_t lineno);
-  void flush_held();
   void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
   bool syscall_line(std::string_view body, Event& ev);
   bool resumed_line(std::string_view body, Event& ev);
@@ -158,7 +142,9 @@ class Importer {
   std::vector<std::string> command_;
   detail::Enricher enricher_;
   bool command_known_ = false;
-  std::unordered_map<std::int32_t, Pending> pending_;
+  detail::PendingCalls pending_;
+  detail::LineJoiner joiner_{*this};
+  detail::Clock clock_;
   std::string scratch_, joined_;
   std::size_t last_ = SIZE_MAX;     // the event -k stack lines belong to
   // Without -o, strace omits the pid prefix while it traces one task only;
@@ -168,22 +154,6 @@ class Importer {
   bool saw_unprefixed_ = false;
   std::vector<std::int32_t> zero_children_;
   std::int32_t resume_tid_ = 0;     // the tid a resumed call finished under
-  // Without -o, strace's "strace: Process N attached" can land in the middle
-  // of a call's line; the part before it continues on the next line.
-  std::string carry_, carry_buf_;
-  std::uint32_t carry_line_ = 0;
-  // A call cut by the traced program's own output (see hold_interrupted_call),
-  // waiting up to kMaxInterruptLines lines for its ") = N".
-  static constexpr std::uint32_t kMaxInterruptLines = 64;
-  std::string held_;
-  std::uint32_t held_line_ = 0, held_age_ = 0;
-  // The message itself, placed after the call it interrupted: the call
-  // (a clone) creates the task the message is about.
-  std::vector<Event> carry_events_;
-  void place_carry_events() {
-    for (Event& e : carry_events_) events_.push_back(std::move(e));
-    carry_events_.clear();
-  }
   void set_root(std::int32_t pid);
   void release_old_pending();
   std::uint32_t released_ = 0, first_released_ = 0;
@@ -194,19 +164,12 @@ class Importer {
   std::uint32_t first_released() const { return first_released_; }
 
  private:
-  StampKind stamp_kind_ = StampKind::None;
-  std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
   std::uint32_t unparsed_ = 0, first_unparsed_ = 0;
 };
 
 void Importer::set_root(std::int32_t pid) {
   root_ = pid;
-  auto it = pending_.find(0);
-  if (it != pending_.end() && !pending_.count(pid)) {
-    Pending p = std::move(it->second);
-    pending_.erase(it);
-    pending_.emplace(pid, std::move(p));
-  }
+  pending_.adopt_unprefixed(pid);
   enricher_.adopt_unprefixed(pid);
 }
 
@@ -220,102 +183,7 @@ void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32
   if (!unparsed_++) first_unparsed_ = lineno;
 }
 
-void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
-  if (!held_.empty()) {
-    // A call cut by the program's own output: ") = 54" (or strace's
-    // " <unfinished ...>") continues it; anything else is more of the output.
-    std::string_view t = ltrim(rtrim(raw));
-    if (!t.empty() && (t[0] == ')' || t == "<unfinished ...>")) {
-      std::string joined = std::move(held_);
-      held_.clear();
-      if (t[0] != ')') joined += ' ';
-      joined.append(t);
-      line_impl(joined, held_line_, last);
-      return;
-    }
-    if (++held_age_ > kMaxInterruptLines) flush_held();
-  }
-  if (carry_.empty()) return line_impl(raw, lineno, last);
-  carry_buf_ = std::move(carry_);
-  carry_.clear();
-  carry_buf_.append(raw);
-  std::string joined = std::move(carry_buf_);
-  std::vector<Event> held = std::move(carry_events_);
-  carry_events_.clear();
-  line_impl(joined, carry_line_, last);
-  for (Event& e : held) events_.push_back(std::move(e));
-}
-
-bool Importer::hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid,
-                                     std::uint32_t lineno) {
-  // Without -o, strace and the program share stderr: a write's output lands
-  // right after its arguments, "write(2, \"oops\\n\", 5oops", and ") = 5"
-  // follows on a later line. The arguments end with the count; cut there.
-  std::size_t p = 0;
-  while (p < body.size() && detail::is_ident_char(body[p])) ++p;
-  if (p == 0 || p >= body.size() || body[p] != '(') return false;
-  int depth = 0;
-  std::size_t last_comma = std::string_view::npos;
-  for (std::size_t i = p; i < body.size(); ++i) {
-    char c = body[i];
-    if (c == '"') {
-      std::size_t j = i + 1;
-      while (j < body.size() && body[j] != '"') j += body[j] == '\\' ? 2 : 1;
-      if (j >= body.size()) return false;
-      i = j;
-    } else if (c == '(' || c == '[' || c == '{') {
-      ++depth;
-    } else if (c == ')' || c == ']' || c == '}') {
-      if (--depth <= 0) return false;  // the call closed: some other damage
-    } else if (c == ',' && depth == 1) {
-      last_comma = i;
-    }
-  }
-  if (last_comma == std::string_view::npos) return false;
-  std::size_t q = last_comma + 1;
-  while (q < body.size() && body[q] == ' ') ++q;
-  std::size_t digits = q;
-  while (q < body.size() && body[q] >= '0' && body[q] <= '9') ++q;
-  if (q == digits) return false;
-  std::size_t cut = static_cast<std::size_t>(body.data() - full.data()) + q;
-  // Copies first: flushing re-enters line_impl, which reuses scratch_ that
-  // `full` may point into.
-  std::string held(full.substr(0, cut));
-  std::string output(full.substr(cut));
-  flush_held();  // an earlier cut call that never got its ") = N"
-  held_ = std::move(held);
-  held_line_ = lineno;
-  held_age_ = 0;
-  // The program's output; nothing when it was just a newline.
-  if (!output.empty()) unparsed_line(output, tid, lineno);
-  return true;
-}
-
-void Importer::flush_held() {
-  if (held_.empty()) return;
-  std::string h = std::move(held_);
-  held_.clear();
-  line_impl(h, held_line_, true);  // "last": kept as an unfinished call
-}
-
-bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
-  std::size_t m = raw.find("strace: Process ");
-  if (m == std::string_view::npos || m == 0) return false;
-  std::string_view msg = rtrim(raw.substr(m));
-  if (!ends_with(msg, " attached") && !ends_with(msg, " detached")) return false;
-  Event ev;
-  ev.line = lineno;
-  std::size_t before = events_.size();
-  if (!strace_message(msg, ev)) return false;
-  carry_events_.push_back(std::move(events_.back()));
-  events_.resize(before);
-  last_ = SIZE_MAX;
-  carry_.assign(raw.substr(0, m));
-  carry_line_ = lineno;
-  return true;
-}
-
-void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) {
+void Importer::logical_line(std::string_view raw, std::uint32_t lineno, bool last) {
   std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
   const std::string_view full = s;
   if (ltrim(s).empty()) return;
@@ -339,33 +207,7 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
     // The first prefixed task that the unprefixed one did not create is it.
     set_root(pre.pid);
   }
-  if (pre.stamp != StampKind::None) {
-    if (stamp_kind_ == StampKind::None) stamp_kind_ = pre.stamp;
-    switch (pre.stamp) {
-      case StampKind::TimeOfDay: {
-        // Half a day backwards can only be midnight passing.
-        constexpr std::int64_t kHalfDay = 12LL * 3600 * 1'000'000'000LL;
-        std::int64_t t = pre.stamp_ns + day_offset_;
-        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay && day_offset_ < INT64_MAX / 4) {
-          // (A damaged log could "pass midnight" on every line; the bound
-          // keeps the sum far from overflowing.)
-          day_offset_ += 2 * kHalfDay;
-          t += 2 * kHalfDay;
-        }
-        last_tod_ = t;
-        ev.ts_ns = t;
-        break;
-      }
-      case StampKind::Relative:
-        // -r prints the time since the previous line; keep the running sum
-        // so that times stay comparable and ordered.
-        if (__builtin_add_overflow(rel_acc_, pre.stamp_ns, &rel_acc_)) rel_acc_ = INT64_MAX;
-        ev.ts_ns = rel_acc_;
-        break;
-      default:
-        ev.ts_ns = pre.stamp_ns;
-    }
-  }
+  ev.ts_ns = clock_.time_of(pre);
 
   bool ok = false;
   // By first byte: almost every line is a call, which starts with a letter.
@@ -382,8 +224,11 @@ void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) 
       [[fallthrough]];
     default: ok = syscall_line(s, ev);
   }
-  if (!ok && !last) ok = split_message(raw, lineno);
-  if (!ok && !last) ok = hold_interrupted_call(full, s, ev.tid, lineno);
+  if (!ok && !last && joiner_.cut_attach_message(raw, lineno)) {
+    ok = true;
+    last_ = SIZE_MAX;  // the message is placed later, after the line it cut
+  }
+  if (!ok && !last) ok = joiner_.hold_cut_call(full, s, ev.tid, lineno);
   if (!ok && last) ok = cut_call_line(s, ev);
   if (!ok) unparsed_line(raw, ev.tid, lineno);
   // Only a line that parsed says that the log has an unprefixed task.
@@ -395,7 +240,7 @@ bool Importer::syscall_line(std::string_view s, Event& ev) {
   detail::CallEnd end = detail::parse_call_line(s, ev, start, joined_);
   if (end == detail::CallEnd::NotACall) return false;
   std::size_t slot = events_.size();
-  if (end == detail::CallEnd::Unfinished) pending_[ev.tid] = Pending{slot, ev.name, std::string(start)};
+  if (end == detail::CallEnd::Unfinished) pending_.start(ev.tid, detail::PendingCall{slot, ev.name, std::string(start)});
   events_.push_back(std::move(ev));
   last_ = slot;
   if (end == detail::CallEnd::Whole) complete(slot);
@@ -415,21 +260,18 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
   std::string_view name, rest;
   if (!detail::parse_resumed_head(s, name, rest)) return false;
 
-  auto it = pending_.find(ev.tid);
-  if (it != pending_.end() && it->second.name == name) {
-    Pending pend = std::move(it->second);
-    pending_.erase(it);
+  if (std::optional<detail::PendingCall> pend = pending_.resume(ev.tid, name)) {
     std::vector<Arg> args;
     Result r;
     std::int64_t dur = -1;
-    if (!detail::parse_resumed_call(pend.text, rest, args, r, dur, joined_)) return false;
-    Event& slot = events_[pend.slot];
+    if (!detail::parse_resumed_call(pend->text, rest, args, r, dur, joined_)) return false;
+    Event& slot = events_[pend->slot];
     slot.args = std::move(args);
     slot.result = std::move(r);
     slot.dur_ns = dur;
-    last_ = pend.slot;
+    last_ = pend->slot;
     resume_tid_ = ev.tid;
-    complete(pend.slot);
+    complete(pend->slot);
     resume_tid_ = 0;
     return true;
   }
@@ -457,15 +299,11 @@ bool Importer::process_line(std::string_view s, Event& ev) {
   if (ev.name == kProcSuperseded) {
     // The exec'ing thread T now has the leader's pid: its pending execve
     // resumes under this line's pid.
-    auto it = pending_.find(ev.proc.child);
-    if (it != pending_.end() && ev.tid != ev.proc.child) {
-      pending_[ev.tid] = std::move(it->second);
-      pending_.erase(ev.proc.child);
-    }
+    pending_.supersede(ev.proc.child, ev.tid);
   } else {
     // A task that is gone resumes nothing: its unfinished call stays so and
     // stops holding back the events after it.
-    pending_.erase(ev.tid);
+    pending_.forget(ev.tid);
   }
   events_.push_back(std::move(ev));
   last_ = events_.size() - 1;
@@ -518,22 +356,17 @@ constexpr std::size_t kMaxHeld = 1 << 17;
 void Importer::release_old_pending() {
   if (events_.size() - events_.base() <= kMaxHeld) return;
   std::size_t oldest_kept = events_.size() - kMaxHeld / 2;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->second.slot < oldest_kept) {
-      // It stays an unfinished call; its "<... resumed>" line, when it comes,
-      // becomes a call of its own. Said once in a warning.
-      if (!released_++) first_released_ = events_[it->second.slot].line;
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  pending_.drop_older_than(oldest_kept, [&](const detail::PendingCall& call) {
+    // It stays an unfinished call; its "<... resumed>" line, when it comes,
+    // becomes a call of its own. Said once in a warning.
+    if (!released_++) first_released_ = events_[call.slot].line;
+  });
 }
 
 void Importer::drain(bool at_end) {
   std::size_t limit = events_.size();
   if (at_end) {
-    flush_carry();
+    joiner_.finish();
     limit = events_.size();
     if (saw_unprefixed_ && !root_) {
       std::vector<Event> held = events_.copy();
@@ -545,7 +378,7 @@ void Importer::drain(bool at_end) {
     // task's pid or the command is still to come.
     if (last_ != SIZE_MAX) limit = std::min(limit, last_);
     release_old_pending();
-    for (const auto& kv : pending_) limit = std::min(limit, kv.second.slot);
+    limit = pending_.oldest_slot(limit);
     if (saw_unprefixed_ && !root_) return;
     if (!command_known_ && events_.size() < kHoldForCommand) return;
   }
@@ -658,7 +491,7 @@ constexpr std::uint32_t kDrainEvery = 1024;
 Header Importer::header() const {
   Header h;
   h.source = "strace";
-  h.time_base = time_base_name(stamp_kind_);
+  h.time_base = time_base_name(clock_.kind());
   h.command = command_;
   return h;
 }
