@@ -5,9 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <optional>
-#include <unordered_map>
 
 #include "tracefile/tracefile.h"
 
@@ -294,113 +292,6 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   if (!header_sent) on_header(im.header());
   im.add_warnings(warnings, path);
   return count;
-}
-
-
-namespace ffset {
-
-// One LOG.<pid> file: its pid comes from the suffix (0 when there is none).
-struct Part {
-  std::string path;
-  std::int32_t pid = 0;
-  Trace trace;
-};
-
-std::vector<Part> parts_by_pid(const std::vector<std::string>& paths) {
-  std::vector<Part> parts;
-  for (const std::string& p : paths) {
-    Part part;
-    part.path = p;
-    std::string name = std::filesystem::path(p).filename().string();
-    std::size_t dot = name.rfind('.');
-    if (dot != std::string::npos) detail::parse_i32(name.substr(dot + 1), part.pid);
-    parts.push_back(std::move(part));
-  }
-  // In pid order, so that ties in time keep a stable, meaningful order.
-  std::stable_sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.pid < b.pid; });
-  return parts;
-}
-
-// Each file knows only its own task, so the thread groups and the command
-// are filled in once all files are merged.
-void finish_set(Trace& t) {
-  std::unordered_map<std::int32_t, std::int32_t> tgid;
-  for (const Event& e : t.events) {
-    if (e.type == EventType::Process && e.name == kProcSpawn) {
-      auto it = tgid.find(e.tid);
-      std::int32_t parent = it == tgid.end() ? e.tid : it->second;
-      tgid[e.proc.child] = e.proc.thread ? parent : e.proc.child;
-    }
-  }
-  for (Event& e : t.events) {
-    auto it = tgid.find(e.tid);
-    e.pid = it == tgid.end() ? e.tid : it->second;
-  }
-  for (const Event& e : t.events) {
-    if (e.type == EventType::Process && e.name == kProcExec && e.args.size() >= 2) {
-      for (const Arg& a : e.args[1].items) t.header.command.push_back(a.str);
-      break;
-    }
-  }
-}
-
-}  // namespace ffset
-
-Trace import_strace_set(const std::vector<std::string>& paths) {
-  if (paths.empty()) throw InputError("no strace log given");
-  std::vector<ffset::Part> parts = ffset::parts_by_pid(paths);
-  Trace t;
-  bool all_stamped = true;
-  for (ffset::Part& part : parts) {
-    ImportOptions opt;
-    opt.default_pid = part.pid;
-    part.trace = import_strace_text(tracefile::read_file_decompressed(part.path), part.path, opt);
-    if (t.header.time_base.empty()) t.header.time_base = part.trace.header.time_base;
-    if (part.trace.header.time_base != "epoch" && part.trace.header.time_base != "time-of-day")
-      all_stamped = false;
-    for (Warning& w : part.trace.warnings) t.warnings.push_back(std::move(w));
-  }
-  t.header.source = "strace";
-  std::size_t total = 0;
-  for (const ffset::Part& p : parts) total += p.trace.events.size();
-  t.events.reserve(total);
-  for (ffset::Part& p : parts)
-    for (Event& e : p.trace.events) t.events.push_back(std::move(e));
-  if (all_stamped && parts.size() > 1) {
-    // Absolute times from one clock: merge by time, file order breaking
-    // ties. (-r deltas, or no stamps: file by file, as there is no order.)
-    std::stable_sort(t.events.begin(), t.events.end(),
-                     [](const Event& a, const Event& b) { return a.ts_ns < b.ts_ns; });
-  }
-  ffset::finish_set(t);
-  return t;
-}
-
-
-
-bool looks_like_strace(std::string_view text) {
-  // The first line must be strace output and most of the following ones
-  // too (the program's own stderr may be mixed in).
-  bool cut = !text.empty() && text.back() != '\n';
-  detail::Importer im(ImportOptions{}, [](Event&&) {});
-  // Enough lines to judge by, few enough to be instant on any file.
-  constexpr std::uint32_t kMaxLines = 64;
-  std::uint32_t lines = 0;
-  bool first_ok = false, seen_first = false;
-  detail::for_each_line(text, [&](std::string_view line, std::uint32_t n, bool) {
-    if (lines >= kMaxLines) return;
-    // A line cut by the end of the sample is no evidence either way.
-    if (cut && line.data() + line.size() == text.data() + text.size()) return;
-    if (detail::trim_right(line).empty()) return;
-    std::uint32_t before = im.unparsed();
-    im.line(line, n);
-    ++lines;
-    if (!seen_first) {
-      seen_first = true;
-      first_ok = im.unparsed() == before;
-    }
-  });
-  return first_ok && im.unparsed() * 2 <= lines;
 }
 
 }  // namespace tracediff::strace
