@@ -358,10 +358,33 @@ class ValueParser {
     return true;
   }
 
+  // Where a scalar's parts are, as offsets into s_.
+  struct ScalarSpan {
+    std::size_t start = 0, end = 0;
+    std::size_t annot = std::string_view::npos, annot_end = 0;  // -y "<...>" after the value
+    std::size_t comment = std::string_view::npos;               // "/* ... */" at depth 0
+  };
+
   // Everything to the next ',' or closer at depth 0.
   bool scalar(Arg& a) {
-    std::size_t start = p_;
-    std::size_t annot = std::string_view::npos, annot_end = 0, comment = std::string_view::npos;
+    ScalarSpan span;
+    if (!scan_scalar(span)) return false;
+    std::string_view text = trim(s_.substr(span.start, span.end - span.start));
+    if (text.empty()) return false;
+    std::size_t base_end = text.size();
+    if (span.annot != std::string_view::npos) base_end = span.annot - span.start;
+    else if (span.comment != std::string_view::npos) base_end = span.comment - span.start;
+    std::string_view base = trim(text.substr(0, base_end));
+    if (span.annot != std::string_view::npos) fd_scalar(a, base, span);
+    else typed_scalar(a, base, text);
+    return true;
+  }
+
+  // Moves p_ to the end of the scalar starting there, noting where its
+  // annotation and comment are. False when a string, comment or
+  // annotation in it never closes.
+  bool scan_scalar(ScalarSpan& span) {
+    span.start = p_;
     int depth = 0;
     while (p_ < s_.size()) {
       // Most bytes of a scalar are none of the ones below: skip them fast.
@@ -379,15 +402,16 @@ class ValueParser {
       if (c == '/' && p_ + 1 < s_.size() && s_[p_ + 1] == '*') {
         std::size_t e = s_.find("*/", p_ + 2);
         if (e == std::string_view::npos) return false;
-        if (comment == std::string_view::npos && depth == 0) comment = p_;
+        if (span.comment == std::string_view::npos && depth == 0) span.comment = p_;
         p_ = e + 2;
         continue;
       }
-      if (c == '<' && depth == 0 && p_ > start && is_ident(s_[p_ - 1]) && annot == std::string_view::npos) {
+      if (c == '<' && depth == 0 && p_ > span.start && is_ident(s_[p_ - 1]) &&
+          span.annot == std::string_view::npos) {
         std::size_t e = angle_end(s_, p_);
         if (e == std::string_view::npos) return false;
-        annot = p_;
-        annot_end = e;
+        span.annot = p_;
+        span.annot_end = e;
         p_ = e;
         continue;
       }
@@ -401,37 +425,32 @@ class ValueParser {
       }
       ++p_;
     }
-    std::string_view text = trim(s_.substr(start, p_ - start));
-    if (text.empty()) return false;
-    std::size_t base_end = text.size();
-    if (annot != std::string_view::npos) base_end = annot - start;
-    else if (comment != std::string_view::npos) base_end = comment - start;
-    std::string_view base = trim(text.substr(0, base_end));
+    span.end = p_;
+    return true;
+  }
 
-    if (annot != std::string_view::npos) {
-      // -y: 3</etc/passwd>, AT_FDCWD</home/u>, 3<TCP:[...]>
-      a.kind = ArgKind::Fd;
-      std::string_view ref = s_.substr(annot + 1, annot_end - annot - 2);
-      if (ref.find('\\') == std::string_view::npos) a.ref.assign(ref);
-      else {
-        std::string decoded;
-        decode_escapes(ref, decoded);
-        a.ref = decoded;
-      }
-      std::int64_t v;
-      if (parse_int(base, v)) {
+  // -y: 3</etc/passwd>, AT_FDCWD</home/u>, 3<TCP:[...]>
+  void fd_scalar(Arg& a, std::string_view base, const ScalarSpan& span) {
+    a.kind = ArgKind::Fd;
+    std::string_view ref = s_.substr(span.annot + 1, span.annot_end - span.annot - 2);
+    if (ref.find('\\') == std::string_view::npos) a.ref.assign(ref);
+    else decode_escapes(ref, a.ref);
+    std::int64_t v;
+    if (parse_int(base, v)) {
+      a.has_raw = true;
+      a.raw = v;
+      if (!is_plain_decimal(base)) a.str.assign(base);
+    } else {
+      a.str.assign(base);
+      if (base == "AT_FDCWD") {
         a.has_raw = true;
-        a.raw = v;
-        if (!is_plain_decimal(base)) a.str.assign(base);
-      } else {
-        a.str.assign(base);
-        if (base == "AT_FDCWD") {
-          a.has_raw = true;
-          a.raw = -100;  // AT_FDCWD on Linux
-        }
+        a.raw = -100;  // AT_FDCWD on Linux
       }
-      return true;
     }
+  }
+
+  // A number, NULL, a flag set, or anything else kept as written.
+  static void typed_scalar(Arg& a, std::string_view base, std::string_view text) {
     std::int64_t v;
     if (parse_int(base, v)) {
       a.kind = ArgKind::Int;
@@ -450,7 +469,6 @@ class ValueParser {
       a.kind = ArgKind::Other;
       a.str.assign(text);
     }
-    return true;
   }
 
   std::string_view s_;
