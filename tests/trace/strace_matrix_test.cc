@@ -34,6 +34,10 @@ const Flags kFlags[] = {
     {"yy", "-f -yy", Flags::File},       {"s200", "-f -s 200", Flags::File},
     {"Xverbose", "-f -X verbose", Flags::File}, {"v", "-f -v", Flags::File},
     {"ff_tt_T_yy", "-ff -tt -T -yy", Flags::PerPid},
+    // -i: the instruction pointer before every line, "[????????????????]"
+    // before exit lines, which carry the exit statuses checked below.
+    {"i", "-f -i", Flags::File},         {"i_tt_T_k", "-f -i -tt -T -k", Flags::File},
+    {"ff_i", "-ff -i", Flags::PerPid},
 };
 
 struct Program {
@@ -128,6 +132,15 @@ TEST_P(StraceMatrix, ImportsCompletely) {
         if (e.dur_ns >= 0) ++timed;
       }
     EXPECT_EQ(timed, returned);
+  }
+  if (f.find("-k") != std::string::npos) {
+    // Every call that returned is followed by its stack, and the stack
+    // lines went to that call (not to one before it).
+    for (const Event& e : t.events) {
+      if (e.type == EventType::Syscall && e.result.state == ResultState::Returned) {
+        EXPECT_FALSE(e.stack.empty()) << display::format_event(e);
+      }
+    }
   }
   if (f.find("-y") != std::string::npos) {
     std::size_t refs = 0;

@@ -1,0 +1,77 @@
+// Shapes of real strace output that once lost their call (issue 19), one
+// line each, and what the model keeps of them; and a line that is no strace
+// output at all, which must still be an unparsed line named in a warning.
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <csignal>
+
+#include "strace/strace.h"
+
+namespace tracediff {
+namespace {
+
+Trace import(const std::string& text) { return strace::import_strace_text(text, "shapes.log"); }
+
+// The one event of a one-line log that is not synthesized (spawn/exec);
+// `t` must outlive it.
+const Event& only(const Trace& t) {
+  EXPECT_TRUE(t.warnings.empty()) << (t.warnings.empty() ? "" : t.warnings[0].message);
+  for (const Event& e : t.events)
+    if (e.type != EventType::Process || (e.name != kProcSpawn && e.name != kProcExec)) return e;
+  throw std::runtime_error("no event");
+}
+
+TEST(Shapes, InstructionPointerPrefixBeforeEveryKindOfLine) {
+  struct Case {
+    const char* line;
+    EventType type;
+    const char* name;
+    int code_or_signal;
+  };
+  const Case cases[] = {
+      {"13608 [????????????????] +++ exited with 0 +++", EventType::Process, kProcExit, 0},
+      {"13608 12:00:00.000001 [????????????????] +++ exited with 3 +++", EventType::Process, kProcExit, 3},
+      {"13608 [????????????????] +++ killed by SIGTERM +++", EventType::Process, kProcKilled, SIGTERM},
+      {"[pid 13608] [00007f3b694ad267] --- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_USER, si_pid=1, si_uid=0} ---",
+       EventType::Signal, "SIGUSR1", SIGUSR1},
+      {"13608 [  62] [????????????????] +++ killed by SIGUSR1 +++", EventType::Process, kProcKilled, SIGUSR1},
+      {"13608 [????????] +++ exited with 1 +++", EventType::Process, kProcExit, 1},  // a 32-bit tracee
+      {"13608 [00007fe9c4b02af7] close(3) = 0", EventType::Syscall, "close", 0},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.line);
+    Trace t = import(std::string(c.line) + "\n");
+    const Event& e = only(t);
+    EXPECT_EQ(e.type, c.type);
+    EXPECT_EQ(e.name, c.name);
+    EXPECT_EQ(e.tid, 13608);
+    if (c.type == EventType::Process && std::string_view(c.name) == kProcExit) {
+      EXPECT_EQ(e.proc.code, c.code_or_signal);
+    } else if (c.type != EventType::Syscall) {
+      EXPECT_EQ(e.proc.signal, c.code_or_signal);
+    } else {
+      EXPECT_EQ(e.result.value, 0);
+    }
+  }
+}
+
+TEST(Shapes, ANoteSomeoneAddedToALogIsStillNamedInAWarning) {
+  Trace t = import(
+      "2301  open(\"/etc/skel\", O_RDONLY) = 3\n"
+      "# after this the service hangs (see ticket 42)\n"
+      "2301  close(3) = 0\n"
+      "2301  [????????] +++ exited with 0 +++\n");
+  std::vector<std::uint32_t> unparsed;
+  for (const Event& e : t.events)
+    if (e.type == EventType::Unparsed) unparsed.push_back(e.line);
+  EXPECT_EQ(unparsed, (std::vector<std::uint32_t>{2}));
+  ASSERT_EQ(t.warnings.size(), 1u);
+  EXPECT_EQ(t.warnings[0].file, "shapes.log");
+  EXPECT_EQ(t.warnings[0].line, 2u);
+  EXPECT_EQ(t.warnings[0].message, "1 line could not be parsed (first at line 2)");
+  EXPECT_EQ(t.events.back().name, kProcExit);
+}
+
+}  // namespace
+}  // namespace tracediff
