@@ -96,11 +96,37 @@ bool is_plain_decimal(std::string_view t) {
   return true;
 }
 
+// A set of bits written as shifts, as strace writes capability sets:
+// 1<<CAP_CHOWN|1<<CAP_DAC_OVERRIDE (and names between, CAP_X|1<<CAP_Y).
+bool looks_like_shifted_bits(std::string_view t) {
+  if (t.find("<<") == std::string_view::npos) return false;
+  std::size_t p = 0;
+  while (p <= t.size()) {
+    std::size_t e = t.find('|', p);
+    if (e == std::string_view::npos) e = t.size();
+    std::string_view term = t.substr(p, e - p);
+    std::size_t shift = term.find("<<");
+    std::string_view name = shift == std::string_view::npos ? term : term.substr(shift + 2);
+    if (shift != std::string_view::npos && !is_plain_decimal(term.substr(0, shift))) return false;
+    if (name.empty()) return false;
+    std::int64_t bit;
+    if (is_digit(name[0])) {
+      if (!parse_int(name, bit)) return false;  // a bit with no name: 1<<40
+    } else {
+      for (char c : name)
+        if (!is_ident(c)) return false;
+    }
+    p = e + 1;
+  }
+  return true;
+}
+
 // A symbolic constant or flag set: O_RDONLY|O_CLOEXEC, S_IFREG|0644, SEEK_SET.
 bool looks_like_flags(std::string_view t) {
-  if (t.empty() || !(std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_')) return false;
+  if (t.empty()) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_')) return looks_like_shifted_bits(t);
   for (char c : t)
-    if (!is_ident(c) && c != '|') return false;
+    if (!is_ident(c) && c != '|') return looks_like_shifted_bits(t);
   return true;
 }
 
@@ -404,6 +430,10 @@ class ValueParser {
         if (e == std::string_view::npos) return false;
         if (span.comment == std::string_view::npos && depth == 0) span.comment = p_;
         p_ = e + 2;
+        continue;
+      }
+      if (c == '<' && p_ + 1 < s_.size() && s_[p_ + 1] == '<') {
+        p_ += 2;  // a shift, not an annotation: capabilities "1<<CAP_CHOWN|1<<CAP_KILL"
         continue;
       }
       if (c == '<' && depth == 0 && p_ > span.start && is_ident(s_[p_ - 1]) &&

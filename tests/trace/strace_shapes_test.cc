@@ -22,6 +22,48 @@ const Event& only(const Trace& t) {
   throw std::runtime_error("no event");
 }
 
+const Arg& field(const Arg& st, std::string_view name) {
+  for (const Arg& i : st.items)
+    if (i.name == name) return i;
+  throw std::runtime_error("no field " + std::string(name));
+}
+
+TEST(Shapes, CapabilitySetsAreFlagSets) {
+  Trace t = import(
+      "23142 capget({version=_LINUX_CAPABILITY_VERSION_3, pid=23142}, {effective=1<<CAP_CHOWN|"
+      "1<<CAP_DAC_OVERRIDE|1<<CAP_KILL, permitted=1<<CAP_CHOWN|1<<CAP_DAC_OVERRIDE|1<<CAP_KILL, "
+      "inheritable=0}) = 0\n");
+  const Event& e = only(t);
+  EXPECT_EQ(e.type, EventType::Syscall);
+  EXPECT_EQ(e.name, "capget");
+  ASSERT_EQ(e.args.size(), 2u);
+  EXPECT_EQ(field(e.args[0], "version").str, "_LINUX_CAPABILITY_VERSION_3");
+  EXPECT_EQ(field(e.args[0], "pid").raw, 23142);
+  const Arg& sets = e.args[1];
+  ASSERT_EQ(sets.kind, ArgKind::Struct);
+  ASSERT_EQ(sets.items.size(), 3u);
+  EXPECT_EQ(field(sets, "effective").kind, ArgKind::Flags);
+  EXPECT_EQ(field(sets, "effective").str, "1<<CAP_CHOWN|1<<CAP_DAC_OVERRIDE|1<<CAP_KILL");
+  EXPECT_EQ(field(sets, "permitted").kind, ArgKind::Flags);
+  EXPECT_EQ(field(sets, "inheritable").kind, ArgKind::Int);
+  EXPECT_EQ(field(sets, "inheritable").raw, 0);
+  EXPECT_EQ(e.result.state, ResultState::Returned);
+  EXPECT_EQ(e.result.value, 0);
+}
+
+TEST(Shapes, ShiftsThatAreNotCapabilityNamesStayWhatTheyAre) {
+  // A bit with no name is still a bit; a shift between numbers is no flag
+  // set, but the call keeps it as written.
+  Trace t = import("7 capset({version=_LINUX_CAPABILITY_VERSION_3, pid=0}, "
+                               "{effective=1<<CAP_CHOWN|1<<40, permitted=1<<2<<3, inheritable=0}) = 0\n");
+  const Event& e = only(t);
+  ASSERT_EQ(e.args.size(), 2u);
+  EXPECT_EQ(field(e.args[1], "effective").kind, ArgKind::Flags);
+  EXPECT_EQ(field(e.args[1], "permitted").kind, ArgKind::Other);
+  EXPECT_EQ(field(e.args[1], "permitted").str, "1<<2<<3");
+  EXPECT_EQ(e.result.value, 0);
+}
+
 TEST(Shapes, InstructionPointerPrefixBeforeEveryKindOfLine) {
   struct Case {
     const char* line;
