@@ -232,6 +232,16 @@ void split_bitset(Arg& a) {
   a.str += ' ';
 }
 
+bool is_composite(ArgKind k) {
+  return k == ArgKind::Struct || k == ArgKind::Array || k == ArgKind::SockAddr;
+}
+
+bool all_unnamed_structs(const std::vector<Arg>& items) {
+  for (const Arg& i : items)
+    if (i.kind != ArgKind::Struct || !i.name.empty()) return false;
+  return !items.empty();
+}
+
 // The bytes that can change how a scalar is scanned.
 constexpr std::array<bool, 256> kScalarSpecial = [] {
   std::array<bool, 256> t{};
@@ -248,7 +258,8 @@ class ValueParser {
   // Items up to and including `close`. They are parsed into a scratch
   // vector kept per depth and moved out once, at their final count: growing
   // `out` item by item moved every 168-byte Arg several times.
-  bool list(char close, std::vector<Arg>& out) {
+  // `spaced`: some items were separated by blanks alone (strace 4.x).
+  bool list(char close, std::vector<Arg>& out, bool& spaced) {
     skip_ws();
     if (p_ < s_.size() && s_[p_] == close) {
       ++p_;
@@ -257,7 +268,7 @@ class ValueParser {
     if (pool_.size() <= static_cast<std::size_t>(depth_)) pool_.resize(depth_ + 1);
     std::vector<Arg> items = std::move(pool_[depth_]);
     items.clear();
-    bool ok = list_items(close, items);
+    bool ok = list_items(close, items, spaced);
     if (ok) {
       out.reserve(out.size() + items.size());
       for (Arg& a : items) out.push_back(std::move(a));
@@ -267,10 +278,11 @@ class ValueParser {
     return ok;
   }
 
-  bool list_items(char close, std::vector<Arg>& out) {
+  bool list_items(char close, std::vector<Arg>& out, bool& spaced) {
     for (;;) {
       out.emplace_back();
       if (!value(out.back())) return false;
+      std::size_t end = p_;
       skip_ws();
       if (p_ >= s_.size()) return false;
       char c = s_[p_];
@@ -278,7 +290,15 @@ class ValueParser {
         ++p_;
         return true;
       }
-      if (c != ',') return false;
+      if (c != ',') {
+        // strace 4.x left the comma out after some composites: getdents'
+        // entries "{d_ino=2, ...} {d_ino=5, ...}", sysinfo's
+        // "loads=[2112, 2400, 7392] totalram=1049055232". There a blank
+        // after a struct or array separates two items.
+        if (p_ == end || !is_composite(out.back().kind)) return false;
+        spaced = true;
+        continue;
+      }
       ++p_;
       skip_ws();
       // "3, ) = 3": a joined unfinished/resumed pair with nothing after the comma.
@@ -312,8 +332,11 @@ class ValueParser {
       ++p_;
       a.kind = ArgKind::Struct;
       ++depth_;
-      ok = list('}', a.items);
+      bool spaced = false;
+      ok = list('}', a.items, spaced);
       --depth_;
+      // strace 4.x -v wrote getdents' entries as "{{...} {...}}": an array.
+      if (ok && spaced && all_unnamed_structs(a.items)) a.kind = ArgKind::Array;
       if (ok) make_sockaddr(a);
     } else if (c == '[' || (c == '~' && p_ + 1 < s_.size() && s_[p_ + 1] == '[')) {
       if (c == '~') {
@@ -323,7 +346,8 @@ class ValueParser {
       ++p_;
       a.kind = ArgKind::Array;
       ++depth_;
-      ok = list(']', a.items);
+      bool spaced = false;
+      ok = list(']', a.items, spaced);
       --depth_;
       if (ok) split_bitset(a);
     } else {
@@ -525,15 +549,42 @@ std::size_t paren_end(std::string_view s, std::size_t p) {
   return std::string_view::npos;
 }
 
+// Scratch lists reused across calls (one per nesting depth).
+std::vector<std::vector<Arg>>& arg_pool() {
+  thread_local std::vector<std::vector<Arg>> pool;
+  return pool;
+}
+
+// True when all of `text` is one value, parsed into `a`.
+bool whole_value(std::string_view text, Arg& a) {
+  ValueParser vp(text, 0, arg_pool());
+  if (!vp.value(a)) return false;
+  std::size_t p = vp.pos();
+  while (p < text.size() && is_space(text[p])) ++p;
+  return p == text.size();
+}
+
 }  // namespace
 
 bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
-  // Scratch lists reused across calls (one per nesting depth).
-  thread_local std::vector<std::vector<Arg>> pool;
-  ValueParser vp(s, pos, pool);
-  bool ok = vp.list(')', out);
+  ValueParser vp(s, pos, arg_pool());
+  bool spaced = false;
+  bool ok = vp.list(')', out, spaced);
   pos = vp.pos();
   return ok;
+}
+
+void parse_aside(std::string_view inner, Arg& out) {
+  inner = trim(inner);
+  std::size_t w = 0;
+  while (w < inner.size() && is_ident(inner[w])) ++w;
+  if (w > 0 && w < inner.size() && is_space(inner[w]) && whole_value(trim(inner.substr(w)), out)) {
+    out.name.assign(inner.substr(0, w));
+    return;
+  }
+  out = Arg{};
+  out.kind = ArgKind::Other;
+  out.str.assign(inner);
 }
 
 bool parse_result(std::string_view s, Result& r, std::int64_t& dur_ns) {

@@ -26,6 +26,27 @@ bool parse_open_list(std::string_view text, std::vector<Arg>& out, std::string& 
   return parse_arg_list(scratch, pos, out) && pos == scratch.size();
 }
 
+// "ARGS) = RESULT", and strace 4.x's "ARGS) (ASIDE) = RESULT".
+bool parse_args_and_result(std::string_view text, std::vector<Arg>& args, Result& r, std::int64_t& dur_ns) {
+  std::size_t pos = 0;
+  if (!parse_arg_list(text, pos, args)) return false;
+  std::string_view rest = trim_left(text.substr(pos));
+  if (!rest.empty() && rest[0] == '(') {
+    // One parenthesized group; brackets inside it are not strace's concern.
+    std::size_t close = std::string_view::npos;
+    int depth = 0;
+    for (std::size_t q = 0; q < rest.size() && close == std::string_view::npos; ++q) {
+      if (rest[q] == '(') ++depth;
+      else if (rest[q] == ')' && --depth == 0) close = q;
+    }
+    if (close == std::string_view::npos) return false;
+    args.emplace_back();
+    parse_aside(rest.substr(1, close - 1), args.back());
+    rest = rest.substr(close + 1);
+  }
+  return parse_result(rest, r, dur_ns);
+}
+
 }  // namespace
 
 bool parse_i32(std::string_view s, std::int32_t& v) {
@@ -63,9 +84,7 @@ CallEnd parse_call_line(std::string_view s, Event& ev, std::string_view& start, 
 }
 
 bool parse_call_rest(std::string_view rest, Event& ev) {
-  std::size_t pos = 0;
-  if (!parse_arg_list(rest, pos, ev.args)) return false;
-  return parse_result(rest.substr(pos), ev.result, ev.dur_ns);
+  return parse_args_and_result(rest, ev.args, ev.result, ev.dur_ns);
 }
 
 bool parse_resumed_head(std::string_view s, std::string_view& name, std::string_view& rest) {
@@ -85,8 +104,7 @@ bool parse_resumed_call(std::string_view start, std::string_view rest, std::vect
   if (!start.empty() && start.back() == ',' && !rest.empty() && rest[0] == ',') rest.remove_prefix(1);
   if (!scratch.empty()) scratch += ' ';
   scratch.append(rest);
-  std::size_t pos = 0;
-  return parse_arg_list(scratch, pos, args) && parse_result(std::string_view(scratch).substr(pos), r, dur_ns);
+  return parse_args_and_result(scratch, args, r, dur_ns);
 }
 
 bool parse_cut_call_line(std::string_view s, Event& ev, std::string& scratch) {

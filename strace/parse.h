@@ -49,6 +49,13 @@ inline void decode_escapes(std::string_view body, CompactString& out) {
 /// is not a well-formed list; `pos` is then unspecified.
 bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out);
 
+/// strace 4.x wrote what sigreturn restored between the call and its
+/// result: "sigreturn() (mask [HUP INT TERM]) = -1 EINTR". `inner` is the
+/// text between those parentheses; `out` becomes an argument named by its
+/// first word whose value is the rest (mask=[HUP INT TERM]), or, when it is
+/// not that shape, the text as written (ArgKind::Other).
+void parse_aside(std::string_view inner, Arg& out);
+
 /// Parses what follows the closing `)` of a call: ` = 3</etc/x> <0.000012>`,
 /// `= -1 ENOENT (No such file or directory)`, `= ? <unavailable>`, ...
 /// `dur_ns` is set when a -T duration is present. False when malformed.

@@ -98,6 +98,59 @@ TEST(Shapes, InstructionPointerPrefixBeforeEveryKindOfLine) {
   }
 }
 
+TEST(Shapes, Strace4StructArrayWithoutCommasIsAnArrayOfEntries) {
+  Trace t = import(
+      "2301  getdents64(3, {{d_ino=130563, d_off=1, d_type=DT_DIR, d_reclen=24, d_name=\".\"} "
+      "{d_ino=2, d_off=2, d_type=DT_DIR, d_reclen=24, d_name=\"..\"} {d_ino=130565, d_off=3, "
+      "d_type=DT_REG, d_reclen=32, d_name=\".bashrc\"}}, 32768) = 80\n");
+  const Event& e = only(t);
+  ASSERT_EQ(e.args.size(), 3u);
+  EXPECT_EQ(e.args[0].kind, ArgKind::Fd);
+  const Arg& entries = e.args[1];
+  ASSERT_EQ(entries.kind, ArgKind::Array);
+  ASSERT_EQ(entries.items.size(), 3u);
+  EXPECT_EQ(field(entries.items[0], "d_name").str, ".");
+  EXPECT_EQ(field(entries.items[1], "d_name").str, "..");
+  EXPECT_EQ(field(entries.items[2], "d_name").str, ".bashrc");
+  EXPECT_EQ(field(entries.items[2], "d_type").str, "DT_REG");
+  EXPECT_EQ(e.args[2].raw, 32768);
+  EXPECT_EQ(e.result.value, 80);
+}
+
+TEST(Shapes, Strace4SigreturnMaskIsAnArgument) {
+  Trace t = import("2301  sigreturn() (mask [HUP INT TERM]) = -1 EINTR\n");
+  const Event& e = only(t);
+  EXPECT_EQ(e.name, "sigreturn");
+  ASSERT_EQ(e.args.size(), 1u);
+  const Arg& mask = e.args[0];
+  EXPECT_EQ(mask.name, "mask");
+  ASSERT_EQ(mask.kind, ArgKind::Array);
+  ASSERT_EQ(mask.items.size(), 3u);
+  EXPECT_EQ(mask.items[0].str, "HUP");
+  EXPECT_EQ(mask.items[2].str, "TERM");
+  EXPECT_EQ(e.result.value, -1);
+  EXPECT_EQ(e.result.err, "EINTR");
+  EXPECT_EQ(e.result.errnum, EINTR);
+}
+
+TEST(Shapes, Strace4SysinfoLoadsWithoutCommaAfterThem) {
+  Trace t = import(
+      "2301  sysinfo({uptime=43675, loads=[2112, 2400, 7392] totalram=1049055232, freeram=66285568, "
+      "sharedram=0, bufferram=104706048, totalswap=2146758656, freeswap=2146758656, procs=187}) = 0\n");
+  const Event& e = only(t);
+  ASSERT_EQ(e.args.size(), 1u);
+  const Arg& si = e.args[0];
+  ASSERT_EQ(si.kind, ArgKind::Struct);
+  EXPECT_EQ(si.items.size(), 9u);
+  EXPECT_EQ(field(si, "uptime").raw, 43675);
+  ASSERT_EQ(field(si, "loads").kind, ArgKind::Array);
+  ASSERT_EQ(field(si, "loads").items.size(), 3u);
+  EXPECT_EQ(field(si, "loads").items[2].raw, 7392);
+  EXPECT_EQ(field(si, "totalram").raw, 1049055232);
+  EXPECT_EQ(field(si, "procs").raw, 187);
+  EXPECT_EQ(e.result.value, 0);
+}
+
 TEST(Shapes, ANoteSomeoneAddedToALogIsStillNamedInAWarning) {
   Trace t = import(
       "2301  open(\"/etc/skel\", O_RDONLY) = 3\n"
