@@ -564,6 +564,51 @@ bool whole_value(std::string_view text, Arg& a) {
   return p == text.size();
 }
 
+// An argument the grammar does not know, kept as written (with its name
+// when it has one: "name=...").
+Arg raw_arg(std::string_view text) {
+  Arg a;
+  a.kind = ArgKind::Other;
+  std::size_t q = 0;
+  while (q < text.size() && (is_ident(text[q]) || text[q] == '.')) ++q;
+  if (q > 0 && q + 1 < text.size() && text[q] == '=' && text[q + 1] != '=' && !is_digit(text[0])) {
+    a.name.assign(text.substr(0, q));
+    text = trim(text.substr(q + 1));
+  }
+  a.str.assign(text);
+  return a;
+}
+
+// The arguments of a list starting at `pos`, split at its top-level commas
+// up to the ')' that closes it (at `close`). Strings and brackets are
+// respected; their contents are not looked at. False when the list never
+// closes, a string never ends or a bracket closes what was not opened.
+bool split_args(std::string_view s, std::size_t pos, std::vector<std::string_view>& pieces, std::size_t& close) {
+  std::string open;  // the closers still expected, innermost last
+  std::size_t start = pos;
+  for (std::size_t q = pos; q < s.size(); ++q) {
+    char c = s[q];
+    if (c == '"') {
+      std::size_t e = string_end(s, q);
+      if (e == std::string_view::npos) return false;
+      q = e;
+    } else if (c == '(' || c == '[' || c == '{') {
+      open.push_back(c == '(' ? ')' : c == '[' ? ']' : '}');
+    } else if (c == ')' && open.empty()) {
+      pieces.push_back(s.substr(start, q - start));
+      close = q;
+      return true;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (open.empty() || open.back() != c) return false;
+      open.pop_back();
+    } else if (c == ',' && open.empty()) {
+      pieces.push_back(s.substr(start, q - start));
+      start = q + 1;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
@@ -572,6 +617,22 @@ bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out)
   bool ok = vp.list(')', out, spaced);
   pos = vp.pos();
   return ok;
+}
+
+bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
+  std::size_t close = std::string_view::npos;
+  std::vector<std::string_view> pieces;
+  if (!split_args(s, pos, pieces, close)) return false;
+  std::vector<Arg> args;
+  for (std::string_view piece : pieces) {
+    piece = trim(piece);
+    if (piece.empty()) continue;  // "3, )": nothing after the last comma
+    args.emplace_back();
+    if (!whole_value(piece, args.back())) args.back() = raw_arg(piece);
+  }
+  for (Arg& a : args) out.push_back(std::move(a));
+  pos = close + 1;
+  return true;
 }
 
 void parse_aside(std::string_view inner, Arg& out) {

@@ -15,6 +15,15 @@ std::size_t call_name_length(std::string_view s) {
   return p;
 }
 
+// An argument list, by the grammar or else leniently (a value it does not
+// know kept as text); `pos` ends past its ')'.
+bool parse_args(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
+  std::size_t start = pos;
+  if (parse_arg_list(s, pos, out)) return true;
+  pos = start;
+  return parse_arg_list_lenient(s, pos, out);
+}
+
 // Parses the arguments of a call whose ')' was never written: `text` is
 // what follows "name(", maybe with a dangling comma. False unless they form
 // a complete list once closed.
@@ -23,13 +32,16 @@ bool parse_open_list(std::string_view text, std::vector<Arg>& out, std::string& 
   if (!scratch.empty() && scratch.back() == ',') scratch.pop_back();
   scratch += ')';
   std::size_t pos = 0;
-  return parse_arg_list(scratch, pos, out) && pos == scratch.size();
+  std::vector<Arg> args;
+  if (!parse_args(scratch, pos, args) || pos != scratch.size()) return false;
+  out = std::move(args);
+  return true;
 }
 
 // "ARGS) = RESULT", and strace 4.x's "ARGS) (ASIDE) = RESULT".
 bool parse_args_and_result(std::string_view text, std::vector<Arg>& args, Result& r, std::int64_t& dur_ns) {
   std::size_t pos = 0;
-  if (!parse_arg_list(text, pos, args)) return false;
+  if (!parse_args(text, pos, args)) return false;
   std::string_view rest = trim_left(text.substr(pos));
   if (!rest.empty() && rest[0] == '(') {
     // One parenthesized group; brackets inside it are not strace's concern.

@@ -49,6 +49,14 @@ inline void decode_escapes(std::string_view body, CompactString& out) {
 /// is not a well-formed list; `pos` is then unspecified.
 bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out);
 
+/// The fallback for a list that parse_arg_list refused: the list is split
+/// at its top-level commas up to its closing `)`, and each argument that is
+/// not one well-formed value is kept as written (ArgKind::Other, with its
+/// name when it has "name="), so that a call is never lost to one value
+/// the grammar does not know. False only when the list itself is broken: it
+/// never closes, a string in it never ends, or a bracket does not match.
+bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, std::vector<Arg>& out);
+
 /// strace 4.x wrote what sigreturn restored between the call and its
 /// result: "sigreturn() (mask [HUP INT TERM]) = -1 EINTR". `inner` is the
 /// text between those parentheses; `out` becomes an argument named by its
