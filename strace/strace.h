@@ -2,15 +2,16 @@
 //
 // Contract: given what strace 4.x to 7.x wrote (any pid-prefix style,
 // -t/-tt/-ttt/-r stamps, -T, unfinished/resumed pairs, -y/-yy, -X, -k, -n,
-// ANSI colours, a -ff set of LOG.<pid> files), the importer yields one
+// -i, ANSI colours, a -ff set of LOG.<pid> files), the importer yields one
 // event per call, signal and process line, in the log's order, with
 // arguments typed (paths made absolute where the log shows the cwd or the
 // dirfd) and the spawn and exec events that clone/fork/execve imply, from
 // which the process table is built; the header says only what the log
-// tells (source, time base, command). It never gives up on bad input: a
-// line that is not strace output becomes an Unparsed event with its line
-// number, and each file with such lines gets one Warning naming the file
-// and the first of them. Only a file that cannot be read, or an empty
+// tells (source, time base, command). It never gives up on bad input: an
+// argument it cannot read is kept as its text (ArgKind::Other) in a call
+// that keeps the rest; a line that is not strace output becomes an
+// Unparsed event with its line number, and each file with such lines gets
+// one Warning naming the file and the first of them. Only a file that cannot be read, or an empty
 // -ff set, throws (InputError). It prints nothing. The steps inside (reassembly, parsing,
 // enrichment, emission, -ff sets, sniffing) are laid out in importer.h.
 #pragma once
