@@ -52,6 +52,11 @@ void Importer::logical_line(std::string_view raw, std::uint32_t lineno, bool las
   ev.ts_ns = clock_.time_of(pre);
 
   bool ok = dispatch(s, ev);
+  bool continuation = !ok && !pre.pid && bare_continuation(s);
+  if (continuation) {
+    ok = true;
+    unprefixed = false;  // the line belongs to the call's task, not to one without a prefix
+  }
   // What another writer did to the line, when it did not parse.
   if (!ok && !last && joiner_.cut_attach_message(raw, lineno)) {
     ok = true;
@@ -128,14 +133,7 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
     Result r;
     std::int64_t dur = -1;
     if (!parse_resumed_call(pend->text, rest, args, r, dur, joined_)) return false;
-    Event& slot = events_[pend->slot];
-    slot.args = std::move(args);
-    slot.result = std::move(r);
-    slot.dur_ns = dur;
-    last_ = pend->slot;
-    resume_tid_ = ev.tid;
-    complete(pend->slot);
-    resume_tid_ = 0;
+    finish_call(pend->slot, ev.tid, std::move(args), std::move(r), dur);
     return true;
   }
 
@@ -147,6 +145,37 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
   append(std::move(ev));
   complete(slot);
   return true;
+}
+
+bool Importer::bare_continuation(std::string_view s) {
+  // strace -z (6.1) can write the end of an unfinished call as a line of
+  // its own, with neither pid nor "<... name resumed>":
+  //   2769  rt_sigprocmask(SIG_SETMASK, [],  <unfinished ...>
+  //   NULL, 8)                                = 0
+  // It follows its start at once; anything else there is no such end.
+  const PendingCall* call = pending_.at_slot(last_);
+  if (!call) return false;
+  std::vector<Arg> args;
+  Result r;
+  std::int64_t dur = -1;
+  if (!parse_resumed_call(call->text, s, args, r, dur, joined_)) return false;
+  std::int32_t tid = pending_.task_of(*call);
+  std::size_t slot = call->slot;
+  pending_.forget(tid);
+  finish_call(slot, tid, std::move(args), std::move(r), dur);
+  return true;
+}
+
+void Importer::finish_call(std::size_t slot, std::int32_t tid, std::vector<Arg>&& args, Result&& r,
+                           std::int64_t dur_ns) {
+  Event& e = events_[slot];
+  e.args = std::move(args);
+  e.result = std::move(r);
+  e.dur_ns = dur_ns;
+  last_ = slot;
+  resume_tid_ = tid;
+  complete(slot);
+  resume_tid_ = 0;
 }
 
 bool Importer::process_line(std::string_view s, Event& ev) {

@@ -60,6 +60,18 @@ class PendingCalls {
   /// The task written without a pid (tid 0) is `pid`: its call resumes
   /// under `pid`, unless `pid` has one of its own.
   void adopt_unprefixed(std::int32_t pid);
+  /// The unfinished call whose event is at `slot`, if any (nullptr).
+  const PendingCall* at_slot(std::size_t slot) const {
+    for (const auto& kv : calls_)
+      if (kv.second.slot == slot) return &kv.second;
+    return nullptr;
+  }
+  /// The task whose unfinished call `call` (from at_slot) is.
+  std::int32_t task_of(const PendingCall& call) const {
+    for (const auto& kv : calls_)
+      if (&kv.second == &call) return kv.first;
+    return 0;
+  }
   /// The lowest slot of any unfinished call, or `limit` when lower.
   std::size_t oldest_slot(std::size_t limit) const {
     for (const auto& kv : calls_) limit = std::min(limit, kv.second.slot);

@@ -155,6 +155,47 @@ TEST(Shapes, Strace4SysinfoLoadsWithoutCommaAfterThem) {
   EXPECT_EQ(e.result.value, 0);
 }
 
+TEST(Shapes, StraceZWritesTheEndOfAnUnfinishedCallBare) {
+  // strace 6.1 -f -z on a threaded program: the end of an unfinished call
+  // on the next line, without pid or "<... resumed>".
+  Trace t = import(
+      "2767  rt_sigprocmask(SIG_SETMASK, [],  <unfinished ...>\n"
+      "NULL, 8)                                = 0\n"
+      "2769  gettid( <unfinished ...>\n"
+      ")                                       = 2769\n"
+      "2767  clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}, 88 <unfinished ...>\n"
+      ", child_tidptr=0x7f6930e15a10)          = 2771\n"
+      "2767  close(3) = 0\n");
+  ASSERT_TRUE(t.warnings.empty()) << t.warnings[0].message;
+  std::vector<std::string> calls;
+  for (const Event& e : t.events) {
+    EXPECT_NE(e.tid, 0) << e.name;
+    if (e.type == EventType::Syscall)
+      calls.push_back(std::to_string(e.tid) + " " + std::string(e.name) + "/" + std::to_string(e.args.size()) + "=" +
+                      std::to_string(e.result.value));
+  }
+  EXPECT_EQ(calls, (std::vector<std::string>{"2767 rt_sigprocmask/4=0", "2769 gettid/0=2769", "2767 clone3/3=2771",
+                                             "2767 close/1=0"}));
+  EXPECT_EQ(t.events[0].args[2].str, "NULL");
+}
+
+TEST(Shapes, ABareLineThatEndsNoCallIsStillUnparsed) {
+  Trace t = import(
+      "5  read(3,  <unfinished ...>\n"
+      "hello world\n"
+      "5  <... read resumed>\"x\", 1) = 1\n"
+      "5  close(3) = 0\n"
+      "NULL, 8) = 0\n");
+  std::vector<std::uint32_t> unparsed;
+  for (const Event& e : t.events)
+    if (e.type == EventType::Unparsed) unparsed.push_back(e.line);
+  EXPECT_EQ(unparsed, (std::vector<std::uint32_t>{2, 5}));
+  EXPECT_EQ(t.events[0].name, "read");
+  EXPECT_EQ(t.events[0].result.value, 1);
+  ASSERT_EQ(t.events[0].args.size(), 3u);
+  EXPECT_EQ(t.events[0].args[1].str, "x");
+}
+
 TEST(Shapes, AValueTheGrammarDoesNotKnowIsKeptAsText) {
   // "1<2" opens what would be a -y annotation and never closes it.
   Trace t = import("5 frob(3, 1<2, flags=1<4, \"ok\") = 7\n");
