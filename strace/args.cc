@@ -1,4 +1,4 @@
-// The grammar of strace's argument lists and return values.
+// The grammar of strace's argument lists (return values: result.cc).
 //
 // A value is a quoted string (maybe followed by "..." when cut), a struct
 // {a=1, b=2}, an array [a, b] or bitset [CHLD TTOU] (~[...] negated), or a
@@ -13,88 +13,10 @@
 #include <cstring>
 
 #include "strace/parse.h"
+#include "strace/scan.h"
 
 namespace tracediff::strace::detail {
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ident(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
-}
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-// Index of the closing quote of the string whose opening quote is at `p`,
-// or npos.
-std::size_t string_end(std::string_view s, std::size_t p) {
-  std::size_t q = p + 1;
-  for (;;) {
-    const void* hit = q < s.size() ? std::memchr(s.data() + q, '"', s.size() - q) : nullptr;
-    if (!hit) return std::string_view::npos;
-    std::size_t e = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
-    // Count the backslashes before it: an odd number escapes the quote.
-    std::size_t b = e;
-    while (b > p + 1 && s[b - 1] == '\\') --b;
-    if ((e - b) % 2 == 0) return e;
-    q = e + 1;
-  }
-}
-
-// Index just past the '>' that closes the '<' at `p` (nested <...> and
-// [...] count, so "TCP:[1.2.3.4:5->6.7.8.9:10]" and "/dev/null<char 1:3>"
-// stay inside), or npos.
-std::size_t angle_end(std::string_view s, std::size_t p) {
-  int angle = 0, square = 0;
-  for (std::size_t q = p; q < s.size(); ++q) {
-    char c = s[q];
-    if (c == '[') ++square;
-    else if (c == ']' && square) --square;
-    else if (c == '<' && !square) ++angle;
-    else if (c == '>' && !square) {
-      if (--angle == 0) return q + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// Parses an integer as strace shows it: -12, 0x7f00, 0644 (octal).
-bool parse_int(std::string_view t, std::int64_t& v) {
-  if (t.empty()) return false;
-  bool neg = t[0] == '-';
-  std::size_t p = neg ? 1 : 0;
-  if (p >= t.size()) return false;
-  std::uint64_t u = 0;
-  if (t.size() > p + 2 && t[p] == '0' && (t[p + 1] == 'x' || t[p + 1] == 'X')) {
-    for (std::size_t i = p + 2; i < t.size(); ++i) {
-      char c = t[i];
-      int d;
-      if (is_digit(c)) d = c - '0';
-      else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
-      else return false;
-      u = u * 16 + static_cast<unsigned>(d);
-    }
-  } else if (t[p] == '0' && t.size() > p + 1) {
-    for (std::size_t i = p + 1; i < t.size(); ++i) {
-      if (t[i] < '0' || t[i] > '7') return false;
-      u = u * 8 + static_cast<unsigned>(t[i] - '0');
-    }
-  } else {
-    for (std::size_t i = p; i < t.size(); ++i) {
-      if (!is_digit(t[i])) return false;
-      u = u * 10 + static_cast<unsigned>(t[i] - '0');
-    }
-  }
-  // Unsigned negation wraps by definition; -INT64_MIN would not.
-  v = static_cast<std::int64_t>(neg ? 0 - u : u);
-  return true;
-}
-
-bool is_plain_decimal(std::string_view t) {
-  std::size_t p = !t.empty() && t[0] == '-' ? 1 : 0;
-  if (p >= t.size() || (t[p] == '0' && t.size() > p + 1)) return false;
-  for (std::size_t i = p; i < t.size(); ++i)
-    if (!is_digit(t[i])) return false;
-  return true;
-}
 
 // A set of bits written as shifts, as strace writes capability sets:
 // 1<<CAP_CHOWN|1<<CAP_DAC_OVERRIDE (and names between, CAP_X|1<<CAP_Y).
@@ -114,7 +36,7 @@ bool looks_like_shifted_bits(std::string_view t) {
       if (!parse_int(name, bit)) return false;  // a bit with no name: 1<<40
     } else {
       for (char c : name)
-        if (!is_ident(c)) return false;
+        if (!is_ident_char(c)) return false;
     }
     p = e + 1;
   }
@@ -126,15 +48,10 @@ bool looks_like_flags(std::string_view t) {
   if (t.empty()) return false;
   if (!(std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_')) return looks_like_shifted_bits(t);
   for (char c : t)
-    if (!is_ident(c) && c != '|') return looks_like_shifted_bits(t);
+    if (!is_ident_char(c) && c != '|') return looks_like_shifted_bits(t);
   return true;
 }
 
-std::string_view trim(std::string_view t) {
-  while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
-  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
-  return t;
-}
 
 // The text between the first pair of double quotes in `t`: inet_addr("1.2.3.4").
 std::string_view quoted_in(std::string_view t) {
@@ -214,7 +131,7 @@ void split_bitset(Arg& a) {
   std::string_view t = only.str;
   if (t.find(' ') == std::string_view::npos) return;
   for (char c : t)
-    if (!is_ident(c) && c != ' ') return;
+    if (!is_ident_char(c) && c != ' ') return;
   std::vector<Arg> items;
   std::size_t p = 0;
   while (p < t.size()) {
@@ -314,7 +231,7 @@ class ValueParser {
     if (depth_ > kMaxDepth) return false;
     // name=value (but not "a == b" inside WIFEXITED(s) && WEXITSTATUS(s) == 0).
     std::size_t q = p_;
-    while (q < s_.size() && (is_ident(s_[q]) || s_[q] == '.')) ++q;
+    while (q < s_.size() && (is_ident_char(s_[q]) || s_[q] == '.')) ++q;
     if (q > p_ && q < s_.size() && s_[q] == '=' && (q + 1 >= s_.size() || s_[q + 1] != '=') &&
         !is_digit(s_[p_])) {
       a.name.assign(s_.substr(p_, q - p_));
@@ -460,7 +377,7 @@ class ValueParser {
         p_ += 2;  // a shift, not an annotation: capabilities "1<<CAP_CHOWN|1<<CAP_KILL"
         continue;
       }
-      if (c == '<' && depth == 0 && p_ > span.start && is_ident(s_[p_ - 1]) &&
+      if (c == '<' && depth == 0 && p_ > span.start && is_ident_char(s_[p_ - 1]) &&
           span.annot == std::string_view::npos) {
         std::size_t e = angle_end(s_, p_);
         if (e == std::string_view::npos) return false;
@@ -531,24 +448,6 @@ class ValueParser {
   int depth_ = 0;
 };
 
-// Scans a balanced "( ... )" starting at `p`; returns the index past ')'.
-std::size_t paren_end(std::string_view s, std::size_t p) {
-  int depth = 0;
-  for (std::size_t q = p; q < s.size(); ++q) {
-    char c = s[q];
-    if (c == '"') {
-      std::size_t e = string_end(s, q);
-      if (e == std::string_view::npos) return std::string_view::npos;
-      q = e;
-    } else if (c == '(' || c == '[' || c == '{') {
-      ++depth;
-    } else if (c == ')' || c == ']' || c == '}') {
-      if (--depth == 0) return q + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
 // Scratch lists reused across calls (one per nesting depth).
 std::vector<std::vector<Arg>>& arg_pool() {
   thread_local std::vector<std::vector<Arg>> pool;
@@ -570,7 +469,7 @@ Arg raw_arg(std::string_view text) {
   Arg a;
   a.kind = ArgKind::Other;
   std::size_t q = 0;
-  while (q < text.size() && (is_ident(text[q]) || text[q] == '.')) ++q;
+  while (q < text.size() && (is_ident_char(text[q]) || text[q] == '.')) ++q;
   if (q > 0 && q + 1 < text.size() && text[q] == '=' && text[q + 1] != '=' && !is_digit(text[0])) {
     a.name.assign(text.substr(0, q));
     text = trim(text.substr(q + 1));
@@ -638,7 +537,7 @@ bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, std::vector<Ar
 void parse_aside(std::string_view inner, Arg& out) {
   inner = trim(inner);
   std::size_t w = 0;
-  while (w < inner.size() && is_ident(inner[w])) ++w;
+  while (w < inner.size() && is_ident_char(inner[w])) ++w;
   if (w > 0 && w < inner.size() && is_space(inner[w]) && whole_value(trim(inner.substr(w)), out)) {
     out.name.assign(inner.substr(0, w));
     return;
@@ -646,86 +545,6 @@ void parse_aside(std::string_view inner, Arg& out) {
   out = Arg{};
   out.kind = ArgKind::Other;
   out.str.assign(inner);
-}
-
-bool parse_result(std::string_view s, Result& r, std::int64_t& dur_ns) {
-  std::size_t p = 0;
-  auto skip_ws = [&] {
-    while (p < s.size() && is_space(s[p])) ++p;
-  };
-  skip_ws();
-  if (p >= s.size() || s[p] != '=') return false;
-  ++p;
-  skip_ws();
-  if (p >= s.size()) return false;
-  if (s[p] == '?') {
-    r.state = ResultState::Unknown;
-    ++p;
-  } else {
-    std::size_t q = p;
-    if (s[q] == '-') ++q;
-    if (q + 1 < s.size() && s[q] == '0' && (s[q + 1] == 'x' || s[q + 1] == 'X')) {
-      q += 2;
-      while (q < s.size() && std::isxdigit(static_cast<unsigned char>(s[q]))) ++q;
-    } else {
-      while (q < s.size() && is_digit(s[q])) ++q;
-    }
-    std::string_view num = s.substr(p, q - p);
-    std::int64_t v;
-    if (!parse_int(num, v)) return false;
-    r.state = ResultState::Returned;
-    r.value = v;
-    if (!is_plain_decimal(num)) r.str.assign(num);
-    p = q;
-    if (p < s.size() && s[p] == '<') {  // = 3</etc/passwd>, = 1235<sh>
-      std::size_t e = angle_end(s, p);
-      if (e == std::string_view::npos) return false;
-      std::string_view ref = s.substr(p + 1, e - p - 2);
-      if (ref.find('\\') == std::string_view::npos) r.ref.assign(ref);
-      else decode_escapes(ref, r.ref);
-      p = e;
-    }
-  }
-  for (;;) {
-    skip_ws();
-    if (p >= s.size()) return true;
-    char c = s[p];
-    if (c == '<') {
-      std::size_t e = s.find('>', p);
-      if (e == std::string_view::npos) return false;
-      std::string_view inner = s.substr(p + 1, e - p - 1);
-      if (inner == "unavailable") {
-        r.state = ResultState::Unavailable;
-      } else if (!parse_seconds(inner, dur_ns)) {
-        return false;
-      }
-      p = e + 1;
-    } else if (c == '(') {
-      std::size_t e = paren_end(s, p);
-      if (e == std::string_view::npos) return false;
-      std::string_view inner = s.substr(p + 1, e - p - 2);
-      std::int64_t n;
-      if (inner == "INJECTED") {
-        r.injected = true;
-      } else if (inner.size() > 6 && inner.compare(0, 6, "errno ") == 0 && parse_int(inner.substr(6), n)) {
-        r.errnum = static_cast<int>(n);
-      } else if (r.note.empty()) {
-        r.note.assign(inner);
-      } else {
-        r.note += "; ";
-        r.note += inner;
-      }
-      p = e;
-    } else if (c == 'E' && r.err.empty()) {
-      std::size_t q = p;
-      while (q < s.size() && is_ident(s[q])) ++q;
-      r.err.assign(s.substr(p, q - p));
-      r.errnum = errno_number(r.err);
-      p = q;
-    } else {
-      return false;
-    }
-  }
 }
 
 }  // namespace tracediff::strace::detail
