@@ -3,8 +3,9 @@
 //   a line of the file
 //     -> reassembly (reassembly.h): lines cut by other writers joined,
 //        colours stripped, the pid/time prefix read, timestamps on one clock
-//     -> parsing (parse.h: lexer.cc, args.cc, lines.cc): the body becomes
-//        an event; an unfinished call waits in PendingCalls for its end
+//     -> parsing (parse.h: lexer.cc, args.cc, result.cc, lines.cc): the
+//        body becomes an event; an unfinished call waits in PendingCalls
+//        for its end
 //     -> enrichment (enrich.h): arguments typed, paths resolved, a spawn or
 //        exec event after a completed clone or execve
 //     -> emission (emission.h): the event queue, handed out in order as
