@@ -160,6 +160,13 @@ std::string Replay::path(const ProcessState& st, const Event& e, std::size_t i) 
   return resolved.empty() ? std::string(p) : resolved;
 }
 
+void Replay::adopt(std::int32_t from, std::int32_t to) {
+  auto it = procs_.find(from);
+  if (it == procs_.end() || procs_.count(to)) return;
+  procs_.emplace(to, std::move(it->second));
+  procs_.erase(it);
+}
+
 void Replay::spawn(std::int32_t parent, std::int32_t child, bool thread, std::size_t index) {
   if (child <= 0 || child == parent) return;
   if (thread) {

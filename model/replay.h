@@ -91,6 +91,9 @@ class Replay {
   /// Applies what `e` did (a successful call's Effect, a spawn, a clone's
   /// result) to the state. Call after looking at `e`, once per event.
   void apply(const Event& e, std::size_t index);
+  /// Process `from`'s state becomes `to`'s, unless `to` has one (a log's
+  /// task seen without a pid turned out to be `to`).
+  void adopt(std::int32_t from, std::int32_t to);
 
  private:
   ProcessState& ensure(std::int32_t pid, std::size_t index);

@@ -1,4 +1,4 @@
-// The grammar of strace's argument lists and return values.
+// The grammar of strace's argument lists (return values: result.cc).
 //
 // A value is a quoted string (maybe followed by "..." when cut), a struct
 // {a=1, b=2}, an array [a, b] or bitset [CHLD TTOU] (~[...] negated), or a
@@ -13,102 +13,45 @@
 #include <cstring>
 
 #include "strace/parse.h"
+#include "strace/scan.h"
 
 namespace tracediff::strace::detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ident(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_';
-}
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-
-// Index of the closing quote of the string whose opening quote is at `p`,
-// or npos.
-std::size_t string_end(std::string_view s, std::size_t p) {
-  std::size_t q = p + 1;
-  for (;;) {
-    const void* hit = q < s.size() ? std::memchr(s.data() + q, '"', s.size() - q) : nullptr;
-    if (!hit) return std::string_view::npos;
-    std::size_t e = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
-    // Count the backslashes before it: an odd number escapes the quote.
-    std::size_t b = e;
-    while (b > p + 1 && s[b - 1] == '\\') --b;
-    if ((e - b) % 2 == 0) return e;
-    q = e + 1;
+// A set of bits written as shifts, as strace writes capability sets:
+// 1<<CAP_CHOWN|1<<CAP_DAC_OVERRIDE (and names between, CAP_X|1<<CAP_Y).
+bool looks_like_shifted_bits(std::string_view t) {
+  if (t.find("<<") == std::string_view::npos) return false;
+  std::size_t p = 0;
+  while (p <= t.size()) {
+    std::size_t e = t.find('|', p);
+    if (e == std::string_view::npos) e = t.size();
+    std::string_view term = t.substr(p, e - p);
+    std::size_t shift = term.find("<<");
+    std::string_view name = shift == std::string_view::npos ? term : term.substr(shift + 2);
+    if (shift != std::string_view::npos && !is_plain_decimal(term.substr(0, shift))) return false;
+    if (name.empty()) return false;
+    std::int64_t bit;
+    if (is_digit(name[0])) {
+      if (!parse_int(name, bit)) return false;  // a bit with no name: 1<<40
+    } else {
+      for (char c : name)
+        if (!is_ident_char(c)) return false;
+    }
+    p = e + 1;
   }
-}
-
-// Index just past the '>' that closes the '<' at `p` (nested <...> and
-// [...] count, so "TCP:[1.2.3.4:5->6.7.8.9:10]" and "/dev/null<char 1:3>"
-// stay inside), or npos.
-std::size_t angle_end(std::string_view s, std::size_t p) {
-  int angle = 0, square = 0;
-  for (std::size_t q = p; q < s.size(); ++q) {
-    char c = s[q];
-    if (c == '[') ++square;
-    else if (c == ']' && square) --square;
-    else if (c == '<' && !square) ++angle;
-    else if (c == '>' && !square) {
-      if (--angle == 0) return q + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// Parses an integer as strace shows it: -12, 0x7f00, 0644 (octal).
-bool parse_int(std::string_view t, std::int64_t& v) {
-  if (t.empty()) return false;
-  bool neg = t[0] == '-';
-  std::size_t p = neg ? 1 : 0;
-  if (p >= t.size()) return false;
-  std::uint64_t u = 0;
-  if (t.size() > p + 2 && t[p] == '0' && (t[p + 1] == 'x' || t[p + 1] == 'X')) {
-    for (std::size_t i = p + 2; i < t.size(); ++i) {
-      char c = t[i];
-      int d;
-      if (is_digit(c)) d = c - '0';
-      else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') d = (c | 0x20) - 'a' + 10;
-      else return false;
-      u = u * 16 + static_cast<unsigned>(d);
-    }
-  } else if (t[p] == '0' && t.size() > p + 1) {
-    for (std::size_t i = p + 1; i < t.size(); ++i) {
-      if (t[i] < '0' || t[i] > '7') return false;
-      u = u * 8 + static_cast<unsigned>(t[i] - '0');
-    }
-  } else {
-    for (std::size_t i = p; i < t.size(); ++i) {
-      if (!is_digit(t[i])) return false;
-      u = u * 10 + static_cast<unsigned>(t[i] - '0');
-    }
-  }
-  // Unsigned negation wraps by definition; -INT64_MIN would not.
-  v = static_cast<std::int64_t>(neg ? 0 - u : u);
-  return true;
-}
-
-bool is_plain_decimal(std::string_view t) {
-  std::size_t p = !t.empty() && t[0] == '-' ? 1 : 0;
-  if (p >= t.size() || (t[p] == '0' && t.size() > p + 1)) return false;
-  for (std::size_t i = p; i < t.size(); ++i)
-    if (!is_digit(t[i])) return false;
   return true;
 }
 
 // A symbolic constant or flag set: O_RDONLY|O_CLOEXEC, S_IFREG|0644, SEEK_SET.
 bool looks_like_flags(std::string_view t) {
-  if (t.empty() || !(std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_')) return false;
+  if (t.empty()) return false;
+  if (!(std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '_')) return looks_like_shifted_bits(t);
   for (char c : t)
-    if (!is_ident(c) && c != '|') return false;
+    if (!is_ident_char(c) && c != '|') return looks_like_shifted_bits(t);
   return true;
 }
 
-std::string_view trim(std::string_view t) {
-  while (!t.empty() && is_space(t.front())) t.remove_prefix(1);
-  while (!t.empty() && is_space(t.back())) t.remove_suffix(1);
-  return t;
-}
 
 // The text between the first pair of double quotes in `t`: inet_addr("1.2.3.4").
 std::string_view quoted_in(std::string_view t) {
@@ -188,7 +131,7 @@ void split_bitset(Arg& a) {
   std::string_view t = only.str;
   if (t.find(' ') == std::string_view::npos) return;
   for (char c : t)
-    if (!is_ident(c) && c != ' ') return;
+    if (!is_ident_char(c) && c != ' ') return;
   std::vector<Arg> items;
   std::size_t p = 0;
   while (p < t.size()) {
@@ -204,6 +147,16 @@ void split_bitset(Arg& a) {
   }
   a.items = std::move(items);
   a.str += ' ';
+}
+
+bool is_composite(ArgKind k) {
+  return k == ArgKind::Struct || k == ArgKind::Array || k == ArgKind::SockAddr;
+}
+
+bool all_unnamed_structs(const std::vector<Arg>& items) {
+  for (const Arg& i : items)
+    if (i.kind != ArgKind::Struct || !i.name.empty()) return false;
+  return !items.empty();
 }
 
 // The bytes that can change how a scalar is scanned.
@@ -222,7 +175,8 @@ class ValueParser {
   // Items up to and including `close`. They are parsed into a scratch
   // vector kept per depth and moved out once, at their final count: growing
   // `out` item by item moved every 168-byte Arg several times.
-  bool list(char close, std::vector<Arg>& out) {
+  // `spaced`: some items were separated by blanks alone (strace 4.x).
+  bool list(char close, std::vector<Arg>& out, bool& spaced) {
     skip_ws();
     if (p_ < s_.size() && s_[p_] == close) {
       ++p_;
@@ -231,7 +185,7 @@ class ValueParser {
     if (pool_.size() <= static_cast<std::size_t>(depth_)) pool_.resize(depth_ + 1);
     std::vector<Arg> items = std::move(pool_[depth_]);
     items.clear();
-    bool ok = list_items(close, items);
+    bool ok = list_items(close, items, spaced);
     if (ok) {
       out.reserve(out.size() + items.size());
       for (Arg& a : items) out.push_back(std::move(a));
@@ -241,10 +195,11 @@ class ValueParser {
     return ok;
   }
 
-  bool list_items(char close, std::vector<Arg>& out) {
+  bool list_items(char close, std::vector<Arg>& out, bool& spaced) {
     for (;;) {
       out.emplace_back();
       if (!value(out.back())) return false;
+      std::size_t end = p_;
       skip_ws();
       if (p_ >= s_.size()) return false;
       char c = s_[p_];
@@ -252,7 +207,15 @@ class ValueParser {
         ++p_;
         return true;
       }
-      if (c != ',') return false;
+      if (c != ',') {
+        // strace 4.x left the comma out after some composites: getdents'
+        // entries "{d_ino=2, ...} {d_ino=5, ...}", sysinfo's
+        // "loads=[2112, 2400, 7392] totalram=1049055232". There a blank
+        // after a struct or array separates two items.
+        if (p_ == end || !is_composite(out.back().kind)) return false;
+        spaced = true;
+        continue;
+      }
       ++p_;
       skip_ws();
       // "3, ) = 3": a joined unfinished/resumed pair with nothing after the comma.
@@ -268,7 +231,7 @@ class ValueParser {
     if (depth_ > kMaxDepth) return false;
     // name=value (but not "a == b" inside WIFEXITED(s) && WEXITSTATUS(s) == 0).
     std::size_t q = p_;
-    while (q < s_.size() && (is_ident(s_[q]) || s_[q] == '.')) ++q;
+    while (q < s_.size() && (is_ident_char(s_[q]) || s_[q] == '.')) ++q;
     if (q > p_ && q < s_.size() && s_[q] == '=' && (q + 1 >= s_.size() || s_[q + 1] != '=') &&
         !is_digit(s_[p_])) {
       a.name.assign(s_.substr(p_, q - p_));
@@ -286,8 +249,11 @@ class ValueParser {
       ++p_;
       a.kind = ArgKind::Struct;
       ++depth_;
-      ok = list('}', a.items);
+      bool spaced = false;
+      ok = list('}', a.items, spaced);
       --depth_;
+      // strace 4.x -v wrote getdents' entries as "{{...} {...}}": an array.
+      if (ok && spaced && all_unnamed_structs(a.items)) a.kind = ArgKind::Array;
       if (ok) make_sockaddr(a);
     } else if (c == '[' || (c == '~' && p_ + 1 < s_.size() && s_[p_ + 1] == '[')) {
       if (c == '~') {
@@ -297,7 +263,8 @@ class ValueParser {
       ++p_;
       a.kind = ArgKind::Array;
       ++depth_;
-      ok = list(']', a.items);
+      bool spaced = false;
+      ok = list(']', a.items, spaced);
       --depth_;
       if (ok) split_bitset(a);
     } else {
@@ -358,10 +325,33 @@ class ValueParser {
     return true;
   }
 
+  // Where a scalar's parts are, as offsets into s_.
+  struct ScalarSpan {
+    std::size_t start = 0, end = 0;
+    std::size_t annot = std::string_view::npos, annot_end = 0;  // -y "<...>" after the value
+    std::size_t comment = std::string_view::npos;               // "/* ... */" at depth 0
+  };
+
   // Everything to the next ',' or closer at depth 0.
   bool scalar(Arg& a) {
-    std::size_t start = p_;
-    std::size_t annot = std::string_view::npos, annot_end = 0, comment = std::string_view::npos;
+    ScalarSpan span;
+    if (!scan_scalar(span)) return false;
+    std::string_view text = trim(s_.substr(span.start, span.end - span.start));
+    if (text.empty()) return false;
+    std::size_t base_end = text.size();
+    if (span.annot != std::string_view::npos) base_end = span.annot - span.start;
+    else if (span.comment != std::string_view::npos) base_end = span.comment - span.start;
+    std::string_view base = trim(text.substr(0, base_end));
+    if (span.annot != std::string_view::npos) fd_scalar(a, base, span);
+    else typed_scalar(a, base, text);
+    return true;
+  }
+
+  // Moves p_ to the end of the scalar starting there, noting where its
+  // annotation and comment are. False when a string, comment or
+  // annotation in it never closes.
+  bool scan_scalar(ScalarSpan& span) {
+    span.start = p_;
     int depth = 0;
     while (p_ < s_.size()) {
       // Most bytes of a scalar are none of the ones below: skip them fast.
@@ -379,15 +369,20 @@ class ValueParser {
       if (c == '/' && p_ + 1 < s_.size() && s_[p_ + 1] == '*') {
         std::size_t e = s_.find("*/", p_ + 2);
         if (e == std::string_view::npos) return false;
-        if (comment == std::string_view::npos && depth == 0) comment = p_;
+        if (span.comment == std::string_view::npos && depth == 0) span.comment = p_;
         p_ = e + 2;
         continue;
       }
-      if (c == '<' && depth == 0 && p_ > start && is_ident(s_[p_ - 1]) && annot == std::string_view::npos) {
+      if (c == '<' && p_ + 1 < s_.size() && s_[p_ + 1] == '<') {
+        p_ += 2;  // a shift, not an annotation: capabilities "1<<CAP_CHOWN|1<<CAP_KILL"
+        continue;
+      }
+      if (c == '<' && depth == 0 && p_ > span.start && is_ident_char(s_[p_ - 1]) &&
+          span.annot == std::string_view::npos) {
         std::size_t e = angle_end(s_, p_);
         if (e == std::string_view::npos) return false;
-        annot = p_;
-        annot_end = e;
+        span.annot = p_;
+        span.annot_end = e;
         p_ = e;
         continue;
       }
@@ -401,37 +396,32 @@ class ValueParser {
       }
       ++p_;
     }
-    std::string_view text = trim(s_.substr(start, p_ - start));
-    if (text.empty()) return false;
-    std::size_t base_end = text.size();
-    if (annot != std::string_view::npos) base_end = annot - start;
-    else if (comment != std::string_view::npos) base_end = comment - start;
-    std::string_view base = trim(text.substr(0, base_end));
+    span.end = p_;
+    return true;
+  }
 
-    if (annot != std::string_view::npos) {
-      // -y: 3</etc/passwd>, AT_FDCWD</home/u>, 3<TCP:[...]>
-      a.kind = ArgKind::Fd;
-      std::string_view ref = s_.substr(annot + 1, annot_end - annot - 2);
-      if (ref.find('\\') == std::string_view::npos) a.ref.assign(ref);
-      else {
-        std::string decoded;
-        decode_escapes(ref, decoded);
-        a.ref = decoded;
-      }
-      std::int64_t v;
-      if (parse_int(base, v)) {
+  // -y: 3</etc/passwd>, AT_FDCWD</home/u>, 3<TCP:[...]>
+  void fd_scalar(Arg& a, std::string_view base, const ScalarSpan& span) {
+    a.kind = ArgKind::Fd;
+    std::string_view ref = s_.substr(span.annot + 1, span.annot_end - span.annot - 2);
+    if (ref.find('\\') == std::string_view::npos) a.ref.assign(ref);
+    else decode_escapes(ref, a.ref);
+    std::int64_t v;
+    if (parse_int(base, v)) {
+      a.has_raw = true;
+      a.raw = v;
+      if (!is_plain_decimal(base)) a.str.assign(base);
+    } else {
+      a.str.assign(base);
+      if (base == "AT_FDCWD") {
         a.has_raw = true;
-        a.raw = v;
-        if (!is_plain_decimal(base)) a.str.assign(base);
-      } else {
-        a.str.assign(base);
-        if (base == "AT_FDCWD") {
-          a.has_raw = true;
-          a.raw = -100;  // AT_FDCWD on Linux
-        }
+        a.raw = -100;  // AT_FDCWD on Linux
       }
-      return true;
     }
+  }
+
+  // A number, NULL, a flag set, or anything else kept as written.
+  static void typed_scalar(Arg& a, std::string_view base, std::string_view text) {
     std::int64_t v;
     if (parse_int(base, v)) {
       a.kind = ArgKind::Int;
@@ -450,7 +440,6 @@ class ValueParser {
       a.kind = ArgKind::Other;
       a.str.assign(text);
     }
-    return true;
   }
 
   std::string_view s_;
@@ -459,113 +448,103 @@ class ValueParser {
   int depth_ = 0;
 };
 
-// Scans a balanced "( ... )" starting at `p`; returns the index past ')'.
-std::size_t paren_end(std::string_view s, std::size_t p) {
-  int depth = 0;
-  for (std::size_t q = p; q < s.size(); ++q) {
+// Scratch lists reused across calls (one per nesting depth).
+std::vector<std::vector<Arg>>& arg_pool() {
+  thread_local std::vector<std::vector<Arg>> pool;
+  return pool;
+}
+
+// True when all of `text` is one value, parsed into `a`.
+bool whole_value(std::string_view text, Arg& a) {
+  ValueParser vp(text, 0, arg_pool());
+  if (!vp.value(a)) return false;
+  std::size_t p = vp.pos();
+  while (p < text.size() && is_space(text[p])) ++p;
+  return p == text.size();
+}
+
+// An argument the grammar does not know, kept as written (with its name
+// when it has one: "name=...").
+Arg raw_arg(std::string_view text) {
+  Arg a;
+  a.kind = ArgKind::Other;
+  std::size_t q = 0;
+  while (q < text.size() && (is_ident_char(text[q]) || text[q] == '.')) ++q;
+  if (q > 0 && q + 1 < text.size() && text[q] == '=' && text[q + 1] != '=' && !is_digit(text[0])) {
+    a.name.assign(text.substr(0, q));
+    text = trim(text.substr(q + 1));
+  }
+  a.str.assign(text);
+  return a;
+}
+
+// The arguments of a list starting at `pos`, split at its top-level commas
+// up to the ')' that closes it (at `close`). Strings and brackets are
+// respected; their contents are not looked at. False when the list never
+// closes, a string never ends or a bracket closes what was not opened.
+bool split_args(std::string_view s, std::size_t pos, std::vector<std::string_view>& pieces, std::size_t& close) {
+  std::string open;  // the closers still expected, innermost last
+  std::size_t start = pos;
+  for (std::size_t q = pos; q < s.size(); ++q) {
     char c = s[q];
     if (c == '"') {
       std::size_t e = string_end(s, q);
-      if (e == std::string_view::npos) return std::string_view::npos;
+      if (e == std::string_view::npos) return false;
       q = e;
     } else if (c == '(' || c == '[' || c == '{') {
-      ++depth;
+      open.push_back(c == '(' ? ')' : c == '[' ? ']' : '}');
+    } else if (c == ')' && open.empty()) {
+      pieces.push_back(s.substr(start, q - start));
+      close = q;
+      return true;
     } else if (c == ')' || c == ']' || c == '}') {
-      if (--depth == 0) return q + 1;
+      if (open.empty() || open.back() != c) return false;
+      open.pop_back();
+    } else if (c == ',' && open.empty()) {
+      pieces.push_back(s.substr(start, q - start));
+      start = q + 1;
     }
   }
-  return std::string_view::npos;
+  return false;
 }
 
 }  // namespace
 
 bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
-  // Scratch lists reused across calls (one per nesting depth).
-  thread_local std::vector<std::vector<Arg>> pool;
-  ValueParser vp(s, pos, pool);
-  bool ok = vp.list(')', out);
+  ValueParser vp(s, pos, arg_pool());
+  bool spaced = false;
+  bool ok = vp.list(')', out, spaced);
   pos = vp.pos();
   return ok;
 }
 
-bool parse_result(std::string_view s, Result& r, std::int64_t& dur_ns) {
-  std::size_t p = 0;
-  auto skip_ws = [&] {
-    while (p < s.size() && is_space(s[p])) ++p;
-  };
-  skip_ws();
-  if (p >= s.size() || s[p] != '=') return false;
-  ++p;
-  skip_ws();
-  if (p >= s.size()) return false;
-  if (s[p] == '?') {
-    r.state = ResultState::Unknown;
-    ++p;
-  } else {
-    std::size_t q = p;
-    if (s[q] == '-') ++q;
-    if (q + 1 < s.size() && s[q] == '0' && (s[q + 1] == 'x' || s[q + 1] == 'X')) {
-      q += 2;
-      while (q < s.size() && std::isxdigit(static_cast<unsigned char>(s[q]))) ++q;
-    } else {
-      while (q < s.size() && is_digit(s[q])) ++q;
-    }
-    std::string_view num = s.substr(p, q - p);
-    std::int64_t v;
-    if (!parse_int(num, v)) return false;
-    r.state = ResultState::Returned;
-    r.value = v;
-    if (!is_plain_decimal(num)) r.str.assign(num);
-    p = q;
-    if (p < s.size() && s[p] == '<') {  // = 3</etc/passwd>, = 1235<sh>
-      std::size_t e = angle_end(s, p);
-      if (e == std::string_view::npos) return false;
-      std::string_view ref = s.substr(p + 1, e - p - 2);
-      if (ref.find('\\') == std::string_view::npos) r.ref.assign(ref);
-      else decode_escapes(ref, r.ref);
-      p = e;
-    }
+bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
+  std::size_t close = std::string_view::npos;
+  std::vector<std::string_view> pieces;
+  if (!split_args(s, pos, pieces, close)) return false;
+  std::vector<Arg> args;
+  for (std::string_view piece : pieces) {
+    piece = trim(piece);
+    if (piece.empty()) continue;  // "3, )": nothing after the last comma
+    args.emplace_back();
+    if (!whole_value(piece, args.back())) args.back() = raw_arg(piece);
   }
-  for (;;) {
-    skip_ws();
-    if (p >= s.size()) return true;
-    char c = s[p];
-    if (c == '<') {
-      std::size_t e = s.find('>', p);
-      if (e == std::string_view::npos) return false;
-      std::string_view inner = s.substr(p + 1, e - p - 1);
-      if (inner == "unavailable") {
-        r.state = ResultState::Unavailable;
-      } else if (!parse_seconds(inner, dur_ns)) {
-        return false;
-      }
-      p = e + 1;
-    } else if (c == '(') {
-      std::size_t e = paren_end(s, p);
-      if (e == std::string_view::npos) return false;
-      std::string_view inner = s.substr(p + 1, e - p - 2);
-      std::int64_t n;
-      if (inner == "INJECTED") {
-        r.injected = true;
-      } else if (inner.size() > 6 && inner.compare(0, 6, "errno ") == 0 && parse_int(inner.substr(6), n)) {
-        r.errnum = static_cast<int>(n);
-      } else if (r.note.empty()) {
-        r.note.assign(inner);
-      } else {
-        r.note += "; ";
-        r.note += inner;
-      }
-      p = e;
-    } else if (c == 'E' && r.err.empty()) {
-      std::size_t q = p;
-      while (q < s.size() && is_ident(s[q])) ++q;
-      r.err.assign(s.substr(p, q - p));
-      r.errnum = errno_number(r.err);
-      p = q;
-    } else {
-      return false;
-    }
+  for (Arg& a : args) out.push_back(std::move(a));
+  pos = close + 1;
+  return true;
+}
+
+void parse_aside(std::string_view inner, Arg& out) {
+  inner = trim(inner);
+  std::size_t w = 0;
+  while (w < inner.size() && is_ident_char(inner[w])) ++w;
+  if (w > 0 && w < inner.size() && is_space(inner[w]) && whole_value(trim(inner.substr(w)), out)) {
+    out.name.assign(inner.substr(0, w));
+    return;
   }
+  out = Arg{};
+  out.kind = ArgKind::Other;
+  out.str.assign(inner);
 }
 
 }  // namespace tracediff::strace::detail

@@ -1,259 +1,98 @@
-// Importing strace logs in one pass over the lines. Each event is handed out
-// as soon as nothing later can change it: an unfinished call holds back the
-// events after it (its spawn/exec must follow it), and a log whose first
-// task has no pid prefix is held until its pid shows. -ff sets are merged by
-// time afterwards. The grammar lives in strace_lexer.cc / strace_args.cc.
-#include "strace/strace.h"
+// One strace log imported in one pass over its lines (importer.h), and the
+// public entry points for a log in memory, a file, and a stream.
+#include "strace/importer.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
-#include <deque>
-#include <memory>
-#include <filesystem>
-#include <functional>
-#include <map>
 #include <optional>
-#include <unordered_map>
 
 #include "tracefile/tracefile.h"
-#include "strace/parse.h"
-#include "model/paths.h"
-#include "model/syscalls.h"
 
 namespace tracediff::strace {
+namespace detail {
 namespace {
 
-using detail::LinePrefix;
-using detail::StampKind;
-
-bool is_ident(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool ends_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
-std::string_view rtrim(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-std::string_view ltrim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  return s;
-}
-
-bool parse_i32(std::string_view s, std::int32_t& v) {
-  if (s.empty()) return false;
-  bool neg = s[0] == '-';
-  if (neg) s.remove_prefix(1);
-  if (s.empty()) return false;
-  std::int64_t x = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    x = x * 10 + (c - '0');
-    if (x > INT32_MAX) return false;
+const char* time_base_name(StampKind k) {
+  switch (k) {
+    case StampKind::TimeOfDay: return "time-of-day";
+    case StampKind::Epoch: return "epoch";
+    case StampKind::Relative: return "relative";
+    case StampKind::None: break;
   }
-  v = static_cast<std::int32_t>(neg ? -x : x);
-  return true;
+  return "";
 }
 
-bool has_clone_thread(const std::vector<Arg>& args) {
-  for (const Arg& a : args) {
-    if (a.name == "flags") {
-      if (a.str.find("CLONE_THREAD") != std::string::npos) return true;
-      // -X raw: only the number is shown. CLONE_THREAD is 0x10000 on Linux.
-      return a.has_raw && (a.raw & 0x10000) != 0 && a.str.find("CLONE_") == std::string::npos;
+// Lines between two hand-outs: often enough to keep memory small, rarely
+// enough that looking at the open calls costs nothing.
+constexpr std::uint32_t kDrainEvery = 1024;
+
+}  // namespace
+
+void Importer::logical_line(std::string_view raw, std::uint32_t lineno, bool last) {
+  std::string_view s = trim_right(strip_ansi(raw, scratch_));
+  const std::string_view full = s;
+  if (trim_left(s).empty()) return;
+  // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
+  if (s.starts_with(" > ")) {
+    if (last_ != SIZE_MAX) {
+      events_[last_].stack.emplace_back(s.substr(3));
+      return;
     }
-    // clone3's struct, possibly inside "{...} => {...}".
-    if ((a.kind == ArgKind::Struct || a.kind == ArgKind::Array) && has_clone_thread(a.items)) return true;
+    unparsed_line(raw, 0, lineno);
+    return;
   }
-  return false;
+  LinePrefix pre;
+  parse_prefix(s, pre);
+  Event ev;
+  ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : unprefixed_.pid();
+  ev.line = lineno;
+  bool unprefixed = !pre.pid && !opt_.default_pid && !s.starts_with("strace: ");
+  if (unprefixed_.learn_from_line(pre.pid)) adopt_unprefixed(pre.pid);
+  ev.ts_ns = clock_.time_of(pre);
+
+  bool ok = dispatch(s, ev);
+  bool continuation = !ok && !pre.pid && bare_continuation(s);
+  if (continuation) {
+    ok = true;
+    unprefixed = false;  // the line belongs to the call's task, not to one without a prefix
+  }
+  // What another writer did to the line, when it did not parse.
+  if (!ok && !last && joiner_.cut_attach_message(raw, lineno)) {
+    ok = true;
+    last_ = SIZE_MAX;  // the message is placed later, after the line it cut
+  }
+  if (!ok && !last) ok = joiner_.hold_cut_call(full, s, ev.tid, lineno);
+  if (!ok && last) ok = cut_call_line(s, ev);
+  if (!ok) unparsed_line(raw, ev.tid, lineno);
+  // Only a line that parsed says that the log has an unprefixed task.
+  if (ok && unprefixed) unprefixed_.seen();
 }
 
-const char* time_base_name(StampKind k);
-std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs);
-
-// The events of a file not yet handed out, addressed by their index in the
-// whole file: a call left unfinished keeps its place while the events before
-// it leave. A vector with a moving head rather than a deque: a deque of
-// 384-byte events allocates a node per event.
-class EventQueue {
- public:
-  /// Index the next event will get.
-  std::size_t size() const { return base_ + (v_.size() - head_); }
-  std::size_t base() const { return base_; }
-  Event& operator[](std::size_t i) { return v_[head_ + (i - base_)]; }
-  Event& back() { return v_.back(); }
-  Event& front() { return v_[head_]; }
-  void push_back(Event e) {
-    // Reclaim the handed-out front once it is half the storage; usually only
-    // the last event or two are still here then, so little moves.
-    if (head_ && head_ * 2 >= v_.size()) {
-      std::move(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end(), v_.begin());
-      v_.resize(v_.size() - head_);
-      head_ = 0;
-    }
-    v_.push_back(std::move(e));
+bool Importer::dispatch(std::string_view s, Event& ev) {
+  // By first byte: almost every line is a call, which starts with a letter.
+  switch (s.empty() ? '\0' : s[0]) {
+    case '+': return s.starts_with("+++ ") && process_line(s, ev);
+    case '-':
+      if (!s.starts_with("--- ") || !parse_signal_line(s, ev, joined_)) return false;
+      append(std::move(ev));
+      return true;
+    case '<': return s.starts_with("<... ") && resumed_line(s, ev);
+    case 's':
+    case 'P':
+      if (s.starts_with("strace: ") || s.starts_with("Process ")) {
+        if (!parse_strace_message(s, ev)) return false;
+        append(std::move(ev));
+        return true;
+      }
+      [[fallthrough]];
+    default: return call_line(s, ev);
   }
-  void resize(std::size_t n) { v_.resize(head_ + (n - base_)); }
-  void pop_front() {
-    ++head_;
-    ++base_;
-  }
-  std::vector<Event> copy() const {
-    return std::vector<Event>(v_.begin() + static_cast<std::ptrdiff_t>(head_), v_.end());
-  }
+}
 
- private:
-  std::vector<Event> v_;
-  std::size_t head_ = 0;
-  std::size_t base_ = 0;
-};
-
-// The state of one file being imported. Events are handed to `on_event` in
-// order as soon as nothing later can change them, so that a long log never
-// has to sit in memory whole.
-class Importer {
- public:
-  using EventSink = std::function<void(Event&&)>;
-  Importer(const std::string& file, const ImportOptions& opt, EventSink sink)
-      : file_(file), opt_(opt), sink_(std::move(sink)) {}
-
-  /// Hands out the events that are final. `at_end`: the file is over, hand
-  /// out everything.
-  void drain(bool at_end);
-  /// The header as far as the log told it (call after drain(true) for the
-  /// final one).
-  Header header() const;
-  /// How many events have been handed out.
-  std::size_t emitted() const { return events_.base() + emitted_extra_; }
-
-  /// `last`: the final line of the file, which may be a call strace had
-  /// started writing when the log was taken (no ')' yet).
-  void line(std::string_view raw, std::uint32_t lineno, bool last = false);
-  /// Any part of a line still waiting for its continuation.
-  void flush_carry() {
-    flush_held();
-    if (!carry_.empty()) {
-      std::string c = std::move(carry_);
-      carry_.clear();
-      line_impl(c, carry_line_, true);
-    }
-    place_carry_events();
-  }
-
-  StampKind stamp_kind() const { return stamp_kind_; }
-  std::uint32_t unparsed() const { return unparsed_; }
-  /// The pid of the task whose lines carry no prefix, once the log showed it.
-  std::int32_t root() const { return root_; }
-  std::uint32_t first_unparsed() const { return first_unparsed_; }
-
- private:
-  struct Pending {
-    std::size_t slot;
-    std::string name;
-    std::string text;   // the arguments written before " <unfinished ...>"
-  };
-
-  void line_impl(std::string_view raw, std::uint32_t lineno, bool last);
-  bool split_message(std::string_view raw, std::uint32_t lineno);
-  bool hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid, std::uint32_t lineno);
-  void flush_held();
-  void unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno);
-  bool syscall_line(std::string_view body, Event& ev);
-  bool resumed_line(std::string_view body, Event& ev);
-  bool cut_call_line(std::string_view body, Event& ev);
-  // "ARGS) = RESULT" of a call in one piece: parses it into ev and appends it.
-  bool whole_call(std::string_view rest, Event& ev);
-  bool signal_line(std::string_view body, Event& ev);
-  bool process_line(std::string_view body, Event& ev);
-  bool strace_message(std::string_view body, Event& ev);
-  // Types arguments, tracks the cwd and synthesizes spawn/exec events after
-  // a completed call sitting at `slot`.
-  void complete(std::size_t slot);
-  void type_args(Event& e);
-  // Puts a synthesized event right after events_[slot]: at once when that is
-  // the last event, else when slot is handed out (a call resumed later).
-  void place_after(std::size_t slot, Event e) {
-    if (slot + 1 == events_.size()) events_.push_back(std::move(e));
-    else inserts_[slot].push_back(std::move(e));
-  }
-  // Hands `e` to the sink, which may move from it.
-  void emit(Event& e);
-  std::int32_t tgid_of(std::int32_t tid) const {
-    auto it = tgid_.find(tid);
-    return it == tgid_.end() ? tid : it->second;
-  }
-  const std::string* cwd_of(std::int32_t tid) const {
-    auto it = cwd_.find(tid);
-    return it == cwd_.end() ? nullptr : &it->second;
-  }
-
-  std::string file_;
-  ImportOptions opt_;
-  EventSink sink_;
-  EventQueue events_;
-  std::map<std::size_t, std::vector<Event>> inserts_;  // synthesized: go right after events_[first]
-  std::size_t emitted_extra_ = 0;                     // inserts handed out
-  std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
-  std::vector<std::string> command_;
-  bool command_known_ = false;
-  std::unordered_map<std::int32_t, Pending> pending_;
-  std::unordered_map<std::int32_t, std::string> cwd_;
-  std::string scratch_, joined_;
-  std::size_t last_ = SIZE_MAX;     // the event -k stack lines belong to
-  // Without -o, strace omits the pid prefix while it traces one task only;
-  // root_ is that task's pid once known, and zero_children_ the tasks it
-  // created while still unknown.
-  std::int32_t root_ = 0;
-  bool saw_unprefixed_ = false;
-  std::vector<std::int32_t> zero_children_;
-  std::int32_t resume_tid_ = 0;     // the tid a resumed call finished under
-  // Without -o, strace's "strace: Process N attached" can land in the middle
-  // of a call's line; the part before it continues on the next line.
-  std::string carry_, carry_buf_;
-  std::uint32_t carry_line_ = 0;
-  // A call cut by the traced program's own output (see hold_interrupted_call),
-  // waiting up to kMaxInterruptLines lines for its ") = N".
-  static constexpr std::uint32_t kMaxInterruptLines = 64;
-  std::string held_;
-  std::uint32_t held_line_ = 0, held_age_ = 0;
-  // The message itself, placed after the call it interrupted: the call
-  // (a clone) creates the task the message is about.
-  std::vector<Event> carry_events_;
-  void place_carry_events() {
-    for (Event& e : carry_events_) events_.push_back(std::move(e));
-    carry_events_.clear();
-  }
-  void set_root(std::int32_t pid);
-  void release_old_pending();
-  std::uint32_t released_ = 0, first_released_ = 0;
-
- public:
-  /// Unfinished calls that were handed out before their end was seen.
-  std::uint32_t released() const { return released_; }
-  std::uint32_t first_released() const { return first_released_; }
-
- private:
-  StampKind stamp_kind_ = StampKind::None;
-  std::int64_t day_offset_ = 0, last_tod_ = -1, rel_acc_ = 0;
-  std::uint32_t unparsed_ = 0, first_unparsed_ = 0;
-};
-
-void Importer::set_root(std::int32_t pid) {
-  root_ = pid;
-  auto it = pending_.find(0);
-  if (it != pending_.end() && !pending_.count(pid)) {
-    Pending p = std::move(it->second);
-    pending_.erase(it);
-    pending_.emplace(pid, std::move(p));
-  }
-  auto c = cwd_.find(0);
-  if (c != cwd_.end() && !cwd_.count(pid)) cwd_[pid] = c->second;
+void Importer::append(Event&& ev) {
+  events_.push_back(std::move(ev));
+  last_ = events_.size() - 1;
 }
 
 void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32_t lineno) {
@@ -266,659 +105,178 @@ void Importer::unparsed_line(std::string_view raw, std::int32_t tid, std::uint32
   if (!unparsed_++) first_unparsed_ = lineno;
 }
 
-void Importer::line(std::string_view raw, std::uint32_t lineno, bool last) {
-  if (!held_.empty()) {
-    // A call cut by the program's own output: ") = 54" (or strace's
-    // " <unfinished ...>") continues it; anything else is more of the output.
-    std::string_view t = ltrim(rtrim(raw));
-    if (!t.empty() && (t[0] == ')' || t == "<unfinished ...>")) {
-      std::string joined = std::move(held_);
-      held_.clear();
-      if (t[0] != ')') joined += ' ';
-      joined.append(t);
-      line_impl(joined, held_line_, last);
-      return;
-    }
-    if (++held_age_ > kMaxInterruptLines) flush_held();
-  }
-  if (carry_.empty()) return line_impl(raw, lineno, last);
-  carry_buf_ = std::move(carry_);
-  carry_.clear();
-  carry_buf_.append(raw);
-  std::string joined = std::move(carry_buf_);
-  std::vector<Event> held = std::move(carry_events_);
-  carry_events_.clear();
-  line_impl(joined, carry_line_, last);
-  for (Event& e : held) events_.push_back(std::move(e));
-}
-
-bool Importer::hold_interrupted_call(std::string_view full, std::string_view body, std::int32_t tid,
-                                     std::uint32_t lineno) {
-  // Without -o, strace and the program share stderr: a write's output lands
-  // right after its arguments, "write(2, \"oops\\n\", 5oops", and ") = 5"
-  // follows on a later line. The arguments end with the count; cut there.
-  std::size_t p = 0;
-  while (p < body.size() && is_ident(body[p])) ++p;
-  if (p == 0 || p >= body.size() || body[p] != '(') return false;
-  int depth = 0;
-  std::size_t last_comma = std::string_view::npos;
-  for (std::size_t i = p; i < body.size(); ++i) {
-    char c = body[i];
-    if (c == '"') {
-      std::size_t j = i + 1;
-      while (j < body.size() && body[j] != '"') j += body[j] == '\\' ? 2 : 1;
-      if (j >= body.size()) return false;
-      i = j;
-    } else if (c == '(' || c == '[' || c == '{') {
-      ++depth;
-    } else if (c == ')' || c == ']' || c == '}') {
-      if (--depth <= 0) return false;  // the call closed: some other damage
-    } else if (c == ',' && depth == 1) {
-      last_comma = i;
-    }
-  }
-  if (last_comma == std::string_view::npos) return false;
-  std::size_t q = last_comma + 1;
-  while (q < body.size() && body[q] == ' ') ++q;
-  std::size_t digits = q;
-  while (q < body.size() && body[q] >= '0' && body[q] <= '9') ++q;
-  if (q == digits) return false;
-  std::size_t cut = static_cast<std::size_t>(body.data() - full.data()) + q;
-  // Copies first: flushing re-enters line_impl, which reuses scratch_ that
-  // `full` may point into.
-  std::string held(full.substr(0, cut));
-  std::string output(full.substr(cut));
-  flush_held();  // an earlier cut call that never got its ") = N"
-  held_ = std::move(held);
-  held_line_ = lineno;
-  held_age_ = 0;
-  // The program's output; nothing when it was just a newline.
-  if (!output.empty()) unparsed_line(output, tid, lineno);
-  return true;
-}
-
-void Importer::flush_held() {
-  if (held_.empty()) return;
-  std::string h = std::move(held_);
-  held_.clear();
-  line_impl(h, held_line_, true);  // "last": kept as an unfinished call
-}
-
-bool Importer::split_message(std::string_view raw, std::uint32_t lineno) {
-  std::size_t m = raw.find("strace: Process ");
-  if (m == std::string_view::npos || m == 0) return false;
-  std::string_view msg = rtrim(raw.substr(m));
-  if (!ends_with(msg, " attached") && !ends_with(msg, " detached")) return false;
-  Event ev;
-  ev.line = lineno;
-  std::size_t before = events_.size();
-  if (!strace_message(msg, ev)) return false;
-  carry_events_.push_back(std::move(events_.back()));
-  events_.resize(before);
-  last_ = SIZE_MAX;
-  carry_.assign(raw.substr(0, m));
-  carry_line_ = lineno;
-  return true;
-}
-
-void Importer::line_impl(std::string_view raw, std::uint32_t lineno, bool last) {
-  std::string_view s = rtrim(detail::strip_ansi(raw, scratch_));
-  const std::string_view full = s;
-  if (ltrim(s).empty()) return;
-  // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
-  if (starts_with(s, " > ")) {
-    if (last_ != SIZE_MAX) {
-      events_[last_].stack.emplace_back(s.substr(3));
-      return;
-    }
-    unparsed_line(raw, 0, lineno);
-    return;
-  }
-  LinePrefix pre;
-  detail::parse_prefix(s, pre);
-  Event ev;
-  ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : root_;
-  ev.line = lineno;
-  bool unprefixed = !pre.pid && !opt_.default_pid && !starts_with(s, "strace: ");
-  if (pre.pid && !root_ && saw_unprefixed_ &&
-             std::find(zero_children_.begin(), zero_children_.end(), pre.pid) == zero_children_.end()) {
-    // The first prefixed task that the unprefixed one did not create is it.
-    set_root(pre.pid);
-  }
-  if (pre.stamp != StampKind::None) {
-    if (stamp_kind_ == StampKind::None) stamp_kind_ = pre.stamp;
-    switch (pre.stamp) {
-      case StampKind::TimeOfDay: {
-        // Half a day backwards can only be midnight passing.
-        constexpr std::int64_t kHalfDay = 12LL * 3600 * 1'000'000'000LL;
-        std::int64_t t = pre.stamp_ns + day_offset_;
-        if (last_tod_ >= 0 && t < last_tod_ - kHalfDay && day_offset_ < INT64_MAX / 4) {
-          // (A damaged log could "pass midnight" on every line; the bound
-          // keeps the sum far from overflowing.)
-          day_offset_ += 2 * kHalfDay;
-          t += 2 * kHalfDay;
-        }
-        last_tod_ = t;
-        ev.ts_ns = t;
-        break;
-      }
-      case StampKind::Relative:
-        // -r prints the time since the previous line; keep the running sum
-        // so that times stay comparable and ordered.
-        if (__builtin_add_overflow(rel_acc_, pre.stamp_ns, &rel_acc_)) rel_acc_ = INT64_MAX;
-        ev.ts_ns = rel_acc_;
-        break;
-      default:
-        ev.ts_ns = pre.stamp_ns;
-    }
-  }
-
-  bool ok = false;
-  // By first byte: almost every line is a call, which starts with a letter.
-  switch (s.empty() ? '\0' : s[0]) {
-    case '+': ok = starts_with(s, "+++ ") && process_line(s, ev); break;
-    case '-': ok = starts_with(s, "--- ") && signal_line(s, ev); break;
-    case '<': ok = starts_with(s, "<... ") && resumed_line(s, ev); break;
-    case 's':
-    case 'P':
-      if (starts_with(s, "strace: ") || starts_with(s, "Process ")) {
-        ok = strace_message(s, ev);
-        break;
-      }
-      [[fallthrough]];
-    default: ok = syscall_line(s, ev);
-  }
-  if (!ok && !last) ok = split_message(raw, lineno);
-  if (!ok && !last) ok = hold_interrupted_call(full, s, ev.tid, lineno);
-  if (!ok && last) ok = cut_call_line(s, ev);
-  if (!ok) unparsed_line(raw, ev.tid, lineno);
-  // Only a line that parsed says that the log has an unprefixed task.
-  if (ok && unprefixed) saw_unprefixed_ = true;
-}
-
-bool Importer::syscall_line(std::string_view s, Event& ev) {
-  std::size_t p = 0;
-  while (p < s.size() && is_ident(s[p])) ++p;
-  if (p == 0 || p >= s.size() || s[p] != '(') return false;
-  ev.name.assign(s.substr(0, p));
-  std::string_view rest = s.substr(p + 1);
-
-  if (!rest.empty() && rest.back() == '>' &&
-      (ends_with(rest, "<unfinished ...>") || ends_with(rest, "<detached ...>"))) {
-    bool detached = rest.back() == '>' && ends_with(rest, "<detached ...>");
-    std::string_view text = rtrim(rest.substr(0, rest.rfind('<')));
-    std::string_view args = text;
-    // A partial list: parse what is there, so an unmatched call keeps its args.
-    joined_.assign(args);
-    if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
-    joined_ += ')';
-    std::size_t pos = 0;
-    std::vector<Arg> parsed;
-    if (detail::parse_arg_list(joined_, pos, parsed) && pos == joined_.size()) ev.args = std::move(parsed);
-    ev.result.state = detached ? ResultState::Detached : ResultState::Unfinished;
-    std::size_t slot = events_.size();
-    if (!detached) pending_[ev.tid] = Pending{slot, ev.name, std::string(text)};
-    events_.push_back(std::move(ev));
-    last_ = slot;
-    type_args(events_[slot]);
-    return true;
-  }
-
-  return whole_call(rest, ev);
-}
-
-bool Importer::whole_call(std::string_view rest, Event& ev) {
-  std::size_t pos = 0;
-  if (!detail::parse_arg_list(rest, pos, ev.args)) return false;
-  if (!detail::parse_result(rest.substr(pos), ev.result, ev.dur_ns)) return false;
+bool Importer::call_line(std::string_view s, Event& ev) {
+  std::string_view start;
+  CallEnd end = parse_call_line(s, ev, start, joined_);
+  if (end == CallEnd::NotACall) return false;
   std::size_t slot = events_.size();
-  events_.push_back(std::move(ev));
-  last_ = slot;
-  complete(slot);
+  if (end == CallEnd::Unfinished) pending_.start(ev.tid, PendingCall{slot, ev.name, std::string(start)});
+  append(std::move(ev));
+  if (end == CallEnd::Whole) complete(slot);
+  else enricher_.type_args(events_[slot]);
   return true;
 }
 
 bool Importer::cut_call_line(std::string_view s, Event& ev) {
-  // "accept(7, NULL, NULL" at the very end: the call was still running.
-  std::size_t p = 0;
-  while (p < s.size() && is_ident(s[p])) ++p;
-  if (p == 0 || p >= s.size() || s[p] != '(') return false;
-  joined_.assign(rtrim(s.substr(p + 1)));
-  if (!joined_.empty() && joined_.back() == ',') joined_.pop_back();
-  joined_ += ')';
-  std::size_t pos = 0;
-  std::vector<Arg> args;
-  if (!detail::parse_arg_list(joined_, pos, args) || pos != joined_.size()) return false;
-  ev.name.assign(s.substr(0, p));
-  ev.args = std::move(args);
-  ev.result.state = ResultState::Unfinished;
-  events_.push_back(std::move(ev));
-  last_ = events_.size() - 1;
-  type_args(events_[last_]);
+  if (!parse_cut_call_line(s, ev, joined_)) return false;
+  append(std::move(ev));
+  enricher_.type_args(events_[last_]);
   return true;
 }
 
 bool Importer::resumed_line(std::string_view s, Event& ev) {
-  // "<... read resumed>" then the rest of the call.
-  std::size_t p = 5;
-  std::size_t e = s.find(" resumed>", p);
-  if (e == std::string_view::npos) return false;
-  std::string_view name = s.substr(p, e - p);
-  std::string_view rest = ltrim(s.substr(e + 9));
+  std::string_view name, rest;
+  if (!parse_resumed_head(s, name, rest)) return false;
 
-  auto it = pending_.find(ev.tid);
-  if (it != pending_.end() && it->second.name == name) {
-    Pending pend = std::move(it->second);
-    pending_.erase(it);
-    // Old split: "read(3, " + "\"abc\", 4096) = 3"; 6.16+: "read(3" + ", \"abc\", 4096) = 3".
-    std::string_view start = rtrim(pend.text);
-    joined_.assign(start);
-    if (!start.empty() && start.back() == ',' && !rest.empty() && rest[0] == ',') rest.remove_prefix(1);
-    if (!joined_.empty()) joined_ += ' ';
-    joined_.append(rest);
+  if (std::optional<PendingCall> pend = pending_.resume(ev.tid, name)) {
     std::vector<Arg> args;
-    std::size_t pos = 0;
     Result r;
     std::int64_t dur = -1;
-    if (!detail::parse_arg_list(joined_, pos, args) ||
-        !detail::parse_result(std::string_view(joined_).substr(pos), r, dur))
-      return false;
-    Event& slot = events_[pend.slot];
-    slot.args = std::move(args);
-    slot.result = std::move(r);
-    slot.dur_ns = dur;
-    last_ = pend.slot;
-    resume_tid_ = ev.tid;
-    complete(pend.slot);
-    resume_tid_ = 0;
+    if (!parse_resumed_call(pend->text, rest, args, r, dur, joined_)) return false;
+    finish_call(pend->slot, ev.tid, std::move(args), std::move(r), dur);
     return true;
   }
 
   // No start in this log (attached mid-call, or a log cut at the top).
   ev.name.assign(name);
-  if (!rest.empty() && rest[0] == ',') rest = ltrim(rest.substr(1));
-  return whole_call(rest, ev);
+  if (!rest.empty() && rest[0] == ',') rest = trim_left(rest.substr(1));
+  if (!parse_call_rest(rest, ev)) return false;
+  std::size_t slot = events_.size();
+  append(std::move(ev));
+  complete(slot);
+  return true;
 }
 
-bool Importer::signal_line(std::string_view s, Event& ev) {
-  if (!ends_with(s, " ---") || s.size() < 8) return false;
-  std::string_view body = s.substr(4, s.size() - 8);
-  ev.type = EventType::Signal;
-  if (starts_with(body, "stopped by ")) {
-    ev.name.assign(body.substr(11));
-    ev.proc.stopped = true;
-  } else {
-    std::size_t sp = body.find(' ');
-    ev.name.assign(body.substr(0, sp));
-    std::string_view rest = sp == std::string_view::npos ? std::string_view{} : ltrim(body.substr(sp + 1));
-    if (!rest.empty() && rest[0] == '{') {
-      joined_.assign("(");  // parse the siginfo as the one argument of a call
-      joined_.append(rest.substr(0, rest.rfind('}') + 1));
-      joined_ += ')';
-      std::size_t pos = 1;
-      std::vector<Arg> one;
-      if (!detail::parse_arg_list(joined_, pos, one) || one.size() != 1) return false;
-      ev.args = std::move(one[0].items);
-      rest = ltrim(rest.substr(rest.rfind('}') + 1));
-    }
-    if (!rest.empty()) {
-      // strace 4.x: "--- SIGCHLD (Child exited) @ 0 (0) ---"
-      Arg note;
-      note.str.assign(rest);
-      ev.args.push_back(std::move(note));
-    }
-  }
-  if (ev.name.empty()) return false;
-  ev.proc.signal = signal_number(ev.name);  // 0 for a name this host does not know
-  events_.push_back(std::move(ev));
-  last_ = events_.size() - 1;
+bool Importer::bare_continuation(std::string_view s) {
+  // strace -z (6.1) can write the end of an unfinished call as a line of
+  // its own, with neither pid nor "<... name resumed>":
+  //   2769  rt_sigprocmask(SIG_SETMASK, [],  <unfinished ...>
+  //   NULL, 8)                                = 0
+  // It follows its start at once; anything else there is no such end.
+  const PendingCall* call = pending_.at_slot(last_);
+  if (!call) return false;
+  std::vector<Arg> args;
+  Result r;
+  std::int64_t dur = -1;
+  if (!parse_resumed_call(call->text, s, args, r, dur, joined_)) return false;
+  std::int32_t tid = pending_.task_of(*call);
+  std::size_t slot = call->slot;
+  pending_.forget(tid);
+  finish_call(slot, tid, std::move(args), std::move(r), dur);
   return true;
+}
+
+void Importer::finish_call(std::size_t slot, std::int32_t tid, std::vector<Arg>&& args, Result&& r,
+                           std::int64_t dur_ns) {
+  Event& e = events_[slot];
+  e.args = std::move(args);
+  e.result = std::move(r);
+  e.dur_ns = dur_ns;
+  last_ = slot;
+  resume_tid_ = tid;
+  complete(slot);
+  resume_tid_ = 0;
 }
 
 bool Importer::process_line(std::string_view s, Event& ev) {
-  if (!ends_with(s, " +++") || s.size() < 8) return false;
-  std::string_view body = s.substr(4, s.size() - 8);
-  ev.type = EventType::Process;
-  if (starts_with(body, "exited with ")) {
-    ev.name = kProcExit;
-    if (!parse_i32(body.substr(12), ev.proc.code)) return false;
-  } else if (starts_with(body, "killed by ")) {
-    ev.name = kProcKilled;
-    std::string_view sig = body.substr(10);
-    if (ends_with(sig, " (core dumped)")) {
-      ev.proc.core = true;
-      sig.remove_suffix(14);
-    }
-    ev.proc.signal = signal_number(sig);
-    if (!ev.proc.signal) return false;
-  } else if (starts_with(body, "superseded by execve in pid ")) {
-    ev.name = kProcSuperseded;
-    if (!parse_i32(body.substr(28), ev.proc.child)) return false;
-    // The exec'ing thread T now has the leader's pid: its pending execve
+  if (!parse_process_line(s, ev)) return false;
+  if (ev.name == kProcSuperseded) {
+    // The exec'ing thread now has the leader's pid: its pending execve
     // resumes under this line's pid.
-    auto it = pending_.find(ev.proc.child);
-    if (it != pending_.end() && ev.tid != ev.proc.child) {
-      pending_[ev.tid] = std::move(it->second);
-      pending_.erase(ev.proc.child);
-    }
+    pending_.supersede(ev.proc.child, ev.tid);
   } else {
-    return false;
+    // A task that is gone resumes nothing: its unfinished call stays so and
+    // stops holding back the events after it.
+    pending_.forget(ev.tid);
   }
-  // A task that is gone resumes nothing: its unfinished call stays so and
-  // stops holding back the events after it.
-  if (ev.name != kProcSuperseded) pending_.erase(ev.tid);
-  events_.push_back(std::move(ev));
-  last_ = events_.size() - 1;
+  append(std::move(ev));
   return true;
-}
-
-bool Importer::strace_message(std::string_view s, Event& ev) {
-  // "strace: Process 1234 attached" / "... detached" / "... attached with 3 threads";
-  // strace 4.x wrote "Process 1234 attached - interrupt to quit" without "strace: ".
-  std::string_view body = starts_with(s, "strace: ") ? s.substr(8) : s;
-  if (!starts_with(body, "Process ")) return false;
-  body.remove_prefix(8);
-  std::size_t sp = body.find(' ');
-  if (sp == std::string_view::npos) return false;
-  std::int32_t pid;
-  if (!parse_i32(body.substr(0, sp), pid)) return false;
-  std::string_view what = body.substr(sp + 1);
-  ev.type = EventType::Process;
-  ev.tid = pid;
-  if (starts_with(what, "attached")) ev.name = kProcAttached;
-  else if (starts_with(what, "detached")) ev.name = kProcDetached;
-  else return false;
-  events_.push_back(std::move(ev));
-  last_ = events_.size() - 1;
-  return true;
-}
-
-void Importer::type_args(Event& e) {
-  const SyscallInfo& info = syscall_info(e.name);
-  // The base a Path is resolved against: the DirFd before it, else the cwd.
-  // A view, not a copy: into this event's fd annotation or the cwd table.
-  std::string_view base;
-  bool have_base = false;
-  if (const std::string* cwd = cwd_of(e.tid)) {
-    base = *cwd;
-    have_base = true;
-  }
-  for (std::size_t i = 0; i < e.args.size(); ++i) {
-    Arg& a = e.args[i];
-    if (a.kind == ArgKind::Flags && std::string_view(a.str) == "AT_FDCWD") {
-      a.kind = ArgKind::Fd;
-      a.has_raw = true;
-      a.raw = -100;  // AT_FDCWD on Linux
-    }
-    ArgRole role = info.role(i);
-    switch (role) {
-      case ArgRole::Fd:
-      case ArgRole::DirFd:
-        if (a.kind == ArgKind::Int) a.kind = ArgKind::Fd;
-        if (role == ArgRole::DirFd && a.kind == ArgKind::Fd) {
-          if (a.raw == -100 && a.has_raw) {
-            if (!a.ref.empty() && a.ref[0] == '/') {
-              std::string& cwd = cwd_[e.tid];  // -y shows the cwd itself
-              if (cwd != a.ref) cwd = a.ref;
-              base = a.ref;
-              have_base = true;
-            } else if (const std::string* cwd = cwd_of(e.tid)) {
-              base = *cwd;
-              have_base = true;
-            } else {
-              have_base = false;
-            }
-          } else if (!a.ref.empty() && a.ref[0] == '/') {
-            base = a.ref;
-            have_base = true;
-          } else {
-            have_base = false;
-          }
-        }
-        break;
-      case ArgRole::Path:
-      case ArgRole::LinkTarget:
-        if (a.kind != ArgKind::String) break;
-        a.kind = ArgKind::Path;
-        if (!a.str.empty() && a.str[0] == '/') a.abs = a.str;
-        else if (role == ArgRole::Path && have_base && !a.truncated && !a.str.empty()) a.abs = absolute_path(base, a.str);
-        break;
-      case ArgRole::Other:
-      case ArgRole::Out:
-        break;
-    }
-  }
 }
 
 void Importer::complete(std::size_t slot) {
   Event& e = events_[slot];
-  type_args(e);
-  const Result& r = e.result;
-  bool ok = r.state == ResultState::Returned && !r.failed();
-  std::string_view n = e.name;
-  if (!ok) return;
-  if (e.tid == 0 && !root_ && r.value > 0 && (n == "getpid" || n == "gettid" || n == "set_tid_address")) {
-    set_root(static_cast<std::int32_t>(r.value));
+  enricher_.type_args(e);
+  if (unprefixed_.learn_from_call(e)) {
+    adopt_unprefixed(unprefixed_.pid());
     return;
   }
-  if (n == "chdir" && !e.args.empty() && e.args[0].kind == ArgKind::Path && !e.args[0].abs.empty()) {
-    cwd_[e.tid] = e.args[0].abs;
-  } else if (n == "fchdir" && !e.args.empty() && !e.args[0].ref.empty() && e.args[0].ref[0] == '/') {
-    cwd_[e.tid] = e.args[0].ref;
-  } else if (n == "getcwd" && !e.args.empty() && e.args[0].kind == ArgKind::String &&
-             !e.args[0].truncated && !e.args[0].str.empty() && e.args[0].str[0] == '/') {
-    cwd_[e.tid] = e.args[0].str;
-  } else if ((n == "clone" || n == "clone3" || n == "fork" || n == "vfork") && r.value > 0) {
-    Event sp;
-    sp.type = EventType::Process;
-    sp.name = kProcSpawn;
-    sp.tid = e.tid;
-    sp.ts_ns = e.ts_ns;
-    sp.line = e.line;
-    sp.proc.child = static_cast<std::int32_t>(r.value);
-    sp.proc.thread = has_clone_thread(e.args);
-    if (e.tid == 0) zero_children_.push_back(sp.proc.child);
-    std::int32_t parent = e.tid ? e.tid : root_;
-    tgid_[sp.proc.child] = sp.proc.thread ? tgid_of(parent) : sp.proc.child;
-    if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
-    place_after(slot, std::move(sp));
-  } else if ((n == "execve" || n == "execveat") && r.value == 0) {
-    std::size_t pi = n == "execveat" ? 1 : 0;
-    if (e.args.size() <= pi) return;
-    Event ex;
-    ex.type = EventType::Process;
-    ex.name = kProcExec;
-    // After "+++ superseded by execve +++" the call completes under the
-    // leader's pid, which is the process that now runs the new program.
-    ex.tid = resume_tid_ ? resume_tid_ : e.tid;
-    ex.ts_ns = e.ts_ns;
-    ex.line = e.line;
-    ex.args.push_back(e.args[pi]);
-    Arg argv;
-    argv.kind = ArgKind::Array;
-    if (e.args.size() > pi + 1 && e.args[pi + 1].kind == ArgKind::Array) argv.items = e.args[pi + 1].items;
-    ex.args.push_back(std::move(argv));
-    if (!command_known_) {
-      command_known_ = true;
-      for (const Arg& a : ex.args[1].items) command_.push_back(a.str);
-    }
-    place_after(slot, std::move(ex));
+  std::optional<Event> implied = enricher_.implied_event(e, resume_tid_, unprefixed_.pid());
+  if (!implied) return;
+  if (implied->name == kProcSpawn) {
+    if (e.tid == 0) unprefixed_.created(implied->proc.child);
+  } else if (!command_known_) {
+    command_known_ = true;
+    for (const Arg& a : implied->args[1].items) command_.push_back(a.str);
   }
+  events_.place_after(slot, std::move(*implied));
+}
+
+// The unprefixed task turned out to be `pid` (now unprefixed_.pid()): what
+// was kept under tid 0 moves to it.
+void Importer::adopt_unprefixed(std::int32_t pid) {
+  pending_.adopt_unprefixed(pid);
+  enricher_.adopt_unprefixed(pid);
 }
 
 void Importer::emit(Event& e) {
-  if (e.tid == 0 && root_) e.tid = root_;
-  e.pid = tgid_of(e.tid);
+  if (e.tid == 0 && unprefixed_.pid()) e.tid = unprefixed_.pid();
+  e.pid = enricher_.tgid_of(e.tid);
   sink_(std::move(e));
-}
-
-// Events held back for the header's command (the first exec, normally on the
-// first line); past this many the header goes out without it.
-constexpr std::size_t kHoldForCommand = 4096;
-
-// A call unfinished for this many events no longer holds the events after
-// it: a daemon's thread can sit in epoll_wait for a whole log, and holding
-// everything behind it would keep the log in memory. About 60 MB of events.
-constexpr std::size_t kMaxHeld = 1 << 17;
-
-void Importer::release_old_pending() {
-  if (events_.size() - events_.base() <= kMaxHeld) return;
-  std::size_t oldest_kept = events_.size() - kMaxHeld / 2;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->second.slot < oldest_kept) {
-      // It stays an unfinished call; its "<... resumed>" line, when it comes,
-      // becomes a call of its own. Said once in a warning.
-      if (!released_++) first_released_ = events_[it->second.slot].line;
-      it = pending_.erase(it);
-    } else {
-      ++it;
-    }
-  }
 }
 
 void Importer::drain(bool at_end) {
   std::size_t limit = events_.size();
   if (at_end) {
-    flush_carry();
+    joiner_.finish();
     limit = events_.size();
-    if (saw_unprefixed_ && !root_) {
-      std::vector<Event> held = events_.copy();
-      if (std::int32_t r = infer_unprefixed_pid(held)) root_ = r;
-    }
+    unprefixed_.guess(events_.held());
   } else {
-    // Not before the last event (-k stack lines may follow), an unfinished
-    // call (its spawn/exec goes right after it), or while the unprefixed
-    // task's pid or the command is still to come.
+    // Not from the last event on (-k stack lines may follow), nor from an
+    // unfinished call (its spawn/exec goes right after it), nor while the
+    // unprefixed task's pid or the command is still to come.
     if (last_ != SIZE_MAX) limit = std::min(limit, last_);
-    release_old_pending();
-    for (const auto& kv : pending_) limit = std::min(limit, kv.second.slot);
-    if (saw_unprefixed_ && !root_) return;
+    long_waits_.release(events_, pending_);
+    limit = pending_.oldest_slot(limit);
+    if (unprefixed_.unknown()) return;
     if (!command_known_ && events_.size() < kHoldForCommand) return;
   }
-  while (events_.base() < limit) {
-    std::size_t idx = events_.base();
-    emit(events_.front());  // in place: no move unless the sink keeps it
-    events_.pop_front();
-    auto it = inserts_.find(idx);
-    if (it != inserts_.end()) {
-      for (Event& e : it->second) {
-        emit(e);
-        ++emitted_extra_;
-      }
-      inserts_.erase(it);
-    }
-  }
+  events_.hand_out(limit, [this](Event& e) { emit(e); });
 }
-
-const char* time_base_name(StampKind k) {
-  switch (k) {
-    case StampKind::TimeOfDay: return "time-of-day";
-    case StampKind::Epoch: return "epoch";
-    case StampKind::Relative: return "relative";
-    case StampKind::None: break;
-  }
-  return "";
-}
-
-// A log without pid prefixes until its first fork: those lines belong to the
-// first process, whose pid the log shows only indirectly. Calls that return
-// the caller's own id say it; else the first prefixed task that is not a
-// child of it is the one that was unprefixed.
-std::int32_t infer_unprefixed_pid(const std::vector<Event>& evs) {
-  std::vector<std::int32_t> children;
-  for (const Event& e : evs) {
-    if (e.tid == 0) {
-      if (e.type == EventType::Syscall && e.result.state == ResultState::Returned && !e.result.failed() &&
-          e.result.value > 0 &&
-          (e.name == "getpid" || e.name == "gettid" || e.name == "set_tid_address"))
-        return static_cast<std::int32_t>(e.result.value);
-      if (e.type == EventType::Process && e.name == kProcSpawn) children.push_back(e.proc.child);
-      continue;
-    }
-    if (e.type == EventType::Process && (e.name == kProcAttached || e.name == kProcDetached)) continue;
-    if (std::find(children.begin(), children.end(), e.tid) == children.end()) return e.tid;
-  }
-  return 0;
-}
-
-// A -ff set: each file knows only its own task, so the thread groups and the
-// command are filled in once all files are merged.
-void finish_set(Trace& t) {
-  std::unordered_map<std::int32_t, std::int32_t> tgid;
-  for (const Event& e : t.events) {
-    if (e.type == EventType::Process && e.name == kProcSpawn) {
-      auto it = tgid.find(e.tid);
-      std::int32_t parent = it == tgid.end() ? e.tid : it->second;
-      tgid[e.proc.child] = e.proc.thread ? parent : e.proc.child;
-    }
-  }
-  for (Event& e : t.events) {
-    auto it = tgid.find(e.tid);
-    e.pid = it == tgid.end() ? e.tid : it->second;
-  }
-  for (const Event& e : t.events) {
-    if (e.type == EventType::Process && e.name == kProcExec && e.args.size() >= 2) {
-      for (const Arg& a : e.args[1].items) t.header.command.push_back(a.str);
-      break;
-    }
-  }
-}
-
-std::optional<Warning> unparsed_warning(const std::string& file, const Importer& im) {
-  if (!im.unparsed()) return std::nullopt;
-  return Warning{file, im.first_unparsed(),
-                 fmt::format("{} line{} could not be parsed (first at line {})", im.unparsed(),
-                             im.unparsed() == 1 ? "" : "s", im.first_unparsed())};
-}
-
-void add_warnings(std::vector<Warning>& out, const std::string& file, const Importer& im) {
-  if (auto w = unparsed_warning(file, im)) out.push_back(std::move(*w));
-  if (im.released())
-    out.push_back(Warning{file, im.first_released(),
-                          fmt::format("{} call{} stayed unfinished for over {} events and {} kept as separate "
-                                      "start and end (first at line {})",
-                                      im.released(), im.released() == 1 ? "" : "s", kMaxHeld,
-                                      im.released() == 1 ? "is" : "are", im.first_released())});
-}
-
-// Calls fn(line, lineno, is_last) for each line of `text`.
-template <typename Fn>
-void for_each_line(std::string_view text, Fn fn) {
-  std::uint32_t lineno = 0;
-  while (!text.empty()) {
-    std::size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    bool last = nl == std::string_view::npos || nl + 1 == text.size();
-    fn(line, ++lineno, last);
-    if (nl == std::string_view::npos) break;
-    text.remove_prefix(nl + 1);
-  }
-}
-
-// Lines between two hand-outs: often enough to keep memory small, rarely
-// enough that looking at the open calls costs nothing.
-constexpr std::uint32_t kDrainEvery = 1024;
-
-}  // namespace
 
 Header Importer::header() const {
   Header h;
   h.source = "strace";
-  h.time_base = time_base_name(stamp_kind_);
+  h.time_base = time_base_name(clock_.kind());
   h.command = command_;
   return h;
 }
 
+void Importer::add_warnings(std::vector<Warning>& out, const std::string& file) const {
+  if (unparsed_)
+    out.push_back(Warning{file, first_unparsed_,
+                          fmt::format("{} line{} could not be parsed (first at line {})", unparsed_,
+                                      unparsed_ == 1 ? "" : "s", first_unparsed_)});
+  std::uint32_t released = long_waits_.count();
+  if (released)
+    out.push_back(Warning{file, long_waits_.first_line(),
+                          fmt::format("{} call{} stayed unfinished for over {} events and {} kept as separate "
+                                      "start and end (first at line {})",
+                                      released, released == 1 ? "" : "s", kMaxHeld, released == 1 ? "is" : "are",
+                                      long_waits_.first_line())});
+}
+
+}  // namespace detail
+
 Trace import_strace_text(std::string_view text, const std::string& file, const ImportOptions& opt) {
   Trace t;
-  Importer im(file, opt, [&](Event&& e) { t.events.push_back(std::move(e)); });
-  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) {
+  detail::Importer im(opt, [&](Event&& e) { t.events.push_back(std::move(e)); });
+  detail::for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) {
     im.line(line, n, last);
-    if (n % kDrainEvery == 0) im.drain(false);
+    if (n % detail::kDrainEvery == 0) im.drain(false);
   });
   im.drain(true);
   t.header = im.header();
-  add_warnings(t.warnings, file, im);
+  im.add_warnings(t.warnings, file);
   return t;
 }
 
@@ -931,8 +289,10 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   tracefile::LineReader reader(path);
   bool header_sent = false;
   std::size_t count = 0;
-  Importer* imp = nullptr;
-  Importer im(path, ImportOptions{}, [&](Event&& e) {
+  const detail::Importer* imp = nullptr;
+  // The header goes out with the first event: by then the importer has
+  // seen the command, or given up waiting for it.
+  detail::Importer im(ImportOptions{}, [&](Event&& e) {
     if (!header_sent) {
       on_header(imp->header());
       header_sent = true;
@@ -950,7 +310,7 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   while (reader.next(line, unterminated)) {
     if (have_prev) {
       im.line(prev, prev_no, false);
-      if (prev_no % kDrainEvery == 0) im.drain(false);
+      if (prev_no % detail::kDrainEvery == 0) im.drain(false);
     }
     prev.assign(line);
     prev_no = reader.lineno();
@@ -959,76 +319,8 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   if (have_prev) im.line(prev, prev_no, true);
   im.drain(true);
   if (!header_sent) on_header(im.header());
-  add_warnings(warnings, path, im);
+  im.add_warnings(warnings, path);
   return count;
-}
-
-Trace import_strace_set(const std::vector<std::string>& paths_in) {
-  if (paths_in.empty()) throw InputError("no strace log given");
-  // Each LOG.<pid> file: its pid comes from the suffix. Files are taken in
-  // pid order so that ties in time keep a stable, meaningful order.
-  struct Part {
-    std::string path;
-    std::int32_t pid = 0;
-    Trace trace;
-  };
-  std::vector<Part> parts;
-  for (const std::string& p : paths_in) {
-    Part part;
-    part.path = p;
-    std::string name = std::filesystem::path(p).filename().string();
-    std::size_t dot = name.rfind('.');
-    if (dot != std::string::npos) parse_i32(name.substr(dot + 1), part.pid);
-    parts.push_back(std::move(part));
-  }
-  std::stable_sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.pid < b.pid; });
-
-  Trace t;
-  bool all_stamped = true;
-  for (Part& part : parts) {
-    ImportOptions opt;
-    opt.default_pid = part.pid;
-    part.trace = import_strace_text(tracefile::read_file_decompressed(part.path), part.path, opt);
-    if (t.header.time_base.empty()) t.header.time_base = part.trace.header.time_base;
-    if (part.trace.header.time_base != "epoch" && part.trace.header.time_base != "time-of-day")
-      all_stamped = false;
-    for (Warning& w : part.trace.warnings) t.warnings.push_back(std::move(w));
-  }
-  t.header.source = "strace";
-  std::size_t total = 0;
-  for (const Part& p : parts) total += p.trace.events.size();
-  t.events.reserve(total);
-  for (Part& p : parts)
-    for (Event& e : p.trace.events) t.events.push_back(std::move(e));
-  if (all_stamped && parts.size() > 1) {
-    // Absolute times from one clock: merge by time, file order breaking ties.
-    std::stable_sort(t.events.begin(), t.events.end(),
-                     [](const Event& a, const Event& b) { return a.ts_ns < b.ts_ns; });
-  }
-  finish_set(t);
-  return t;
-}
-
-bool looks_like_strace(std::string_view text) {
-  // Judge by the real grammar: the first line must be strace output and most
-  // of the following ones too (the program's own stderr may be mixed in).
-  bool cut = !text.empty() && text.back() != '\n';
-  Importer im("", ImportOptions{}, [](Event&&) {});
-  std::uint32_t lines = 0;
-  bool first_ok = false, seen_first = false;
-  for_each_line(text, [&](std::string_view line, std::uint32_t n, bool) {
-    if (lines >= 64) return;
-    if (cut && line.data() + line.size() == text.data() + text.size()) return;
-    if (rtrim(line).empty()) return;
-    std::uint32_t before = im.unparsed();
-    im.line(line, n);
-    ++lines;
-    if (!seen_first) {
-      seen_first = true;
-      first_ok = im.unparsed() == before;
-    }
-  });
-  return first_ok && im.unparsed() * 2 <= lines;
 }
 
 }  // namespace tracediff::strace

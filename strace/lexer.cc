@@ -74,13 +74,16 @@ std::string_view strip_ansi(std::string_view line, std::string& scratch) {
 }
 
 // -n "[  59] " (syscall number) and -i "[00007f9e35b25ad7] " (instruction
-// pointer) come before the call; the model has no field for either.
+// pointer) come before the call; the model has no field for either. Where
+// there is no instruction pointer to show (exit lines, "+++ exited with 0
+// +++"), -i writes question marks instead, "[????????????????] " (eight on
+// a 32-bit tracee).
 void skip_bracket_fields(std::string_view& s) {
   while (s.size() > 3 && s[0] == '[') {
     std::size_t q = 1;
     while (q < s.size() && s[q] == ' ') ++q;
     std::size_t d = q;
-    while (q < s.size() && std::isxdigit(static_cast<unsigned char>(s[q]))) ++q;
+    while (q < s.size() && (std::isxdigit(static_cast<unsigned char>(s[q])) || s[q] == '?')) ++q;
     if (q == d || q + 1 >= s.size() || s[q] != ']' || s[q + 1] != ' ') return;
     s.remove_prefix(q + 2);
   }

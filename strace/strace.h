@@ -1,10 +1,19 @@
-// strace: importing strace logs into the trace model.
+// strace: strace logs imported into the trace model (model/trace.h).
 //
-// Accepts what strace 4.x to 7.x writes: every pid-prefix style, -t/-tt/-ttt/
-// -r timestamps, -T durations, unfinished/resumed pairs, -y/-yy annotations,
-// -X verbose, -k stacks, signal and exit lines, ANSI colours, and -ff file
-// sets. A line it cannot parse becomes an Unparsed event carrying its line
-// number and is counted in a warning; the import never aborts on one bad line.
+// Contract: given what strace 4.x to 7.x wrote (any pid-prefix style,
+// -t/-tt/-ttt/-r stamps, -T, unfinished/resumed pairs, -y/-yy, -X, -k, -n,
+// -i, ANSI colours, a -ff set of LOG.<pid> files), the importer yields one
+// event per call, signal and process line, in the log's order, with
+// arguments typed (paths made absolute where the log shows the cwd or the
+// dirfd) and the spawn and exec events that clone/fork/execve imply, from
+// which the process table is built; the header says only what the log
+// tells (source, time base, command). It never gives up on bad input: an
+// argument it cannot read is kept as its text (ArgKind::Other) in a call
+// that keeps the rest; a line that is not strace output becomes an
+// Unparsed event with its line number, and each file with such lines gets
+// one Warning naming the file and the first of them. Only a file that cannot be read, or an empty
+// -ff set, throws (InputError). It prints nothing. The steps inside (reassembly, parsing,
+// enrichment, emission, -ff sets, sniffing) are laid out in importer.h.
 #pragma once
 
 #include <functional>

@@ -263,6 +263,40 @@ def case_strace_fileops_default_set():
     compare_with_strace(lambda d: [prog("fileops"), d], mode_args=(), excluded=default_excluded())
 
 
+def case_strace_same_absolute_paths():
+    # One path resolver for recorder and importer: every path call of a
+    # program that uses "..", ".", "//", dir fds, chdir, fchdir and fork
+    # gets the same absolute path in the recording and in strace's log.
+    if shutil.which("strace") is None:
+        skip("strace is not installed")
+    d = tempfile.mkdtemp(prefix="tdrec-")
+    log = os.path.join(d, "strace.log")
+
+    def abs_paths(events):
+        out = collections.Counter()
+        for e in syscalls(events):
+            for a in e.get("args", []):
+                if a.get("kind") == "path" and arg_str(a):
+                    out[(e["name"], arg_str(a), a.get("abs", ""))] += 1
+        return out
+
+    work = scratch()
+    subprocess.run(["strace", "-f", "-qq", "-o", log, prog("relpaths"), work], check=True)
+    shutil.rmtree(work)
+    os.mkdir(work, 0o755)
+    out = os.path.join(d, "rec.trace")
+    record(["--all", "--", prog("relpaths"), work], out, check_rc=0)
+    rec = abs_paths(load(out)[1])
+    imp = abs_paths(import_strace(log, os.path.join(d, "strace.trace")))
+    mine = {k for k in imp if work in k[2] or not k[1].startswith("/")}
+    check(len(mine) >= 10, f"too few relative path calls in strace's log: {sorted(mine)}")
+    for k in sorted(mine):
+        check(rec[k] >= 1, f"strace's {k[0]}({k[1]!r}) resolves to {k[2]!r}; the recording has "
+              f"{sorted(x for x in rec if x[0] == k[0] and x[1] == k[1])}")
+    check(not any(".." in k[2] or "/./" in k[2] or "//" in k[2] for k in rec | imp),
+          "an absolute path kept a '.', '..' or '//' component")
+
+
 def case_strace_fdops():
     compare_with_strace([prog("fdops")])
 

@@ -1,7 +1,8 @@
 // Real logs: every file of the shared corpus (strace 4.x-5.x, other people's
-// machines) and a log made with this machine's strace must import without
-// unparsed lines, and `show` must keep every call name, path, result and
-// errno, checked line by line against the log itself.
+// machines), a log made with this machine's strace and the strace 4.x -v
+// excerpt of the golden tests must import with zero unparsed lines, and
+// `show` must keep every call name, path, result and errno, checked line by
+// line against the log itself.
 //
 // The corpus lives beside the checkout (<clone>/../shared/corpus);
 // TRACEDIFF_CORPUS overrides the path. Without it the test exits 77 (CTest
@@ -25,9 +26,11 @@ namespace fs = std::filesystem;
 fs::path g_corpus;
 
 // Lines of the corpus that are not strace output at all: two writers (strace
-// and the traced program, or two strace processes) interleaved in one file.
-// Each is kept as an unparsed event; nothing else may be.
-const std::map<std::string, std::map<std::uint32_t, const char*>> kKnownBroken = {
+// and the traced program, or two strace processes) interleaved their bytes
+// in one file, so no call can be read back from them. They are the only
+// lines allowed to be unparsed, and each must be: kept as an unparsed event
+// and named by the file's warning, as a note someone added to a log would be.
+const std::map<std::string, std::map<std::uint32_t, const char*>> kNotStraceOutput = {
     {"testbins_badread.strace",
      {{22, "the program's own output cut into a write() string: the string never ends"},
       {31, "munmap(0x7f with the program's output 'Hello\", 5)' spliced in"}}},
@@ -35,13 +38,22 @@ const std::map<std::string, std::map<std::uint32_t, const char*>> kKnownBroken =
     {"testbins_shell.strace", {{551, "the start of the line, with the call name, is missing"}}},
 };
 
+// Every log of the corpus, in whichever folder (its README is no log).
 std::vector<fs::path> logs() {
   std::vector<fs::path> out;
-  for (const auto& de : fs::directory_iterator(g_corpus / "strace-logs"))
-    if (de.is_regular_file()) out.push_back(de.path());
+  for (const auto& de : fs::recursive_directory_iterator(g_corpus))
+    if (de.is_regular_file() && de.path().filename().string().rfind("README", 0) != 0) out.push_back(de.path());
   std::sort(out.begin(), out.end());
   out.push_back(fs::path(TRACEDIFF_SOURCE_DIR) / "tests/trace/data/local-6.1.strace");
+  out.push_back(fs::path(TRACEDIFF_SOURCE_DIR) / "tests/trace/golden/strace4x_v/input.strace");
   return out;
+}
+
+// The test's name for a log: its file name, or its folder's for a golden input.
+std::string log_name(const fs::path& p) {
+  std::string n = p.stem() == "input" ? p.parent_path().filename().string() : p.stem().string();
+  std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
+  return n;
 }
 
 std::vector<std::string> split_lines(const std::string& text) {
@@ -89,19 +101,29 @@ std::string errno_of(const std::string& result) {
 
 class Corpus : public ::testing::TestWithParam<fs::path> {};
 
-TEST_P(Corpus, ImportsWithoutUnparsedLines) {
+TEST_P(Corpus, ImportsWithZeroUnparsedLines) {
   const fs::path& path = GetParam();
   Trace t = strace::import_strace_file(path.string());
-  auto known = kKnownBroken.find(path.filename().string());
-  std::size_t unparsed = 0;
+  auto damaged = kNotStraceOutput.find(path.filename().string());
+  std::map<std::uint32_t, const char*> not_strace;
+  if (damaged != kNotStraceOutput.end()) not_strace = damaged->second;
+  std::vector<std::uint32_t> unparsed;
   for (const Event& e : t.events) {
     if (e.type != EventType::Unparsed) continue;
-    ++unparsed;
-    bool expected = known != kKnownBroken.end() && known->second.count(e.line);
-    EXPECT_TRUE(expected) << path.filename().string() << ":" << e.line << ": unparsed: " << e.raw;
+    unparsed.push_back(e.line);
+    EXPECT_TRUE(not_strace.count(e.line)) << path.filename().string() << ":" << e.line << ": unparsed: " << e.raw;
   }
-  std::size_t want = known == kKnownBroken.end() ? 0 : known->second.size();
+  std::vector<std::uint32_t> want;
+  for (const auto& kv : not_strace) want.push_back(kv.first);
   EXPECT_EQ(unparsed, want) << path;
+  // The warning names the file and the first line that is not strace output.
+  if (want.empty()) {
+    EXPECT_TRUE(t.warnings.empty()) << t.warnings[0].message;
+  } else {
+    ASSERT_EQ(t.warnings.size(), 1u);
+    EXPECT_EQ(t.warnings[0].file, path.string());
+    EXPECT_EQ(t.warnings[0].line, want[0]);
+  }
   EXPECT_FALSE(t.events.empty());
 }
 
@@ -159,18 +181,14 @@ TEST_P(Corpus, ShowKeepsEveryCallPathResultAndErrno) {
     if (l.find('(') == std::string::npos || l.find("+++") != std::string::npos ||
         l.find("--- ") != std::string::npos || l.find("resumed>") != std::string::npos)
       continue;
-    auto known = kKnownBroken.find(path.filename().string());
-    if (known != kKnownBroken.end() && known->second.count(static_cast<std::uint32_t>(i))) continue;
+    auto known = kNotStraceOutput.find(path.filename().string());
+    if (known != kNotStraceOutput.end() && known->second.count(static_cast<std::uint32_t>(i))) continue;
     ++starts;
   }
   EXPECT_EQ(calls, starts) << path;
 }
 
-INSTANTIATE_TEST_SUITE_P(Logs, Corpus, ::testing::ValuesIn(logs()), [](const auto& info) {
-  std::string n = info.param.stem().string();
-  std::replace_if(n.begin(), n.end(), [](char c) { return !std::isalnum(static_cast<unsigned char>(c)); }, '_');
-  return n;
-});
+INSTANTIATE_TEST_SUITE_P(Logs, Corpus, ::testing::ValuesIn(logs()), [](const auto& info) { return log_name(info.param); });
 
 }  // namespace
 }  // namespace tracediff

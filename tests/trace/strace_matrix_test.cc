@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 
 #include "tests/trace/test_util.h"
@@ -34,6 +36,10 @@ const Flags kFlags[] = {
     {"yy", "-f -yy", Flags::File},       {"s200", "-f -s 200", Flags::File},
     {"Xverbose", "-f -X verbose", Flags::File}, {"v", "-f -v", Flags::File},
     {"ff_tt_T_yy", "-ff -tt -T -yy", Flags::PerPid},
+    // -i: the instruction pointer before every line, "[????????????????]"
+    // before exit lines, which carry the exit statuses checked below.
+    {"i", "-f -i", Flags::File},         {"i_tt_T_k", "-f -i -tt -T -k", Flags::File},
+    {"ff_i", "-ff -i", Flags::PerPid},
 };
 
 struct Program {
@@ -129,6 +135,15 @@ TEST_P(StraceMatrix, ImportsCompletely) {
       }
     EXPECT_EQ(timed, returned);
   }
+  if (f.find("-k") != std::string::npos) {
+    // Every call that returned is followed by its stack, and the stack
+    // lines went to that call (not to one before it).
+    for (const Event& e : t.events) {
+      if (e.type == EventType::Syscall && e.result.state == ResultState::Returned) {
+        EXPECT_FALSE(e.stack.empty()) << display::format_event(e);
+      }
+    }
+  }
   if (f.find("-y") != std::string::npos) {
     std::size_t refs = 0;
     for (const Event& e : t.events)
@@ -143,6 +158,53 @@ INSTANTIATE_TEST_SUITE_P(Flags, StraceMatrix,
                          [](const auto& info) {
                            return std::string(std::get<0>(info.param).name) + "_" + std::get<1>(info.param).name;
                          });
+
+// capget/capset as setpriv makes them, with the sets as this process has
+// them: "1<<CAP_CHOWN|..." for root (as in CI), 0 for a user without any.
+TEST(StraceCapabilities, CapgetAndCapsetKeepTheirSets) {
+  testing::TempDir dir;
+  std::string log = dir.file("log");
+  std::string cmd = "strace -f -i -tt -T -k -o " + log + " setpriv --inh-caps=-all true";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  Trace t = input::load_any(log);
+  for (const Event& e : t.events) EXPECT_NE(e.type, EventType::Unparsed) << "line " << e.line << ": " << e.raw;
+  EXPECT_TRUE(t.warnings.empty()) << (t.warnings.empty() ? "" : t.warnings[0].message);
+
+  std::string cap_eff;
+  std::ifstream status("/proc/self/status");
+  for (std::string l; std::getline(status, l);)
+    if (l.rfind("CapEff:", 0) == 0) cap_eff = l.substr(l.find_first_not_of(" \t", 7));
+  bool has_caps = !cap_eff.empty() && cap_eff.find_first_not_of('0') != std::string::npos;
+
+  std::size_t gets = 0, sets = 0;
+  for (const Event& e : t.events) {
+    if (e.type != EventType::Syscall || (e.name != "capget" && e.name != "capset")) continue;
+    SCOPED_TRACE(display::format_event(e));
+    EXPECT_EQ(e.result.state, ResultState::Returned);
+    EXPECT_EQ(e.result.value, 0);
+    ASSERT_EQ(e.args.size(), 2u);
+    if (e.args[1].kind != ArgKind::Struct) continue;  // capget(..., NULL): the version probe
+    (e.name == "capget" ? gets : sets)++;
+    std::map<std::string, const Arg*> set;
+    for (const Arg& a : e.args[1].items) set[a.name] = &a;
+    ASSERT_EQ(set.size(), 3u);
+    ASSERT_TRUE(set.count("effective") && set.count("permitted") && set.count("inheritable"));
+    if (has_caps) {
+      EXPECT_EQ(set["effective"]->kind, ArgKind::Flags);
+      EXPECT_EQ(std::string(set["effective"]->str).rfind("1<<CAP_", 0), 0u) << set["effective"]->str;
+    } else {
+      EXPECT_EQ(set["effective"]->kind, ArgKind::Int);
+      EXPECT_EQ(set["effective"]->raw, 0);
+    }
+    EXPECT_EQ(set["inheritable"]->raw, 0);
+    EXPECT_FALSE(e.stack.empty());
+  }
+  EXPECT_GE(gets, 1u);
+  EXPECT_GE(sets, 1u);
+  ProcessTable pt = build_process_table(t);
+  ASSERT_FALSE(pt.processes.empty());
+  EXPECT_EQ(pt.processes[0].exit.describe(), "exited 0");
+}
 
 // Without -o, strace and the program share stderr: the program's output cuts
 // strace's lines. The calls must survive and only the output be set apart.
