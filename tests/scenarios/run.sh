@@ -75,7 +75,7 @@ record() {
   # shellcheck disable=SC2064
   trap "rm -rf '$S'" EXIT
   export S
-  if ! (cd "$S" && source "$HERE/lib/common.sh" && source "$HERE/$name/scenario.sh" && SCEN_DIR=$HERE/$name prepare) \
+  if ! (cd "$S" && prepare() { :; } && source "$HERE/lib/common.sh" && source "$HERE/$name/scenario.sh" && SCEN_DIR=$HERE/$name prepare) \
        >"$dir/prepare.log" 2>&1; then
     echo "FAIL: $name: prepare failed:"; cat "$dir/prepare.log"; return 1
   fi
@@ -91,7 +91,9 @@ record() {
         rc=1
         continue
       fi
-      if ! (RC=$(cat "$dir/$host.$rec.rc") OUT=$dir/$host.$rec.out ERR=$dir/$host.$rec.err \
+      # What the program wrote, without the recorder's own closing line.
+      grep -v '^tracediff: recorded ' "$dir/$host.$rec.err" >"$dir/$host.$rec.err.program" || true
+      if ! (RC=$(cat "$dir/$host.$rec.rc") OUT=$dir/$host.$rec.out ERR=$dir/$host.$rec.err.program \
             WHO="$name $host ($rec)" SERVED=$(cat "$dir/$host.$rec.served" 2>/dev/null || echo -) ;
             source "$HERE/lib/common.sh"; source "$HERE/$name/scenario.sh"
             if [[ $host == good* ]]; then good_ok; else bad_fails; fi); then
@@ -140,8 +142,14 @@ check() {
     jq -n --arg v "$view" --arg r "$rec" '{view: $v, recorder: $r, error: true, pass: false}' >"$dir/result.$view.$rec.json"
     return 1
   fi
+  # A program that fails without a message: explain must still end on the cause.
+  local explain=null
+  if [ "$view" = single ] && jq -e 'has("explain")' "$HERE/$name/expect.json" >/dev/null; then
+    "$TRACEDIFF" explain "$dir/bad.$ext" --format json >"$dir/explain.$rec.json" 2>"$dir/explain.$rec.err"
+    jq -e . "$dir/explain.$rec.json" >/dev/null 2>&1 && explain=$(cat "$dir/explain.$rec.json")
+  fi
   res=$(jq -c --argjson exp "$(cat "$HERE/$name/expect.json")" --arg rec "$rec" --arg view "$view" \
-          --argjson multi_bad "$multi_bad" -f "$HERE/lib/evaluate.jq" "$json") ||
+          --argjson multi_bad "$multi_bad" --argjson explain "$explain" -f "$HERE/lib/evaluate.jq" "$json") ||
     { echo "FAIL: $name: cannot judge $json"; return 1; }
   echo "$res" >"$dir/result.$view.$rec.json"
   report "$name" "$res"
@@ -157,11 +165,12 @@ report() {
       "\($v): \($n) (noise, \(.recorder)): \(.significant) significant of \(.total) between two good runs"
       + (if .first then "\n    first: \(.first)" else "" end)
     else
-      "\($v): \($n) (\(.view), \(.recorder)): expected culprit at rank \(.rank // "-") (significant: \(.culprit_significant // "-")), \(.significant) significant of \(.total)"
+      "\($v): \($n) (\(.view), \(.recorder)): expected culprit at rank \(.rank // "-") (significant: \(if .culprit_significant == null then "-" else .culprit_significant end)), \(.significant) significant of \(.total)"
       + (if .rank != 1 then "\n    rank 1 is: \(.rank1 // "nothing")" else "" end)
       + ([.evidence[] | select(.found | not) | .what] | if length > 0 then "\n    evidence missing: " + join(" | ") else "" end)
       + ([.absent[] | select(.found) | .what] | if length > 0 then "\n    must not show: " + join(" | ") else "" end)
       + ([.also[] | select(.found | not) | .what] | if length > 0 then "\n    also expected, missing: " + join(" | ") else "" end)
+      + (if .explain and (.explain.found | not) then "\n    explain does not end on \(.explain.what); its summary: \(.explain.summary)" else "" end)
     end' <<<"$res"
 }
 

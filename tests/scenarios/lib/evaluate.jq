@@ -5,6 +5,8 @@
 #   $view  "single" (good1 vs bad), "multi" (good1 good2 good3 vs bad[, bad2])
 #          or "noise" (good1 vs good2)
 #   $multi_bad  true when the multi view was given a second bad run (--bad)
+#   $explain    `tracediff explain BAD --format json` (single view, when
+#               expect.json has "explain": the cause link it must end on), or null
 # Output: one result object (run.sh prints it, bench/scenarios.sh tabulates it).
 #
 # Matching (expect.json's "culprit", and each "also" entry's "match"): an
@@ -59,6 +61,14 @@ def found($t; $e):
               | {what: ($a.what // ($a.match | tostring)),
                  found: any($ds[] | select(.significant); matches(.; $a.match)
                             and (text(.) as $tt | all(($a.evidence // [])[]; found($tt; .))))}]}
+    | if $exp.explain != null and $view == "single" then
+        .explain = {what: ($exp.explain | tostring),
+                    found: ($explain != null
+                            and (([$explain.chain[]? | select(.kind == "cause")] | last) as $cause
+                                 | $cause != null and matches($cause; $exp.explain))),
+                    summary: ($explain.summary // null)}
+      else . end
     | .pass = (.rank == 1 and .culprit_significant == true
-               and all(.evidence[]; .found) and all(.absent[]; .found | not) and all(.also[]; .found))
+               and all(.evidence[]; .found) and all(.absent[]; .found | not) and all(.also[]; .found)
+               and (.explain.found // true))
   end
