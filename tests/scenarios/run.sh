@@ -21,13 +21,16 @@
 # lib/evaluate.jq against NAME/expect.json; the verdict goes to stdout and, as
 # JSON, to DIR/result.VIEW.RECORDER.json.
 #
-# TRACEDIFF: the binary (default: build/cli/tracediff of this checkout).
+# TRACEDIFF: the binary (default: build/cli/tracediff of this checkout);
+# SCENARIO_PROGRAMS: where programs/ was built (build/tests/scenarios/programs).
 # Exit status: 0 pass, 1 fail, 77 skipped (the reason is printed).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 TRACEDIFF=${TRACEDIFF:-$TOP/build/cli/tracediff}
-export TRACEDIFF
+# The suite's own small programs (programs/CMakeLists.txt), in the build tree.
+SCENARIO_PROGRAMS=${SCENARIO_PROGRAMS:-$TOP/build/tests/scenarios/programs}
+export TRACEDIFF SCENARIO_PROGRAMS
 SKIP=77
 
 die() { echo "run.sh: $*" >&2; exit 2; }
@@ -96,7 +99,8 @@ record() {
       if ! (RC=$(cat "$dir/$host.$rec.rc") OUT=$dir/$host.$rec.out ERR=$dir/$host.$rec.err.program \
             WHO="$name $host ($rec)" SERVED=$(cat "$dir/$host.$rec.served" 2>/dev/null || echo -) ;
             source "$HERE/lib/common.sh"; source "$HERE/$name/scenario.sh"
-            if [[ $host == good* ]]; then good_ok; else bad_fails; fi); then
+            if [[ $host == good* ]]; then good_ok; else bad_fails; fi
+            [ "$BEHAVIOUR_FAILURES" = 0 ]); then
         rc=1
       fi
     done

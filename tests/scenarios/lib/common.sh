@@ -31,6 +31,10 @@ add_user() {
   echo "$name:x:$uid:" >>/etc/group
 }
 
+# edit_etc FILE SED_SCRIPT: edits this host's private copy of /etc/FILE (a
+# bind-mounted file cannot be replaced, so sed -i cannot be used on it).
+edit_etc() { sed "$2" "/etc/$1" >"$RUN/edit.tmp" && cat "$RUN/edit.tmp" >"/etc/$1"; }
+
 # add_group NAME GID [MEMBERS]: a group line in the private /etc/group.
 add_group() { echo "$1:x:$2:${3:-}" >>/etc/group; }
 
@@ -74,7 +78,10 @@ wait_until() {
 # RC, OUT and ERR are the run's exit status and the files of its output;
 # WHO names the run in messages.
 
-behaviour_fail() { echo "BEHAVIOUR: $WHO: $*" >&2; return 1; }
+# Each failed expectation is printed and counted: run.sh fails the run when
+# any was, whatever the check function returned.
+BEHAVIOUR_FAILURES=0
+behaviour_fail() { echo "BEHAVIOUR: $WHO: $*" >&2; BEHAVIOUR_FAILURES=$((BEHAVIOUR_FAILURES + 1)); return 1; }
 expect_rc() { [ "$RC" = "$1" ] || behaviour_fail "exit status $RC, wanted $1; stderr: $(head -c 400 "$ERR")"; }
 expect_failure() { [ "$RC" != 0 ] || behaviour_fail "exit status 0, wanted a failure; stdout: $(head -c 200 "$OUT")"; }
 expect_out() { grep -qE -- "$1" "$OUT" || behaviour_fail "stdout lacks /$1/: $(head -c 400 "$OUT")"; }

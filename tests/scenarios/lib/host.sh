@@ -50,13 +50,18 @@ case $RECORDER in
   none) tracer=() ;;
 esac
 out=$OUT_DIR/$HOST.$RECORDER
+# The program writes to the same two files on every host ($S/io/stdout and
+# stderr; each run binds its own directory there): a path in the trace that
+# named the run (good1.out, bad.out) would be a difference of the harness's.
+mkdir -p "$S/io"
+mount --bind "$RUN" "$S/io"
 # A clean, fixed environment (a login's, not the test runner's), plus what the
 # scenario's host sets: the same on every machine that runs the suite.
 env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
 
 if [ "$DAEMON" = 1 ]; then
   # A daemon: started, probed until it serves (or exits), then stopped.
-  env -i "${env[@]}" "${ENV[@]}" "${WRAP[@]}" "${tracer[@]}" "${CMD[@]}" >"$out.out" 2>"$out.err" </dev/null &
+  env -i "${env[@]}" "${ENV[@]}" "${WRAP[@]}" "${tracer[@]}" "${CMD[@]}" >"$S/io/stdout" 2>"$S/io/stderr" </dev/null &
   dpid=$!
   served=0
   for _ in $(seq 200); do
@@ -76,6 +81,8 @@ if [ "$DAEMON" = 1 ]; then
   wait "$dpid" || rc=$?
 else
   rc=0
-  env -i "${env[@]}" "${ENV[@]}" "${WRAP[@]}" "${tracer[@]}" "${CMD[@]}" >"$out.out" 2>"$out.err" </dev/null || rc=$?
+  env -i "${env[@]}" "${ENV[@]}" "${WRAP[@]}" "${tracer[@]}" "${CMD[@]}" >"$S/io/stdout" 2>"$S/io/stderr" </dev/null || rc=$?
 fi
+cp "$S/io/stdout" "$out.out"
+cp "$S/io/stderr" "$out.err"
 echo "$rc" >"$out.rc"
