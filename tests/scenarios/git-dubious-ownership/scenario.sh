@@ -37,10 +37,12 @@ host() {
     chown 1500:1500 /home/deploy/.gitconfig
   fi
   mount_tmpfs /var/tmp mode=1777
-  mkdir -p /var/tmp/release-checkout/webapp
+  mkdir -p /var/tmp/release-checkout
+  # A copy per run: git status refreshes the index, and each run must find
+  # the checkout as prepared, not as the previous run left it.
   case $1 in
-    good*) bind_mount "$S/good/webapp" /var/tmp/release-checkout/webapp ;;
-    *) bind_mount "$S/bad/webapp" /var/tmp/release-checkout/webapp ;;
+    good*) cp -a "$S/good/webapp" /var/tmp/release-checkout/ ;;
+    *) cp -a "$S/bad/webapp" /var/tmp/release-checkout/ ;;
   esac
   ENV=(HOME=/home/deploy USER=deploy LOGNAME=deploy)
   CMD=(setpriv --reuid=deploy --regid=deploy --init-groups -- git -C /var/tmp/release-checkout/webapp status --short)

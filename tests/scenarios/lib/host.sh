@@ -59,6 +59,9 @@ mount --bind "$RUN" "$S/io"
 # scenario's host sets: the same on every machine that runs the suite.
 env=(PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
 
+# Started from /, as a service manager or cron starts a job (not from the
+# directory the suite was started in, which differs between machines).
+cd /
 if [ "$DAEMON" = 1 ]; then
   # A daemon: started, probed until it serves (or exits), then stopped.
   env -i "${env[@]}" "${ENV[@]}" "${WRAP[@]}" "${tracer[@]}" "${CMD[@]}" >"$S/io/stdout" 2>"$S/io/stderr" </dev/null &

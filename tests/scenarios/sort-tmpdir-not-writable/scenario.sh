@@ -9,10 +9,9 @@ DESCRIPTION="sort as uid 1600: TMPDIR=/mnt/scratch not writable on the bad host"
 NEEDS=(sort setpriv)
 
 prepare() {
-  mkdir -p "$S/data" "$S/out"
+  mkdir -p "$S/data"
   awk 'BEGIN { for (i = 0; i < 60000; i++) printf "%08d,customer-%d,%d\n", (i * 7919) % 100003, i, i % 97 }' \
     >"$S/data/export.csv"
-  chown -R 1600:1600 "$S/out"
 }
 
 host() {
@@ -21,7 +20,7 @@ host() {
   mount_tmpfs /srv
   mkdir -p /srv/etl/data /srv/etl/out
   bind_mount "$S/data" /srv/etl/data
-  bind_mount "$S/out" /srv/etl/out
+  mount_tmpfs /srv/etl/out mode=0755 && chown 1600:1600 /srv/etl/out   # fresh on every run
   # The scratch volume: /mnt (a mount point every Debian has), not a new /scratch.
   if [[ $1 == good* ]]; then mount_tmpfs /mnt mode=1777; else mount_tmpfs /mnt mode=0755; fi
   ENV=(TMPDIR=/mnt/scratch)
