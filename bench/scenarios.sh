@@ -2,7 +2,7 @@
 # How well tracediff diff does on the scenario suite (tests/scenarios):
 # records every scenario (or reuses the recordings already in DIR), judges
 # them, and prints one table: per scenario and recorder, the rank of the
-# expected culprit, the number of significant divergences, how many of the
+# expected culprit ("-": absent; "(noise)": present but not significant), the number of significant divergences, how many of the
 # evidence strings the culprit's divergence shows, the noise between two good
 # runs, and issue 13's view (three good runs against the bad one, "n/a" while
 # tracediff diff takes one good trace only); then which evidence is missing
@@ -84,7 +84,9 @@ jq -rs '
   ["scenario", "recorder", "rank", "significant", "evidence", "noise", "1 vs 3 good", "pass"],
   (.[] | if .skipped then [.scenario, .recorder, "skipped: \(.skipped)", "", "", "", "", ""]
          elif .single.error then [.scenario, .recorder, "diff failed", "", "", "", "", "no"]
-         else [.scenario, .recorder, (.single.rank | rank), (.single.significant | tostring), (.single | ev),
+         else [.scenario, .recorder,
+               (.single | if .rank == null then "-" elif .culprit_significant then (.rank | tostring) else "\(.rank) (noise)" end),
+               (.single.significant | tostring), (.single | ev),
                (.noise.significant | tostring), (.multi | multi), (if .single.pass then "yes" else "no" end)]
          end)
   | @tsv' "$rows" | column -t -s $'\t'

@@ -52,7 +52,7 @@ def found($t; $e):
        + (if $view == "multi" and $multi_bad then ($exp.multi_evidence // []) else [] end)) as $ev
     | {view: $view, recorder: $rec,
        rank: ($c.rank // null),
-       culprit_significant: ($c.significant // null),
+       culprit_significant: (if $c then $c.significant else null end),
        significant: $sig, total: ($ds | length),
        rank1: ($ds[0] | if . then "\(.kind) \(.syscall // "") \(.explanation // "")" else null end),
        evidence: [$ev[] | {what: evname(.), found: found($t; .)}],
