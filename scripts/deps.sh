@@ -11,6 +11,9 @@ pkgs=(
   dpkg-dev man-db bash-completion zsh   # scripts/package.sh and its tests (tests/packaging)
   libbpf-dev bpftool         # the eBPF recorder (record/ebpf; clang builds its kernel program)
   hyperfine                  # bench/ (side-by-side timings)
+  # tests/scenarios and bench/scenarios.sh: the programs that fail on a bad host
+  # (dnsmasq-base: the binary without a service; nginx's is not started here)
+  nginx libnginx-mod-stream dnsmasq-base curl openssl sqlite3 python3-yaml iproute2
   "$@"
 )
 missing=()
