@@ -130,6 +130,15 @@ void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskP
   pair.rows.reserve(steps.size());
   auto fam_a = [&](std::int64_t i) { return good.families[ge[i]]; };
   auto fam_b = [&](std::int64_t j) { return bad.families[be[j]]; };
+  // A failed attempt (one step of a search) and a call that succeeded are
+  // not the same call gone elsewhere: only calls that fared alike pair.
+  // Nor are a step of a search and a call that is none.
+  auto failed_a = [&](std::int64_t i) {
+    return std::pair(!good.outcome(ge[i]).empty(), good.chains.chain_of[ge[i]] >= 0);
+  };
+  auto failed_b = [&](std::int64_t j) {
+    return std::pair(!bad.outcome(be[j]).empty(), bad.chains.chain_of[be[j]] >= 0);
+  };
   std::size_t k = 0;
   while (k < steps.size()) {
     if (steps[k].g >= 0 && steps[k].b >= 0) {
@@ -153,7 +162,7 @@ void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskP
       std::size_t pd = dels.size(), pa = adds.size();
       for (std::size_t x = di; x < std::min(dels.size(), di + kPairWindow) && pd == dels.size(); ++x)
         for (std::size_t y = ai; y < std::min(adds.size(), ai + kPairWindow); ++y)
-          if (fam_a(dels[x]) == fam_b(adds[y])) {
+          if (fam_a(dels[x]) == fam_b(adds[y]) && failed_a(dels[x]) == failed_b(adds[y])) {
             pd = x;
             pa = y;
             break;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "display/format.h"
 #include "evidence/evidence.h"
@@ -113,9 +114,15 @@ bool excused(const Side& s, std::size_t i) {
   if (err.empty()) return true;
   if (errno_is(err, kErrRestart)) return true;  // the program never sees it
   if (err == "ECHILD") return true;             // how a wait loop ends
+  // A file glibc or the loader looks for and does without.
+  if (errno_is(err, kErrLookup) && !optional_file(event_target(e)).empty()) return true;
   bool transient = errno_is(err, kErrTransient);
   // A wait, a sleep, a poll: how it ended says when, not what.
   if (syscall_is(e.name, kClassTiming) && (transient || err == "ETIMEDOUT")) return true;
+  // Reading or writing a non-blocking socket or pipe that had nothing yet:
+  // how often that happens is timing. (A lock or a fork that would block is
+  // another matter: no data is on its way.)
+  if (transient && syscall_is(e.name, kClassReads | kClassWrites)) return true;
   // Would block, interrupted, in progress: normal when the task tried again.
   if (transient && (err == "EINPROGRESS" || retried(s, i))) return true;
   return false;
@@ -142,8 +149,6 @@ bool meaningful(const Side& s, std::size_t i) {
 }
 
 void Classifier::run() {
-  build_chains(g_, gc_);
-  build_chains(b_, bc_);
   for (std::size_t p = 0; p < pairs_.size(); ++p) classify_pair(static_cast<int>(p));
   finish();
 }
@@ -226,6 +231,47 @@ void Classifier::add_evidence(Divergence& d, const Side& s, std::size_t i) const
         d.why = fmt::format("the {} side's {} is {} ({} on the {} side)", bad ? "bad" : "good",
                             evidence::limit_label(lim), mine->second.soft, theirs->second.soft, bad ? "good" : "bad");
     }
+  }
+}
+
+namespace {
+
+// The environment a trace started with: its header's (the recorder), else
+// the first exec's (strace -v prints execve's environment).
+std::map<std::string, std::string> environment_of(const Trace& t) {
+  std::map<std::string, std::string> env;
+  auto add = [&](std::string_view kv) {
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  };
+  if (t.header.host.env) {
+    for (const std::string& kv : *t.header.host.env) add(kv);
+    return env;
+  }
+  for (const Event& e : t.events) {
+    if (e.type != EventType::Syscall || !syscall_is(e.name, kClassExec)) continue;
+    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
+    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array)
+      for (const Arg& a : e.args[envp].items) add(a.str);
+    break;
+  }
+  return env;
+}
+
+}  // namespace
+
+void Classifier::add_search_path_evidence(Divergence& d) const {
+  static const char* kSearchPaths[] = {"PATH", "LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH", "PYTHONHOME",
+                                       "PERL5LIB", "NODE_PATH", "GEM_PATH", "RUBYLIB", "CLASSPATH"};
+  std::map<std::string, std::string> ge = environment_of(*g_.trace), be = environment_of(*b_.trace);
+  for (const char* name : kSearchPaths) {
+    auto gi = ge.find(name), bi = be.find(name);
+    std::string gv = gi == ge.end() ? "unset" : "'" + gi->second + "'";
+    std::string bv = bi == be.end() ? "unset" : "'" + bi->second + "'";
+    if (gv == bv) continue;
+    std::string fact = fmt::format("{} is {} on the good side and {} on the bad side", name, gv, bv);
+    if (d.why.empty() || d.why.find("does not exist") != std::string::npos) d.why = fact;
+    d.evidence.push_back(std::move(fact));
   }
 }
 
@@ -327,13 +373,20 @@ void Classifier::values_differ(int p, std::size_t k, std::size_t gi, std::size_t
 void Classifier::content_differs(int p, std::size_t k, std::size_t gi, std::size_t bi) {
   const Content& a = g_.contents.at(gi);
   const Content& c = b_.contents.at(bi);
-  // Where a tracer kept only part of the data, the parts it kept are
-  // compared; the sizes only when both sides kept everything.
-  std::size_t common = std::min(a.data.size(), c.data.size());
-  bool whole = !a.cut && !c.cut;
-  bool differs = whole ? (a.data != c.data || a.bytes != c.bytes)
-                       : a.data.compare(0, common, c.data, 0, common) != 0;
-  if (!differs) return;
+  if (a.digest == c.digest && a.bytes == c.bytes) return;
+  // The bytes themselves, from the reads (only here: most contents agree).
+  auto bytes_of = [](const Side& s, const Content& ct) {
+    std::string out;
+    for (std::size_t r : ct.reads) out += call_data(s.event(r));
+    return out;
+  };
+  std::string ga = bytes_of(g_, a), bc = bytes_of(b_, c);
+  // Where a tracer kept only part of the data (strace -s), the parts it
+  // kept are compared; the sizes only when both sides kept everything.
+  if (a.cut || c.cut) {
+    std::size_t common = std::min(ga.size(), bc.size());
+    if (ga.compare(0, common, bc, 0, common) == 0) return;
+  }
   std::string path = g_.display_target(gi);
   Pending pd{base(p, k, DivKind::Data), {gi}, {bi}};
   pd.d.syscall = g_.event(gi).name;
@@ -344,10 +397,11 @@ void Classifier::content_differs(int p, std::size_t k, std::size_t gi, std::size
   // library or a cache differs for reasons of its own).
   pd.d.significant = !library_or_cache(path);
   pd.d.content = true;
-  if (a.data != c.data && is_text(a.data) && is_text(c.data)) {
-    LineDiff ld = first_line_diff(a.data, c.data);
-    pd.d.explanation = fmt::format("reading {}: line {} is '{}' on the good side and '{}' on the bad side.", path,
-                                   ld.line, ld.good, ld.bad);
+  if (ga != bc && is_text(ga) && is_text(bc)) {
+    LineDiff ld = first_line_diff(ga, bc);
+    auto shown = [](const std::string& l) { return l.empty() ? std::string("(the end of the file)") : "'" + l + "'"; };
+    pd.d.explanation = fmt::format("reading {}: line {} is {} on the good side and {} on the bad side.", path, ld.line,
+                                   shown(ld.good), shown(ld.bad));
     pd.d.evidence.push_back(fmt::format("good line {}: {}", ld.line, ld.good));
     pd.d.evidence.push_back(fmt::format("bad line {}: {}", ld.line, ld.bad));
   } else {

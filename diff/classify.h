@@ -25,24 +25,10 @@
 
 namespace tracediff::diff::detail {
 
-/// A lookup chain: failed lookups and the lookup that ended them.
-struct Chain {
-  std::vector<std::size_t> events;
-  std::uint64_t name = 0;  ///< hash of the last target's basename
-  bool ok = false;         ///< the last lookup succeeded
-};
-
-struct SideChains {
-  std::vector<Chain> chains;
-  std::vector<std::int32_t> chain_of;  ///< event index -> chain, -1 none
-};
-
-void build_chains(const Side& s, SideChains& out);
-
 class Classifier {
  public:
   Classifier(const Side& g, const Side& b, std::vector<TaskPair>& pairs, DiffResult& r)
-      : g_(g), b_(b), pairs_(pairs), r_(r) {}
+      : g_(g), b_(b), pairs_(pairs), r_(r), gc_(g.chains), bc_(b.chains) {}
   void run();
 
  private:
@@ -65,6 +51,9 @@ class Classifier {
   Divergence base(int pair, std::size_t row, DivKind kind) const;
   std::string describe(const Side& s, std::size_t i) const;
   void add_evidence(Divergence& d, const Side& s, std::size_t i) const;
+  /// A lookup that ended differently: the search-path variables (PATH,
+  /// LD_LIBRARY_PATH, PYTHONPATH, ...) that differ between the sides.
+  void add_search_path_evidence(Divergence& d) const;
   void push(Pending&& pd) { pending_.push_back(std::move(pd)); }
 
   // lookups.cc: chains and the final list.
@@ -78,7 +67,8 @@ class Classifier {
   const Side& b_;
   std::vector<TaskPair>& pairs_;
   DiffResult& r_;
-  SideChains gc_, bc_;
+  const SideChains& gc_;
+  const SideChains& bc_;
   std::map<std::int32_t, std::int32_t> g_partner_, b_partner_;
   std::vector<Pending> pending_;
 };

@@ -191,6 +191,8 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   b.trace = &r.bad;
   finish_side_info(r.good_info, g);
   finish_side_info(r.bad_info, b);
+  build_chains(g);
+  build_chains(b);
 
   match_tasks(g, b, r.pairs);
   for (TaskPair& tp : r.pairs) {

@@ -21,15 +21,14 @@
 
 namespace tracediff::diff::detail {
 
-/// What was read through one open file description of a regular file.
+/// What was read through one open file description of a regular file:
+/// a digest of the bytes recorded and the reads that carried them, so the
+/// bytes themselves are looked at only where two digests differ.
 struct Content {
-  std::string data;            ///< the bytes recorded, in order, up to kContentCap
+  std::uint64_t digest = 14695981039346656037ull;  ///< FNV-1a over the recorded bytes
   std::uint64_t bytes = 0;     ///< what the reads returned in all
-  bool cut = false;            ///< some read's data was recorded only in part
-  /// Bytes of a file's content kept for comparison: config files, CA
-  /// bundles and /etc files are smaller; a larger file is compared on its
-  /// first part and its size.
-  static constexpr std::size_t kContentCap = 1 << 16;
+  bool cut = false;            ///< some read's data was recorded only in part (strace -s)
+  std::vector<std::size_t> reads;  ///< the read events, in order
 };
 
 /// Per-event flags (Side::flags).
@@ -37,6 +36,20 @@ enum SideFlag : std::uint8_t {
   kErrorWrite = 1,   ///< a write to stderr or a terminal: where messages go
   kReadOpen = 2,     ///< a successful open of a regular file for reading
 };
+
+/// A lookup chain: failed lookups and the lookup that ended them.
+struct Chain {
+  std::vector<std::size_t> events;
+  std::uint64_t name = 0;  ///< hash of the name searched for (a basename)
+  std::size_t named = 0;   ///< an event that tried that name
+  bool ok = false;         ///< it was found (the last event found it)
+};
+
+struct SideChains {
+  std::vector<Chain> chains;
+  std::vector<std::int32_t> chain_of;  ///< event index -> chain, -1 none
+};
+
 
 struct Side {
   const Trace* trace = nullptr;
@@ -64,6 +77,8 @@ struct Side {
   std::unordered_map<std::size_t, KnownCreds> creds;
   /// The DNS messages events carried, decoded (values.h: dns_of).
   std::unordered_map<std::size_t, std::vector<std::string>> dns;
+  /// The lookup chains of each task (lookups.cc).
+  SideChains chains;
   /// The canonical forms of this side's names (for comparing values).
   std::unique_ptr<normalize::Canon> canon;
 
@@ -84,6 +99,10 @@ void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& 
 /// The target of an event as recorded: its path (absolute when known),
 /// socket address or fd referent; "" when it has none.
 std::string event_target(const Event& e);
+
+/// Finds the lookup chains of a side (fills s.chains): failed lookups of a
+/// name and the lookup that found it, or not.
+void build_chains(Side& s);
 
 /// Interns key strings so both sides compare keys as integers.
 class KeyTable {

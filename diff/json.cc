@@ -61,7 +61,18 @@ void div_side(std::string& out, const std::optional<DivSide>& s) {
   out += R"(,"errno":)";
   if (s->err) str(out, *s->err);
   else out += "null";
+  out += R"(,"target":)";
+  opt_str(out, s->target);
   out.push_back('}');
+}
+
+void str_array(std::string& out, const std::vector<std::string>& v) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i) out.push_back(',');
+    str(out, v[i]);
+  }
+  out.push_back(']');
 }
 
 }  // namespace
@@ -69,7 +80,7 @@ void div_side(std::string& out, const std::optional<DivSide>& s) {
 std::string diff_to_json(const DiffResult& r) {
   std::string out;
   out.reserve(256 + r.divergences.size() * 400);
-  out += R"({"version":1,"good":)";
+  out += R"({"version":2,"good":)";
   side_obj(out, r.good_info);
   out += R"(,"bad":)";
   side_obj(out, r.bad_info);
@@ -89,6 +100,14 @@ std::string diff_to_json(const DiffResult& r) {
     div_side(out, d.bad);
     out += R"(,"explanation":)";
     str(out, d.explanation);
+    out += R"(,"field":)";
+    opt_str(out, d.field);
+    out += R"(,"evidence":)";
+    str_array(out, d.evidence);
+    out += R"(,"why":)";
+    opt_str(out, d.why);
+    out += R"(,"candidates":)";
+    str_array(out, d.candidates);
     out.push_back('}');
   }
   out += "]}\n";

@@ -1,5 +1,5 @@
 // Lookup chains, and the final list of divergences (see classify.h).
-#include <dtl/dtl.hpp>
+#include <unordered_map>
 #include <fmt/format.h>
 
 #include "diff/classify.h"
@@ -26,18 +26,29 @@ bool is_lookup(const Event& e) {
 
 }  // namespace
 
-void build_chains(const Side& s, SideChains& out) {
+void build_chains(Side& s) {
+  SideChains& out = s.chains;
   const std::vector<Event>& ev = s.trace->events;
   out.chain_of.assign(ev.size(), -1);
   for (const auto& [tid, idx] : s.task_events) {
     Chain cur;
+    // The name a search looks for is the one its failed attempts try most
+    // (the loader also stats the directories of its path on the way), the
+    // first of those on a tie.
+    std::unordered_map<std::uint64_t, int> tries;
+    int best = 0;
     auto close = [&](bool ok) {
       if (cur.events.empty()) return;
       cur.ok = ok;
-      cur.name = s.bases[cur.events.back()];
+      if (best == 0) {
+        cur.name = s.bases[cur.events.back()];
+        cur.named = cur.events.back();
+      }
       for (std::size_t i : cur.events) out.chain_of[i] = static_cast<std::int32_t>(out.chains.size());
       out.chains.push_back(std::move(cur));
       cur = Chain{};
+      tries.clear();
+      best = 0;
     };
     for (std::size_t i : idx) {
       const Event& e = ev[i];
@@ -49,8 +60,22 @@ void build_chains(const Side& s, SideChains& out) {
         continue;
       }
       cur.events.push_back(i);
-      if (!e.result.failed()) close(true);
-      else if (!errno_is(e.result.err, kErrLookup)) close(false);
+      if (e.result.failed()) {
+        if (!errno_is(e.result.err, kErrLookup)) {
+          close(false);
+          continue;
+        }
+        int n = ++tries[s.bases[i]];
+        if (n > best) {
+          best = n;
+          cur.name = s.bases[i];
+          cur.named = i;
+        }
+        continue;
+      }
+      // Found: the name searched for, or a first try. A directory of the
+      // search path that exists is one more step on the way.
+      if (best == 0 || s.bases[i] == cur.name) close(true);
     }
     close(false);
   }
@@ -71,28 +96,45 @@ void Classifier::match_chains() {
       return out;
     };
     std::vector<std::int32_t> gl = chains_of(g_, gc_, tp.good_tid), bl = chains_of(b_, bc_, tp.bad_tid);
-    std::vector<std::uint64_t> gk, bk;
-    for (auto c : gl) gk.push_back(gc_.chains[static_cast<std::size_t>(c)].name);
-    for (auto c : bl) bk.push_back(bc_.chains[static_cast<std::size_t>(c)].name);
-    if (gk.empty() || bk.empty()) continue;
-    dtl::Diff<std::uint64_t, std::vector<std::uint64_t>> d(gk, bk);
-    d.compose();
-    for (const auto& [elem, info] : d.getSes().getSequence())
-      if (info.type == dtl::SES_COMMON) {
-        std::int32_t a = gl[static_cast<std::size_t>(info.beforeIdx - 1)];
-        std::int32_t b = bl[static_cast<std::size_t>(info.afterIdx - 1)];
-        g_partner_[a] = b;
-        b_partner_[b] = a;
-      }
+    // The k-th lookup of a name on one side is the k-th on the other,
+    // whatever else each side looked up in between (the loader opens its
+    // cache before or after a library depending on where it finds it).
+    std::unordered_map<std::uint64_t, std::vector<std::int32_t>> by_name;
+    for (auto c : bl) by_name[bc_.chains[static_cast<std::size_t>(c)].name].push_back(c);
+    std::unordered_map<std::uint64_t, std::size_t> used;
+    for (auto a : gl) {
+      std::uint64_t name = gc_.chains[static_cast<std::size_t>(a)].name;
+      auto it = by_name.find(name);
+      if (it == by_name.end()) continue;
+      std::size_t& k = used[name];
+      if (k >= it->second.size()) continue;
+      std::int32_t b = it->second[k++];
+      g_partner_[a] = b;
+      b_partner_[b] = a;
+    }
   }
 }
+
+namespace {
+
+// The event that settles a chain: the one that found the name, or the last
+// attempt of it that failed.
+std::size_t final_of(const Side& s, const Chain& c) {
+  if (c.ok) return c.events.back();
+  for (auto it = c.events.rbegin(); it != c.events.rend(); ++it)
+    if (s.bases[*it] == c.name && s.event(*it).result.failed()) return *it;
+  return c.events.back();
+}
+
+}  // namespace
 
 bool Classifier::same_outcome(std::int32_t gch, std::int32_t bch) const {
   const Chain& a = gc_.chains[static_cast<std::size_t>(gch)];
   const Chain& b = bc_.chains[static_cast<std::size_t>(bch)];
   if (a.ok != b.ok) return false;
-  if (a.ok) return g_.keys[a.events.back()] == b_.keys[b.events.back()];
-  return g_.event(a.events.back()).result.err == b_.event(b.events.back()).result.err;
+  std::size_t ga = final_of(g_, a), bb = final_of(b_, b);
+  if (a.ok) return g_.keys[ga] == b_.keys[bb];
+  return g_.event(ga).result.err == b_.event(bb).result.err;
 }
 
 // Classifies a pending divergence against the lookup chains: 0 leave it,
@@ -126,7 +168,7 @@ Divergence Classifier::merged(const Pending& from, std::pair<std::int32_t, std::
   const Chain& a = gc_.chains[static_cast<std::size_t>(cp.first)];
   const Chain& b = bc_.chains[static_cast<std::size_t>(cp.second)];
   Divergence d = from.d;
-  std::size_t gf = a.events.back(), bf = b.events.back();
+  std::size_t gf = final_of(g_, a), bf = final_of(b_, b);
   const Event& g = g_.event(gf);
   const Event& bb = b_.event(bf);
   bool both_failed = !a.ok && !b.ok;
@@ -138,12 +180,13 @@ Divergence Classifier::merged(const Pending& from, std::pair<std::int32_t, std::
   d.syscall = bb.name;
   d.good = side_of(g_, gf);
   d.bad = side_of(b_, bf);
+  // Every place either side tried the name (not the directories on the way).
   d.candidates.clear();
   std::set<std::string> seen;
-  for (std::size_t i : a.events)
-    if (seen.insert(g_.display_target(i)).second) d.candidates.push_back(g_.display_target(i));
-  for (std::size_t i : b.events)
-    if (seen.insert(b_.display_target(i)).second) d.candidates.push_back(b_.display_target(i));
+  for (const auto& [side, chain] : {std::pair{&g_, &a}, std::pair{&b_, &b}})
+    for (std::size_t i : chain->events)
+      if (side->bases[i] == chain->name && seen.insert(side->display_target(i)).second)
+        d.candidates.push_back(side->display_target(i));
   d.row_count = 1;
   // Point at the row of the bad side's final lookup when it has one.
   const TaskPair& tp = pairs_[static_cast<std::size_t>(d.pair)];
@@ -155,11 +198,12 @@ Divergence Classifier::merged(const Pending& from, std::pair<std::int32_t, std::
   std::string tried;
   for (const std::string& c : d.candidates) tried += (tried.empty() ? "" : ", ") + c;
   d.explanation = fmt::format("looking up {}: the good side {} and the bad side {}; tried: {}.",
-                              basename_of(b_.display_target(bf)), outcome(a, g, g_.display_target(gf)),
+                              basename_of(b_.display_target(b.named)), outcome(a, g, g_.display_target(gf)),
                               outcome(b, bb, b_.display_target(bf)), tried);
   d.evidence.clear();
   d.why.clear();
   if (!b.ok) add_evidence(d, b_, bf);
+  add_search_path_evidence(d);
   return d;
 }
 

@@ -102,13 +102,15 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
         s = 35;
         break;
       case DivKind::Exit:
-        s = 20;
+        // How a process ended is the consequence a person already knows;
+        // it leads only when nothing else differs.
+        s = 10;
         break;
       case DivKind::Env:
         s = d.score;  // set from env_weight() when the divergence was made
         break;
     }
-    if (d.pair >= 0) {
+    if (d.pair >= 0 && d.kind != DivKind::Exit) {
       if (exit_differs(d.pair)) s += 20;
       const std::vector<std::size_t>& er = error_rows[d.pair];
       const TaskPair& tp = r.pairs[d.pair];

@@ -562,7 +562,38 @@ constexpr ExpectedFailure kExpected[] = {
     {"getsockname", "ENOTSOCK", "a shell asking whether stdin is a socket"},
 };
 
+// Files a program looks for and does without: the loader's optional
+// lists, the name-service caches, locale and translation data, glibc's
+// probes. A prefix per row.
+struct OptionalFile {
+  const char* prefix;
+  const char* why;
+};
+
+constexpr OptionalFile kOptionalFiles[] = {
+    {"/etc/ld.so.preload", "the loader's optional preload list"},
+    {"/etc/ld.so.nohwcap", "the loader's optional hwcap switch"},
+    {"/var/run/nscd/", "the name-service cache daemon, used when running"},
+    {"/run/nscd/", "the name-service cache daemon, used when running"},
+    {"/var/lib/sss/mc/", "the SSSD cache, used when installed"},
+    {"/usr/lib/locale/", "locale data, optional"},
+    {"/usr/share/locale/", "a translation, optional"},
+    {"/usr/share/locale-langpack/", "a translation, optional"},
+    {"/etc/localtime", "the time zone, optional (UTC without it)"},
+    {"/etc/suid-debug", "glibc's optional debug switch"},
+    {"/proc/sys/kernel/", "a kernel setting probed"},
+    {"/sys/fs/selinux", "SELinux, absent where it is not enabled"},
+    {"/etc/gconv", "character-set conversion modules, optional"},
+    {"/usr/lib/x86_64-linux-gnu/gconv", "character-set conversion modules, optional"},
+};
+
 }  // namespace
+
+std::string_view optional_file(std::string_view path) {
+  for (const OptionalFile& f : kOptionalFiles)
+    if (path.starts_with(f.prefix)) return f.why;
+  return {};
+}
 
 ErrnoClasses errno_classes(std::string_view name) {
   static const std::unordered_map<std::string_view, ErrnoClasses> m = [] {

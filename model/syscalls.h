@@ -171,4 +171,9 @@ inline bool errno_is(std::string_view name, ErrnoClasses c) { return (errno_clas
 /// class Probe failing at all), or "" when it is not such a failure.
 std::string_view expected_failure(std::string_view name, std::string_view err);
 
+/// Why a file that is absent is normal on any host ("the loader's optional
+/// preload list", "a translation", ...), or "" when its absence may matter:
+/// files glibc and the loader look for and do without.
+std::string_view optional_file(std::string_view path);
+
 }  // namespace tracediff

@@ -380,7 +380,7 @@ TEST(DiffJson, FollowsTheContract) {
   std::string json = diff::diff_to_json(r);
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(json);
-  EXPECT_EQ(int64_t(doc["version"]), 1);
+  EXPECT_EQ(int64_t(doc["version"]), 2);
   EXPECT_EQ(std::string_view(doc["good"]["file"]), "good.trace");
   EXPECT_TRUE(doc["good"]["host"].is_null());
   EXPECT_EQ(std::string_view(doc["bad"]["host"]), "bad-host");
@@ -394,7 +394,8 @@ TEST(DiffJson, FollowsTheContract) {
     int64_t rank = d["rank"];
     EXPECT_EQ(rank, prev + 1);
     prev = rank;
-    for (const char* k : {"kind", "significant", "process", "syscall", "good", "bad", "explanation"})
+    for (const char* k : {"kind", "significant", "process", "syscall", "good", "bad", "explanation", "field",
+                          "evidence", "why", "candidates"})
       EXPECT_FALSE(d[k].error()) << k;
   }
   simdjson::dom::element top = divs.at(0);
@@ -407,6 +408,9 @@ TEST(DiffJson, FollowsTheContract) {
   EXPECT_TRUE(top["good"]["errno"].is_null());
   EXPECT_EQ(std::string_view(top["bad"]["result"]), "-1");
   EXPECT_EQ(std::string_view(top["bad"]["errno"]), "ENOENT");
+  EXPECT_EQ(std::string_view(top["bad"]["target"]), "/etc/app.conf");
+  EXPECT_EQ(std::string_view(top["field"]), "errno");
+  EXPECT_TRUE(top["evidence"].is_array());
   // A side without an event is null.
   bool null_side = false;
   for (simdjson::dom::element d : divs) null_side = null_side || d["good"].is_null() || d["bad"].is_null();

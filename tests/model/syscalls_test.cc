@@ -70,13 +70,19 @@ TEST(SyscallTable, RowsAgreeWithThemselves) {
   for (const SyscallInfo* i : syscalls_by_number()) {
     if (!i) continue;
     if (i->effect == Effect::Open || i->effect == Effect::Anon || i->effect == Effect::Accept ||
-        i->effect == Effect::Socket || i->effect == Effect::Dup)
+        i->effect == Effect::Socket || i->effect == Effect::Dup) {
       EXPECT_TRUE(i->is(kClassReturnsFd)) << i->name << ": makes an fd but is not ReturnsFd";
+    }
     if (i->effect == Effect::Anon && i->anon.empty()) anon_without_name.insert(std::string(i->name));
-    if (i->is(kClassLookup)) EXPECT_GE(i->path_index(), 0) << i->name << ": a lookup without a path";
-    if (i->is(kClassReads) || i->is(kClassWrites)) EXPECT_EQ(i->role(0), ArgRole::Fd) << i->name;
-    if (i->path_index() >= 0)
+    if (i->is(kClassLookup)) {
+      EXPECT_GE(i->path_index(), 0) << i->name << ": a lookup without a path";
+    }
+    if (i->is(kClassReads) || i->is(kClassWrites)) {
+      EXPECT_EQ(i->role(0), ArgRole::Fd) << i->name;
+    }
+    if (i->path_index() >= 0) {
       EXPECT_TRUE(i->is(kClassFile)) << i->name << ": takes a path but is not %file";
+    }
     EXPECT_LE(i->nargs, 6) << i->name;
   }
   EXPECT_TRUE(anon_without_name.empty());
