@@ -366,6 +366,14 @@ void Classifier::values_differ(int p, std::size_t k, std::size_t gi, std::size_t
   pd.d.significant = true;
   pd.d.explanation = fmt::format("{}: {} {} on the good side, {} on the bad side.", describe(g_, gi), name,
                                  quoted(trim(gv)), quoted(trim(bv)));
+  if (name == "DNS") {
+    // Every answer each side got in this exchange: the A and the AAAA.
+    for (const auto& [side, label] : {std::pair{&g_, "good"}, std::pair{&b_, "bad"}})
+      for (std::size_t i : side->task_events.at(side->event(side == &g_ ? gi : bi).tid))
+        if (auto it = side->dns.find(i); it != side->dns.end())
+          for (const std::string& m : it->second)
+            if (!m.starts_with("query ")) pd.d.evidence.push_back(fmt::format("{} side: {}", label, m));
+  }
   pd.first_row = pd.d.row;
   push(std::move(pd));
 }

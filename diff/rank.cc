@@ -80,6 +80,14 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
     if (failure && (best < 0 || r.divergences[best].row <= d.row)) best = static_cast<int>(i);
   }
 
+  // The first significant difference in what a task got back (an outcome,
+  // a value, a content): what one side did only after it is likely to
+  // follow from it.
+  std::vector<std::size_t> first_answer(r.pairs.size(), std::numeric_limits<std::size_t>::max());
+  for (const Divergence& d : r.divergences)
+    if (d.pair >= 0 && d.significant && (d.kind == DivKind::Result || d.kind == DivKind::Data))
+      first_answer[d.pair] = std::min(first_answer[d.pair], d.row);
+
   for (std::size_t di = 0; di < r.divergences.size(); ++di) {
     Divergence& d = r.divergences[di];
     double s = 0;
@@ -99,7 +107,9 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
         s = gfail ? 20 : 12;
         break;
       case DivKind::Data:
-        s = 35;
+        // What was read differently (a config, a bundle) weighs nearly as
+        // much as a failure: it is where a failure that follows comes from.
+        s = d.content ? 50 : 35;
         break;
       case DivKind::Exit:
         // How a process ended is the consequence a person already knows;
@@ -124,6 +134,8 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
         if (!er.empty() && d.row > er.front() && d.kind != DivKind::Exit) s -= 15;
       }
       if (silent_cause[d.pair] == static_cast<int>(di)) s += 15;
+      bool only = d.kind == DivKind::OnlyGood || d.kind == DivKind::OnlyBad;
+      if (only && d.row > first_answer[d.pair]) s -= 10;
     }
     if (!d.significant) s *= 0.05;
     d.score = s;

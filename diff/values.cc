@@ -6,6 +6,7 @@
 
 #include "model/args.h"
 #include "model/dns.h"
+#include "diff/internal.h"
 #include "model/syscalls.h"
 
 namespace tracediff::diff::detail {
@@ -80,6 +81,9 @@ std::vector<Field> fields_of(const Event& e, normalize::Canon& canon) {
   if (info.is(kClassStat)) {
     for (const Arg& a : e.args)
       if (a.kind == ArgKind::Struct) stat_fields(a, out);
+    // A file with a generated name (a temp file) may or may not have been
+    // written yet when it was looked at: its size says nothing.
+    if (canon.generated(event_target(e))) std::erase_if(out, [](const Field& f) { return f.name == "size"; });
     return out;
   }
   if (info.is(kClassLookup))

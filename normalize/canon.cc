@@ -1,5 +1,8 @@
 #include "normalize/canon.h"
 
+#include <algorithm>
+
+#include "model/paths.h"
 #include "model/syscalls.h"
 #include "normalize/rules.h"
 
@@ -24,7 +27,7 @@ struct Canon::Impl {
       // The same name comes in runs (a path's open, stat and read).
       if (cur != last_in) {
         last_in.assign(cur);
-        last_out = detail::normalize_generated_name(cur, ids);
+        last_out = detail::normalize_generated_name(cur, ids, temp_dirs);
       }
       out += last_out;
       return;
@@ -37,23 +40,51 @@ struct Canon::Impl {
   detail::HostRule host;
   bool rules_on, host_on, names_on, fds_on, families_on;
   std::unordered_set<std::int32_t> ids;
+  std::vector<std::string> temp_dirs;  ///< $TMPDIR, $TMP, $TEMP
+
+  void learn_temp_dirs(const std::vector<std::string>& env) {
+    for (const std::string& kv : env)
+      for (std::string_view var : {"TMPDIR=", "TMP=", "TEMP="})
+        if (std::string_view(kv).starts_with(var)) {
+          std::string d = normalize_path(kv.substr(var.size()));
+          if (!d.empty() && d != "/" && std::find(temp_dirs.begin(), temp_dirs.end(), d) == temp_dirs.end()) {
+            temp_dirs.push_back(d);
+            last_in.clear();
+          }
+        }
+  }
   std::string a, b, last_in, last_out;
 };
 
 Canon::Canon(const Header& h, const NormalizeOptions& opt) {
   detail::check_options(opt);
   impl_ = std::make_unique<Impl>(h, opt);
+  if (h.host.env) impl_->learn_temp_dirs(*h.host.env);
 }
 
 Canon::~Canon() = default;
 
 void Canon::note(const Event& e) {
+  // A strace -v log has no header: the environment comes with the exec.
+  if (e.type == EventType::Syscall && syscall_is(e.name, kClassExec)) {
+    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
+    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array) {
+      std::vector<std::string> env;
+      for (const Arg& a : e.args[envp].items) env.push_back(a.str);
+      impl_->learn_temp_dirs(env);
+    }
+  }
   if (e.tid) impl_->ids.insert(e.tid);
   if (e.pid) impl_->ids.insert(e.pid);
   if (e.type == EventType::Process && e.name == kProcSpawn && e.proc.child > 0) impl_->ids.insert(e.proc.child);
 }
 
 void Canon::name(std::string_view s, std::string& out) { impl_->apply(s, out, true); }
+
+bool Canon::generated(std::string_view s) {
+  if (!impl_->names_on) return false;
+  return detail::normalize_generated_name(s, impl_->ids, impl_->temp_dirs) != s;
+}
 
 void Canon::ref(std::string_view r, std::string& out) {
   if (!impl_->fds_on) {

@@ -34,6 +34,9 @@ class Canon {
   /// Appends the canonical form of a path, an exec argument or a data
   /// string to `out`.
   void name(std::string_view s, std::string& out);
+  /// True when a name has generated parts (a pid, a time, a random
+  /// suffix): what it names exists for this run only.
+  bool generated(std::string_view s);
   /// Appends the canonical form of an fd referent ("pipe:[12]" -> "pipe",
   /// a TCP connection by its peer, a file by its canonical path).
   void ref(std::string_view r, std::string& out);

@@ -6,7 +6,9 @@
 // (random characters under a temp directory). What is kept on purpose: short
 // numbers that are not pids of the trace (versions like python3.11,
 // libc.so.6, x86_64), so a real version difference still shows.
+#include <algorithm>
 #include <string_view>
+#include <vector>
 
 #include "normalize/rules.h"
 
@@ -36,19 +38,18 @@ bool generated_number(std::string_view digits, const std::unordered_set<std::int
 }
 
 // A word in a temp directory that looks random: mkstemp's 6 characters are
-// letters and digits of both cases; python's tempfile is "tmp" and 8 of
-// [a-z0-9_]. A word of ordinary letters ("release", "checkout") is a name
-// a person gave and stays, whatever its length.
+// letters and digits of both cases; python's tempfile uses 8 of [a-z0-9_].
+// Only comparison keys are made of this: reports show the name as recorded,
+// so a long ordinary word under /tmp ("release-checkout") costs nothing.
 bool random_word(std::string_view w) {
+  if (w.size() >= 8) return true;
   if (w.size() < 6) return false;
-  if (w.size() >= 9 && w.substr(0, 3) == "tmp") return true;
-  bool digit = false, upper = false, lower = false;
+  bool digit = false, upper = false;
   for (char c : w) {
-    digit = digit || is_digit(c) || c == '_';
+    digit = digit || is_digit(c);
     upper = upper || (c >= 'A' && c <= 'Z');
-    lower = lower || (c >= 'a' && c <= 'z');
   }
-  return digit || (upper && lower);
+  return digit || upper;
 }
 
 // Random hex: 8+ hex characters with both digits and letters.
@@ -115,14 +116,16 @@ void normalize_component(std::string_view comp, bool in_temp, const std::unorder
 
 namespace {
 
-void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& pids, std::string& out) {
+void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& pids,
+                    const std::vector<std::string>& temp_dirs, std::string& out) {
   out.clear();
   std::size_t start = 0;
   while (start <= s.size()) {
     std::size_t slash = s.find('/', start);
     std::size_t end = slash == std::string_view::npos ? s.size() : slash;
     std::string_view dir = s.substr(0, start ? start - 1 : 0);
-    normalize_component(s.substr(start, end - start), start > 0 && is_temp_dir(dir), pids, out);
+    bool temp = start > 0 && (is_temp_dir(dir) || std::find(temp_dirs.begin(), temp_dirs.end(), dir) != temp_dirs.end());
+    normalize_component(s.substr(start, end - start), temp, pids, out);
     if (slash == std::string_view::npos) break;
     out.push_back('/');
     start = slash + 1;
@@ -131,9 +134,10 @@ void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& 
 
 }  // namespace
 
-std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids) {
+std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids,
+                                     const std::vector<std::string>& temp_dirs) {
   std::string out;
-  normalize_into(s, pids, out);
+  normalize_into(s, pids, temp_dirs, out);
   return out;
 }
 
@@ -155,7 +159,7 @@ void rule_names(Trace& t, NormalizeContext& ctx) {
     maybe = maybe || s.find("tmp") != std::string_view::npos || s.find("/dev/shm") != std::string_view::npos;
     if (!maybe) return false;
     if (s != last_in) {
-      normalize_into(s, pids, buf);
+      normalize_into(s, pids, {}, buf);
       last_in = s;
       last_out = buf;
     }

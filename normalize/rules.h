@@ -193,8 +193,10 @@ void for_each_string(Event& e, unsigned fields, Fn&& fn) {
 
 /// Replaces generated parts of a name (pids, long digit runs, epoch times,
 /// random hex, mkstemp suffixes under temp directories) with placeholders.
-std::string normalize_generated_name(std::string_view s,
-                                     const std::unordered_set<std::int32_t>& pids);
+/// `temp_dirs`: directories the program was told to use for temporary
+/// files ($TMPDIR), beside the usual ones.
+std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids,
+                                     const std::vector<std::string>& temp_dirs = {});
 
 /// The canonical form of an fd referent: inode numbers and ephemeral ports
 /// dropped ("pipe:[1234]" -> "pipe", "/dev/pts/3" -> "/dev/pts/#").
