@@ -70,6 +70,11 @@ void add_record(CLI::App& app, CommandResult& res) {
       "  tracediff record -e trace=%file,%network -- make");
   c->add_option("-o,--output", o->output, "trace file (.zst: compressed; default: CMD-HOST.trace)");
   c->add_option("-p,--pid", o->attach, "attach to this process and all its threads (repeatable; a thread id means its process)")->allow_extra_args(false);
+  c->add_option("--content-size", o->content_size,
+                "bytes of each regular file's content kept over its reads (0: only -s)")
+      ->check(kByteCount)
+      ->type_name("BYTES")
+      ->capture_default_str();
   c->add_option("-s,--string-size", o->data_size, "bytes of read/write/send/recv data kept")
       ->check(kByteCount)
       ->type_name("BYTES")

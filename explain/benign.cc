@@ -10,7 +10,13 @@ namespace tracediff::explain::detail {
 // Failures that are part of normal operation wherever they appear.
 bool always_benign(const Event& e, const std::string& path) {
   const std::string_view err = e.result.err.view();
-  if (errno_is(err, kErrTransient)) return true;
+  if (errno_is(err, kErrRestart) || err == "ECHILD") return true;
+  // Would block or interrupted: how I/O and waits go when data or time is
+  // not there yet. A lock or a fork that would block is an answer, though.
+  if (errno_is(err, kErrTransient) &&
+      (syscall_is(e.name, kClassReads | kClassWrites | kClassTiming) || err == "EINPROGRESS" || err == "EALREADY" ||
+       err == "EINTR"))
+    return true;
   if (!expected_failure(e.name.view(), err).empty()) return true;  // isatty probes, removing what is gone, ...
   // A shell asks whether there is a terminal.
   if (path == "/dev/tty" && (err == "ENXIO" || err == "ENODEV")) return true;

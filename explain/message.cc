@@ -155,4 +155,40 @@ std::optional<std::string> Searcher::describe_killed() const {
   return out;
 }
 
+std::optional<std::size_t> Searcher::silent_cause() const {
+  std::optional<std::int32_t> pid;
+  int best_depth = 0;
+  for (const auto& [p, st] : r_.exits) {
+    bool failed = st.kind == ExitStatus::Killed || (st.kind == ExitStatus::Exited && st.code != 0);
+    if (!failed) continue;
+    int d = depth(p);
+    if (!pid || d < best_depth) {
+      pid = p;
+      best_depth = d;
+    }
+  }
+  if (!pid) return std::nullopt;
+  std::size_t end = r_.exit_event.count(*pid) ? r_.exit_event.at(*pid) : t_.events.size();
+  std::size_t start = r_.first_event.count(*pid) ? r_.first_event.at(*pid) : 0;
+  for (std::size_t j = end; j-- > start;) {
+    if (r_.tgid[j] != *pid || !is_syscall(j)) continue;
+    const Event& e = t_.events[j];
+    if (!deferred_error(e).empty()) return j;
+    if (e.result.failed() && !benign(j, end)) return j;
+  }
+  // Nothing failed: what it decided on is what it read last (a hosts file
+  // without the entry, a config without the line): the open of the last
+  // regular file it read.
+  for (std::size_t j = end; j-- > start;) {
+    if (r_.tgid[j] != *pid || !is_syscall(j) || !r_.fd[j]) continue;
+    const Event& e = t_.events[j];
+    const OpenFile& f = *r_.fd[j];
+    if (syscall_is(e.name, kClassReads) && e.result.value > 0 && f.kind == OpenFile::File && f.origin_pid &&
+        f.origin_event < j && optional_file(f.path).empty() && !f.path.starts_with("/proc/") &&
+        !f.path.starts_with("/sys/") && f.path.find(".so") == std::string::npos)
+      return f.origin_event;
+  }
+  return std::nullopt;
+}
+
 }  // namespace tracediff::explain::detail

@@ -132,7 +132,8 @@ std::string render_explanation_text(const Explanation& x, const std::string& tra
         if (!l.path.empty())
           out += fmt::format("{}path    {}{}\n", kPad, l.path,
                              l.cwd.empty() ? std::string() : fmt::format("  (relative to the cwd {})", l.cwd));
-        out += fmt::format("{}error   {}{}\n", kPad, l.err, l.err_text.empty() ? "" : " (" + l.err_text + ")");
+        if (!l.err.empty())
+          out += fmt::format("{}error   {}{}\n", kPad, l.err, l.err_text.empty() ? "" : " (" + l.err_text + ")");
         if (l.uid) {
           std::string c = fmt::format("uid {}", *l.uid);
           if (l.gid) c += fmt::format(" gid {}", *l.gid);

@@ -37,13 +37,40 @@ Explanation Searcher::run() {
                                    : "no process wrote to stderr or a terminal before exiting non-zero "
                                      "(give the message with --message TEXT)");
     x.summary = "no error message found";
+    if (opt_.message) return x;
     // No message, but a process died of a signal: say which, and what
     // the signal's siginfo says (who sent it, where it faulted).
-    if (!opt_.message)
-      if (auto k = describe_killed()) {
-        x.summary += "; " + *k;
-        x.notes.push_back(*k);
+    if (auto k = describe_killed()) {
+      x.summary += "; " + *k;
+      x.notes.push_back(*k);
+      return x;
+    }
+    // A program that exits non-zero without a word (a lock held: exit 75):
+    // the last failing call before its exit is where to look.
+    if (auto c = silent_cause()) {
+      ExplainLink l = cause_link(*c);
+      std::string exit;
+      if (auto it = r_.exits.find(l.pid); it != r_.exits.end()) exit = it->second.describe();
+      x.found = true;
+      std::string who = l.pid ? fmt::format("pid {}", l.pid) : std::string("the traced process");
+      if (!l.process.empty()) who += fmt::format(" ({})", l.process);
+      if (!t_.events[*c].result.failed() && deferred_error(t_.events[*c]).empty()) {
+        // Nothing failed: the last file it read decided.
+        l.err.clear();
+        l.err_text.clear();
+        l.hint = fmt::format("nothing failed; {} is the last file {} read before it {}: what it found there decided",
+                             l.path, who, exit.empty() ? "ended" : exit);
+        x.summary = fmt::format("{} {} without a message after reading {}", who, exit.empty() ? "ended" : exit, l.path);
+        x.notes.push_back("no call failed in that process: the last file it read is taken for where to look");
+      } else {
+        x.summary = fmt::format("{}{}{} failed with {}{} in {}, which then {} without a message", l.syscall,
+                                l.path.empty() ? "" : " ", l.path, l.err,
+                                l.err_text.empty() ? std::string() : fmt::format(" ({})", l.err_text), who,
+                                exit.empty() ? "ended" : exit);
+        x.notes.push_back("the last failing call before that process exited is taken for the cause");
       }
+      x.chain.push_back(std::move(l));
+    }
     return x;
   }
   x.message = msg->text;

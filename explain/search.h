@@ -77,6 +77,9 @@ class Searcher {
   std::optional<Msg> find_given(const std::string& text) const;
   std::string who(std::int32_t pid) const;
   std::optional<std::string> describe_killed() const;
+  /// With no message: the last failing call that is not benign before a
+  /// failed process (the one nearest the root) exited.
+  std::optional<std::size_t> silent_cause() const;
   // benign.cc
   bool benign(std::size_t j, std::size_t until) const;
   std::vector<std::string> tried(std::size_t cause) const;

@@ -230,6 +230,8 @@ struct CallEffect {
   }
   void open() const {
     FileRef f = made(OpenFile::File);
+    f->origin_pid = pid;
+    f->origin_event = index;
     int p = info.path_index();
     if (p >= 0) f->path = replay.path(st, e, static_cast<std::size_t>(p));
     if (!e.result.ref.empty() && e.result.ref.front() == '/') f->path = e.result.ref;

@@ -37,7 +37,7 @@ struct OpenFile {
   std::string local;         ///< Socket: bound (or, accepted: listener's) address
   std::string remote;        ///< Socket: address connected to
   bool accepted = false;     ///< Socket: returned by accept
-  std::int32_t origin_pid = 0;        ///< who created it (accept, pipe, socketpair)
+  std::int32_t origin_pid = 0;        ///< who created it (open, accept, pipe, socketpair)
   std::size_t origin_event = 0;
   int pair = -1;             ///< socketpair / pipe id (shared by both ends)
   int end = -1;              ///< 0/1 of a socketpair; pipe: 0 read end, 1 write end

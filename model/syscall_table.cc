@@ -20,7 +20,7 @@ constexpr SyscallClasses F = kClassFile, D = kClassDesc, N = kClassNetwork, P = 
                          W = kClassTiming, L = kClassLookup, A = kClassStat, R = kClassReads,
                          V = kClassWrites, E = kClassExec, X = kClassClone, OF = kClassReturnsFd,
                          OP = kClassReturnsPid, TP = kClassTakesPid, CH = kClassChangesFs,
-                         CR = kClassCreates, PR = kClassProbe, ID = kClassReturnsId;
+                         CR = kClassCreates, PR = kClassProbe, ID = kClassReturnsId, MP = kClassMaps;
 
 // A row as written: roles one letter per position (p path, d dirfd, f fd,
 // l link target, o a buffer the call fills, - nothing known).
@@ -270,12 +270,12 @@ constexpr Row kRows[] = {
     {"pause",           S | W,               "",       0},
     {"restart_syscall", S | W,               "",       0},
     // Memory.
-    {"mmap",            M | W,               "----f",  6},
+    {"mmap",            M | MP | W,          "----f",  6},
     {"munmap",          M | W,               "",       2},
-    {"mprotect",        M | W,               "",       3},
-    {"brk",             M | W,               "",       1},
+    {"mprotect",        M | MP | W,          "",       3},
+    {"brk",             M | MP | W,          "",       1},
     {"madvise",         M | W,               "",       3},
-    {"mremap",          M | W,               "",       5},
+    {"mremap",          M | MP | W,          "",       5},
     {"msync",           M,                   "",       3},
     {"mincore",         M,                   "",       3},
     {"mlock",           M,                   "",       2},

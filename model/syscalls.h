@@ -53,6 +53,7 @@ enum SyscallClass : std::uint32_t {
   kClassCreates = 1u << 23,     ///< makes a new name in a directory (mkdir, link, bind to a path, ...)
   kClassProbe = 1u << 24,       ///< a failure is a feature probe, normal on any host (arch_prctl, rseq, ...)
   kClassReturnsId = 1u << 25,   ///< returns a user or group id (getuid, ...)
+  kClassMaps = 1u << 26,        ///< maps or protects memory: failing is a limit (ENOMEM) or a policy (EPERM: noexec)
 };
 using SyscallClasses = std::uint32_t;
 
@@ -145,11 +146,16 @@ int syscall_number(std::string_view name);
 /// "process", "signal", "memory", "creds"; "fd", "net" and "proc" are
 /// spelled too); 0 for an unknown name.
 SyscallClasses trace_class(std::string_view name);
-/// The calls the recorder leaves out by default: memory management,
+/// The classes the recorder leaves out by default: memory management,
 /// futexes, clocks and timers, signal masks, scheduling and thread set-up.
 /// They are the bulk of a program's calls and where ptrace's cost goes.
 inline constexpr SyscallClasses kDefaultExcluded =
     kClassMemory | kClassSync | kClassClock | kClassSigMask | kClassSched | kClassThreadSetup;
+/// True for a call the recorder leaves out by default: of those classes,
+/// but not a mapping (mmap, mprotect, brk, mremap), whose failure under a
+/// lower RLIMIT_AS or on a noexec mount is the cause of a MemoryError or
+/// of a plugin that will not load.
+inline bool excluded_by_default(const SyscallInfo& i) { return i.is(kDefaultExcluded) && !i.is(kClassMaps); }
 
 /// Classes of an errno.
 enum ErrnoClass : std::uint16_t {

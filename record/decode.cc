@@ -75,6 +75,22 @@ Arg DecodeCtx::fd_arg(int i) {
   return a;
 }
 
+std::size_t DecodeCtx::content_budget(int fd, std::size_t n) {
+  if (content_size == 0 || fd < 0 || !task.fds) return 0;
+  auto it = task.fds->fds.find(fd);
+  if (it == task.fds->fds.end()) return 0;
+  FdEntry& f = it->second;
+  // A regular file: a path, not a device, /proc or /sys (whose contents
+  // change between any two reads).
+  const std::string& r = f.ref;
+  if (r.empty() || r[0] != '/' || r.starts_with("/dev/") || r.starts_with("/proc/") || r.starts_with("/sys/"))
+    return 0;
+  std::uint64_t left = content_size > f.content ? content_size - f.content : 0;
+  std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(left, n));
+  f.content += take;
+  return take;
+}
+
 std::string DecodeCtx::dir_of(int dirfd) {
   if (dirfd == AT_FDCWD) return task.fs ? task.fs->cwd : std::string();
   if (!task.fds || dirfd < 0) return {};

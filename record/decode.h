@@ -29,6 +29,10 @@ struct DecodeCtx {
   /// Where the task's memory is read from; null: the live task (ptrace).
   /// The eBPF recorder passes what its kernel program captured at the call.
   const MemorySource* memory = nullptr;
+  /// Bytes of each regular file's content kept, over all the reads of one
+  /// fd, beside -s (0: none beyond -s). What a config file, a CA bundle or
+  /// /etc/hosts held is evidence when two hosts read it differently.
+  std::size_t content_size = 0;
   /// The live task's memory, used when `memory` is null (not set by callers).
   TraceeMemory live_memory{task.tid};
 
@@ -62,6 +66,10 @@ struct DecodeCtx {
   static Arg unreadable(RemoteAddr a);
   static Arg other(std::string s);
 
+  /// How many bytes of a read of `n` bytes from fd `fd` to keep as the
+  /// file's content (counted against content_size for that fd): 0 unless
+  /// the fd is a regular file's.
+  std::size_t content_budget(int fd, std::size_t n);
   /// The absolute directory a dirfd argument stands for ("" when unknown).
   std::string dir_of(int dirfd);
   /// Sets Result::ref to what returned fd `fd` refers to, and tracks it.

@@ -11,11 +11,17 @@
 namespace tracediff::record::detail {
 namespace {
 
-// Output buffer: the bytes the kernel wrote (up to -s) on success, else the
-// address, as strace prints it.
+// Output buffer: the bytes the kernel wrote (up to -s, or more of a
+// regular file's content) on success, else the address, as strace prints it.
 Arg data_out(DecodeCtx& c, int buf) {
   if (c.failed) return c.hex_arg(buf);
-  return c.data_arg(c.addr(buf), static_cast<std::size_t>(c.ret));
+  auto n = static_cast<std::size_t>(c.ret);
+  std::size_t keep = std::max(c.data_size, c.content_budget(c.iarg(0), n));
+  std::size_t saved = c.data_size;
+  c.data_size = keep;
+  Arg a = c.data_arg(c.addr(buf), n);
+  c.data_size = saved;
+  return a;
 }
 
 // An iovec array as an Array of data buffers, `total` bytes in all, at most
@@ -68,6 +74,12 @@ void pipe_out(DecodeCtx& c, int fds_arg, std::uint64_t flags) {
 
 std::vector<Decoder> fd_decoders() {
   return {
+      {"flock",
+       [](DecodeCtx& c) {
+         c.add(c.fd_arg(0));
+         c.add(c.flags_arg(1, kFlockOps));
+       },
+       nullptr},
       {"read", [](DecodeCtx& c) { c.add(c.fd_arg(0)); },
        [](DecodeCtx& c) {
          c.add(data_out(c, 1));

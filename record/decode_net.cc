@@ -173,6 +173,31 @@ void accept_exit(DecodeCtx& c) {
 
 }  // namespace
 
+// An option of SOL_SOCKET by name; another level's by number.
+Arg sockopt_name(DecodeCtx& c) {
+  return c.arg(1) == SOL_SOCKET ? c.enum_arg(2, kSockOpts) : c.int_arg(2);
+}
+
+// An int the call reads or writes through a pointer, shown as strace does:
+// "[4]"; an address that cannot be read stays an address.
+Arg int_in_memory(DecodeCtx& c, int i) {
+  int v = 0;
+  if (c.addr(i).null() || !read_value(c.mem(), c.addr(i), v)) return c.hex_arg(i);
+  return DecodeCtx::other(fmt::format("[{}]", v));
+}
+
+// getsockopt's value: SO_ERROR as the errno it holds ("[ECONNREFUSED]": a
+// non-blocking connect's outcome), other ints as numbers.
+Arg sockopt_value(DecodeCtx& c) {
+  int v = 0;
+  int len = 0;
+  if (!read_value(c.mem(), c.addr(4), len) || len != sizeof(int) || !read_value(c.mem(), c.addr(3), v))
+    return c.hex_arg(3);
+  if (c.arg(1) == SOL_SOCKET && c.arg(2) == SO_ERROR)
+    return DecodeCtx::other(v == 0 ? std::string("[0]") : fmt::format("[{}]", errno_name(v)));
+  return DecodeCtx::other(fmt::format("[{}]", v));
+}
+
 std::vector<Decoder> net_decoders() {
   return {
       {"socket",
@@ -264,6 +289,25 @@ std::vector<Decoder> net_decoders() {
          c.add(c.fd_arg(0));
          c.add(msghdr_arg(c, 1, SIZE_MAX));
          c.add(c.flags_arg(2, kMsgFlags));
+       },
+       nullptr},
+      {"getsockopt",
+       [](DecodeCtx& c) {
+         c.add(c.fd_arg(0));
+         c.add(c.enum_arg(1, kSockLevels));
+         c.add(sockopt_name(c));
+       },
+       [](DecodeCtx& c) {
+         c.add(c.failed ? c.hex_arg(3) : sockopt_value(c));
+         c.add(c.failed ? c.hex_arg(4) : int_in_memory(c, 4));
+       }},
+      {"setsockopt",
+       [](DecodeCtx& c) {
+         c.add(c.fd_arg(0));
+         c.add(c.enum_arg(1, kSockLevels));
+         c.add(sockopt_name(c));
+         c.add(c.arg(4) == sizeof(int) ? int_in_memory(c, 3) : c.hex_arg(3));
+         c.add(c.uint_arg(4));
        },
        nullptr},
       {"recvmsg", [](DecodeCtx& c) { c.add(c.fd_arg(0)); },

@@ -1,6 +1,9 @@
 #include "record/flags.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <fmt/format.h>
 #include <linux/fs.h>
 #include <linux/openat2.h>
@@ -109,6 +112,17 @@ constexpr FlagName kFileTypesArr[] = {
     F(S_IFREG), F(S_IFDIR), F(S_IFLNK), F(S_IFCHR), F(S_IFBLK), F(S_IFIFO), F(S_IFSOCK),
 };
 
+constexpr FlagName kSockLevelsArr[] = {
+    F(SOL_SOCKET), F(IPPROTO_IP), F(IPPROTO_TCP), F(IPPROTO_UDP), F(IPPROTO_IPV6),
+};
+constexpr FlagName kSockOptsArr[] = {
+    F(SO_DEBUG), F(SO_REUSEADDR), F(SO_TYPE), F(SO_ERROR), F(SO_DONTROUTE), F(SO_BROADCAST),
+    F(SO_SNDBUF), F(SO_RCVBUF), F(SO_KEEPALIVE), F(SO_OOBINLINE), F(SO_LINGER), F(SO_REUSEPORT),
+    F(SO_PASSCRED), F(SO_PEERCRED), F(SO_RCVLOWAT), F(SO_SNDLOWAT), F(SO_RCVTIMEO), F(SO_SNDTIMEO),
+    F(SO_ACCEPTCONN), F(SO_PROTOCOL), F(SO_DOMAIN), F(SO_PRIORITY), F(SO_MARK),
+};
+constexpr FlagName kFlockOpsArr[] = {F(LOCK_SH), F(LOCK_EX), F(LOCK_UN), F(LOCK_NB)};
+
 #undef F
 
 }  // namespace
@@ -117,6 +131,9 @@ const FlagTable kAtFlags{kAtFlagsArr};
 const FlagTable kAccessModes{kAccessModesArr};
 const FlagTable kAddressFamilies{kAddressFamiliesArr};
 const FlagTable kMsgFlags{kMsgFlagsArr};
+const FlagTable kSockLevels{kSockLevelsArr};
+const FlagTable kSockOpts{kSockOptsArr};
+const FlagTable kFlockOps{kFlockOpsArr};
 const FlagTable kFcntlCmds{kFcntlCmdsArr};
 const FlagTable kFdFlags{kFdFlagsArr};
 const FlagTable kWaitOptions{kWaitOptionsArr};

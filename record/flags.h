@@ -36,6 +36,9 @@ extern const FlagTable kAtFlags;
 extern const FlagTable kAccessModes;
 extern const FlagTable kAddressFamilies;
 extern const FlagTable kMsgFlags;
+extern const FlagTable kSockLevels;   ///< getsockopt/setsockopt levels (SOL_SOCKET, IPPROTO_TCP, ...)
+extern const FlagTable kSockOpts;     ///< SOL_SOCKET option names
+extern const FlagTable kFlockOps;     ///< flock(2) operations
 extern const FlagTable kFcntlCmds;
 extern const FlagTable kFdFlags;
 extern const FlagTable kWaitOptions;

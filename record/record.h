@@ -23,6 +23,9 @@ struct RecordOptions {
   std::vector<std::int32_t> attach;    ///< -p PID...
   std::vector<std::string> command;    ///< command to launch
   std::size_t data_size = 256;         ///< -s: bytes of read/write data kept
+  /// Bytes of each regular file's content kept over all its reads
+  /// (--content-size): config files, CA bundles and /etc files whole.
+  std::size_t content_size = 256 * 1024;
   std::vector<std::string> trace_set;  ///< -e trace=...: names and %classes
   bool all = false;                    ///< --all: trace every call (no filter)
   bool follow = true;                  ///< !--no-follow

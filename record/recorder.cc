@@ -307,6 +307,7 @@ void Recorder::begin_call(Task& t, const StopInfo& si) {
   t.decode = true;
   Event& e = reset_event(t.ev, t, EventType::Syscall, {});
   DecodeCtx c{t, opt_.data_size, opt_.redact};
+  c.content_size = opt_.content_size;
   if (!known) {
     e.name = fmt::format("{}syscall_{}", si.other_abi ? "i386:" : "", si.nr);
     for (int i = 0; i < 6; ++i) c.add(c.hex_arg(i));
@@ -351,6 +352,7 @@ bool Recorder::end_call(Task& t, const StopInfo& si) {
   if (t.nr >= 0 && t.nr < static_cast<int>(decoders_->size())) {
     if (const Decoder* d = (*decoders_)[t.nr]; d && d->exit) {
       DecodeCtx c{t, opt_.data_size, opt_.redact, si.rval, si.is_error};
+      c.content_size = opt_.content_size;
       d->exit(c);
     }
   }
@@ -950,6 +952,7 @@ RecordOutcome Recorder::run() {
   if (!opt_.attach.empty()) h.host.env = proc_environ(opt_.attach[0]);
   if (opt_.redact && h.host.env) redact_env(*h.host.env);
   h.options["data_size"] = fmt::format("{}", opt_.data_size);
+  h.options["content_size"] = fmt::format("{}", opt_.content_size);
   h.options["follow"] = opt_.follow ? "true" : "false";
   h.options["redact"] = opt_.redact ? "true" : "false";
   h.options["filter"] = seccomp_ ? "seccomp-bpf" : "none";

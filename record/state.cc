@@ -24,7 +24,7 @@ const std::string& FdTable::ref(pid_t tid, int fd) {
   // Not seen opened (inherited, or opened by an untraced call): ask /proc.
   std::string r = read_link(fmt::format("/proc/{}/fd/{}", tid, fd));
   if (r.empty()) return kNone;
-  return fds.emplace(fd, FdEntry{std::move(r), false}).first->second.ref;
+  return fds.emplace(fd, FdEntry{std::move(r), false, 0}).first->second.ref;
 }
 
 void FdTable::on_exec() {

@@ -18,6 +18,7 @@ namespace tracediff::record::detail {
 struct FdEntry {
   std::string ref;       ///< what the fd refers to, as in Arg::ref
   bool cloexec = false;
+  std::uint64_t content = 0;  ///< bytes of its file's content recorded so far
 };
 
 /// A file descriptor table; shared between tasks created with CLONE_FILES.
@@ -27,7 +28,7 @@ struct FdTable {
   /// The ref of `fd` for task `tid`, from the table or /proc (then cached);
   /// "" when the fd is not open.
   const std::string& ref(pid_t tid, int fd);
-  void set(int fd, std::string ref, bool cloexec) { fds[fd] = FdEntry{std::move(ref), cloexec}; }
+  void set(int fd, std::string ref, bool cloexec) { fds[fd] = FdEntry{std::move(ref), cloexec, 0}; }
   void close(int fd) { fds.erase(fd); }
   /// exec: drops close-on-exec entries.
   void on_exec();

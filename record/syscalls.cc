@@ -15,7 +15,7 @@ const std::vector<std::string>& default_excluded_syscalls() {
   static const std::vector<std::string> v = [] {
     std::vector<std::string> r;
     for (const SyscallInfo* i : syscalls_by_number())
-      if (i && i->is(kDefaultExcluded)) r.emplace_back(i->name);
+      if (i && excluded_by_default(*i)) r.emplace_back(i->name);
     return r;
   }();
   return v;
