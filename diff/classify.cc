@@ -105,6 +105,28 @@ bool library_or_cache(std::string_view p) {
          p.starts_with("/var/cache/");
 }
 
+// The environment a trace started with: its header's (the recorder), else
+// the first exec's (strace -v prints execve's environment).
+std::map<std::string, std::string> environment_of(const Trace& t) {
+  std::map<std::string, std::string> env;
+  auto add = [&](std::string_view kv) {
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  };
+  if (t.header.host.env) {
+    for (const std::string& kv : *t.header.host.env) add(kv);
+    return env;
+  }
+  for (const Event& e : t.events) {
+    if (e.type != EventType::Syscall || !syscall_is(e.name, kClassExec)) continue;
+    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
+    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array)
+      for (const Arg& a : e.args[envp].items) add(a.str);
+    break;
+  }
+  return env;
+}
+
 }  // namespace
 
 bool excused(const Side& s, std::size_t i) {
@@ -114,6 +136,8 @@ bool excused(const Side& s, std::size_t i) {
   if (err.empty()) return true;
   if (errno_is(err, kErrRestart)) return true;  // the program never sees it
   if (err == "ECHILD") return true;             // how a wait loop ends
+  // An isatty probe, removing what is already gone, a feature probe.
+  if (!expected_failure(e.name.view(), err).empty()) return true;
   // A file glibc or the loader looks for and does without.
   if (errno_is(err, kErrLookup) && !optional_file(event_target(e)).empty()) return true;
   bool transient = errno_is(err, kErrTransient);
@@ -217,6 +241,13 @@ void Classifier::add_evidence(Divergence& d, const Side& s, std::size_t i) const
   evidence::Evidence x = evidence::of_failure(e, err, path, who, host, d.candidates);
   d.evidence = std::move(x.facts);
   d.why = std::move(x.why);
+  // A directory the program was told to use (TMPDIR, HOME, ...): where it
+  // was told so is where to fix it.
+  if (evidence::creates(e) && !path.empty()) {
+    std::string dir = dirname_of(path);
+    for (const auto& [name, value] : environment_of(*s.trace))
+      if (!value.empty() && normalize_path(value) == dir) d.evidence.push_back(fmt::format("{} is '{}'", name, value));
+  }
   if (std::string lim = evidence::limit_of(e, err); !lim.empty()) {
     const Side& other = &s == &g_ ? b_ : g_;
     auto mine = host.limits.find(lim);
@@ -233,32 +264,6 @@ void Classifier::add_evidence(Divergence& d, const Side& s, std::size_t i) const
     }
   }
 }
-
-namespace {
-
-// The environment a trace started with: its header's (the recorder), else
-// the first exec's (strace -v prints execve's environment).
-std::map<std::string, std::string> environment_of(const Trace& t) {
-  std::map<std::string, std::string> env;
-  auto add = [&](std::string_view kv) {
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
-  };
-  if (t.header.host.env) {
-    for (const std::string& kv : *t.header.host.env) add(kv);
-    return env;
-  }
-  for (const Event& e : t.events) {
-    if (e.type != EventType::Syscall || !syscall_is(e.name, kClassExec)) continue;
-    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
-    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array)
-      for (const Arg& a : e.args[envp].items) add(a.str);
-    break;
-  }
-  return env;
-}
-
-}  // namespace
 
 void Classifier::add_search_path_evidence(Divergence& d) const {
   static const char* kSearchPaths[] = {"PATH", "LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH", "PYTHONHOME",

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "model/args.h"
@@ -68,6 +69,30 @@ std::string so_error(const Event& e) {
   return s;
 }
 
+// The names a directory listed (getdents64: the recorder's names, or
+// strace's d_name fields), as a sorted set: the order is the file system's.
+// Generated names (temp files, pids in /proc) are compared canonical.
+void listing_field(const Event& e, normalize::Canon& canon, std::vector<Field>& out) {
+  if (e.args.size() < 2 || e.args[1].kind != ArgKind::Array || e.args[1].items.empty()) return;
+  std::string dir = e.args[0].ref;
+  if (dir.starts_with("/proc") || dir.starts_with("/sys") || dir.starts_with("/dev")) return;
+  std::vector<std::string> names, shown;
+  for (const Arg& i : e.args[1].items) {
+    const Arg* n = i.kind == ArgKind::Struct ? arg_field(i, "d_name") : &i;
+    if (!n || n->str == "." || n->str == "..") continue;
+    std::string c;
+    canon.name(dir + "/" + n->str.str(), c);
+    names.push_back(std::move(c));
+    shown.push_back(n->str);
+  }
+  std::sort(names.begin(), names.end());
+  std::sort(shown.begin(), shown.end());
+  std::string canonical, text;
+  for (const std::string& n : names) canonical += n + '\x1f';
+  for (const std::string& n : shown) text += (text.empty() ? "" : " ") + n;
+  out.push_back({"listing", std::move(canonical), std::move(text)});
+}
+
 }  // namespace
 
 std::vector<Field> fields_of(const Event& e, normalize::Canon& canon) {
@@ -103,6 +128,7 @@ std::vector<Field> fields_of(const Event& e, normalize::Canon& canon) {
   }
   if (info.is(kClassNetwork))
     if (std::string err = so_error(e); !err.empty()) out.push_back({"SO_ERROR", err, err});
+  if (e.name == "getdents64" || e.name == "getdents") listing_field(e, canon, out);
   return out;
 }
 

@@ -81,6 +81,19 @@ std::string why(const Event& e, std::string_view err, const std::string& path, c
     return fmt::format("{} may not access {}: check the owner and mode of it and its directories", w, path);
   }
   if (err == "EROFS") return fmt::format("{} is on a read-only file system", path);
+  const SyscallInfo& info = syscall_info(e.name);
+  bool exec_map = info.is(kClassMaps) && has_flag(e, "PROT_EXEC");
+  if (err == "EPERM" && exec_map)
+    return fmt::format("{} may not be mapped for execution: its file system is mounted noexec, or a security "
+                       "policy forbids it", path.empty() ? std::string("the memory") : path);
+  if ((err == "EAGAIN" || err == "EWOULDBLOCK") && (has_flag(e, "LOCK_") || has_flag(e, "F_SETLK")))
+    return fmt::format("another process holds a lock on {}", path.empty() ? std::string("the file") : path);
+  if ((err == "EAGAIN" || err == "EWOULDBLOCK") && info.is(kClassClone))
+    return "no new process could be made: the user has reached RLIMIT_NPROC (processes of the user), or the "
+           "system its limit of tasks";
+  if (err == "ENOMEM" && info.is(kClassMaps))
+    return "the memory could not be mapped: the address-space limit (RLIMIT_AS) is reached, or memory is exhausted";
+  if (err == "EMFILE") return "the process has reached RLIMIT_NOFILE (open files)";
   if (err == "EADDRINUSE") return fmt::format("another socket is already bound to {}", path);
   if (err == "ECONNREFUSED") return fmt::format("nothing is listening on {}", path);
   if (err == "ENOSPC") return "the file system is full";
@@ -169,12 +182,31 @@ Evidence of_failure(const Event& e, std::string_view err, const std::string& pat
     if (c.groups) s += fmt::format(", groups {}", c.groups->empty() ? "none" : fmt::format("{}", fmt::join(*c.groups, ",")));
     x.facts.push_back(s);
   }
+  // The mount a path is on, when its options are why the call failed.
+  const SyscallInfo& info = syscall_info(e.name);
+  bool exec_map = info.is(kClassMaps) && has_flag(e, "PROT_EXEC");
+  if (!path.empty() && path[0] == '/' && (err == "EROFS" || ((err == "EPERM" || err == "EACCES") && (exec_map || info.is(kClassExec))))) {
+    std::string best, line;
+    for (const std::string& m : host.mounts) {
+      std::string point = m.substr(0, m.find(' '));
+      bool under = path == point || point == "/" || path.starts_with(point + "/");
+      if (under && point.size() >= best.size()) {
+        best = point;
+        line = m;
+      }
+    }
+    if (!line.empty()) {
+      x.facts.push_back(fmt::format("{} is on the mount {}", path, line));
+      if (line.find("noexec") != std::string::npos && err != "EROFS")
+        x.why = fmt::format("{} is mounted noexec: nothing on it may be executed or mapped for execution", best);
+    }
+  }
   if (std::string lim = limit_of(e, err); !lim.empty()) {
     auto it = host.limits.find(lim);
     if (it != host.limits.end())
       x.facts.push_back(fmt::format("{}: {} (hard {})", limit_label(lim), it->second.soft, it->second.hard));
   }
-  x.why = why(e, err, path, c, tried);
+  if (x.why.empty()) x.why = why(e, err, path, c, tried);
   return x;
 }
 

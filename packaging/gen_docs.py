@@ -49,6 +49,7 @@ VALUE_KINDS = {
     ("*", "--keep"): "rule",
     ("*", "--message"): "none",
     ("*", "--string-size"): "none",
+    ("record", "--content-size"): "none",
     ("*", "--context"): "none",
     ("*", "--width"): "none",
     ("record", "--pid"): "pid",
@@ -75,7 +76,7 @@ def value_kind(sub, opt):
         for key in ((sub, n), ("*", n)):
             if key in VALUE_KINDS:
                 return VALUE_KINDS[key]
-    raise SystemExit(f"gen_docs.py: {sub} {opt['name']}: no completion kind for its value "
+    raise SystemExit(f"gen_docs.py: {sub} {' '.join(names)}: no completion kind for its value "
                      f"(add it to VALUE_KINDS in {__file__})")
 
 

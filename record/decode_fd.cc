@@ -208,21 +208,27 @@ std::vector<Decoder> fd_decoders() {
          if (c.failed || c.ret <= 0) {
            c.add(c.hex_arg(1));
          } else {
-           // Counting entries needs the buffer: one read of what the kernel
-           // filled, walking d_reclen (the u16 at offset 16 of each entry).
+           // The names the directory holds: one read of what the kernel
+           // filled, walking d_reclen (the u16 at offset 16 of each entry;
+           // the name starts at offset 19). What a directory lists on one
+           // host and not the other (a module, a plugin) is evidence.
            std::string buf;
-           std::size_t n = 0;
+           Arg a = c.hex_arg(1);
            if (read_memory(c.mem(), c.addr(1), static_cast<std::size_t>(c.ret), buf)) {
-             for (std::size_t off = 0; off + 19 <= buf.size(); ++n) {
+             a.kind = ArgKind::Array;
+             a.str.clear();
+             for (std::size_t off = 0; off + 19 <= buf.size();) {
                std::uint16_t reclen;
                std::memcpy(&reclen, buf.data() + off + 16, 2);
-               if (reclen == 0) break;
+               if (reclen == 0 || off + reclen > buf.size()) break;
+               std::size_t len = ::strnlen(buf.data() + off + 19, reclen - 19);
+               Arg name;
+               name.kind = ArgKind::String;
+               name.str = std::string_view(buf.data() + off + 19, len);
+               a.items.push_back(std::move(name));
                off += reclen;
              }
            }
-           Arg a = c.hex_arg(1);
-           a.kind = ArgKind::Other;
-           a.str = fmt::format("{} entries", n);
            c.add(std::move(a));
          }
          c.add(c.uint_arg(2));

@@ -24,6 +24,25 @@ std::vector<Decoder> misc_decoders() {
       {"umask",
        [](DecodeCtx& c) { c.add(c.mode_arg(0)); },
        [](DecodeCtx& c) { c.ev().result.str = mode_to_string(static_cast<std::uint32_t>(c.ret)); }},
+      // A mapping's protection and what it maps: a PROT_EXEC mapping of a
+      // file that fails with EPERM is a library on a noexec mount.
+      {"mmap",
+       [](DecodeCtx& c) {
+         c.add(c.hex_arg(0));
+         c.add(c.uint_arg(1));
+         c.add(c.flags_arg(2, kProtFlags, "PROT_NONE"));
+         c.add(c.flags_arg(3, kMapFlags));
+         c.add(static_cast<int>(c.arg(4)) < 0 ? c.int_arg(4) : c.fd_arg(4));
+         c.add(c.hex_arg(5));
+       },
+       nullptr},
+      {"mprotect",
+       [](DecodeCtx& c) {
+         c.add(c.hex_arg(0));
+         c.add(c.uint_arg(1));
+         c.add(c.flags_arg(2, kProtFlags, "PROT_NONE"));
+       },
+       nullptr},
       {"prlimit64",
        [](DecodeCtx& c) {
          c.add(c.int_arg(0));

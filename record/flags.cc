@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <fmt/format.h>
 #include <linux/fs.h>
@@ -122,6 +123,12 @@ constexpr FlagName kSockOptsArr[] = {
     F(SO_ACCEPTCONN), F(SO_PROTOCOL), F(SO_DOMAIN), F(SO_PRIORITY), F(SO_MARK),
 };
 constexpr FlagName kFlockOpsArr[] = {F(LOCK_SH), F(LOCK_EX), F(LOCK_UN), F(LOCK_NB)};
+constexpr FlagName kProtFlagsArr[] = {F(PROT_READ), F(PROT_WRITE), F(PROT_EXEC), F(PROT_GROWSDOWN), F(PROT_GROWSUP)};
+constexpr FlagName kMapFlagsArr[] = {
+    F(MAP_SHARED), F(MAP_PRIVATE), F(MAP_FIXED), F(MAP_ANONYMOUS), F(MAP_GROWSDOWN), F(MAP_DENYWRITE),
+    F(MAP_EXECUTABLE), F(MAP_LOCKED), F(MAP_NORESERVE), F(MAP_POPULATE), F(MAP_NONBLOCK), F(MAP_STACK),
+    F(MAP_HUGETLB), F(MAP_SYNC), F(MAP_FIXED_NOREPLACE), F(MAP_32BIT),
+};
 
 #undef F
 
@@ -134,6 +141,8 @@ const FlagTable kMsgFlags{kMsgFlagsArr};
 const FlagTable kSockLevels{kSockLevelsArr};
 const FlagTable kSockOpts{kSockOptsArr};
 const FlagTable kFlockOps{kFlockOpsArr};
+const FlagTable kProtFlags{kProtFlagsArr};
+const FlagTable kMapFlags{kMapFlagsArr};
 const FlagTable kFcntlCmds{kFcntlCmdsArr};
 const FlagTable kFdFlags{kFdFlagsArr};
 const FlagTable kWaitOptions{kWaitOptionsArr};

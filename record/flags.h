@@ -39,6 +39,8 @@ extern const FlagTable kMsgFlags;
 extern const FlagTable kSockLevels;   ///< getsockopt/setsockopt levels (SOL_SOCKET, IPPROTO_TCP, ...)
 extern const FlagTable kSockOpts;     ///< SOL_SOCKET option names
 extern const FlagTable kFlockOps;     ///< flock(2) operations
+extern const FlagTable kProtFlags;    ///< mmap/mprotect protections
+extern const FlagTable kMapFlags;     ///< mmap flags
 extern const FlagTable kFcntlCmds;
 extern const FlagTable kFdFlags;
 extern const FlagTable kWaitOptions;

@@ -39,7 +39,8 @@ std::string unquote(std::string v) {
 
 std::string limit_value(rlim_t v) { return v == RLIM_INFINITY ? "unlimited" : fmt::format("{}", v); }
 
-// One summary line per mount: "mountpoint fstype rw|ro". Pseudo file
+// One summary line per mount: "mountpoint fstype rw|ro[,noexec][,nosuid]
+// [,nodev]". Pseudo file
 // systems under /proc and /sys are left out: they are the same everywhere
 // and drown the mounts that matter.
 std::vector<std::string> mount_summary() {
@@ -57,7 +58,12 @@ std::vector<std::string> mount_summary() {
     ls >> fstype;
     if (point.rfind("/proc/", 0) == 0 || point.rfind("/sys/", 0) == 0 || point.rfind("/dev/", 0) == 0) continue;
     bool ro = opts == "ro" || opts.rfind("ro,", 0) == 0;
-    out.push_back(fmt::format("{} {} {}", point, fstype, ro ? "ro" : "rw"));
+    // Of the other options, those that make a call fail: a program or a
+    // library on a noexec mount cannot run or be mapped for execution.
+    std::string extra;
+    for (const char* o : {"noexec", "nosuid", "nodev"})
+      if (("," + opts + ",").find(std::string(",") + o + ",") != std::string::npos) extra += std::string(",") + o;
+    out.push_back(fmt::format("{} {} {}{}", point, fstype, ro ? "ro" : "rw", extra));
   }
   return out;
 }

@@ -37,26 +37,6 @@ std::size_t CapturedMemory::truncated() const {
 std::size_t CapturedMemory::read(std::uint64_t addr, char* dst, std::size_t len) const {
   if (len == 0) return 0;
   for (const Block& b : blocks_) {
-    if (b.flags & TD_B_COUNT) {
-      if (addr != b.addr || b.data.size() < 4) continue;
-      // getdents64: the kernel program sent only the number of entries.
-      // The decoder counts entries by walking d_reclen (the u16 at offset
-      // 16 of each); rebuild a buffer of that many entries over `len`
-      // bytes, so that its walk finds exactly the count.
-      std::uint32_t count;
-      std::memcpy(&count, b.data.data(), 4);
-      synth_.assign(len, '\0');
-      if (count > 0 && len >= 24u * count) {
-        std::size_t step = len / count;
-        for (std::uint32_t k = 0; k < count; ++k) {
-          std::size_t reclen = k + 1 == count ? len - step * k : step;
-          auto r = static_cast<std::uint16_t>(std::min<std::size_t>(reclen, 0xffff));
-          if (step * k + 18 <= len) std::memcpy(synth_.data() + step * k + 16, &r, 2);
-        }
-      }
-      std::memcpy(dst, synth_.data(), len);
-      return len;
-    }
     if (addr < b.addr) continue;
     if (b.flags & TD_B_FAULT) {
       if (addr == b.addr) {

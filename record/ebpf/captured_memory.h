@@ -44,7 +44,6 @@ class CapturedMemory final : public MemorySource {
   std::vector<Block> blocks_;
   std::deque<std::string> owned_;  // a deque: adding one never moves the others
   mutable std::size_t faults_ = 0, misses_ = 0;
-  mutable std::string synth_;  // a getdents64 buffer rebuilt from its entry count
 };
 
 }  // namespace tracediff::record::detail::ebpf

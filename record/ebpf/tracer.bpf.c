@@ -294,36 +294,21 @@ static __always_inline void put_argv(struct builder* b, __u64 addr) {
   bpf_loop(TD_ARGV_MAX, argv_str_step, &w, 0);
 }
 
-struct dirent_walk {
-  char* buf;
-  __u32 start, len, pos, count;
-};
-
-static long dirent_step(__u64 i, struct dirent_walk* w) {
-  if (w->pos + 19 > w->len) return 1;
-  __u16 reclen = *(__u16*)(w->buf + ((w->start + w->pos + 16) & (2 * TD_REC_MAX - 1) & ~1u));
-  if (reclen == 0) return 1; /* as the decoder: a zero length ends the walk uncounted */
-  w->count++;
-  w->pos += reclen;
-  return 0;
-}
-
-/* getdents64: the entries are counted here, from a copy at the record's
- * end; only the count is sent. */
+/* getdents64: the filled part of the buffer (at most TD_DIRENT_BUF_MAX
+ * bytes), sent as it is: the decoder walks it for the names, as it walks
+ * the tracee's memory under ptrace. What a directory lists on one host and
+ * not on the other (a module, a plugin) is evidence. */
 static __always_inline void put_dirents(struct builder* b, __u64 addr, __s64 ret) {
   if (!addr || ret <= 0) return;
   __u32 n = ret > TD_DIRENT_BUF_MAX ? TD_DIRENT_BUF_MAX : (__u32)ret;
-  if (b->off + sizeof(struct td_block) + 8 + TD_DIRENT_BUF_MAX > TD_REC_MAX) return;
+  if (b->off + sizeof(struct td_block) + TD_DIRENT_BUF_MAX > TD_REC_MAX) return;
   __u32 off = b->off & REC_MASK;
-  __u32 data = off + sizeof(struct td_block) + 8;
+  __u32 data = off + sizeof(struct td_block);
   if (bpf_probe_read_user(b->buf + (data & REC_MASK), n & (TD_DIRENT_BUF_MAX * 2 - 1), (const void*)addr) != 0) {
     advance(b, close_block(b->buf, off, addr, 0, TD_B_FAULT));
     return;
   }
-  struct dirent_walk w = {.buf = b->buf, .start = data & REC_MASK, .len = n, .pos = 0, .count = 0};
-  bpf_loop(TD_DIRENT_BUF_MAX / 24 + 1, dirent_step, &w, 0);
-  *(__u32*)(b->buf + ((off + sizeof(struct td_block)) & REC_MASK)) = w.count;
-  advance(b, close_block(b->buf, off, addr, 4, TD_B_COUNT | (ret > TD_DIRENT_BUF_MAX ? TD_B_TRUNC : 0)));
+  advance(b, close_block(b->buf, off, addr, n & (TD_DIRENT_BUF_MAX * 2 - 1), ret > TD_DIRENT_BUF_MAX ? TD_B_TRUNC : 0));
 }
 
 static __always_inline void capture(struct builder* b, const struct td_cap* c, const __u64* args, __s64 ret) {

@@ -21,7 +21,7 @@
 #define TD_ARGV_MAX 128        /* strings of a *failed* execve's argv/envp (a successful
                                   exec's are copied whole from the new stack) */
 #define TD_BLOB_MAX 65536      /* a successful exec's argv or environment, each */
-#define TD_DIRENT_BUF_MAX 32768 /* getdents64 buffer walked to count entries (glibc uses 32 KiB) */
+#define TD_DIRENT_BUF_MAX 32768 /* getdents64 buffer sent (glibc uses 32 KiB) */
 #define TD_GROUPS_MAX 32       /* supplementary groups copied for a permission snapshot */
 #define TD_REC_MAX 131072      /* largest record; the per-CPU scratch is twice this so
                                   that the verifier can bound offset + length */
@@ -37,7 +37,7 @@ enum td_cap_kind {
   TD_CAP_IOV,          /* iovec array args[arg] of args[len_arg] entries, then the data */
   TD_CAP_MSGHDR,       /* struct msghdr at args[arg]: name, iovec array, data */
   TD_CAP_ARGV,         /* NULL-terminated pointer array at args[arg] and its strings */
-  TD_CAP_DIRENTS,      /* getdents64 buffer: only the number of entries is sent */
+  TD_CAP_DIRENTS,      /* getdents64 buffer: the filled part, for the names */
 };
 
 enum td_cap_flag {
@@ -114,7 +114,6 @@ struct td_syscall {
 enum td_block_flag {
   TD_B_FAULT = 1,   /* the kernel could not read the memory: len is 0 */
   TD_B_TRUNC = 2,   /* cut at a capture bound or the end of the record */
-  TD_B_COUNT = 4,   /* DIRENTS: the 4 data bytes are the entry count */
 };
 
 struct td_block {

@@ -14,6 +14,8 @@ prepare() {
   for side in good bad; do
     mkdir -p "$S/$side/app"
     /usr/bin/python3 -m venv --without-pip "$S/$side/app/venv"
+    # Made where both hosts deploy it: pyvenv.cfg names the path it was made at.
+    sed -i "s|$S/$side/app/venv|/srv/app/venv|g" "$S/$side/app/venv/pyvenv.cfg"
     cat >"$S/$side/app/service.py" <<'PY'
 import yaml
 
