@@ -47,6 +47,7 @@
 #include "record/internal.h"
 #include "record/record.h"
 #include "record/syscalls.h"
+#include "record/wait_status.h"
 #include "tracefile/tracefile.h"
 
 extern char** environ;
@@ -68,8 +69,6 @@ std::int64_t now_ns(clockid_t clock) {
   clock_gettime(clock, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
-
-bool is_stop_signal(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU; }
 
 std::string resolve_command(const std::string& cmd) {
   auto executable = [](const std::string& p) { return access(p.c_str(), X_OK) == 0; };
@@ -124,10 +123,10 @@ class Recorder {
   void launch(const std::string& exe);
   void attach(pid_t pid);
   void loop();
-  void dispatch(pid_t tid, int status);
+  void dispatch(pid_t tid, WaitStatus ws);
   void on_syscall_stop(Task& t, bool seccomp_stop);
   void on_event(Task& t, int event);
-  void on_death(pid_t tid, int status);
+  void on_death(pid_t tid, WaitStatus ws);
   void adopt_orphans();
   void on_new_child(Task& parent, pid_t child, int event);
   void on_exec(Task& t);
@@ -537,7 +536,7 @@ void Recorder::on_event(Task& t, int event) {
   }
 }
 
-void Recorder::on_death(pid_t tid, int status) {
+void Recorder::on_death(pid_t tid, WaitStatus ws) {
   auto it = tasks_.find(tid);
   if (it == tasks_.end()) return;
   if (tid == root_ && prelude_ && !out_ && setup_err_ >= 0) {
@@ -566,17 +565,18 @@ void Recorder::on_death(pid_t tid, int status) {
   // event; every other death need not look at /proc for orphans.
   bool may_orphan = !(t.in_syscall || opt_.all) || t.nr == SYS_clone || t.nr == SYS_clone3 ||
                     t.nr == SYS_fork || t.nr == SYS_vfork;
-  close_pending(t, WIFSIGNALED(status) || !exit_call ? ResultState::Unfinished : ResultState::Unknown);
+  bool killed = ws.kind() == WaitStatus::Killed;
+  close_pending(t, killed || !exit_call ? ResultState::Unfinished : ResultState::Unknown);
   ProcInfo info;
-  if (WIFEXITED(status)) {
-    info.code = WEXITSTATUS(status);
+  if (!killed) {
+    info.code = ws.exit_code();
     emit_process(t, kProcExit, info);
   } else {
-    info.signal = WTERMSIG(status);
-    info.core = WCOREDUMP(status);
+    info.signal = ws.fatal_signal();
+    info.core = ws.core_dumped();
     emit_process(t, kProcKilled, info);
   }
-  if (tid == root_) exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (tid == root_) exit_status_ = ws.shell_status();
   tasks_.erase(it);
   perm_cache_.forget(tid);
   if (may_orphan) adopt_orphans();
@@ -611,14 +611,12 @@ void Recorder::adopt_orphans() {
   }
 }
 
-void Recorder::dispatch(pid_t tid, int status) {
-  if (WIFEXITED(status) || WIFSIGNALED(status)) {
-    on_death(tid, status);
+void Recorder::dispatch(pid_t tid, WaitStatus ws) {
+  if (ws.ended()) {
+    on_death(tid, ws);
     return;
   }
-  if (!WIFSTOPPED(status)) return;
-  int sig = WSTOPSIG(status);
-  int event = status >> 16;
+  if (!ws.stopped()) return;
   auto it = tasks_.find(tid);
   if (it == tasks_.end()) {
     // A new child whose first stop came before its parent's fork event:
@@ -632,15 +630,17 @@ void Recorder::dispatch(pid_t tid, int status) {
   Task& t = it->second;
   if (!t.started) {
     t.started = true;
-    if (event == PTRACE_EVENT_STOP) {
+    if (ws.ptrace_event() == PTRACE_EVENT_STOP) {
       resume(t, 0);
       return;
     }
   }
-  if (sig == (SIGTRAP | 0x80)) {
-    on_syscall_stop(t, false);
-  } else if (event == PTRACE_EVENT_STOP) {
-    if (is_stop_signal(sig)) {
+  int sig = ws.stop_signal();
+  switch (ws.kind()) {
+    case WaitStatus::SyscallStop:
+      on_syscall_stop(t, false);
+      return;
+    case WaitStatus::GroupStop:
       // Group stop: stay stopped (Ctrl-Z, SIGSTOP) but keep reporting, so a
       // SIGCONT resumes the program as it would untraced.
       if (!(prelude_ && tid == root_)) {
@@ -651,24 +651,36 @@ void Recorder::dispatch(pid_t tid, int status) {
       }
       t.group_stopped = true;
       ptrace(PTRACE_LISTEN, tid, nullptr, nullptr);
-    } else {
-      t.group_stopped = false;
-      resume(t, 0);
-    }
-  } else if (event != 0) {
-    on_event(t, event);
-  } else {
-    // Signal-delivery stop: record it and pass it on.
-    if (!(prelude_ && tid == root_)) {
-      Event& e = reset_event(scratch_, t, EventType::Signal, signal_name(sig));
-      // Who sent it and why (kill from pid N, a child's exit, a fault's
-      // address): one ptrace call, only when a signal arrives.
-      siginfo_t si;
-      if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) e.args = siginfo_args(si);
-      e.proc.signal = sig;
-      emit(e);
-    }
-    resume(t, sig);
+      return;
+    case WaitStatus::PtraceEvent:
+      if (ws.ptrace_event() == PTRACE_EVENT_STOP) {
+        // An interrupt, or the end of a group stop (SIGCONT).
+        t.group_stopped = false;
+        resume(t, 0);
+      } else {
+        on_event(t, ws.ptrace_event());
+      }
+      return;
+    case WaitStatus::SeccompStop:
+      on_event(t, PTRACE_EVENT_SECCOMP);
+      return;
+    case WaitStatus::SignalStop:
+      // Record it and pass it on.
+      if (!(prelude_ && tid == root_)) {
+        Event& e = reset_event(scratch_, t, EventType::Signal, signal_name(sig));
+        // Who sent it and why (kill from pid N, a child's exit, a fault's
+        // address): one ptrace call, only when a signal arrives.
+        siginfo_t si;
+        if (ptrace(PTRACE_GETSIGINFO, tid, nullptr, &si) == 0) e.args = siginfo_args(si);
+        e.proc.signal = sig;
+        emit(e);
+      }
+      resume(t, sig);
+      return;
+    case WaitStatus::Exited:
+    case WaitStatus::Killed:
+    case WaitStatus::Continued:
+      return;  // handled above
   }
 }
 
@@ -691,13 +703,14 @@ void Recorder::detach_all() {
       if (errno == EINTR) continue;
       break;
     }
-    if (WIFEXITED(status) || WIFSIGNALED(status)) {
-      on_death(tid, status);
+    WaitStatus ws(status);
+    if (ws.ended()) {
+      on_death(tid, ws);
       waiting.erase(tid);
       continue;
     }
-    int sig = 0;
-    if (WIFSTOPPED(status) && (status >> 16) == 0 && WSTOPSIG(status) != (SIGTRAP | 0x80)) sig = WSTOPSIG(status);
+    // A signal it was about to receive is passed on with the detach.
+    int sig = ws.kind() == WaitStatus::SignalStop ? ws.stop_signal() : 0;
     auto it = tasks_.find(tid);
     if (it != tasks_.end()) {
       close_pending(it->second, ResultState::Detached);
@@ -756,7 +769,7 @@ void Recorder::loop() {
       if (errno == ECHILD) break;
       throw fmt::system_error(errno, "waitpid");
     }
-    dispatch(tid, status);
+    dispatch(tid, WaitStatus(status));
   }
 }
 
@@ -819,7 +832,7 @@ void Recorder::launch(const std::string& exe) {
   while (waitpid(pid, &status, WSTOPPED) < 0) {
     if (errno != EINTR) throw fmt::system_error(errno, "waitpid({})", pid);
   }
-  if (!WIFSTOPPED(status)) throw InputError(fmt::format("record: {} ended before it could be traced", exe));
+  if (!WaitStatus(status).stopped()) throw InputError(fmt::format("record: {} ended before it could be traced", exe));
   if (ptrace(PTRACE_SEIZE, pid, nullptr, reinterpret_cast<void*>(static_cast<long>(options_ | PTRACE_O_EXITKILL))) != 0) {
     int err = errno;
     kill(pid, SIGKILL);

@@ -6,7 +6,9 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sys/socket.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <cstddef>
 #include <cstring>
@@ -19,6 +21,7 @@
 #include "record/internal.h"
 #include "record/state.h"
 #include "record/syscalls.h"
+#include "record/wait_status.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff::record::detail {
@@ -80,6 +83,66 @@ TEST(Flags, TablesAndUnknownBits) {
   EXPECT_EQ(socket_type_to_string(SOCK_STREAM | SOCK_CLOEXEC), "SOCK_STREAM|SOCK_CLOEXEC");
   EXPECT_EQ(wait_status_to_string(3 << 8), "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]");
   EXPECT_EQ(wait_status_to_string(SIGKILL), "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]");
+}
+
+// Statuses as the kernel builds them (wait(2)): exit code << 8, the fatal
+// signal (| 0x80 for a core), 0x7f | signal << 8 | event << 16 for stops.
+TEST(WaitStatus, NamesEachKind) {
+  struct Case {
+    int status;
+    WaitStatus::Kind kind;
+    const char* text;
+  };
+  const Case cases[] = {
+      {3 << 8, WaitStatus::Exited, "exited 3"},
+      {SIGKILL, WaitStatus::Killed, "killed by SIGKILL"},
+      {SIGSEGV | 0x80, WaitStatus::Killed, "killed by SIGSEGV (core dumped)"},
+      {W_STOPCODE(SIGTRAP | 0x80), WaitStatus::SyscallStop, "syscall stop"},
+      {W_STOPCODE(SIGTRAP) | PTRACE_EVENT_SECCOMP << 16, WaitStatus::SeccompStop, "seccomp stop"},
+      {W_STOPCODE(SIGTRAP) | PTRACE_EVENT_EXEC << 16, WaitStatus::PtraceEvent, "ptrace event EXEC"},
+      {W_STOPCODE(SIGTRAP) | PTRACE_EVENT_STOP << 16, WaitStatus::PtraceEvent, "ptrace event STOP"},
+      {W_STOPCODE(SIGTSTP) | PTRACE_EVENT_STOP << 16, WaitStatus::GroupStop, "group stop SIGTSTP"},
+      {W_STOPCODE(SIGSTOP) | PTRACE_EVENT_STOP << 16, WaitStatus::GroupStop, "group stop SIGSTOP"},
+      {W_STOPCODE(SIGUSR1), WaitStatus::SignalStop, "signal-delivery stop SIGUSR1"},
+      {W_STOPCODE(SIGSTOP), WaitStatus::SignalStop, "signal-delivery stop SIGSTOP"},
+      {0xffff, WaitStatus::Continued, "wait status 0xffff"},
+  };
+  for (const Case& c : cases) {
+    WaitStatus ws(c.status);
+    EXPECT_EQ(ws.kind(), c.kind) << c.text;
+    EXPECT_EQ(ws.describe(), c.text);
+  }
+}
+
+TEST(WaitStatus, FieldsOfEachKind) {
+  WaitStatus exited(3 << 8);
+  EXPECT_TRUE(exited.ended());
+  EXPECT_FALSE(exited.stopped());
+  EXPECT_EQ(exited.exit_code(), 3);
+  EXPECT_EQ(exited.shell_status(), 3);
+  EXPECT_EQ(exited.fatal_signal(), 0);
+
+  WaitStatus core(SIGABRT | 0x80);
+  EXPECT_TRUE(core.ended());
+  EXPECT_EQ(core.fatal_signal(), SIGABRT);
+  EXPECT_TRUE(core.core_dumped());
+  EXPECT_EQ(core.shell_status(), 128 + SIGABRT);
+  EXPECT_EQ(core.exit_code(), -1);
+
+  WaitStatus fork_event(W_STOPCODE(SIGTRAP) | PTRACE_EVENT_FORK << 16);
+  EXPECT_TRUE(fork_event.stopped());
+  EXPECT_FALSE(fork_event.ended());
+  EXPECT_EQ(fork_event.ptrace_event(), PTRACE_EVENT_FORK);
+  EXPECT_EQ(fork_event.stop_signal(), SIGTRAP);
+  EXPECT_EQ(fork_event.shell_status(), -1);
+
+  WaitStatus group(W_STOPCODE(SIGTTIN) | PTRACE_EVENT_STOP << 16);
+  EXPECT_EQ(group.stop_signal(), SIGTTIN);
+  EXPECT_EQ(group.ptrace_event(), PTRACE_EVENT_STOP);
+
+  WaitStatus delivery(W_STOPCODE(SIGCHLD));
+  EXPECT_EQ(delivery.stop_signal(), SIGCHLD);
+  EXPECT_EQ(delivery.ptrace_event(), 0);
 }
 
 TEST(AbsolutePath, ResolvesAndNormalizes) {
