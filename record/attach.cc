@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
+#include <optional>
 #include <string>
 
 #include "record/internal.h"
+#include "record/proc_status.h"
 
 namespace tracediff::record::detail {
 
@@ -31,14 +31,8 @@ std::string attach_denied_hint(const AttachDenial& d) {
 }
 
 pid_t thread_group_of(pid_t tid) {
-  std::ifstream in(fmt::format("/proc/{}/status", tid));
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("Tgid:", 0) == 0) {
-      pid_t tgid = std::atoi(line.c_str() + 5);
-      return tgid > 0 ? tgid : tid;
-    }
-  return tid;
+  std::optional<ProcStatus> st = read_proc_status(tid);
+  return st && st->tgid > 0 ? st->tgid : tid;
 }
 
 }  // namespace tracediff::record::detail

@@ -45,6 +45,7 @@
 
 #include "record/decode.h"
 #include "record/internal.h"
+#include "record/proc_status.h"
 #include "record/record.h"
 #include "record/syscalls.h"
 #include "record/wait_status.h"
@@ -590,13 +591,8 @@ void Recorder::adopt_orphans() {
   if (parked_ == 0) return;
   for (auto& [tid, t] : tasks_) {
     if (!t.parked) continue;
-    pid_t tgid = 0, ppid = 0;
-    std::ifstream in(fmt::format("/proc/{}/status", tid));
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("Tgid:", 0) == 0) tgid = std::atoi(line.c_str() + 5);
-      else if (line.rfind("PPid:", 0) == 0) ppid = std::atoi(line.c_str() + 5);
-    }
+    std::optional<ProcStatus> st = read_proc_status(tid);
+    pid_t tgid = st ? st->tgid : 0, ppid = st ? st->ppid : 0;
     bool parent_traced = (tgid != tid && tasks_.count(tgid)) || tasks_.count(ppid);
     if (parent_traced) continue;
     --parked_;
@@ -857,16 +853,9 @@ std::string attach_error(pid_t pid, pid_t tid, int err) {
   msg += fmt::format(" (ptrace): {}", std::strerror(err));
   if (err != EPERM) return msg;
   AttachDenial d;
-  std::ifstream in(fmt::format("/proc/{}/status", tid));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("TracerPid:", 0) == 0) {
-      d.tracer = std::atoi(line.c_str() + 10);
-    } else if (line.rfind("Uid:", 0) == 0) {
-      std::istringstream fields(line.substr(4));
-      uid_t u;
-      for (int i = 0; i < 3 && fields >> u; ++i) d.target_uids.push_back(u);
-    }
+  if (std::optional<ProcStatus> st = read_proc_status(tid)) {
+    d.tracer = st->tracer;
+    for (int i = 0; i < std::min(st->uid_count, 3); ++i) d.target_uids.push_back(st->uid[i]);
   }
   if (d.tracer > 0) {
     std::ifstream c(fmt::format("/proc/{}/comm", d.tracer));

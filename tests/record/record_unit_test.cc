@@ -20,6 +20,7 @@
 #include "record/flags.h"
 #include "record/internal.h"
 #include "record/state.h"
+#include "record/proc_status.h"
 #include "record/syscalls.h"
 #include "record/wait_status.h"
 #include "tracefile/tracefile.h"
@@ -143,6 +144,54 @@ TEST(WaitStatus, FieldsOfEachKind) {
   WaitStatus delivery(W_STOPCODE(SIGCHLD));
   EXPECT_EQ(delivery.stop_signal(), SIGCHLD);
   EXPECT_EQ(delivery.ptrace_event(), 0);
+}
+
+TEST(ProcStatus, ParsesTheLinesTheRecorderUses) {
+  const char* text =
+      "Name:\tsu do\nUmask:\t0027\nState:\tS (sleeping)\nTgid:\t4242\nNgid:\t0\nPid:\t4243\nPPid:\t1\n"
+      "TracerPid:\t999\nUid:\t1000\t0\t0\t0\nGid:\t100\t101\t102\t103\nFDSize:\t64\n"
+      "Groups:\t4 24 27 \nCapEff:\t000001ffffffffff\nNoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t3\n"
+      "Cpus_allowed_list:\t0-1\n";
+  ProcStatus st = parse_proc_status(text);
+  EXPECT_EQ(st.name, "su do");
+  EXPECT_EQ(st.umask, 027u);
+  EXPECT_EQ(st.tgid, 4242);
+  EXPECT_EQ(st.ppid, 1);
+  EXPECT_EQ(st.tracer, 999);
+  EXPECT_EQ(st.uid_count, 4);
+  EXPECT_EQ(st.uid[0], 1000u);
+  EXPECT_EQ(st.euid(), 0u);
+  EXPECT_EQ(st.gid_count, 4);
+  EXPECT_EQ(st.egid(), 101u);
+  EXPECT_EQ(st.gid[3], 103u);
+  EXPECT_EQ(st.groups, (std::vector<std::uint32_t>{4, 24, 27}));
+  EXPECT_EQ(st.cap_eff, "000001ffffffffff");
+  EXPECT_TRUE(st.no_new_privs);
+  EXPECT_EQ(st.seccomp, 2);
+  EXPECT_EQ(st.seccomp_filters, 3);
+
+  // An old kernel's file (no Umask, no Seccomp_filters), no groups, and
+  // lines cut short: fields stay at their defaults, nothing throws.
+  ProcStatus old = parse_proc_status("Name:\tsh\nTgid:\t7\nUid:\t5\nGroups:\t\nSeccomp:\t0\ngarbage\n");
+  EXPECT_FALSE(old.umask);
+  EXPECT_EQ(old.tgid, 7);
+  EXPECT_EQ(old.uid_count, 1);
+  EXPECT_EQ(old.gid_count, 0);
+  EXPECT_TRUE(old.groups.empty());
+  EXPECT_EQ(old.seccomp_filters, 0);
+}
+
+TEST(ProcStatus, ReadsALiveTask) {
+  std::optional<ProcStatus> self = read_proc_status(getpid());
+  ASSERT_TRUE(self);
+  EXPECT_EQ(self->tgid, getpid());
+  EXPECT_EQ(self->ppid, getppid());
+  EXPECT_EQ(self->euid(), geteuid());
+  EXPECT_EQ(self->egid(), getegid());
+  std::optional<ProcStatus> own = read_own_status();
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->tgid, getpid());
+  EXPECT_FALSE(read_proc_status(0x7ffffff0)) << "beyond pid_max: no such task";
 }
 
 TEST(AbsolutePath, ResolvesAndNormalizes) {
