@@ -38,6 +38,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -47,8 +48,10 @@
 #include "record/internal.h"
 #include "record/proc_status.h"
 #include "record/record.h"
+#include "record/signal_guard.h"
 #include "record/syscalls.h"
 #include "record/wait_status.h"
+#include "model/scoped_fd.h"
 #include "tracefile/tracefile.h"
 
 extern char** environ;
@@ -56,10 +59,6 @@ extern char** environ;
 namespace tracediff::record {
 namespace detail {
 namespace {
-
-volatile sig_atomic_t g_stop_signal = 0;
-void on_stop_signal(int sig) { g_stop_signal = sig; }
-void on_alarm(int) {}
 
 // How often buffered events reach the file when nothing else flushes them:
 // a recorder killed with SIGKILL loses at most this much.
@@ -113,9 +112,6 @@ struct StopInfo {
 class Recorder {
  public:
   explicit Recorder(const RecordOptions& opt) : opt_(opt) {}
-  ~Recorder() {
-    if (setup_err_ >= 0) ::close(setup_err_);
-  }
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
   RecordOutcome run();
@@ -154,7 +150,7 @@ class Recorder {
   std::vector<Event> pending_;
   bool setting_up_ = false;     // attaching: hold events in pending_
   bool discard_ = false;        // failing: write nothing more
-  int setup_err_ = -1;          // read end: the launched child's set-up error
+  ScopedFd setup_err_;          // read end: the launched child's set-up error
   std::unordered_map<pid_t, Task> tasks_;
   std::vector<bool> selected_;
   const std::vector<const Decoder*>* decoders_ = nullptr;
@@ -169,8 +165,8 @@ class Recorder {
   bool dirty_ = false;
   Event scratch_;               // reused for process and signal events
   PermCache perm_cache_;
-  std::size_t parked_ = 0;
-  bool forwarded_ = false;      // a stop signal was passed to the command      // tasks waiting for their parent's fork event
+  std::size_t parked_ = 0;      // tasks waiting for their parent's fork event
+  bool forwarded_ = false;      // a stop signal was passed to the command
 };
 
 Task& Recorder::new_task(pid_t tid) {
@@ -540,14 +536,14 @@ void Recorder::on_event(Task& t, int event) {
 void Recorder::on_death(pid_t tid, WaitStatus ws) {
   auto it = tasks_.find(tid);
   if (it == tasks_.end()) return;
-  if (tid == root_ && prelude_ && !out_ && setup_err_ >= 0) {
+  if (tid == root_ && prelude_ && !out_ && setup_err_.valid()) {
     // The launched child died before its exec and before any event: if
     // its own set-up failed (it says so through the pipe), that is our
     // failure, not the command's: no trace.
     std::string msg;
     char buf[512];
     ssize_t n;
-    while ((n = ::read(setup_err_, buf, sizeof buf)) != 0) {
+    while ((n = ::read(setup_err_.get(), buf, sizeof buf)) != 0) {
       if (n < 0) {
         if (errno == EINTR) continue;
         break;
@@ -721,9 +717,7 @@ void Recorder::detach_all() {
 
 void Recorder::loop() {
   while (!tasks_.empty()) {
-    if (g_stop_signal) {
-      int sig = g_stop_signal;
-      g_stop_signal = 0;
+    if (int sig = SignalGuard::take_stop_signal()) {
       // The launched command may have ended already, leaving children
       // (a daemon it started): its pid is free for reuse then, and is not
       // signalled. Its exit status stays what record exits with.
@@ -787,23 +781,19 @@ void Recorder::launch(const std::string& exe) {
   // failure: the child says why through this pipe (closed by a successful
   // exec) and the recorder reports it without leaving a trace. An exec that
   // fails is the command's failure and is recorded.
-  int errpipe[2];
-  if (pipe2(errpipe, O_CLOEXEC) != 0) throw fmt::system_error(errno, "pipe");
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) throw fmt::system_error(errno, "pipe");
+  ScopedFd err_read(ends[0]), err_write(ends[1]);
   const std::string nnp_msg = "record: cannot set no_new_privs for the seccomp filter: ";
   const std::string filter_msg = "record: cannot install the seccomp filter (use --all): ";
 
   pid_t pid = fork();
-  if (pid < 0) {
-    int err = errno;
-    ::close(errpipe[0]);
-    ::close(errpipe[1]);
-    throw fmt::system_error(err, "fork");
-  }
+  if (pid < 0) throw fmt::system_error(errno, "fork");
   if (pid == 0) {
-    ::close(errpipe[0]);
+    err_read.reset();
     auto setup_failed = [&](const std::string& what) {
       std::string msg = what + std::strerror(errno);
-      (void)!write(errpipe[1], msg.data(), msg.size());
+      (void)!write(err_write.get(), msg.data(), msg.size());
       _exit(126);
     };
     // Stop until the recorder has seized us, then install the filter (its
@@ -822,8 +812,8 @@ void Recorder::launch(const std::string& exe) {
     (void)!write(2, msg.data(), msg.size());
     _exit(err == ENOENT ? 127 : 126);
   }
-  ::close(errpipe[1]);
-  setup_err_ = errpipe[0];
+  err_write.reset();
+  setup_err_ = std::move(err_read);
   int status;
   while (waitpid(pid, &status, WSTOPPED) < 0) {
     if (errno != EINTR) throw fmt::system_error(errno, "waitpid({})", pid);
@@ -985,26 +975,7 @@ RecordOutcome Recorder::run() {
 
   // SIGINT/SIGTERM end the recording cleanly; SIGALRM every 100 ms wakes
   // waitpid so buffered events reach the file while the tracees are idle.
-  struct sigaction sa {};
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  struct sigaction old_int, old_term, old_hup, old_alrm;
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-  sigaction(SIGHUP, &sa, &old_hup);
-  sa.sa_handler = on_alarm;
-  sigaction(SIGALRM, &sa, &old_alrm);
-  itimerval tick{{0, 100'000}, {0, 100'000}};
-  g_stop_signal = 0;
-
-  auto restore_signals = [&] {
-    itimerval off{};
-    setitimer(ITIMER_REAL, &off, nullptr);
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
-    sigaction(SIGHUP, &old_hup, nullptr);
-    sigaction(SIGALRM, &old_alrm, nullptr);
-  };
+  std::optional<SignalGuard> guard(std::in_place);
   try {
     if (!opt_.command.empty()) {
       // The file is created at the first event (the command's exec).
@@ -1017,7 +988,7 @@ RecordOutcome Recorder::run() {
       setting_up_ = false;
       open_output();
     }
-    setitimer(ITIMER_REAL, &tick, nullptr);
+    guard->start_ticking();
     loop();
     if (!out_) open_output();
   } catch (...) {
@@ -1033,7 +1004,7 @@ RecordOutcome Recorder::run() {
       // stopped before), and so are their children the recorder followed.
       detach_all();
     }
-    restore_signals();
+    guard.reset();
     if (out_) {
       try {
         out_->close();
@@ -1042,7 +1013,7 @@ RecordOutcome Recorder::run() {
     }
     throw;
   }
-  restore_signals();
+  guard.reset();
   out_->close();
   RecordOutcome res;
   res.output = output;
