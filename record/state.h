@@ -66,6 +66,9 @@ struct Task {
   bool group_stopped = false; ///< in a group stop, restarted with PTRACE_LISTEN
 };
 
+/// The target of a symbolic link ("" when it cannot be read).
+std::string read_link(const std::string& path);
+
 /// Reads /proc/TID/cwd; "" on failure.
 std::string proc_cwd(pid_t tid);
 
