@@ -104,7 +104,7 @@ void Recorder::launch() {
   c.argv.push_back(nullptr);
   std::vector<sock_filter> filter;
   if (seccomp_) {
-    filter = build_seccomp_filter(selected_);
+    filter = build_seccomp_filter(stops_);
     c.filter.len = static_cast<unsigned short>(filter.size());
     c.filter.filter = filter.data();
   }

@@ -42,6 +42,7 @@ void Recorder::on_new_child(Task& parent, pid_t child, int event) {
   bool parked = tasks_.count(child) && tasks_[child].parked;
   Task& c = new_task(child);
   c.tgid = thread ? parent.tgid : child;
+  c.every_call = parent.every_call;  // seccomp filters are inherited
   c.fds = (flags & CLONE_FILES) ? parent.fds : std::make_shared<FdTable>(*parent.fds);
   c.fs = (flags & CLONE_FS) ? parent.fs : std::make_shared<FsState>(*parent.fs);
   // A forked child has exactly its parent's credentials: copy what is
@@ -222,6 +223,8 @@ void Recorder::adopt_orphans() {
     t.fs = std::make_shared<FsState>();
     t.fs->cwd = proc_cwd(tid);
     t.creds = std::make_shared<Creds>();
+    // Its parent's filters are its own: whether it has one is in /proc.
+    t.every_call = st && st->seccomp != 0;
     resume(t, 0);
   }
 }

@@ -35,6 +35,9 @@ struct RecordOutcome {
   std::string output;       ///< the file written
   int exit_status = 0;      ///< the command's status, 128+N if killed by N
   std::size_t events = 0;
+  /// What the recording could not see, one sentence each (as
+  /// recording_notes() of the header says it); empty when it saw everything.
+  std::vector<std::string> notes;
 };
 
 /// Records until every traced task is gone or a SIGINT/SIGTERM arrives

@@ -8,13 +8,17 @@
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 
+#include "model/coverage.h"
+#include "record/proc_status.h"
 #include "record/signal_guard.h"
 #include "record/syscalls.h"
 
@@ -53,6 +57,23 @@ void Recorder::check_options() {
   // The filter needs every child traced: an untraced task would get ENOSYS
   // for the filtered calls. So only for a launched, followed command.
   seccomp_ = !opt_.all && !opt_.command.empty() && opt_.follow;
+  if (seccomp_) {
+    // A filter tracediff itself runs under (a container's default profile,
+    // systemd's SystemCallFilter=) is inherited by the command, and its
+    // SECCOMP_RET_ERRNO wins over the recorder's SECCOMP_RET_TRACE: the
+    // calls it denies would never stop. Without a filter of ours every
+    // call stops, before any filter runs.
+    std::optional<ProcStatus> own = read_own_status();
+    if (own && own->seccomp != 0) {
+      seccomp_ = false;
+      coverage_.recorder_filtered = true;
+    }
+  }
+  // The filter stops at what is recorded and at what tells the recorder
+  // it may not see everything (watch_call): a task installing a filter of
+  // its own.
+  stops_ = selected_;
+  for (int nr : {SYS_seccomp, SYS_prctl}) stops_[static_cast<std::size_t>(nr)] = true;
   options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
   if (opt_.follow) options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
   if (seccomp_) options_ |= PTRACE_O_TRACESECCOMP;
@@ -84,6 +105,7 @@ void Recorder::build_header() {
     h.options["not_traced"] = out;
   }
   h.options["syscall_info"] = syscall_info_ ? "PTRACE_GET_SYSCALL_INFO" : "registers";
+  coverage_.write_to(h);
 }
 
 void Recorder::choose_output() {
@@ -194,12 +216,27 @@ void Recorder::abandon() {
 }
 
 RecordOutcome Recorder::finish() {
+  update_header();
   out_->close();
   RecordOutcome res;
   res.output = output_;
   res.exit_status = exit_status_;
   res.events = events_;
+  res.notes = recording_notes(header_);
+  if (header_stale_ && !res.notes.empty())
+    res.notes.push_back(fmt::format("{} is not a regular file: its header could not be updated with these notes",
+                                    output_));
   return res;
+}
+
+// The header counts what the recorder could not see, which grows as it
+// records: rewritten in place (the writer keeps room for it) at each
+// flush that follows a change, and at the end.
+void Recorder::update_header() {
+  if (!coverage_.changed || !out_) return;
+  coverage_.changed = false;
+  coverage_.write_to(header_);
+  header_stale_ = !out_->update_header(header_);
 }
 
 Task& Recorder::new_task(pid_t tid) {
@@ -227,6 +264,9 @@ void Recorder::emit(const Event& e) {
 void Recorder::open_output() {
   tracefile::TraceWriter::Options wo;
   wo.force = opt_.force;
+  wo.header_room = kHeaderRoom;
+  coverage_.write_to(header_);
+  coverage_.changed = false;
   out_ = std::make_unique<tracefile::TraceWriter>(output_, header_, wo);
   for (const Event& e : pending_) out_->write(e);
   pending_.clear();
@@ -247,6 +287,7 @@ void Recorder::maybe_flush() {
   if (!dirty_) return;
   std::int64_t now = now_ns(CLOCK_MONOTONIC_COARSE);
   if (now - last_flush_ < kFlushIntervalNs) return;
+  update_header();
   out_->flush();
   perm_cache_.clear_components();
   last_flush_ = now;

@@ -4,6 +4,8 @@
 //   attach.cc         -p: attaching to running processes, detaching
 //   stops.cc          what each stop is: syscall entry/exit, signals
 //   process_events.cc fork/clone, exec, exit and death of tasks
+//   coverage.cc       what the recorder knows it cannot see (own seccomp
+//                     filters, io_uring, ...), counted for the header
 //
 // Stops a task can report, and what the loop does with each:
 //   syscall entry / seccomp stop  -> begin the call (decode inputs)
@@ -28,6 +30,7 @@
 
 #include "model/scoped_fd.h"
 #include "model/trace.h"
+#include "record/coverage.h"
 #include "record/decode.h"
 #include "record/internal.h"
 #include "record/record.h"
@@ -40,6 +43,11 @@ namespace tracediff::record::detail {
 // How often buffered events reach the file when nothing else flushes them:
 // a recorder killed with SIGKILL loses at most this much.
 constexpr std::int64_t kFlushIntervalNs = 100'000'000;
+
+// Bytes the trace writer keeps after the header for the coverage counts
+// written at the end: every key set (model/coverage.h), counts of ten
+// digits and three lists of kMaxPids pids of seven digits take under 600.
+constexpr std::size_t kHeaderRoom = 1024;
 
 inline std::int64_t now_ns(clockid_t clock) {
   timespec ts;
@@ -103,6 +111,7 @@ class Recorder {
   void emit(const Event& e);
   void emit_process(const Task& t, const char* name, ProcInfo info);
   void maybe_flush();
+  void update_header();
   void open_output();
   Task& new_task(pid_t tid);
   // launch.cc
@@ -120,6 +129,9 @@ class Recorder {
   bool end_call(Task& t, const StopInfo& si);
   void close_pending(Task& t, ResultState state);
   void resume(Task& t, int sig);
+  // coverage.cc
+  void watch_call(Task& t, const StopInfo& si);
+  void on_own_filter(Task& t);
   // process_events.cc
   void on_event(Task& t, int event);
   void on_new_child(Task& parent, pid_t child, int event);
@@ -142,7 +154,8 @@ class Recorder {
   bool discard_ = false;        // failing: write nothing more
   ScopedFd setup_err_;          // read end: the launched child's set-up error
   std::unordered_map<pid_t, Task> tasks_;
-  std::vector<bool> selected_;
+  std::vector<bool> selected_;  // the calls recorded
+  std::vector<bool> stops_;     // the calls the filter stops at: selected_ and those watch_call needs
   const std::vector<const Decoder*>* decoders_ = nullptr;
   bool seccomp_ = false;        // the launched command runs under our filter
   bool syscall_info_ = true;    // PTRACE_GET_SYSCALL_INFO works
@@ -157,6 +170,8 @@ class Recorder {
   PermCache perm_cache_;
   std::size_t parked_ = 0;      // tasks waiting for their parent's fork event
   bool forwarded_ = false;      // a stop signal was passed to the command
+  Coverage coverage_;           // what the recording could not see, for the header
+  bool header_stale_ = false;   // coverage_ changed and the header could not be rewritten
 };
 
 }  // namespace tracediff::record::detail

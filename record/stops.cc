@@ -67,7 +67,12 @@ void Recorder::dispatch(pid_t tid, WaitStatus ws) {
       }
       return;
     case WaitStatus::SeccompStop:
-      on_event(t, PTRACE_EVENT_SECCOMP);
+      // A task stopped at every call saw this call's entry already (its
+      // syscall-entry stop comes before any filter runs): only resume it.
+      // A seccomp stop without that entry is one from before the task was
+      // switched to every call, and is the entry.
+      if (t.every_call && t.in_syscall) resume(t, 0);
+      else on_syscall_stop(t, true);
       return;
     case WaitStatus::SignalStop:
       on_signal(t, sig);
@@ -189,6 +194,7 @@ void Recorder::begin_call(Task& t, const StopInfo& si) {
 // written (the caller writes it after resuming the task).
 bool Recorder::end_call(Task& t, const StopInfo& si) {
   t.in_syscall = false;
+  if (!si.is_error) watch_call(t, si);
   if (!t.decode) return false;
   t.decode = false;
   Event& e = t.ev;
@@ -234,8 +240,9 @@ void Recorder::close_pending(Task& t, ResultState state) {
 void Recorder::resume(Task& t, int sig) {
   // Without a filter every call stops at entry and exit (PTRACE_SYSCALL).
   // Under the filter, the seccomp stop is the entry: PTRACE_SYSCALL only to
-  // catch the exit of a call in progress, PTRACE_CONT otherwise.
-  int req = (!seccomp_ || t.in_syscall) ? PTRACE_SYSCALL : PTRACE_CONT;
+  // catch the exit of a call in progress, PTRACE_CONT otherwise; a task
+  // under a filter of its own stops at every call (Task::every_call).
+  int req = (!seccomp_ || t.in_syscall || t.every_call) ? PTRACE_SYSCALL : PTRACE_CONT;
   // ESRCH: the task died meanwhile (SIGKILL); its death is reported by
   // waitpid and handled there.
   ptrace(static_cast<__ptrace_request>(req), t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));

@@ -1105,6 +1105,131 @@ def case_net_refs():
     check(rm and arg_str(rm[0]["args"][1]["items"][1]["items"][0]) == "msg", f"recvmsg data: {rm}")
 
 
+# ---- what the recorder cannot see by itself (issue 18) ----
+
+def header_options(path):
+    h, _ = load(path)
+    return h.get("options", {})
+
+
+def show_stderr(path):
+    r = subprocess.run([ARGS.tracediff, "show", path], capture_output=True, text=True)
+    check(r.returncode == 0, f"show {path}: exit {r.returncode}: {r.stderr}")
+    return r.stderr
+
+
+def statx_calls(events, path):
+    return [e for e in syscalls(events) if e["name"] == "statx" and first_path(e) == path]
+
+
+def case_own_seccomp_filter_denied_call_is_recorded():
+    # The program's filter answers statx with an errno: SECCOMP_RET_ERRNO
+    # wins over the recorder's SECCOMP_RET_TRACE, so the call never stops
+    # under the recorder's filter. It must be in the trace all the same,
+    # in the default mode and with a -e set that leaves seccomp out.
+    d = scratch()
+    target = "/etc/hostname"
+    for action, err in (("eperm", "EPERM"), ("enosys", "ENOSYS")):
+        for mode in ([], ["-e", "trace=%file"], ["--all"]):
+            out = os.path.join(d, f"{action}{len(mode)}.trace")
+            r = record(mode + ["--", prog("seccomp_deny"), action, "statx", target], out, check_rc=1)
+            check("statx /etc/hostname:" in r.stderr, f"{action} {mode}: the filter did not deny: {r.stderr}")
+            h, events = load(out)
+            st = statx_calls(events, target)
+            check(len(st) == 1 and st[0].get("errno") == err and st[0].get("ret") == -1,
+                  f"{action} {mode}: statx in the trace: {st}")
+            opts = h["options"]
+            pid = st[0]["pid"]
+            check(opts.get("seccomp.installed") == "1" and opts.get("seccomp.installed_pids") == str(pid),
+                  f"{action} {mode}: header: {opts}")
+            check(f"process {pid} installed its own seccomp filter" in show_stderr(out),
+                  f"{action} {mode}: show says nothing of the filter")
+            check(f"process {pid} installed its own seccomp filter" in r.stderr,
+                  f"{action} {mode}: record says nothing of the filter: {r.stderr}")
+            if mode == ["-e", "trace=%file"]:
+                names = {e["name"] for e in syscalls(events)}
+                check("seccomp" not in names and "write" not in names, f"-e trace=%file recorded {names}")
+
+
+def case_own_seccomp_filter_in_a_thread():
+    # The filter is installed with TSYNC while another thread sleeps in a
+    # call the recorder's filter does not stop at; that thread then makes
+    # the denied call.
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    record(["--", prog("seccomp_deny"), "eperm", "statx", "--thread", "/etc/hostname"], out, check_rc=1)
+    _, events = load(out)
+    st = statx_calls(events, "/etc/hostname")
+    check(len(st) == 1 and st[0].get("errno") == "EPERM", f"statx: {st}")
+    check(st[0]["tid"] != st[0]["pid"], f"made by the main thread, not the worker: {st}")
+
+
+def case_own_seccomp_filter_ranks_first_in_diff():
+    # Good: the filter allows statx; bad: it denies it. The denied call is
+    # the culprit.
+    d = scratch()
+    good, bad = os.path.join(d, "good.trace"), os.path.join(d, "bad.trace")
+    record(["--", prog("seccomp_deny"), "allow", "statx", "/etc/hostname"], good, check_rc=0)
+    record(["--", prog("seccomp_deny"), "eperm", "statx", "/etc/hostname"], bad, check_rc=1)
+    r = subprocess.run([ARGS.tracediff, "diff", good, bad, "--format", "json"], capture_output=True, text=True)
+    check(r.returncode == 1, f"diff: exit {r.returncode}: {r.stderr}")
+    doc = json.loads(r.stdout)
+    first = doc["divergences"][0]
+    # The families rule names every stat call by one name (docs/diff-format.md).
+    check(first["syscall"] in ("statx", "newfstatat") and first["kind"] == "result", f"first divergence: {first}")
+    check(first["bad"]["path"] == "/etc/hostname" and first["bad"]["errno"] == "EPERM" and
+          first["good"]["errno"] is None, f"first divergence: {first}")
+    check(any("installed its own seccomp filter" in n for n in doc["notes"]), f"notes: {doc['notes']}")
+
+
+def case_attach_to_a_filtered_process():
+    # -p on a process that already runs under a filter (a container's):
+    # every call stops at its entry, before the filter, so the denied
+    # calls are there; the header says the filter was there.
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    target = subprocess.Popen([prog("seccomp_deny"), "eperm", "statx", "--loop", "/etc/hostname"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        check(target.stdout.readline().strip() == b"ready", "seccomp_deny did not start")
+        p = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(target.pid)],
+                             stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: attached_in(out), "the recorder to attach")
+        time.sleep(0.3)  # a dozen statx calls
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=10)
+        check(p.returncode == 0, f"record -p: exit {p.returncode}: {err}")
+    finally:
+        target.kill()
+        target.wait()
+    h, events = load(out)
+    st = statx_calls(events, "/etc/hostname")
+    check(len(st) >= 3 and all(e.get("errno") == "EPERM" for e in st), f"statx calls: {st[:3]} ({len(st)})")
+    opts = h["options"]
+    check(opts.get("seccomp.at_attach") == "1" and opts.get("seccomp.at_attach_pids") == str(target.pid),
+          f"header: {opts}")
+    check("already ran under a seccomp filter when attached" in show_stderr(out), "show says nothing of the filter")
+
+
+def case_recorder_under_a_filter_installs_none():
+    # tracediff itself runs under a filter (a container): the command
+    # inherits it, so the recorder's own filter could not see what it
+    # denies. It records without one, and says so.
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    cmd = [prog("seccomp_deny"), "eperm", "statx", "--exec", ARGS.tracediff, "record", "-o", out, "--",
+           prog("seccomp_deny"), "none", "statx", "/etc/hostname"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    check(r.returncode == 1, f"exit {r.returncode}: {r.stderr}")
+    h, events = load(out)
+    st = statx_calls(events, "/etc/hostname")
+    check(len(st) == 1 and st[0].get("errno") == "EPERM", f"statx: {st}")
+    opts = h["options"]
+    check(opts.get("filter") == "none" and opts.get("seccomp.recorder") == "1", f"header: {opts}")
+    names = {e["name"] for e in syscalls(events)}
+    check(not names & {"mmap", "mprotect", "brk"}, f"the default set still applies: {names}")
+    check("tracediff ran under a seccomp filter" in show_stderr(out), "show says nothing of the filter")
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -15,7 +16,9 @@
 #include <future>
 #include <thread>
 
+#include "model/coverage.h"
 #include "model/paths.h"
+#include "record/coverage.h"
 #include "record/decode.h"
 #include "record/flags.h"
 #include "record/internal.h"
@@ -192,6 +195,48 @@ TEST(ProcStatus, ReadsALiveTask) {
   ASSERT_TRUE(own);
   EXPECT_EQ(own->tgid, getpid());
   EXPECT_FALSE(read_proc_status(0x7ffffff0)) << "beyond pid_max: no such task";
+}
+
+TEST(Coverage, CallsThatInstallAFilter) {
+  std::uint64_t args[6] = {SECCOMP_SET_MODE_FILTER, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(installs_seccomp(SYS_seccomp, args));
+  args[0] = SECCOMP_SET_MODE_STRICT;
+  EXPECT_TRUE(installs_seccomp(SYS_seccomp, args));
+  args[0] = SECCOMP_GET_ACTION_AVAIL;  // libseccomp's probes install nothing
+  EXPECT_FALSE(installs_seccomp(SYS_seccomp, args));
+  args[0] = PR_SET_SECCOMP;
+  EXPECT_TRUE(installs_seccomp(SYS_prctl, args));
+  args[0] = PR_SET_NO_NEW_PRIVS;
+  EXPECT_FALSE(installs_seccomp(SYS_prctl, args));
+  args[0] = SECCOMP_SET_MODE_FILTER;
+  EXPECT_FALSE(installs_seccomp(SYS_openat, args));
+}
+
+TEST(Coverage, WritesOnlyWhatItCounted) {
+  PidSet s;
+  EXPECT_TRUE(s.add(7));
+  EXPECT_FALSE(s.add(7));
+  for (pid_t p = 100; p < 120; ++p) s.add(p);
+  EXPECT_EQ(s.count, 21u);
+  EXPECT_EQ(s.pids.size(), 8u) << "the header lists a few, the count says how many";
+
+  Header h;
+  h.options["filter"] = "seccomp-bpf";
+  Coverage c;
+  c.write_to(h);
+  EXPECT_EQ(h.options.size(), 1u) << "nothing counted, nothing written";
+  c.seccomp_installed.add(42);
+  c.seccomp_installed.add(43);
+  c.recorder_filtered = true;
+  c.write_to(h);
+  EXPECT_EQ(h.options["seccomp.installed"], "2");
+  EXPECT_EQ(h.options["seccomp.installed_pids"], "42,43");
+  EXPECT_EQ(h.options["seccomp.recorder"], "1");
+  EXPECT_EQ(h.options.count("seccomp.at_attach"), 0u);
+  EXPECT_FALSE(recording_notes(h).empty());
+  c = Coverage{};
+  c.write_to(h);
+  EXPECT_EQ(h.options.size(), 1u) << "a count back at zero is removed";
 }
 
 TEST(AbsolutePath, ResolvesAndNormalizes) {
