@@ -131,11 +131,13 @@ void Recorder::attach(pid_t pid) {
   }
   // It ended between the check in run() and now.
   if (attached == 0) throw InputError(fmt::format("record: -p {}: no such process", pid));
-  // A seccomp filter set up before we came (a container's) is no obstacle,
-  // since every call stops at its entry before any filter runs, but the
-  // trace says it was there.
+  // What was set up before we came and limits what a recording shows: a
+  // seccomp filter (a container's) is no obstacle, since every call stops
+  // at its entry before any filter runs, but the trace says it was there;
+  // an io_uring set up earlier may carry operations no call shows.
   if (std::optional<ProcStatus> st = read_proc_status(pid); st && st->seccomp != 0)
     coverage_.seccomp_at_attach.add(pid);
+  if (holds_io_uring(pid)) coverage_.io_uring.add(pid);
 }
 
 void Recorder::detach_all() {

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <string>
 
 #include "model/coverage.h"
@@ -35,11 +36,20 @@ void Coverage::write_to(Header& h) const {
   pids(coverage::kSeccompInstalled, coverage::kSeccompInstalledPids, seccomp_installed);
   pids(coverage::kSeccompAtAttach, coverage::kSeccompAtAttachPids, seccomp_at_attach);
   count(coverage::kSeccompRecorder, recorder_filtered ? 1 : 0);
+  pids(coverage::kIoUringProcesses, coverage::kIoUringPids, io_uring);
+  count(coverage::kIoUringEnters, io_uring_enters);
 }
 
 bool installs_seccomp(int nr, const std::uint64_t args[6]) {
   if (nr == SYS_seccomp) return args[0] == SECCOMP_SET_MODE_FILTER || args[0] == SECCOMP_SET_MODE_STRICT;
   if (nr == SYS_prctl) return args[0] == PR_SET_SECCOMP;
+  return false;
+}
+
+bool holds_io_uring(pid_t pid) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(fmt::format("/proc/{}/fd", pid), ec))
+    if (read_link(entry.path().string()) == "anon_inode:[io_uring]") return true;
   return false;
 }
 
@@ -51,6 +61,14 @@ void Recorder::watch_call(Task& t, const StopInfo&) {
     case SYS_seccomp:
     case SYS_prctl:
       if (installs_seccomp(t.nr, t.args)) on_own_filter(t);
+      return;
+    case SYS_io_uring_setup:
+      coverage_.changed |= coverage_.io_uring.add(t.tgid);
+      return;
+    case SYS_io_uring_enter:
+      coverage_.io_uring.add(t.tgid);
+      ++coverage_.io_uring_enters;
+      coverage_.changed = true;
       return;
     default:
       return;

@@ -26,6 +26,8 @@ struct Coverage {
   PidSet seccomp_installed;   ///< installed their own filter while recorded
   PidSet seccomp_at_attach;   ///< already filtered when attached (-p)
   bool recorder_filtered = false;  ///< tracediff itself ran under a filter
+  PidSet io_uring;            ///< set up or used an io_uring
+  std::size_t io_uring_enters = 0;
   bool changed = false;           ///< since the header was last written
 
   /// Sets (or, at zero, leaves out) each coverage key in `h.options`.
@@ -36,5 +38,9 @@ struct Coverage {
 /// seccomp filter (or strict mode) of its own: seccomp(SET_MODE_FILTER or
 /// SET_MODE_STRICT) and prctl(PR_SET_SECCOMP).
 bool installs_seccomp(int nr, const std::uint64_t args[6]);
+
+/// Process `pid` holds an io_uring fd ("anon_inode:[io_uring]" in
+/// /proc/PID/fd): it set one up before the recorder attached.
+bool holds_io_uring(pid_t pid);
 
 }  // namespace tracediff::record::detail

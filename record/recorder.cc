@@ -71,9 +71,9 @@ void Recorder::check_options() {
   }
   // The filter stops at what is recorded and at what tells the recorder
   // it may not see everything (watch_call): a task installing a filter of
-  // its own.
+  // its own, a process setting up an io_uring.
   stops_ = selected_;
-  for (int nr : {SYS_seccomp, SYS_prctl}) stops_[static_cast<std::size_t>(nr)] = true;
+  for (int nr : {SYS_seccomp, SYS_prctl, SYS_io_uring_setup}) stops_[static_cast<std::size_t>(nr)] = true;
   options_ = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT;
   if (opt_.follow) options_ |= PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE;
   if (seccomp_) options_ |= PTRACE_O_TRACESECCOMP;

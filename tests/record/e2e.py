@@ -1230,6 +1230,58 @@ def case_recorder_under_a_filter_installs_none():
     check(not names & {"mmap", "mprotect", "brk"}, f"the default set still applies: {names}")
     check("tracediff ran under a seccomp filter" in show_stderr(out), "show says nothing of the filter")
 
+
+def uring_or_skip(path):
+    r = subprocess.run([prog("uring_open"), path], capture_output=True, text=True)
+    if r.returncode == 77:
+        skip(f"io_uring: {r.stdout.strip()}")
+    check(r.returncode == 0, f"uring_open untraced: exit {r.returncode}: {r.stderr}")
+
+
+def case_io_uring_is_noted():
+    # Opened, read and closed through a ring: no openat, read or close of
+    # the file is a system call. The header, show, explain and diff say the
+    # program used io_uring, so that the missing open is not taken for none.
+    d = scratch()
+    target = os.path.join(d, "data.txt")
+    with open(target, "w") as f:
+        f.write("through the ring\n")
+    uring_or_skip(target)
+    good, bad = os.path.join(d, "good.trace"), os.path.join(d, "bad.trace")
+    r = record(["--", prog("uring_open"), target], good, check_rc=0)
+    check("used io_uring" in r.stderr, f"record says nothing of io_uring: {r.stderr}")
+    h, events = load(good)
+    calls = syscalls(events)
+    names = [e["name"] for e in calls]
+    check("io_uring_setup" in names and names.count("io_uring_enter") >= 3, f"calls: {names}")
+    check(not [e for e in calls if first_path(e) == target], "the file was opened by a system call")
+    setup = [e for e in calls if e["name"] == "io_uring_setup"][0]
+    check(setup.get("ret_ref") == "anon_inode:[io_uring]", f"io_uring_setup: {setup}")
+    opts = h["options"]
+    pid = setup["pid"]
+    check(opts.get("io_uring.processes") == "1" and opts.get("io_uring.pids") == str(pid), f"header: {opts}")
+    check(int(opts.get("io_uring.enter", "0")) == names.count("io_uring_enter"), f"header: {opts}")
+    check(f"process {pid} used io_uring" in show_stderr(good), "show says nothing of io_uring")
+    # Recorded with a set that leaves io_uring out, the header still knows.
+    part = os.path.join(d, "part.trace")
+    record(["-e", "trace=%file", "--", prog("uring_open"), target], part, check_rc=0)
+    check(header_options(part).get("io_uring.processes") == "1", f"-e trace=%file: {header_options(part)}")
+    # The bad run: the file is missing, the open through the ring fails.
+    os.unlink(target)
+    record(["--", prog("uring_open"), target], bad, check_rc=1)
+    x = subprocess.run([ARGS.tracediff, "explain", bad, "--format", "json"], capture_output=True, text=True)
+    notes = json.loads(x.stdout)["notes"]
+    check(any("used io_uring" in n for n in notes), f"explain notes: {notes}")
+    t = subprocess.run([ARGS.tracediff, "explain", bad], capture_output=True, text=True)
+    check("used io_uring" in t.stdout, f"explain text: {t.stdout}")
+    r = subprocess.run([ARGS.tracediff, "diff", good, bad, "--format", "json"], capture_output=True, text=True)
+    check(r.returncode in (0, 1), f"diff: exit {r.returncode}: {r.stderr}")
+    notes = json.loads(r.stdout)["notes"]
+    check(any(n.startswith(f"good trace {good}:") and "used io_uring" in n for n in notes) and
+          any(n.startswith(f"bad trace {bad}:") and "used io_uring" in n for n in notes), f"diff notes: {notes}")
+    text = subprocess.run([ARGS.tracediff, "diff", good, bad], capture_output=True, text=True).stdout
+    check("used io_uring" in text, f"diff text report: {text}")
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 
