@@ -38,12 +38,24 @@ void Coverage::write_to(Header& h) const {
   count(coverage::kSeccompRecorder, recorder_filtered ? 1 : 0);
   pids(coverage::kIoUringProcesses, coverage::kIoUringPids, io_uring);
   count(coverage::kIoUringEnters, io_uring_enters);
+  count(coverage::kUnreadable, unreadable);
+  count(coverage::kEntryMissed, entry_missed);
+  count(coverage::kNotFollowed, not_followed);
 }
 
 bool installs_seccomp(int nr, const std::uint64_t args[6]) {
   if (nr == SYS_seccomp) return args[0] == SECCOMP_SET_MODE_FILTER || args[0] == SECCOMP_SET_MODE_STRICT;
   if (nr == SYS_prctl) return args[0] == PR_SET_SECCOMP;
   return false;
+}
+
+std::size_t count_unreadable(const std::vector<Arg>& args) {
+  std::size_t n = 0;
+  for (const Arg& a : args) {
+    if (a.kind == ArgKind::Unreadable) ++n;
+    if (!a.items.empty()) n += count_unreadable(a.items);
+  }
+  return n;
 }
 
 bool holds_io_uring(pid_t pid) {
@@ -56,7 +68,7 @@ bool holds_io_uring(pid_t pid) {
 // The calls that tell the recorder it may not see everything from now on.
 // Every one of them stops even when not selected (stops_), so that -e
 // trace=%file still learns of them.
-void Recorder::watch_call(Task& t, const StopInfo&) {
+void Recorder::watch_call(Task& t, const StopInfo& si) {
   switch (t.nr) {
     case SYS_seccomp:
     case SYS_prctl:
@@ -69,6 +81,16 @@ void Recorder::watch_call(Task& t, const StopInfo&) {
       coverage_.io_uring.add(t.tgid);
       ++coverage_.io_uring_enters;
       coverage_.changed = true;
+      return;
+    case SYS_clone:
+    case SYS_clone3:
+    case SYS_fork:
+    case SYS_vfork:
+      // Without -f the new task is not traced: what it does is not here.
+      if (!opt_.follow && si.rval > 0) {
+        ++coverage_.not_followed;
+        coverage_.changed = true;
+      }
       return;
     default:
       return;

@@ -28,6 +28,9 @@ struct Coverage {
   bool recorder_filtered = false;  ///< tracediff itself ran under a filter
   PidSet io_uring;            ///< set up or used an io_uring
   std::size_t io_uring_enters = 0;
+  std::size_t unreadable = 0;     ///< arguments that could not be read
+  std::size_t entry_missed = 0;   ///< calls in progress when tracing began
+  std::size_t not_followed = 0;   ///< tasks created but not traced (--no-follow)
   bool changed = false;           ///< since the header was last written
 
   /// Sets (or, at zero, leaves out) each coverage key in `h.options`.
@@ -38,6 +41,10 @@ struct Coverage {
 /// seccomp filter (or strict mode) of its own: seccomp(SET_MODE_FILTER or
 /// SET_MODE_STRICT) and prctl(PR_SET_SECCOMP).
 bool installs_seccomp(int nr, const std::uint64_t args[6]);
+
+/// Arguments of kind Unreadable in `args`, struct fields and array items
+/// included.
+std::size_t count_unreadable(const std::vector<Arg>& args);
 
 /// Process `pid` holds an io_uring fd ("anon_inode:[io_uring]" in
 /// /proc/PID/fd): it set one up before the recorder attached.

@@ -248,6 +248,11 @@ Task& Recorder::new_task(pid_t tid) {
 
 void Recorder::emit(const Event& e) {
   if (discard_) return;
+  if (e.type == EventType::Syscall)
+    if (std::size_t n = count_unreadable(e.args)) {
+      coverage_.unreadable += n;
+      coverage_.changed = true;
+    }
   if (!out_) {
     if (setting_up_) {
       pending_.push_back(e);

@@ -129,6 +129,7 @@ class Recorder {
   bool end_call(Task& t, const StopInfo& si);
   void close_pending(Task& t, ResultState state);
   void resume(Task& t, int sig);
+  void exit_without_entry(Task& t, const StopInfo& si);
   // coverage.cc
   void watch_call(Task& t, const StopInfo& si);
   void on_own_filter(Task& t);

@@ -104,8 +104,7 @@ void Recorder::on_syscall_stop(Task& t, bool seccomp_stop) {
   bool complete = false;
   if (si.op == StopInfo::Entry) begin_call(t, si);
   else if (si.op == StopInfo::Exit && t.in_syscall) complete = end_call(t, si);
-  // An exit without an entry (attached mid-call, or the launch handshake)
-  // has nothing to pair with and is dropped.
+  else if (si.op == StopInfo::Exit) exit_without_entry(t, si);
   resume(t, 0);
   // Everything read from the tracee is in t.ev: encode and write it while
   // the tracee runs on (t.ev is not touched again before its next stop,
@@ -246,6 +245,24 @@ void Recorder::resume(Task& t, int sig) {
   // ESRCH: the task died meanwhile (SIGKILL); its death is reported by
   // waitpid and handled there.
   ptrace(static_cast<__ptrace_request>(req), t.tid, nullptr, reinterpret_cast<void*>(static_cast<long>(sig)));
+}
+
+// An exit stop whose entry was not seen has nothing to pair with: the
+// launch handshake, a call in progress when the recorder attached or when
+// a task was switched to every call. A call interrupted that way and
+// restarted by the kernel (ERESTART*) is seen again from its entry; one
+// that completed is lost, and counted when it is one the trace would hold.
+void Recorder::exit_without_entry(Task& t, const StopInfo& si) {
+  if (prelude_ && t.tid == root_) return;
+  // ERESTARTSYS, ERESTARTNOINTR, ERESTARTNOHAND, ENOIOCTLCMD and
+  // ERESTART_RESTARTBLOCK (512-516): kernel-internal, never returned.
+  if (si.is_error && si.rval <= -512 && si.rval >= -516) return;
+  user_regs_struct r{};
+  if (ptrace(PTRACE_GETREGS, t.tid, nullptr, &r) != 0) return;
+  int nr = static_cast<int>(r.orig_rax);
+  if (nr >= 0 && nr < static_cast<int>(selected_.size()) && !selected_[nr]) return;
+  ++coverage_.entry_missed;
+  coverage_.changed = true;
 }
 
 }  // namespace tracediff::record::detail

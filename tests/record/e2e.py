@@ -1282,6 +1282,30 @@ def case_io_uring_is_noted():
     text = subprocess.run([ARGS.tracediff, "diff", good, bad], capture_output=True, text=True).stdout
     check("used io_uring" in text, f"diff text report: {text}")
 
+
+def case_blind_spots_are_counted():
+    # Memory the recorder could not read, and children --no-follow leaves
+    # out, are counted in the header and said by show.
+    d = scratch()
+    out = os.path.join(d, "bad.trace")
+    record(["--", prog("behave"), "badptr"], out, check_rc=0)
+    h, events = load(out)
+    bad = [e for e in syscalls(events) if e.get("errno") == "EFAULT"]
+    check(bad and bad[0]["args"][1]["kind"] == "unreadable", f"the EFAULT call: {bad}")
+    check(h["options"].get("unseen.unreadable") == "1", f"header: {h['options']}")
+    check("1 argument could not be read" in show_stderr(out), "show says nothing of the unreadable argument")
+    out = os.path.join(d, "nofollow.trace")
+    record(["--no-follow", "--", "sh", "-c", "/bin/true & /bin/true & wait"], out, check_rc=0)
+    check(header_options(out).get("unseen.not_followed") == "2", f"header: {header_options(out)}")
+    check("2 tasks created by the command were not recorded" in show_stderr(out), "show says nothing")
+    # A recording that saw everything says nothing.
+    out = os.path.join(d, "plain.trace")
+    r = record(["--", "true"], out, check_rc=0)
+    check(not [k for k in header_options(out) if k.startswith(("unseen.", "seccomp.", "io_uring."))],
+          f"header: {header_options(out)}")
+    check("note:" not in r.stderr and "note:" not in show_stderr(out), f"notes for a clean recording: {r.stderr}")
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 

@@ -239,6 +239,19 @@ TEST(Coverage, WritesOnlyWhatItCounted) {
   EXPECT_EQ(h.options.size(), 1u) << "a count back at zero is removed";
 }
 
+TEST(Coverage, CountsUnreadableArgumentsAtAnyDepth) {
+  Arg path;
+  path.kind = ArgKind::Path;
+  Arg bad;
+  bad.kind = ArgKind::Unreadable;
+  Arg argv;
+  argv.kind = ArgKind::Array;
+  argv.items = {path, bad, bad};
+  EXPECT_EQ(count_unreadable({}), 0u);
+  EXPECT_EQ(count_unreadable({path, bad}), 1u);
+  EXPECT_EQ(count_unreadable({bad, argv}), 3u);
+}
+
 TEST(AbsolutePath, ResolvesAndNormalizes) {
   EXPECT_EQ(absolute_path("/home/u", "a/../b/./c"), "/home/u/b/c");
   EXPECT_EQ(absolute_path("/home/u", "/etc//passwd"), "/etc/passwd");
