@@ -2,6 +2,9 @@
 //
 // Launches a command or attaches to running processes, follows every child
 // and thread, decodes the arguments that matter, and snapshots the host.
+// What it knows it could not see (a program's own seccomp filter, which it
+// then works around; io_uring; unreadable memory; ...) is counted in the
+// header's options (model/coverage.h) and returned as notes, never dropped.
 // Linux x86_64 only for now; the architecture is written in the header.
 #pragma once
 
