@@ -73,10 +73,6 @@ std::vector<std::string> recording_notes(const Header& h) {
   if (long n = count_of(h, c::kNotFollowed))
     out.push_back(fmt::format("{} task{} created by the command {} not recorded (--no-follow)", n, s(n),
                               n == 1 ? "was" : "were"));
-  if (long n = count_of(h, c::kUnreadable))
-    out.push_back(fmt::format(
-        "{} argument{} could not be read from the program's memory (kept as unreadable, with the address)", n,
-        s(n)));
   return out;
 }
 

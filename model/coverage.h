@@ -33,8 +33,9 @@ inline constexpr const char* kIoUringProcesses = "io_uring.processes";
 inline constexpr const char* kIoUringPids = "io_uring.pids";
 inline constexpr const char* kIoUringEnters = "io_uring.enter";
 /// Arguments whose memory could not be read (kept as unreadable, with
-/// their address).
-inline constexpr const char* kUnreadable = "unseen.unreadable";
+/// their address). The key the eBPF recorder writes too: describe_losses()
+/// (model/trace.h) says it, so recording_notes() leaves it out.
+inline constexpr const char* kUnreadable = "unreadable";
 /// Calls whose entry the recorder did not see (in progress when it
 /// attached), so their results are not in the trace.
 inline constexpr const char* kEntryMissed = "unseen.entry_missed";
