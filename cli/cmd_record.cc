@@ -39,6 +39,7 @@ record::RecordOutcome record_with(const record::RecordOptions& o) {
 void run_record(const record::RecordOptions& o, CommandResult& res) {
   record::RecordOutcome r = record_with(o);
   fmt::print(stderr, "tracediff: recorded {} events to {}\n", r.events, r.output);
+  for (const std::string& n : r.notes) fmt::print(stderr, "tracediff: note: {}\n", n);
   res.status = r.exit_status;
 }
 
@@ -57,6 +58,9 @@ void add_record(CLI::App& app, CommandResult& res) {
       "everything but memory management, futex, clock/time, signal-mask and scheduling calls.\n"
       "-p cannot use seccomp (a filter cannot be added to a running process): every call stops and\n"
       "is filtered in the recorder, so -p costs more. --no-follow also disables the filter.\n"
+      "A program that installs a seccomp filter of its own is from then on stopped at every call\n"
+      "(its filter's denials would hide calls from ours); what the recording could not see, or saw\n"
+      "that way, is counted in the header and printed as notes by record, show, diff and explain.\n"
       "Ctrl-C / SIGTERM: with -p, detach and leave the processes running. With a command, pass\n"
       "the signal to it; with --all then detach (as strace does), else record until it ends (a\n"
       "seccomp filter cannot be removed), a second signal killing it. The trace stays valid.\n"

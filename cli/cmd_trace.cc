@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "display/format.h"
+#include "model/coverage.h"
 #include "input/input.h"
 #include "tracefile/tracefile.h"
 #include "strace/strace.h"
@@ -64,6 +65,9 @@ void run_show(const ShowArgs& a, CommandResult& res) {
   print_warnings(t.warnings);
   if (std::string l = describe_losses(t.header); !l.empty())
     fmt::print(stderr, "tracediff: warning: {}: {}\n", a.trace, l);
+  // What the recording could not see, before what it saw: a call missing
+  // below may be one it could not see.
+  for (const std::string& n : recording_notes(t.header)) fmt::print(stderr, "tracediff: note: {}: {}\n", a.trace, n);
   std::set<std::int32_t> pids(a.pids.begin(), a.pids.end());
   std::set<std::string> names(a.syscalls.begin(), a.syscalls.end());
   display::FormatOptions fo;

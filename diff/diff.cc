@@ -8,6 +8,7 @@
 #include <set>
 
 #include "diff/internal.h"
+#include "model/coverage.h"
 #include "model/source.h"
 
 namespace tracediff::diff {
@@ -208,6 +209,12 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   for (const auto& [info, side] : {std::pair{&r.good_info, &r.good}, std::pair{&r.bad_info, &r.bad}})
     if (std::string l = describe_losses(side->header); !l.empty())
       r.notes.push_back(fmt::format("{}: {}: a divergence may be a missing event, not a difference", info->file, l));
+  // What either recording could not see: a call missing from one side
+  // may be one its recorder could not see, not one the program skipped.
+  for (const std::string& n : recording_notes(r.good.header))
+    r.notes.push_back(fmt::format("good trace {}: {}", r.good_info.file, n));
+  for (const std::string& n : recording_notes(r.bad.header))
+    r.notes.push_back(fmt::format("bad trace {}: {}", r.bad_info.file, n));
   r.env = compare_headers(r.good.header, r.bad.header);
   for (const EnvChange& c : r.env) r.divergences.push_back(env_divergence(c));
   rank(g, b, r);

@@ -110,7 +110,7 @@ struct DiffResult {
   std::vector<TaskPair> pairs; ///< roots first, then children depth-first
   std::vector<Divergence> divergences;  ///< sorted by rank
   std::vector<EnvChange> env;
-  std::vector<std::string> notes;  ///< e.g. "approximate alignment for task X"
+  std::vector<std::string> notes;  ///< e.g. "approximate alignment for task X", what a recording could not see
   /// True when any divergence is significant (diff's exit code 1).
   bool has_significant() const;
 };

@@ -110,6 +110,11 @@ std::string diff_to_json(const DiffResult& r) {
     str_array(out, d.candidates);
     out.push_back('}');
   }
+  out += "],\"notes\":[";
+  for (std::size_t i = 0; i < r.notes.size(); ++i) {
+    if (i) out.push_back(',');
+    str(out, r.notes[i]);
+  }
   out += "]}\n";
   return out;
 }

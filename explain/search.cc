@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "model/coverage.h"
 #include "model/syscalls.h"
 
 namespace tracediff::explain {
@@ -301,6 +302,13 @@ const char* to_string(ExplainLink::Kind k) {
   return "?";
 }
 
-Explanation run(const Trace& t, const ExplainOptions& opt) { return detail::Searcher(t, opt).run(); }
+Explanation run(const Trace& t, const ExplainOptions& opt) {
+  Explanation x = detail::Searcher(t, opt).run();
+  // What the recording could not see: the cause may be among it (a file
+  // opened through io_uring is in no openat).
+  for (std::string& n : recording_notes(t.header)) x.notes.push_back(std::move(n));
+  if (std::string l = describe_losses(t.header); !l.empty()) x.notes.push_back(l);
+  return x;
+}
 
 }  // namespace tracediff::explain

@@ -118,6 +118,28 @@ std::vector<Decoder> fd_decoders() {
          c.add(c.int_arg(2));
        },
        nullptr},
+      // io_uring: the ring's fd and what each enter asks for. What the ring
+      // carries is not system calls and is not seen (the header says a
+      // process used one: coverage.cc).
+      {"io_uring_setup",
+       [](DecodeCtx& c) {
+         c.add(c.uint_arg(0));
+         c.add(c.hex_arg(1));
+       },
+       [](DecodeCtx& c) {
+         // The kernel makes every ring fd close-on-exec.
+         if (!c.failed) c.track_fd(static_cast<int>(c.ret), "anon_inode:[io_uring]", true);
+       }},
+      {"io_uring_enter",
+       [](DecodeCtx& c) {
+         c.add(c.fd_arg(0));
+         c.add(c.uint_arg(1));  // to_submit
+         c.add(c.uint_arg(2));  // min_complete
+         c.add(c.hex_arg(3));   // IORING_ENTER_* flags
+         c.add(c.hex_arg(4));
+         c.add(c.uint_arg(5));
+       },
+       nullptr},
       {"close", [](DecodeCtx& c) { c.add(c.fd_arg(0)); },
        [](DecodeCtx& c) {
          // Linux releases the fd even when close fails (EINTR, EIO); only

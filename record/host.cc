@@ -14,6 +14,7 @@
 
 #include "record/decode.h"
 #include "record/internal.h"
+#include "record/proc_status.h"
 #include "record/record.h"
 #include "record/syscalls.h"
 
@@ -173,18 +174,9 @@ HostInfo snapshot_host() {
     for (int i = 0; i < n; ++i) groups.push_back(gs[i]);
     h.groups = std::move(groups);
   }
-  {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("CapEff:", 0) == 0) {
-        std::string v = line.substr(7);
-        v.erase(0, v.find_first_not_of(" \t"));
-        h.capabilities = v;
-      } else if (line.rfind("Umask:", 0) == 0) {
-        h.umask = static_cast<std::uint32_t>(std::stoul(line.substr(6), nullptr, 8));
-      }
-    }
+  if (std::optional<detail::ProcStatus> st = detail::read_own_status()) {
+    if (!st->cap_eff.empty()) h.capabilities = st->cap_eff;
+    h.umask = st->umask;
   }
   char cwd[4096];
   if (getcwd(cwd, sizeof cwd)) h.cwd = cwd;

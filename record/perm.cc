@@ -11,51 +11,21 @@
 #include <sys/syscall.h>
 
 #include "record/internal.h"
+#include "record/proc_status.h"
 #include "record/syscalls.h"
 
 namespace tracediff::record::detail {
 namespace {
 
-// The effective ids and groups from /proc/TID/status, read in one go: this
-// runs once per process that fails a path call, and C++ streams made it
-// the recorder's most expensive per-process step.
+// The effective ids and groups of task `tid`; a task that is gone leaves
+// them unknown (0), as before any snapshot could be taken.
 void read_creds(pid_t tid, Creds& c) {
   c.valid = true;
-  char buf[8192];
-  int fd = ::open(fmt::format("/proc/{}/status", tid).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t n = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (n <= 0) return;
-  std::string_view text(buf, static_cast<std::size_t>(n));
-  // "Uid:\treal\teffective\tsaved\tfs": the second number.
-  auto numbers = [](std::string_view line) {
-    std::vector<std::uint32_t> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-      while (i < line.size() && (line[i] < '0' || line[i] > '9')) ++i;
-      if (i >= line.size()) break;
-      std::uint32_t v = 0;
-      while (i < line.size() && line[i] >= '0' && line[i] <= '9') v = v * 10 + static_cast<std::uint32_t>(line[i++] - '0');
-      out.push_back(v);
-    }
-    return out;
-  };
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.starts_with("Uid:")) {
-      if (auto v = numbers(line.substr(4)); v.size() >= 2) c.uid = v[1];
-    } else if (line.starts_with("Gid:")) {
-      if (auto v = numbers(line.substr(4)); v.size() >= 2) c.gid = v[1];
-    } else if (line.starts_with("Groups:")) {
-      c.groups = numbers(line.substr(7));
-      break;  // Groups comes after Uid and Gid
-    }
-  }
+  std::optional<ProcStatus> st = read_proc_status(tid);
+  if (!st) return;
+  if (st->uid_count >= 2) c.uid = st->euid();
+  if (st->gid_count >= 2) c.gid = st->egid();
+  c.groups = std::move(st->groups);
 }
 
 const char* type_of(mode_t m) {

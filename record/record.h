@@ -2,6 +2,9 @@
 //
 // Launches a command or attaches to running processes, follows every child
 // and thread, decodes the arguments that matter, and snapshots the host.
+// What it knows it could not see (a program's own seccomp filter, which it
+// then works around; io_uring; unreadable memory; ...) is counted in the
+// header's options (model/coverage.h) and returned as notes, never dropped.
 // Linux x86_64 only for now; the architecture is written in the header.
 #pragma once
 
@@ -38,6 +41,9 @@ struct RecordOutcome {
   std::string output;       ///< the file written
   int exit_status = 0;      ///< the command's status, 128+N if killed by N
   std::size_t events = 0;
+  /// What the recording could not see, one sentence each (as
+  /// recording_notes() of the header says it); empty when it saw everything.
+  std::vector<std::string> notes;
 };
 
 /// Records until every traced task is gone or a SIGINT/SIGTERM arrives

@@ -6,15 +6,12 @@
 #include <filesystem>
 
 namespace tracediff::record::detail {
-namespace {
 
 std::string read_link(const std::string& p) {
   char buf[4096];
   ssize_t n = readlink(p.c_str(), buf, sizeof buf);
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
 }
-
-}  // namespace
 
 const std::string& FdTable::ref(pid_t tid, int fd) {
   auto it = fds.find(fd);

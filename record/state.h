@@ -65,7 +65,15 @@ struct Task {
   bool parked = false;        ///< first stop seen before its parent's event
   bool attached = false;      ///< attached with -p (detach, never kill)
   bool group_stopped = false; ///< in a group stop, restarted with PTRACE_LISTEN
+  /// Stopped at every call (PTRACE_SYSCALL) although the recorder's filter
+  /// is on: the task runs under a seccomp filter of its own, whose
+  /// SECCOMP_RET_ERRNO would win over the recorder's SECCOMP_RET_TRACE and
+  /// hide the calls it denies. Inherited by its children.
+  bool every_call = false;
 };
+
+/// The target of a symbolic link ("" when it cannot be read).
+std::string read_link(const std::string& path);
 
 /// Reads /proc/TID/cwd; "" on failure.
 std::string proc_cwd(pid_t tid);

@@ -271,10 +271,49 @@ struct TraceWriter::Impl {
   ZSTD_CStream* cs = nullptr;
   std::string buf;   // uncompressed JSON not yet handed to zstd / the kernel
   std::string zbuf;  // compressed output scratch
+  std::string created;       // the header's, kept by update_header()
+  std::size_t header_region = 0;  // bytes at offset 0 update_header() may rewrite; 0: none
   ~Impl() {
     if (cs) ZSTD_freeCStream(cs);
   }
 };
+
+namespace {
+
+// A zstd skippable frame (RFC 8878, 3.1.2): magic 0x184D2A50, the size of
+// what follows (little-endian), that many bytes any decoder skips.
+constexpr std::size_t kSkippableHeader = 8;
+void append_skippable(std::string& out, std::size_t content) {
+  auto le32 = [&](std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  le32(0x184D2A50);
+  le32(static_cast<std::uint32_t>(content));
+  out.append(content, '\0');
+}
+
+// The header as one zstd frame of its own (level 3, as the stream).
+std::string compress_frame(std::string_view text, const std::string& path) {
+  std::string z(ZSTD_compressBound(text.size()), '\0');
+  std::size_t n = ZSTD_compress(z.data(), z.size(), text.data(), text.size(), 3);
+  if (ZSTD_isError(n)) throw std::runtime_error(fmt::format("{}: zstd: {}", path, ZSTD_getErrorName(n)));
+  z.resize(n);
+  return z;
+}
+
+void pwrite_all(int fd, const std::string& data, const std::string& path) {
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t w = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      throw fmt::system_error(errno, "write to {}", path);
+    }
+    done += static_cast<std::size_t>(w);
+  }
+}
+
+}  // namespace
 
 // Flush the buffer at this size even between explicit flushes, so that the
 // writer's memory stays small for long recordings.
@@ -311,9 +350,47 @@ TraceWriter::TraceWriter(const std::string& path, const Header& h, Options opt)
   }
   Header hdr = h;
   if (hdr.created.empty()) hdr.created = now_iso8601();
-  impl_->buf = header_to_json(hdr);
+  impl_->created = hdr.created;
+  std::string line = header_to_json(hdr);
+  struct stat st;
+  std::size_t room = opt.header_room;
+  if (path == "-" || ::fstat(impl_->fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) room = 0;
+  if (room && impl_->cs) {
+    // Its own frame, then room to grow into: update_header() rewrites both.
+    line.push_back('\n');
+    std::string frame = compress_frame(line, path_);
+    impl_->header_region = frame.size() + kSkippableHeader + room;
+    append_skippable(frame, room);
+    write_all(impl_->fd.get(), frame.data(), frame.size(), path_);
+    return;
+  }
+  if (room) {
+    line.append(room, ' ');  // JSON allows spaces after the object
+    impl_->header_region = line.size();
+  }
+  impl_->buf = std::move(line);
   impl_->buf.push_back('\n');
   flush();
+}
+
+bool TraceWriter::update_header(const Header& h) {
+  Impl& m = *impl_;
+  if (m.closed || m.header_region == 0) return false;
+  Header hdr = h;
+  if (hdr.created.empty()) hdr.created = m.created;
+  std::string line = header_to_json(hdr);
+  if (m.cs) {
+    line.push_back('\n');
+    std::string frame = compress_frame(line, path_);
+    if (frame.size() + kSkippableHeader > m.header_region) return false;
+    append_skippable(frame, m.header_region - frame.size() - kSkippableHeader);
+    pwrite_all(m.fd.get(), frame, path_);
+    return true;
+  }
+  if (line.size() > m.header_region) return false;
+  line.append(m.header_region - line.size(), ' ');
+  pwrite_all(m.fd.get(), line, path_);
+  return true;
 }
 
 TraceWriter::~TraceWriter() {

@@ -40,6 +40,12 @@ class TraceWriter {
   struct Options {
     bool force = false;      ///< overwrite an existing file
     unsigned mode = 0600;    ///< permission bits of a new file
+    /// Bytes kept free after the header so that update_header() can
+    /// rewrite it in place once more is known (a recorder's counts of what
+    /// it could not see). Plain: spaces before the header line's newline;
+    /// zstd: the header in a frame of its own followed by a skippable frame.
+    /// Ignored (0) when the output is not a regular file.
+    std::size_t header_room = 0;
   };
   /// Creates `path` ("-" is stdout). Throws InputError if it exists and
   /// !force, fmt::system_error on I/O failure.
@@ -50,6 +56,12 @@ class TraceWriter {
   TraceWriter& operator=(const TraceWriter&) = delete;
 
   void write(const Event& e);
+  /// Rewrites the header in place, keeping every event written: `h`
+  /// replaces the header the writer was made with (its `created` is kept
+  /// when h's is empty). Returns false, changing nothing, when the writer
+  /// has no header room (not asked for, not a regular file) or the new
+  /// header does not fit in it. Throws fmt::system_error on I/O failure.
+  bool update_header(const Header& h);
   /// Pushes buffered data to the kernel (and a complete zstd block).
   void flush();
   /// Flushes and finishes the file; further writes are errors.

@@ -371,6 +371,23 @@ TEST(Diff, EmptyAndOneSidedTraces) {
   EXPECT_FALSE(one.divergences[0].bad.has_value());
 }
 
+// What a recording could not see reaches the report: a note per side.
+TEST(Diff, NotesWhatARecordingCouldNotSee) {
+  Trace a = program(1000, true, false).exit(0).build();
+  Trace b = program(2000, false, true).exit(1).build();
+  b.header.options["io_uring.processes"] = "1";
+  b.header.options["io_uring.pids"] = "2000";
+  diff::DiffResult r = diff::diff_traces(a, b, {}, "good.trace", "bad.trace");
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_EQ(r.notes[0].rfind("bad trace bad.trace: process 2000 used io_uring: ", 0), 0u) << r.notes[0];
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(diff::diff_to_json(r));
+  ASSERT_EQ(simdjson::dom::array(doc["notes"]).size(), 1u);
+  EXPECT_EQ(std::string_view(doc["notes"].at(0)), r.notes[0]);
+  diff::DiffResult clean = diff::diff_traces(a, a, {}, "good.trace", "good.trace");
+  EXPECT_TRUE(clean.notes.empty());
+}
+
 TEST(DiffJson, FollowsTheContract) {
   Trace a = program(1000, true, false).exit(0).build();
   Trace b = program(2000, false, true).exit(1).build();

@@ -89,6 +89,23 @@ TEST(Explain, MissingConfigFindsTheFailingOpen) {
   EXPECT_EQ(cause(x).hint, "/etc/foo/config.json does not exist");
 }
 
+// A trace whose recorder says it could not see everything says so in the
+// explanation: the cause may be among what it could not see.
+TEST(Explain, NotesWhatTheRecordingCouldNotSee) {
+  TraceBuilder b;
+  b.call(100, "execve", {path("./foo")}, 0)
+      .call(100, "write", {fd(2), data("cannot read config\n"), num(19)}, 19)
+      .exit(100, 1);
+  Trace t = b.trace();
+  explain::Explanation plain = explain::run(t);
+  t.header.options["io_uring.processes"] = "1";
+  t.header.options["io_uring.pids"] = "100";
+  explain::Explanation x = explain::run(t);
+  ASSERT_EQ(x.notes.size(), plain.notes.size() + 1);
+  EXPECT_EQ(x.notes.back().rfind("process 100 used io_uring: ", 0), 0u) << x.notes.back();
+  EXPECT_NE(explain::render_explanation_text(x, "t.trace").find("note: process 100 used io_uring"), std::string::npos);
+}
+
 TEST(Explain, SkipsLookupsThatLaterSucceedAndIsattyProbes) {
   TraceBuilder b;
   b.call(7, "openat", {kCwd, path("/etc/app.conf"), flags("O_RDONLY")}, -1, "EACCES")

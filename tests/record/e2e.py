@@ -1106,6 +1106,210 @@ def case_net_refs():
     check(rm and arg_str(rm[0]["args"][1]["items"][1]["items"][0]) == "msg", f"recvmsg data: {rm}")
 
 
+# ---- what the recorder cannot see by itself (issue 18) ----
+
+def header_options(path):
+    h, _ = load(path)
+    return h.get("options", {})
+
+
+def show_stderr(path):
+    r = subprocess.run([ARGS.tracediff, "show", path], capture_output=True, text=True)
+    check(r.returncode == 0, f"show {path}: exit {r.returncode}: {r.stderr}")
+    return r.stderr
+
+
+def statx_calls(events, path):
+    return [e for e in syscalls(events) if e["name"] == "statx" and first_path(e) == path]
+
+
+def case_own_seccomp_filter_denied_call_is_recorded():
+    # The program's filter answers statx with an errno: SECCOMP_RET_ERRNO
+    # wins over the recorder's SECCOMP_RET_TRACE, so the call never stops
+    # under the recorder's filter. It must be in the trace all the same,
+    # in the default mode and with a -e set that leaves seccomp out.
+    d = scratch()
+    target = "/etc/hostname"
+    for action, err in (("eperm", "EPERM"), ("enosys", "ENOSYS")):
+        for mode in ([], ["-e", "trace=%file"], ["--all"]):
+            out = os.path.join(d, f"{action}{len(mode)}.trace")
+            r = record(mode + ["--", prog("seccomp_deny"), action, "statx", target], out, check_rc=1)
+            check("statx /etc/hostname:" in r.stderr, f"{action} {mode}: the filter did not deny: {r.stderr}")
+            h, events = load(out)
+            st = statx_calls(events, target)
+            check(len(st) == 1 and st[0].get("errno") == err and st[0].get("ret") == -1,
+                  f"{action} {mode}: statx in the trace: {st}")
+            opts = h["options"]
+            pid = st[0]["pid"]
+            check(opts.get("seccomp.installed") == "1" and opts.get("seccomp.installed_pids") == str(pid),
+                  f"{action} {mode}: header: {opts}")
+            check(f"process {pid} installed its own seccomp filter" in show_stderr(out),
+                  f"{action} {mode}: show says nothing of the filter")
+            check(f"process {pid} installed its own seccomp filter" in r.stderr,
+                  f"{action} {mode}: record says nothing of the filter: {r.stderr}")
+            if mode == ["-e", "trace=%file"]:
+                names = {e["name"] for e in syscalls(events)}
+                check("seccomp" not in names and "write" not in names, f"-e trace=%file recorded {names}")
+
+
+def case_own_seccomp_filter_in_a_thread():
+    # The filter is installed with TSYNC while another thread sleeps in a
+    # call the recorder's filter does not stop at; that thread then makes
+    # the denied call.
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    record(["--", prog("seccomp_deny"), "eperm", "statx", "--thread", "/etc/hostname"], out, check_rc=1)
+    _, events = load(out)
+    st = statx_calls(events, "/etc/hostname")
+    check(len(st) == 1 and st[0].get("errno") == "EPERM", f"statx: {st}")
+    check(st[0]["tid"] != st[0]["pid"], f"made by the main thread, not the worker: {st}")
+
+
+def case_own_seccomp_filter_ranks_first_in_diff():
+    # Good: the filter allows statx; bad: it denies it. The denied call is
+    # the culprit.
+    d = scratch()
+    good, bad = os.path.join(d, "good.trace"), os.path.join(d, "bad.trace")
+    record(["--", prog("seccomp_deny"), "allow", "statx", "/etc/hostname"], good, check_rc=0)
+    record(["--", prog("seccomp_deny"), "eperm", "statx", "/etc/hostname"], bad, check_rc=1)
+    r = subprocess.run([ARGS.tracediff, "diff", good, bad, "--format", "json"], capture_output=True, text=True)
+    check(r.returncode == 1, f"diff: exit {r.returncode}: {r.stderr}")
+    doc = json.loads(r.stdout)
+    first = doc["divergences"][0]
+    # The families rule names every stat call by one name (docs/diff-format.md).
+    check(first["syscall"] in ("statx", "newfstatat") and first["kind"] == "result", f"first divergence: {first}")
+    check(first["bad"]["path"] == "/etc/hostname" and first["bad"]["errno"] == "EPERM" and
+          first["good"]["errno"] is None, f"first divergence: {first}")
+    check(any("installed its own seccomp filter" in n for n in doc["notes"]), f"notes: {doc['notes']}")
+
+
+def case_attach_to_a_filtered_process():
+    # -p on a process that already runs under a filter (a container's):
+    # every call stops at its entry, before the filter, so the denied
+    # calls are there; the header says the filter was there.
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    target = subprocess.Popen([prog("seccomp_deny"), "eperm", "statx", "--loop", "/etc/hostname"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        check(target.stdout.readline().strip() == b"ready", "seccomp_deny did not start")
+        p = subprocess.Popen([ARGS.tracediff, "record", "-o", out, "-p", str(target.pid)],
+                             stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: attached_in(out), "the recorder to attach")
+        time.sleep(0.3)  # a dozen statx calls
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=10)
+        check(p.returncode == 0, f"record -p: exit {p.returncode}: {err}")
+    finally:
+        target.kill()
+        target.wait()
+    h, events = load(out)
+    st = statx_calls(events, "/etc/hostname")
+    check(len(st) >= 3 and all(e.get("errno") == "EPERM" for e in st), f"statx calls: {st[:3]} ({len(st)})")
+    opts = h["options"]
+    check(opts.get("seccomp.at_attach") == "1" and opts.get("seccomp.at_attach_pids") == str(target.pid),
+          f"header: {opts}")
+    check("already ran under a seccomp filter when attached" in show_stderr(out), "show says nothing of the filter")
+
+
+def case_recorder_under_a_filter_installs_none():
+    # tracediff itself runs under a filter (a container): the command
+    # inherits it, so the recorder's own filter could not see what it
+    # denies. It records without one, and says so.
+    d = scratch()
+    out = os.path.join(d, "t.trace")
+    cmd = [prog("seccomp_deny"), "eperm", "statx", "--exec", ARGS.tracediff, "record", "-o", out, "--",
+           prog("seccomp_deny"), "none", "statx", "/etc/hostname"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    check(r.returncode == 1, f"exit {r.returncode}: {r.stderr}")
+    h, events = load(out)
+    st = statx_calls(events, "/etc/hostname")
+    check(len(st) == 1 and st[0].get("errno") == "EPERM", f"statx: {st}")
+    opts = h["options"]
+    check(opts.get("filter") == "none" and opts.get("seccomp.recorder") == "1", f"header: {opts}")
+    names = {e["name"] for e in syscalls(events)}
+    check(not names & {"set_tid_address", "set_robust_list", "rseq", "munmap"}, f"the default set still applies: {names}")
+    check("tracediff ran under a seccomp filter" in show_stderr(out), "show says nothing of the filter")
+
+
+def uring_or_skip(path):
+    r = subprocess.run([prog("uring_open"), path], capture_output=True, text=True)
+    if r.returncode == 77:
+        skip(f"io_uring: {r.stdout.strip()}")
+    check(r.returncode == 0, f"uring_open untraced: exit {r.returncode}: {r.stderr}")
+
+
+def case_io_uring_is_noted():
+    # Opened, read and closed through a ring: no openat, read or close of
+    # the file is a system call. The header, show, explain and diff say the
+    # program used io_uring, so that the missing open is not taken for none.
+    d = scratch()
+    target = os.path.join(d, "data.txt")
+    with open(target, "w") as f:
+        f.write("through the ring\n")
+    uring_or_skip(target)
+    good, bad = os.path.join(d, "good.trace"), os.path.join(d, "bad.trace")
+    r = record(["--", prog("uring_open"), target], good, check_rc=0)
+    check("used io_uring" in r.stderr, f"record says nothing of io_uring: {r.stderr}")
+    h, events = load(good)
+    calls = syscalls(events)
+    names = [e["name"] for e in calls]
+    check("io_uring_setup" in names and names.count("io_uring_enter") >= 3, f"calls: {names}")
+    check(not [e for e in calls if first_path(e) == target], "the file was opened by a system call")
+    setup = [e for e in calls if e["name"] == "io_uring_setup"][0]
+    check(setup.get("ret_ref") == "anon_inode:[io_uring]", f"io_uring_setup: {setup}")
+    opts = h["options"]
+    pid = setup["pid"]
+    check(opts.get("io_uring.processes") == "1" and opts.get("io_uring.pids") == str(pid), f"header: {opts}")
+    check(int(opts.get("io_uring.enter", "0")) == names.count("io_uring_enter"), f"header: {opts}")
+    check(f"process {pid} used io_uring" in show_stderr(good), "show says nothing of io_uring")
+    # Recorded with a set that leaves io_uring out, the header still knows.
+    part = os.path.join(d, "part.trace")
+    record(["-e", "trace=%file", "--", prog("uring_open"), target], part, check_rc=0)
+    check(header_options(part).get("io_uring.processes") == "1", f"-e trace=%file: {header_options(part)}")
+    # The bad run: the file is missing, the open through the ring fails.
+    os.unlink(target)
+    record(["--", prog("uring_open"), target], bad, check_rc=1)
+    x = subprocess.run([ARGS.tracediff, "explain", bad, "--format", "json"], capture_output=True, text=True)
+    notes = json.loads(x.stdout)["notes"]
+    check(any("used io_uring" in n for n in notes), f"explain notes: {notes}")
+    t = subprocess.run([ARGS.tracediff, "explain", bad], capture_output=True, text=True)
+    check("used io_uring" in t.stdout, f"explain text: {t.stdout}")
+    r = subprocess.run([ARGS.tracediff, "diff", good, bad, "--format", "json"], capture_output=True, text=True)
+    check(r.returncode in (0, 1), f"diff: exit {r.returncode}: {r.stderr}")
+    notes = json.loads(r.stdout)["notes"]
+    check(any(n.startswith(f"good trace {good}:") and "used io_uring" in n for n in notes) and
+          any(n.startswith(f"bad trace {bad}:") and "used io_uring" in n for n in notes), f"diff notes: {notes}")
+    text = subprocess.run([ARGS.tracediff, "diff", good, bad], capture_output=True, text=True).stdout
+    check("used io_uring" in text, f"diff text report: {text}")
+
+
+def case_blind_spots_are_counted():
+    # Memory the recorder could not read, and children --no-follow leaves
+    # out, are counted in the header and said by show.
+    d = scratch()
+    out = os.path.join(d, "bad.trace")
+    record(["--", prog("behave"), "badptr"], out, check_rc=0)
+    h, events = load(out)
+    bad = [e for e in syscalls(events) if e.get("errno") == "EFAULT"]
+    check(bad and bad[0]["args"][1]["kind"] == "unreadable", f"the EFAULT call: {bad}")
+    # The key the eBPF recorder writes for the same loss, said the same way.
+    check(h["options"].get("unreadable") == "1", f"header: {h['options']}")
+    check("1 arguments unreadable" in show_stderr(out), "show says nothing of the unreadable argument")
+    x = subprocess.run([ARGS.tracediff, "explain", out, "--format", "json"], capture_output=True, text=True)
+    check(any("1 arguments unreadable" in n for n in json.loads(x.stdout)["notes"]), f"explain: {x.stdout}")
+    out = os.path.join(d, "nofollow.trace")
+    record(["--no-follow", "--", "sh", "-c", "/bin/true & /bin/true & wait"], out, check_rc=0)
+    check(header_options(out).get("unseen.not_followed") == "2", f"header: {header_options(out)}")
+    check("2 tasks created by the command were not recorded" in show_stderr(out), "show says nothing")
+    # A recording that saw everything says nothing.
+    out = os.path.join(d, "plain.trace")
+    r = record(["--", "true"], out, check_rc=0)
+    check(not [k for k in header_options(out) if k.startswith(("unseen.", "seccomp.", "io_uring."))],
+          f"header: {header_options(out)}")
+    check("note:" not in r.stderr and "note:" not in show_stderr(out), f"notes for a clean recording: {r.stderr}")
+
+
 CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
 
 

@@ -5,20 +5,27 @@
 #include <gtest/gtest.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <cstddef>
 #include <cstring>
 #include <future>
 #include <thread>
 
+#include "model/coverage.h"
 #include "model/paths.h"
+#include "record/coverage.h"
 #include "record/decode.h"
 #include "record/flags.h"
 #include "record/internal.h"
 #include "record/state.h"
+#include "record/proc_status.h"
 #include "record/syscalls.h"
+#include "record/wait_status.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff::record::detail {
@@ -80,6 +87,169 @@ TEST(Flags, TablesAndUnknownBits) {
   EXPECT_EQ(socket_type_to_string(SOCK_STREAM | SOCK_CLOEXEC), "SOCK_STREAM|SOCK_CLOEXEC");
   EXPECT_EQ(wait_status_to_string(3 << 8), "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]");
   EXPECT_EQ(wait_status_to_string(SIGKILL), "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]");
+}
+
+// Statuses as the kernel builds them (wait(2)): exit code << 8, the fatal
+// signal (| 0x80 for a core), 0x7f | signal << 8 | event << 16 for stops.
+TEST(WaitStatus, NamesEachKind) {
+  struct Case {
+    int status;
+    WaitStatus::Kind kind;
+    const char* text;
+  };
+  const Case cases[] = {
+      {3 << 8, WaitStatus::Exited, "exited 3"},
+      {SIGKILL, WaitStatus::Killed, "killed by SIGKILL"},
+      {SIGSEGV | 0x80, WaitStatus::Killed, "killed by SIGSEGV (core dumped)"},
+      {W_STOPCODE(SIGTRAP | 0x80), WaitStatus::SyscallStop, "syscall stop"},
+      {W_STOPCODE(SIGTRAP) | PTRACE_EVENT_SECCOMP << 16, WaitStatus::SeccompStop, "seccomp stop"},
+      {W_STOPCODE(SIGTRAP) | PTRACE_EVENT_EXEC << 16, WaitStatus::PtraceEvent, "ptrace event EXEC"},
+      {W_STOPCODE(SIGTRAP) | PTRACE_EVENT_STOP << 16, WaitStatus::PtraceEvent, "ptrace event STOP"},
+      {W_STOPCODE(SIGTSTP) | PTRACE_EVENT_STOP << 16, WaitStatus::GroupStop, "group stop SIGTSTP"},
+      {W_STOPCODE(SIGSTOP) | PTRACE_EVENT_STOP << 16, WaitStatus::GroupStop, "group stop SIGSTOP"},
+      {W_STOPCODE(SIGUSR1), WaitStatus::SignalStop, "signal-delivery stop SIGUSR1"},
+      {W_STOPCODE(SIGSTOP), WaitStatus::SignalStop, "signal-delivery stop SIGSTOP"},
+      {0xffff, WaitStatus::Continued, "wait status 0xffff"},
+  };
+  for (const Case& c : cases) {
+    WaitStatus ws(c.status);
+    EXPECT_EQ(ws.kind(), c.kind) << c.text;
+    EXPECT_EQ(ws.describe(), c.text);
+  }
+}
+
+TEST(WaitStatus, FieldsOfEachKind) {
+  WaitStatus exited(3 << 8);
+  EXPECT_TRUE(exited.ended());
+  EXPECT_FALSE(exited.stopped());
+  EXPECT_EQ(exited.exit_code(), 3);
+  EXPECT_EQ(exited.shell_status(), 3);
+  EXPECT_EQ(exited.fatal_signal(), 0);
+
+  WaitStatus core(SIGABRT | 0x80);
+  EXPECT_TRUE(core.ended());
+  EXPECT_EQ(core.fatal_signal(), SIGABRT);
+  EXPECT_TRUE(core.core_dumped());
+  EXPECT_EQ(core.shell_status(), 128 + SIGABRT);
+  EXPECT_EQ(core.exit_code(), -1);
+
+  WaitStatus fork_event(W_STOPCODE(SIGTRAP) | PTRACE_EVENT_FORK << 16);
+  EXPECT_TRUE(fork_event.stopped());
+  EXPECT_FALSE(fork_event.ended());
+  EXPECT_EQ(fork_event.ptrace_event(), PTRACE_EVENT_FORK);
+  EXPECT_EQ(fork_event.stop_signal(), SIGTRAP);
+  EXPECT_EQ(fork_event.shell_status(), -1);
+
+  WaitStatus group(W_STOPCODE(SIGTTIN) | PTRACE_EVENT_STOP << 16);
+  EXPECT_EQ(group.stop_signal(), SIGTTIN);
+  EXPECT_EQ(group.ptrace_event(), PTRACE_EVENT_STOP);
+
+  WaitStatus delivery(W_STOPCODE(SIGCHLD));
+  EXPECT_EQ(delivery.stop_signal(), SIGCHLD);
+  EXPECT_EQ(delivery.ptrace_event(), 0);
+}
+
+TEST(ProcStatus, ParsesTheLinesTheRecorderUses) {
+  const char* text =
+      "Name:\tsu do\nUmask:\t0027\nState:\tS (sleeping)\nTgid:\t4242\nNgid:\t0\nPid:\t4243\nPPid:\t1\n"
+      "TracerPid:\t999\nUid:\t1000\t0\t0\t0\nGid:\t100\t101\t102\t103\nFDSize:\t64\n"
+      "Groups:\t4 24 27 \nCapEff:\t000001ffffffffff\nNoNewPrivs:\t1\nSeccomp:\t2\nSeccomp_filters:\t3\n"
+      "Cpus_allowed_list:\t0-1\n";
+  ProcStatus st = parse_proc_status(text);
+  EXPECT_EQ(st.name, "su do");
+  EXPECT_EQ(st.umask, 027u);
+  EXPECT_EQ(st.tgid, 4242);
+  EXPECT_EQ(st.ppid, 1);
+  EXPECT_EQ(st.tracer, 999);
+  EXPECT_EQ(st.uid_count, 4);
+  EXPECT_EQ(st.uid[0], 1000u);
+  EXPECT_EQ(st.euid(), 0u);
+  EXPECT_EQ(st.gid_count, 4);
+  EXPECT_EQ(st.egid(), 101u);
+  EXPECT_EQ(st.gid[3], 103u);
+  EXPECT_EQ(st.groups, (std::vector<std::uint32_t>{4, 24, 27}));
+  EXPECT_EQ(st.cap_eff, "000001ffffffffff");
+  EXPECT_TRUE(st.no_new_privs);
+  EXPECT_EQ(st.seccomp, 2);
+  EXPECT_EQ(st.seccomp_filters, 3);
+
+  // An old kernel's file (no Umask, no Seccomp_filters), no groups, and
+  // lines cut short: fields stay at their defaults, nothing throws.
+  ProcStatus old = parse_proc_status("Name:\tsh\nTgid:\t7\nUid:\t5\nGroups:\t\nSeccomp:\t0\ngarbage\n");
+  EXPECT_FALSE(old.umask);
+  EXPECT_EQ(old.tgid, 7);
+  EXPECT_EQ(old.uid_count, 1);
+  EXPECT_EQ(old.gid_count, 0);
+  EXPECT_TRUE(old.groups.empty());
+  EXPECT_EQ(old.seccomp_filters, 0);
+}
+
+TEST(ProcStatus, ReadsALiveTask) {
+  std::optional<ProcStatus> self = read_proc_status(getpid());
+  ASSERT_TRUE(self);
+  EXPECT_EQ(self->tgid, getpid());
+  EXPECT_EQ(self->ppid, getppid());
+  EXPECT_EQ(self->euid(), geteuid());
+  EXPECT_EQ(self->egid(), getegid());
+  std::optional<ProcStatus> own = read_own_status();
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->tgid, getpid());
+  EXPECT_FALSE(read_proc_status(0x7ffffff0)) << "beyond pid_max: no such task";
+}
+
+TEST(Coverage, CallsThatInstallAFilter) {
+  std::uint64_t args[6] = {SECCOMP_SET_MODE_FILTER, 0, 0, 0, 0, 0};
+  EXPECT_TRUE(installs_seccomp(SYS_seccomp, args));
+  args[0] = SECCOMP_SET_MODE_STRICT;
+  EXPECT_TRUE(installs_seccomp(SYS_seccomp, args));
+  args[0] = SECCOMP_GET_ACTION_AVAIL;  // libseccomp's probes install nothing
+  EXPECT_FALSE(installs_seccomp(SYS_seccomp, args));
+  args[0] = PR_SET_SECCOMP;
+  EXPECT_TRUE(installs_seccomp(SYS_prctl, args));
+  args[0] = PR_SET_NO_NEW_PRIVS;
+  EXPECT_FALSE(installs_seccomp(SYS_prctl, args));
+  args[0] = SECCOMP_SET_MODE_FILTER;
+  EXPECT_FALSE(installs_seccomp(SYS_openat, args));
+}
+
+TEST(Coverage, WritesOnlyWhatItCounted) {
+  PidSet s;
+  EXPECT_TRUE(s.add(7));
+  EXPECT_FALSE(s.add(7));
+  for (pid_t p = 100; p < 120; ++p) s.add(p);
+  EXPECT_EQ(s.count, 21u);
+  EXPECT_EQ(s.pids.size(), 8u) << "the header lists a few, the count says how many";
+
+  Header h;
+  h.options["filter"] = "seccomp-bpf";
+  Coverage c;
+  c.write_to(h);
+  EXPECT_EQ(h.options.size(), 1u) << "nothing counted, nothing written";
+  c.seccomp_installed.add(42);
+  c.seccomp_installed.add(43);
+  c.recorder_filtered = true;
+  c.write_to(h);
+  EXPECT_EQ(h.options["seccomp.installed"], "2");
+  EXPECT_EQ(h.options["seccomp.installed_pids"], "42,43");
+  EXPECT_EQ(h.options["seccomp.recorder"], "1");
+  EXPECT_EQ(h.options.count("seccomp.at_attach"), 0u);
+  EXPECT_FALSE(recording_notes(h).empty());
+  c = Coverage{};
+  c.write_to(h);
+  EXPECT_EQ(h.options.size(), 1u) << "a count back at zero is removed";
+}
+
+TEST(Coverage, CountsUnreadableArgumentsAtAnyDepth) {
+  Arg path;
+  path.kind = ArgKind::Path;
+  Arg bad;
+  bad.kind = ArgKind::Unreadable;
+  Arg argv;
+  argv.kind = ArgKind::Array;
+  argv.items = {path, bad, bad};
+  EXPECT_EQ(count_unreadable({}), 0u);
+  EXPECT_EQ(count_unreadable({path, bad}), 1u);
+  EXPECT_EQ(count_unreadable({bad, argv}), 3u);
 }
 
 TEST(AbsolutePath, ResolvesAndNormalizes) {

@@ -269,6 +269,66 @@ TEST(TraceWriter, FlushedEventsAreReadableBeforeClose) {
   w.close();
 }
 
+// A recorder learns some of what its header says only at the end (what it
+// could not see): the header is rewritten in place, the events kept, in
+// plain and compressed files, readable at every moment in between.
+TEST(TraceWriter, UpdateHeaderRewritesItInPlace) {
+  TempDir d;
+  Trace t = sample_trace();
+  for (const char* name : {"room.trace", "room.trace.zst"}) {
+    tracefile::TraceWriter::Options o;
+    o.header_room = 256;
+    tracefile::TraceWriter w(d.file(name), t.header, o);
+    w.write(t.events[0]);
+    w.flush();
+    Header h = t.header;
+    h.options["unseen.unreadable"] = "3";
+    EXPECT_TRUE(w.update_header(h)) << name;
+    Trace mid = tracefile::read_trace(d.file(name));
+    EXPECT_EQ(mid.header.options["unseen.unreadable"], "3") << name;
+    EXPECT_EQ(mid.events.size(), 1u) << name;
+    w.write(t.events[1]);
+    h.options["unseen.unreadable"] = "12";
+    h.options["io_uring.processes"] = "1";
+    EXPECT_TRUE(w.update_header(h)) << name;
+    Header too_big = h;
+    std::string noise;  // incompressible, so that zstd cannot make it fit
+    for (std::uint32_t x = 1; noise.size() < 1000;) {
+      x = x * 1103515245 + 12345;
+      noise.push_back(static_cast<char>('a' + (x >> 16) % 26));
+    }
+    too_big.options["big"] = noise;
+    EXPECT_FALSE(w.update_header(too_big)) << name << ": more than the room";
+    w.close();
+    EXPECT_FALSE(w.update_header(h)) << name << ": after close";
+    Trace back = tracefile::read_trace(d.file(name));
+    EXPECT_EQ(back.header.options["unseen.unreadable"], "12") << name;
+    EXPECT_EQ(back.header.options["io_uring.processes"], "1") << name;
+    EXPECT_EQ(back.header.options.count("big"), 0u) << name;
+    EXPECT_EQ(back.header.created, mid.header.created) << name;
+    ASSERT_EQ(back.events.size(), 2u) << name;
+    EXPECT_EQ(back.events[1], t.events[1]) << name;
+    EXPECT_TRUE(back.warnings.empty()) << name;
+  }
+  // The plain file's first line is still one JSON object, then spaces.
+  std::string text = testing::slurp(d.file("room.trace"));
+  std::string first = text.substr(0, text.find('\n'));
+  EXPECT_EQ(first.back(), ' ');
+  EXPECT_EQ(first.find_last_not_of(' '), first.rfind('}'));
+
+  // Without room (not asked for, or not a regular file) nothing changes.
+  tracefile::TraceWriter plain(d.file("noroom.trace"), t.header);
+  EXPECT_FALSE(plain.update_header(t.header));
+  plain.close();
+  std::string unpadded = testing::slurp(d.file("noroom.trace"));
+  EXPECT_EQ(unpadded[unpadded.find('\n') - 1], '}') << "no padding without room";
+  tracefile::TraceWriter::Options o;
+  o.header_room = 256;
+  o.force = true;
+  tracefile::TraceWriter dev("/dev/null", t.header, o);
+  EXPECT_FALSE(dev.update_header(t.header));
+}
+
 TEST(TraceJson, IsOneLineAndJqFriendly) {
   Trace t = sample_trace();
   std::string j = tracefile::event_to_json(t.events[0]);

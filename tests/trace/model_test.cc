@@ -5,6 +5,7 @@
 #include "tests/trace/test_util.h"
 #include "display/format.h"
 #include "tracefile/tracefile.h"
+#include "model/coverage.h"
 #include "model/trace.h"
 
 namespace tracediff {
@@ -204,6 +205,47 @@ TEST(CompactStrings, ArgStaysSmall) {
   // The model's memory budget (docs/performance.md) depends on this.
   EXPECT_LE(sizeof(Arg), 72u);
   EXPECT_LE(sizeof(Event), 168u);
+}
+
+// What a recording could not see, as show, diff and explain say it: one
+// sentence per header key, nothing for a trace without any.
+TEST(RecordingNotes, OneSentencePerCoverageKey) {
+  Header h;
+  h.options["filter"] = "seccomp-bpf";
+  EXPECT_TRUE(recording_notes(h).empty());
+
+  h.options[coverage::kSeccompInstalled] = "1";
+  h.options[coverage::kSeccompInstalledPids] = "4242";
+  h.options[coverage::kIoUringProcesses] = "11";
+  h.options[coverage::kIoUringPids] = "1,2,3,4,5,6,7,8";
+  h.options[coverage::kIoUringEnters] = "1";
+  h.options[coverage::kUnreadable] = "2";
+  h.options[coverage::kEntryMissed] = "1";
+  h.options[coverage::kNotFollowed] = "3";
+  h.options[coverage::kSeccompAtAttach] = "2";
+  h.options[coverage::kSeccompAtAttachPids] = "10,20";
+  h.options[coverage::kSeccompRecorder] = "1";
+  std::vector<std::string> n = recording_notes(h);
+  ASSERT_EQ(n.size(), 6u) << "unreadable is describe_losses()'s to say";
+  EXPECT_EQ(n[0].rfind("tracediff ran under a seccomp filter", 0), 0u) << n[0];
+  EXPECT_EQ(n[1].rfind("process 4242 installed its own seccomp filter: from then on it and its children", 0), 0u)
+      << n[1];
+  EXPECT_EQ(n[2].rfind("processes 10 and 20 already ran under a seccomp filter when attached", 0), 0u) << n[2];
+  EXPECT_EQ(n[3].rfind("processes 1, 2, 3, 4, 5, 6, 7, 8 and 3 more used io_uring (1 io_uring_enter call): ", 0), 0u)
+      << n[3];
+  EXPECT_EQ(n[4], "1 call was already in progress when tracing began: its result is not in the trace");
+  EXPECT_EQ(n[5], "3 tasks created by the command were not recorded (--no-follow)");
+  EXPECT_EQ(describe_losses(h), "2 arguments unreadable (memory the kernel could not read)");
+
+  // A count this reader cannot read (a later writer's) says nothing rather
+  // than something wrong; a count without its pids still says how many.
+  Header odd;
+  odd.options[coverage::kEntryMissed] = "many";
+  odd.options[coverage::kSeccompInstalled] = "2";
+  n = recording_notes(odd);
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].rfind("2 processes installed their own seccomp filter: from then on they and their children", 0), 0u)
+      << n[0];
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Ends as told: "exit N", "kill" (SIGKILL itself), "segv", "stop" (SIGSTOP
 // itself, then exits 0 once continued), "sleep N" (then exit 0),
-// "block" (reads stdin forever, for killing mid-call).
+// "block" (reads stdin forever, for killing mid-call), "badptr" (opens a
+// path at an address that is not mapped: EFAULT, then exit 0).
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,10 @@ int main(int argc, char** argv) {
   if (!strcmp(what, "block")) {
     char c;
     for (;;) read(0, &c, 1), pause();
+  }
+  if (!strcmp(what, "badptr")) {
+    open((const char*)16, O_RDONLY);
+    return 0;
   }
   if (!strcmp(what, "env")) {
     write(1, "secret-data\n", 12);
