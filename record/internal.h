@@ -3,6 +3,7 @@
 
 #include <linux/filter.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <optional>
 #include <unordered_map>
@@ -11,8 +12,41 @@
 
 #include "record/state.h"
 #include "model/trace.h"
+#include "record/record.h"
 
 namespace tracediff::record::detail {
+
+// Bytes the trace writer keeps after the header for the coverage counts
+// written at the end: every key set (model/coverage.h), counts of ten
+// digits and three lists of kMaxPids pids of seven digits take under 600.
+inline constexpr std::size_t kHeaderRoom = 1024;
+
+inline std::int64_t now_ns(clockid_t clock) {
+  timespec ts;
+  clock_gettime(clock, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+/// The recorder holds capability `cap` in its effective set.
+bool has_capability(int cap);
+/// The executable `cmd` names: itself when it holds a '/', else the first
+/// match in PATH. Throws InputError when there is none.
+std::string resolve_command(const std::string& cmd);
+/// The -p ids, each thread id replaced by its process (with a note on
+/// stderr) and each process once. Throws InputError for one that does not
+/// exist.
+std::vector<pid_t> processes_of(const std::vector<std::int32_t>& ids);
+
+/// The header both recorders start from: `source`, the time, the command
+/// or the attached pids, the host, and the options every recording writes
+/// (data_size, content_size, follow, redact, trace, not_traced). Each
+/// recorder adds its own (filter, syscall_info) and its counts.
+Header recording_header(const RecordOptions& opt, std::string_view source, std::size_t data_size);
+
+/// The output file: opt.output, else CMD-HOST.trace (pidPID-HOST.trace
+/// for -p). Refuses, before any process is touched, one that cannot be
+/// created (InputError: it exists and no --force).
+std::string choose_output(const RecordOptions& opt, const Header& h);
 
 /// True for the errnos after which a path call gets a permission snapshot.
 bool wants_perm_snapshot(int err);

@@ -28,7 +28,7 @@ namespace detail {
 RecordOutcome Recorder::run() {
   check_options();
   build_header();
-  choose_output();
+  output_ = choose_output(opt_, header_);
   {
     SignalGuard guard;
     try {
@@ -81,48 +81,10 @@ void Recorder::check_options() {
 }
 
 void Recorder::build_header() {
-  Header& h = header_;
-  h.source = "ptrace";
-  h.created = fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
-  h.command = opt_.command;
-  h.attached = opt_.attach;
-  h.time_base = "epoch";
-  h.host = snapshot_host();
-  if (!opt_.attach.empty()) h.host.env = proc_environ(opt_.attach[0]);
-  if (opt_.redact && h.host.env) redact_env(*h.host.env);
-  h.options["data_size"] = fmt::format("{}", opt_.data_size);
-  h.options["content_size"] = fmt::format("{}", opt_.content_size);
-  h.options["follow"] = opt_.follow ? "true" : "false";
-  h.options["redact"] = opt_.redact ? "true" : "false";
-  h.options["filter"] = seccomp_ ? "seccomp-bpf" : "none";
-  std::string set;
-  for (const std::string& s : opt_.trace_set) set += (set.empty() ? "" : ",") + s;
-  h.options["trace"] = opt_.all ? "all" : set.empty() ? "default" : set;
-  if (!opt_.all && set.empty()) {
-    // Say what the default set leaves out, so a reader knows an absent
-    // mmap means "not recorded", not "not made".
-    std::string out;
-    for (const std::string& n : default_excluded_syscalls()) out += (out.empty() ? "" : ",") + n;
-    h.options["not_traced"] = out;
-  }
-  h.options["syscall_info"] = syscall_info_ ? "PTRACE_GET_SYSCALL_INFO" : "registers";
-  coverage_.write_to(h);
-}
-
-void Recorder::choose_output() {
-  output_ = opt_.output;
-  if (output_.empty()) {
-    std::string base = !opt_.command.empty() ? std::filesystem::path(opt_.command[0]).filename().string()
-                                             : fmt::format("pid{}", opt_.attach[0]);
-    output_ = fmt::format("{}-{}.trace", base, header_.host.hostname.value_or("host"));
-  }
-  // Refuse an output that cannot be written before touching any process;
-  // the file itself is created only once tracing has started (see out_),
-  // so that a failed attach or launch neither leaves a header-only file
-  // nor, with --force, truncates the one that was there.
-  tracefile::TraceWriter::Options wo;
-  wo.force = opt_.force;
-  tracefile::check_can_create(output_, wo);
+  header_ = recording_header(opt_, "ptrace", opt_.data_size);
+  header_.options["filter"] = seccomp_ ? "seccomp-bpf" : "none";
+  header_.options["syscall_info"] = syscall_info_ ? "PTRACE_GET_SYSCALL_INFO" : "registers";
+  coverage_.write_to(header_);
 }
 
 void Recorder::launch_or_attach() {

@@ -44,16 +44,6 @@ namespace tracediff::record::detail {
 // a recorder killed with SIGKILL loses at most this much.
 constexpr std::int64_t kFlushIntervalNs = 100'000'000;
 
-// Bytes the trace writer keeps after the header for the coverage counts
-// written at the end: every key set (model/coverage.h), counts of ten
-// digits and three lists of kMaxPids pids of seven digits take under 600.
-constexpr std::size_t kHeaderRoom = 1024;
-
-inline std::int64_t now_ns(clockid_t clock) {
-  timespec ts;
-  clock_gettime(clock, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 /// Makes a reused event (a task's call being built, the scratch event) a
 /// fresh one of `type` by task t, starting now, keeping its buffers.
@@ -70,16 +60,6 @@ inline Event& reset_event(Event& e, const Task& t, EventType type, std::string_v
   e.perm.reset();
   return e;
 }
-
-/// The recorder holds capability `cap` in its effective set.
-bool has_capability(int cap);
-/// The executable `cmd` names: itself when it holds a '/', else the first
-/// match in PATH. Throws InputError when there is none.
-std::string resolve_command(const std::string& cmd);
-/// The -p ids, each thread id replaced by its process (with a note on
-/// stderr) and each process once. Throws InputError for one that does not
-/// exist.
-std::vector<pid_t> processes_of(const std::vector<std::int32_t>& ids);
 
 /// What a syscall stop tells: which side of the call, and its values.
 struct StopInfo {
@@ -102,7 +82,6 @@ class Recorder {
   // recorder.cc
   void check_options();
   void build_header();
-  void choose_output();
   void launch_or_attach();
   void loop();
   bool on_stop_request(int sig);

@@ -454,7 +454,30 @@ int BPF_PROG(td_sys_exit, struct pt_regs* regs, long ret) {
   __u64 pid_tgid = bpf_get_current_pid_tgid();
   __u32 tid = (__u32)pid_tgid;
   struct td_call* call = bpf_map_lookup_elem(&inflight, &tid);
-  if (!call) return 0; /* not traced, not selected, or entered before we were */
+  if (!call) {
+    /* No entry seen: not traced, not selected, entered before the task
+     * was traced, or never entered at all: a call a seccomp filter of the
+     * program's own denied (SECCOMP_RET_ERRNO) skips sys_enter but still
+     * exits. The argument registers are as the program set them (the
+     * kernel preserves them across a call), so the call is sent as it was. */
+    if (!bpf_map_lookup_elem(&tasks, &tid)) return 0;
+    __u32 nr = (__u32)regs->orig_ax;
+    /* A new task's return from fork: the parent's call, not one of its own. */
+    if (ret == 0 && (nr == 56 || nr == 57 || nr == 58 || nr == 435)) return 0; /* clone fork vfork clone3 */
+    __u32* sel = bpf_map_lookup_elem(&selected, &nr);
+    if (!sel || !*sel) return 0;
+    struct td_call c = {};
+    c.ts = bpf_ktime_get_ns();
+    c.nr = (__s32)nr;
+    c.args[0] = regs->di;
+    c.args[1] = regs->si;
+    c.args[2] = regs->dx;
+    c.args[3] = regs->r10;
+    c.args[4] = regs->r8;
+    c.args[5] = regs->r9;
+    send_call(&c, tid, pid_tgid >> 32, ret, TD_STATE_RETURNED);
+    return 0;
+  }
   /* A call cut short by a SIGKILL (killed, or a thread zapped by another's
    * exec or exit_group) does not return to the program: ptrace never sees
    * its exit either. It stays in flight and ends with the task. */

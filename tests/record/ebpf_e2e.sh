@@ -12,6 +12,9 @@
 #                 the same culprit whichever backend recorded the two runs
 #   losses        a ring buffer of one page: the drops are counted in the
 #                 header, shown by show and noted by diff
+#   own-filter    a program whose own seccomp filter denies statx (EPERM,
+#                 ENOSYS): the call never enters, yet is recorded with its
+#                 errno, and a good/bad pair ranks it first
 #   refusals      an existing output is kept without --force, no file is left
 #                 by a failed start, -p follows a running process
 # Exit 0 pass, 1 fail, 77 skip (not root, or no BPF here: the reason is printed).
@@ -124,6 +127,23 @@ case $CASE in
     grep -q "note: $S/l.trace: $lost events lost" "$S/d.txt" || fail "diff does not note the losses: $(head -20 "$S/d.txt")"
     grep -q "note: $S/ok.trace" "$S/d.txt" && fail "diff notes losses in the clean recording"
     echo "ok: losses: $lost drops counted, shown and noted"
+    ;;
+  own-filter)
+    for action in eperm enosys; do
+      err=$(echo $action | tr a-z A-Z)
+      rc=0; "$TD" record --backend ebpf -o "$S/$action.trace" -- "$RP/seccomp_deny" $action statx /etc/hostname \
+        2>/dev/null >/dev/null || rc=$?
+      [ $rc = 1 ] || fail "$action: exit $rc"
+      jq -s -e --arg e "$err" 'map(select(.name == "statx" and .errno == $e and (tostring | contains("/etc/hostname")))) | length == 1' \
+        "$S/$action.trace" >/dev/null || fail "$action: no statx = -1 $err in the trace"
+    done
+    "$TD" record --backend ebpf -o "$S/allow.trace" -- "$RP/seccomp_deny" allow statx /etc/hostname >/dev/null 2>&1 ||
+      fail "allow: exit $?"
+    rc=0; "$TD" diff --format json "$S/allow.trace" "$S/eperm.trace" >"$S/d.json" || rc=$?
+    [ $rc = 1 ] || fail "diff: exit $rc"
+    jq -e '.divergences[0] | (.syscall == "statx" or .syscall == "newfstatat") and .bad.errno == "EPERM" and .bad.path == "/etc/hostname"' \
+      "$S/d.json" >/dev/null || fail "rank 1 is not the denied statx: $(jq -c '.divergences[0]' "$S/d.json")"
+    echo "ok: own-filter: denied calls recorded with their errno, ranked first"
     ;;
   refusals)
     echo keep >"$S/exists.trace"
