@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
 #include <map>
 
 #include "display/format.h"
@@ -54,6 +55,38 @@ bool retried(const Side& s, std::size_t i) {
 }
 
 std::string quoted(const std::string& s) { return s.empty() ? "(nothing)" : s; }
+
+// A directory listed differently: the names one side saw and the other did
+// not (a module, a plugin, a config fragment), not the two whole batches.
+std::string listing_explanation(const std::string& what, const std::string& good, const std::string& bad) {
+  auto names = [](const std::string& s) {
+    std::vector<std::string> v;
+    for (std::size_t i = 0; i < s.size();) {
+      std::size_t e = s.find(' ', i);
+      if (e == std::string::npos) e = s.size();
+      if (e > i) v.push_back(s.substr(i, e - i));
+      i = e + 1;
+    }
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  std::vector<std::string> g = names(good), b = names(bad), only_g, only_b;
+  std::set_difference(g.begin(), g.end(), b.begin(), b.end(), std::back_inserter(only_g));
+  std::set_difference(b.begin(), b.end(), g.begin(), g.end(), std::back_inserter(only_b));
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const std::string& n : v) out += (out.empty() ? "" : " ") + n;
+    return out;
+  };
+  if (only_g.empty() && only_b.empty())
+    return fmt::format("{}: the listing differs in generated names ({} on the good side, {} on the bad side).", what,
+                       quoted(good), quoted(bad));
+  std::string out = what + ": listed";
+  if (!only_g.empty()) out += fmt::format(" on the good side only: {}", join(only_g));
+  if (!only_g.empty() && !only_b.empty()) out += ";";
+  if (!only_b.empty()) out += fmt::format(" on the bad side only: {}", join(only_b));
+  return out + ".";
+}
 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\x1f')) s.pop_back();
@@ -369,8 +402,12 @@ void Classifier::values_differ(int p, std::size_t k, std::size_t gi, std::size_t
   pd.d.good = side_of(g_, gi);
   pd.d.bad = side_of(b_, bi);
   pd.d.significant = true;
-  pd.d.explanation = fmt::format("{}: {} {} on the good side, {} on the bad side.", describe(g_, gi), name,
-                                 quoted(trim(gv)), quoted(trim(bv)));
+  pd.d.explanation = name == "listing" ? listing_explanation(describe(g_, gi), gv, bv)
+                                        : fmt::format("{}: {} {} on the good side, {} on the bad side.", describe(g_, gi),
+                                                      name, quoted(trim(gv)), quoted(trim(bv)));
+  // A program that reads the same directory (or file) again sees the same
+  // difference again: one divergence says it.
+  if (!data_said_.insert(pd.d.field + '\x1f' + pd.d.explanation).second) return;
   if (name == "DNS") {
     // Every answer each side got in this exchange: the A and the AAAA.
     for (const auto& [side, label] : {std::pair{&g_, "good"}, std::pair{&b_, "bad"}})
@@ -421,6 +458,7 @@ void Classifier::content_differs(int p, std::size_t k, std::size_t gi, std::size
     pd.d.explanation = fmt::format("reading {}: the content differs ({} bytes read on the good side, {} on the bad side).",
                                    path, a.bytes, c.bytes);
   }
+  if (!data_said_.insert(pd.d.field + '\x1f' + pd.d.explanation).second) return;
   pd.first_row = pd.d.row;
   push(std::move(pd));
 }
@@ -521,6 +559,40 @@ void Classifier::exit_divergence(int p) {
 
 void classify(const Side& good, const Side& bad, std::vector<TaskPair>& pairs, DiffResult& r) {
   Classifier(good, bad, pairs, r).run();
+  link_group_lines(r.divergences);
+}
+
+// A permission failure names the group that owns what was refused
+// ("owner 0:103"); when /etc/group's line for that gid differs between the
+// runs (a member added on one host only), that line is why: it goes beside
+// the failure, which keeps its rank. Without the owner (an strace log has
+// no permission snapshot) any differing /etc/group line is linked, as the
+// database the caller's groups come from.
+void link_group_lines(std::vector<Divergence>& ds) {
+  static const std::regex owner(R"(\(owner \d+:(\d+), mode)");
+  auto gid_of = [](const std::string& line) {
+    std::size_t a = line.find(':'), b = a == std::string::npos ? a : line.find(':', a + 1);
+    std::size_t e = b == std::string::npos ? b : line.find(':', b + 1);
+    return e == std::string::npos ? std::string() : line.substr(b + 1, e - b - 1);
+  };
+  auto line_of = [](const std::string& ev) { return ev.substr(ev.find(": ") + 2); };
+  for (Divergence& d : ds) {
+    if (d.kind != DivKind::Result || !d.bad || (d.bad->err != "EACCES" && d.bad->err != "EPERM")) continue;
+    std::smatch m;
+    std::string gid = std::regex_search(d.why, m, owner) ? m[1].str() : std::string();
+    for (const Divergence& c : ds) {
+      const std::optional<DivSide>& side = c.good ? c.good : c.bad;
+      if (!c.content || !side || side->path != "/etc/group" || c.evidence.size() < 2) continue;
+      std::string good = line_of(c.evidence[0]), bad = line_of(c.evidence[1]);
+      if (!gid.empty() && gid_of(good) != gid && gid_of(bad) != gid) continue;
+      std::string which = gid.empty() ? "the caller's groups come from /etc/group, whose line for group " + gid_of(good)
+                                      : "/etc/group's line for group " + gid;
+      d.evidence.push_back(fmt::format("/etc/group: '{}' on the good side, '{}' on the bad side", good, bad));
+      d.why += fmt::format("{}{} differs: '{}' on the good side, '{}' on the bad side", d.why.empty() ? "" : "; ",
+                           which, good, bad);
+      break;
+    }
+  }
 }
 
 }  // namespace tracediff::diff::detail

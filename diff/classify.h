@@ -18,6 +18,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "diff/internal.h"
@@ -71,6 +72,7 @@ class Classifier {
   const SideChains& bc_;
   std::map<std::int32_t, std::int32_t> g_partner_, b_partner_;
   std::vector<Pending> pending_;
+  std::unordered_set<std::string> data_said_;  // field and explanation of each data divergence made
 };
 
 /// True when event i's failure is normal in its context: a restarted call,
@@ -82,5 +84,9 @@ bool excused(const Side& s, std::size_t i);
 /// excused, a call on a path or socket address, an exec, a process's
 /// start or end, a signal that does not come with timing alone.
 bool meaningful(const Side& s, std::size_t i);
+
+/// Adds to each permission failure whose refused path belongs to a group
+/// the /etc/group line of that group, when it differs between the runs.
+void link_group_lines(std::vector<Divergence>& ds);
 
 }  // namespace tracediff::diff::detail

@@ -443,5 +443,54 @@ TEST(DiffJson, BinaryDataStaysValidJson) {
   EXPECT_FALSE(parser.parse(json).error());
 }
 
+
+// A program that lists its plugin directory twice and reads /etc/group.
+TraceBuilder lister(std::int32_t pid, std::vector<std::string> names, const std::string& group_line) {
+  TraceBuilder b(pid);
+  b.exec("/usr/bin/app", {"app"});
+  for (int pass = 0; pass < 2; ++pass) {
+    std::vector<Arg> items;
+    for (const std::string& n : names) items.push_back(data(n));
+    b.open("/usr/lib/app/plugins", ok(3))
+        .call("getdents64", {fd(3, "/usr/lib/app/plugins"), array(items), num("32768")}, ok(64))
+        .call("close", {fd(3)}, ok());
+  }
+  b.open("/etc/group", ok(4))
+      .call("read", {fd(4, "/etc/group"), data("root:x:0:\n" + group_line + "\n"), num("4096")}, ok(40))
+      .call("close", {fd(4)}, ok());
+  return b;
+}
+
+TEST(Diff, ListingSaysTheNamesOneSideOnlySawOnce) {
+  Trace a = lister(1000, {".", "..", "a.so", "b.so"}, "ssl-cert:x:103:app").exit(0).build();
+  Trace b = lister(2000, {".", "..", "a.so", "c.so"}, "ssl-cert:x:103:app").exit(0).build();
+  diff::DiffResult r = diff::diff_traces(a, b);
+  std::vector<const diff::Divergence*> listings;
+  for (const diff::Divergence& d : r.divergences)
+    if (d.field == "listing") listings.push_back(&d);
+  // Two passes over the directory, one divergence: the same difference.
+  ASSERT_EQ(listings.size(), 1u);
+  EXPECT_TRUE(listings[0]->significant);
+  EXPECT_NE(listings[0]->explanation.find("on the good side only: b.so"), std::string::npos) << listings[0]->explanation;
+  EXPECT_NE(listings[0]->explanation.find("on the bad side only: c.so"), std::string::npos) << listings[0]->explanation;
+  EXPECT_EQ(listings[0]->explanation.find("a.so"), std::string::npos) << listings[0]->explanation;
+}
+
+TEST(Diff, PermissionFailureGetsTheDifferingGroupLine) {
+  TraceBuilder g = lister(1000, {".", "..", "a.so"}, "ssl-cert:x:103:postgres,app");
+  g.open("/etc/ssl/private/app.key", ok(5));
+  TraceBuilder bb = lister(2000, {".", "..", "a.so"}, "ssl-cert:x:103:postgres");
+  bb.open("/etc/ssl/private/app.key", fail("EACCES"));
+  Trace a = g.exit(0).build();
+  Trace b = bb.exit(1).build();
+  diff::DiffResult r = diff::diff_traces(a, b);
+  const diff::Divergence* first = first_significant(r);
+  ASSERT_NE(first, nullptr);
+  ASSERT_EQ(first->kind, diff::DivKind::Result);
+  EXPECT_NE(first->why.find("'ssl-cert:x:103:postgres,app' on the good side, 'ssl-cert:x:103:postgres' on the bad side"),
+            std::string::npos)
+      << first->why;
+}
+
 }  // namespace
 }  // namespace tracediff

@@ -5,6 +5,8 @@
 # (here setpriv --init-groups, which reads /etc/group) opening the key fails
 # with EACCES. Class 4 of issue 12: the /etc/group read with different
 # content is the cause; the EACCES that follows must be significant too.
+# Either may rank first: the /etc/group read, or the EACCES with the
+# differing /etc/group line for its group beside it as the reason.
 DESCRIPTION="openssl as app: /etc/group lacks app in ssl-cert, the key is EACCES"
 NEEDS=(openssl setpriv)
 
