@@ -45,13 +45,13 @@ struct Canon::Impl {
   void learn_temp_dirs(const std::vector<std::string>& env) {
     for (const std::string& kv : env)
       for (std::string_view var : {"TMPDIR=", "TMP=", "TEMP="})
-        if (std::string_view(kv).starts_with(var)) {
-          std::string d = normalize_path(kv.substr(var.size()));
-          if (!d.empty() && d != "/" && std::find(temp_dirs.begin(), temp_dirs.end(), d) == temp_dirs.end()) {
-            temp_dirs.push_back(d);
-            last_in.clear();
-          }
-        }
+        if (std::string_view(kv).starts_with(var)) learn_temp_dir(normalize_path(kv.substr(var.size())));
+  }
+  void learn_temp_dir(const std::string& d) {
+    if (!d.empty() && d != "/" && std::find(temp_dirs.begin(), temp_dirs.end(), d) == temp_dirs.end()) {
+      temp_dirs.push_back(d);
+      last_in.clear();
+    }
   }
   std::string a, b, last_in, last_out;
 };
@@ -72,6 +72,19 @@ void Canon::note(const Event& e) {
       std::vector<std::string> env;
       for (const Arg& a : e.args[envp].items) env.push_back(a.str);
       impl_->learn_temp_dirs(env);
+    }
+  }
+  // A file created exclusively (O_CREAT|O_EXCL: mkstemp, mktemp, a lock
+  // file with a random name) has a name made for this run: its directory
+  // is a temp directory, where random-looking words are generated.
+  if (e.type == EventType::Syscall && (e.name == "openat" || e.name == "open")) {
+    std::size_t flags = e.name == "openat" ? 2 : 1;
+    if (flags < e.args.size() && e.args[flags].str.view().find("O_EXCL") != std::string_view::npos &&
+        e.args[flags].str.view().find("O_CREAT") != std::string_view::npos) {
+      const Arg& p = e.args[flags - 1];
+      std::string_view abs = !p.abs.empty() ? p.abs.view() : p.str.view();
+      std::size_t slash = abs.rfind('/');
+      if (slash != std::string_view::npos && slash > 0) impl_->learn_temp_dir(std::string(abs.substr(0, slash)));
     }
   }
   if (e.tid) impl_->ids.insert(e.tid);

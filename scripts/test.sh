@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what it needs, builds, runs every test.
 #  1. the release build, scripts/package.sh (the static binary and the .deb
-#     in dist/), and all the tests (unit, golden, end-to-end with ptrace, and
-#     the packaging tests of dist/: an empty root, an install of the .deb);
+#     in dist/), and all the tests (unit, golden, end-to-end with ptrace, the
+#     scenario suite of real deployment failures, and the packaging tests of
+#     dist/: an empty root, an install of the .deb);
 #  2. the examples (examples/run-all): each one's report and explain chain;
 #  3. a second build with -fsanitize=address,undefined: its unit tests, and
 #     the end-to-end tests and examples again with the instrumented tracediff
@@ -13,7 +14,9 @@ cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 
 echo "== build (release)"
-BUILD_DIR=build bash scripts/build.sh
+# With the scenario suite (tests/scenarios): real programs failing on
+# simulated bad hosts, the culprit ranked first (a few minutes).
+BUILD_DIR=build bash scripts/build.sh -DTRACEDIFF_SCENARIOS=ON
 echo "== package (scripts/package.sh: static build, .deb)"
 bash scripts/package.sh
 echo "== tests (release)"

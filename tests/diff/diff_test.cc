@@ -492,5 +492,27 @@ TEST(Diff, PermissionFailureGetsTheDifferingGroupLine) {
       << first->why;
 }
 
+
+TEST(Diff, NamesCreatedExclusivelyAreGeneratedWhereverTheyAre) {
+  // mkstemp("/var/spool/reports/report.XXXXXXXX") on two runs: the random
+  // part differs, the file is the same one; a plain name there is compared.
+  auto run = [](std::int32_t pid, const std::string& tmp, const std::string& conf) {
+    TraceBuilder b(pid);
+    b.exec("/usr/bin/app", {"app"})
+        .call("openat", {cwd(), path("/var/spool/reports/report." + tmp), flags("O_RDWR|O_CREAT|O_EXCL"), num("0600")},
+              ok(3))
+        .call("close", {fd(3)}, ok())
+        .open("/var/spool/reports/" + conf, ok(3));
+    return b.exit(0).build();
+  };
+  diff::DiffResult same = diff::diff_traces(run(1000, "7xlvbm7M", "a.conf"), run(2000, "0jgFVXs3", "a.conf"));
+  EXPECT_EQ(count_significant(same), 0u);
+  diff::DiffResult other = diff::diff_traces(run(1000, "7xlvbm7M", "a.conf"), run(2000, "0jgFVXs3", "b2.conf"));
+  const diff::Divergence* first = first_significant(other);
+  ASSERT_NE(first, nullptr);
+  ASSERT_TRUE(first->bad);
+  EXPECT_EQ(first->bad->path, "/var/spool/reports/b2.conf");
+}
+
 }  // namespace
 }  // namespace tracediff
