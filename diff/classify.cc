@@ -511,9 +511,9 @@ void Classifier::only_run(int p, std::size_t from, std::size_t to) {
   (good_side ? pd.d.good : pd.d.bad) = side_of(s, upick);
   bool whole = (good_side ? tp.bad_tid : tp.good_tid) == 0;
   const char* side = good_side ? "good" : "bad";
-  if (whole)
-    pd.d.explanation = fmt::format("task {} ({}) ran on the {} side only.", tp.name,
-                                   good_side ? tp.good_command : tp.bad_command, side);
+  if (const std::string& cmd = good_side ? tp.good_command : tp.bad_command; whole)
+    pd.d.explanation = cmd.empty() ? fmt::format("task {} ran on the {} side only.", tp.name, side)
+                                   : fmt::format("task {} ({}) ran on the {} side only.", tp.name, cmd, side);
   else if (to - from == 1)
     pd.d.explanation = fmt::format("{} happened on the {} side only.", describe(s, upick), side);
   else
