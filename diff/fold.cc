@@ -39,6 +39,26 @@ bool may_follow(const Divergence& d) {
 // side's consequences did, from their events.
 std::string consequence_text(const std::vector<const Event*>& events);
 
+const std::string& target_of(const Divergence& d) {
+  static const std::string none;
+  if (d.bad && !d.bad->target.empty()) return d.bad->target;
+  if (d.good) return d.good->target;
+  return none;
+}
+
+// `d` says what `c` says (same kind of difference in the same field with
+// the same error) of the same target or of one under it.
+bool repeats(const Divergence& d, const Divergence& c) {
+  if (d.kind != c.kind || d.field != c.field || d.process.substr(0, d.process.find('#')) != c.process.substr(0, c.process.find('#')))
+    return false;
+  auto err = [](const Divergence& x) { return x.bad && x.bad->err ? *x.bad->err : std::string(); };
+  if (err(d) != err(c)) return false;
+  const std::string& a = target_of(d);
+  const std::string& b = target_of(c);
+  if (a.empty() || b.empty()) return false;
+  return a == b || (b[0] == '/' && a.starts_with(b + "/")) || (a[0] == '/' && b.starts_with(a + "/"));
+}
+
 bool is_cause(const Divergence& d) {
   return d.significant && d.pair >= 0 && d.kind != DivKind::Env && !may_follow(d);
 }
@@ -56,6 +76,19 @@ class Folder {
     std::vector<int> cause_of(r_.divergences.size(), -1);
     for (std::size_t i = 0; i < r_.divergences.size(); ++i)
       if (may_follow(r_.divergences[i])) cause_of[i] = find_cause(r_.divergences[i]);
+    // The same difference again (a retried bind, the same file read twice,
+    // the owner of each path under a directory): under the best ranked.
+    for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
+      if (!is_cause(r_.divergences[i])) continue;
+      for (std::size_t j = 0; j < i; ++j)
+        if (is_cause(r_.divergences[j]) && cause_of[j] < 0 && repeats(r_.divergences[i], r_.divergences[j])) {
+          cause_of[i] = static_cast<int>(j);
+          break;
+        }
+    }
+    // What follows from a repeat follows from what it repeats.
+    for (int& c : cause_of)
+      while (c >= 0 && cause_of[static_cast<std::size_t>(c)] >= 0) c = cause_of[static_cast<std::size_t>(c)];
     std::vector<std::size_t> order;
     for (int pass = 0; pass < 3; ++pass)
       for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
@@ -89,7 +122,8 @@ class Folder {
   // The cause `d` follows from, or -1: for a task's ending, the best
   // ranked cause in the task or its children (else in its parents); for
   // a task on one side only, the best in the nearest parent that has one;
-  // otherwise the nearest cause before it in the same task.
+  // otherwise the nearest cause before it in the same task, else in a
+  // task related to it (a thread of its process, a parent).
   int find_cause(const Divergence& d) const {
     const std::vector<Divergence>& ds = r_.divergences;
     if (d.kind == DivKind::Exit) {
@@ -99,10 +133,17 @@ class Folder {
     }
     if (one_sided(d.pair)) return in_parents(d.pair);
     int best = -1;
+    bool best_same = false;
+    bool good_side = d.kind == DivKind::OnlyGood || !(d.bad && d.bad->has_event);
     for (std::size_t i = 0; i < ds.size(); ++i) {
       const Divergence& c = ds[i];
-      if (!is_cause(c) || c.pair != d.pair || c.row >= d.row) continue;
-      if (best < 0 || c.row > ds[static_cast<std::size_t>(best)].row) best = static_cast<int>(i);
+      if (!is_cause(c) || !related(c.pair, d.pair) || !before(c, d, good_side)) continue;
+      bool same = c.pair == d.pair;
+      if (best >= 0 && best_same && !same) continue;
+      if (best < 0 || (same && !best_same) || later(c, ds[static_cast<std::size_t>(best)], good_side)) {
+        best = static_cast<int>(i);
+        best_same = same;
+      }
     }
     return best;
   }
@@ -114,6 +155,36 @@ class Folder {
     return -1;
   }
 
+  // Tasks of one process (threads: "root#1") and a task's parents.
+  bool related(int cause, int p) const {
+    if (cause == p || descends(p, cause)) return true;
+    auto process = [&](int q) {
+      const std::string& n = r_.pairs[static_cast<std::size_t>(q)].name;
+      return n.substr(0, n.find('#'));
+    };
+    return process(cause) == process(p);
+  }
+
+  // Where a divergence is in a side's trace (event order is time order,
+  // across tasks); nullopt when it has no event there.
+  static std::optional<std::size_t> position(const Divergence& d, bool good) {
+    const std::optional<DivSide>& s = good ? d.good : d.bad;
+    if (!s || !s->has_event) return std::nullopt;
+    return s->event;
+  }
+
+  static bool before(const Divergence& c, const Divergence& d, bool good) {
+    auto a = position(c, good), b = position(d, good);
+    if (a && b) return *a < *b;
+    return c.pair == d.pair && c.row < d.row;
+  }
+
+  static bool later(const Divergence& a, const Divergence& b, bool good) {
+    auto x = position(a, good), y = position(b, good);
+    if (x && y) return *x > *y;
+    return a.row > b.row;
+  }
+
   // What each cause's consequences did, per side, from the rows they cover.
   struct SideWork {
     std::size_t calls = 0;
@@ -122,24 +193,28 @@ class Folder {
   struct Work {
     SideWork good, bad;
     bool exit = false;
+    std::size_t repeats = 0;
   };
 
   void summarize() {
     std::map<int, Work> work;  // cause rank -> what follows from it
-    for (const Divergence& d : r_.divergences)
+    for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
+      const Divergence& d = r_.divergences[i];
       if (d.follows && d.kind == DivKind::Exit) work[d.follows].exit = true;
+      if (d.follows && is_cause(d)) ++work[d.follows].repeats;
+    }
     for (const TaskPair& tp : r_.pairs)
       for (const AlignedRow& row : tp.rows) {
         if (row.divergence < 0) continue;
         const Divergence& d = r_.divergences[static_cast<std::size_t>(row.divergence)];
-        if (!d.follows || d.kind == DivKind::Exit) continue;
+        if (!d.follows || d.kind == DivKind::Exit || is_cause(d)) continue;
         Work& w = work[d.follows];
         if (row.good >= 0) add(w.good, r_.good.events[static_cast<std::size_t>(row.good)]);
         if (row.bad >= 0) add(w.bad, r_.bad.events[static_cast<std::size_t>(row.bad)]);
       }
     for (auto& [rank, w] : work) {
       Divergence& c = r_.divergences[static_cast<std::size_t>(rank - 1)];
-      c.consequences = w.good.calls + w.bad.calls + (w.exit ? 1 : 0);
+      c.consequences = w.good.calls + w.bad.calls + (w.exit ? 1 : 0) + w.repeats;
       c.consequence_summary = describe(w);
     }
   }
@@ -152,6 +227,8 @@ class Folder {
 
   static std::string describe(const Work& w) {
     std::vector<std::string> parts;
+    if (w.repeats)
+      parts.push_back(fmt::format("the same difference {} more time{}", w.repeats, w.repeats == 1 ? "" : "s"));
     if (w.good.calls) parts.push_back("the good side went on to " + consequence_text(w.good.events));
     std::string bad = w.bad.calls ? consequence_text(w.bad.events) : "";
     if (w.exit) bad += bad.empty() ? "exit otherwise" : " and exit otherwise";
@@ -193,20 +270,44 @@ std::string ext_of(const std::string& p) {
   return dot == std::string::npos || dot == 0 ? "" : base.substr(dot);
 }
 
-// The shortest fair name for a set of paths: the path itself, or "DIR/*.EXT"
-// under the deepest directory they share.
+// The shortest fair name for a set of paths: the path itself, or
+// "DIR/*.EXT (N files under /full/DIR)" for the directory most of them
+// are under, and how many others there were.
 std::string pattern_of(const std::set<std::string>& paths) {
   if (paths.size() == 1) return *paths.begin();
-  std::string common = dir_of(*paths.begin());
-  std::string ext = ext_of(*paths.begin());
-  for (const std::string& p : paths) {
-    while (!common.empty() && !(p.starts_with(common + "/"))) common = dir_of(common);
-    if (ext_of(p) != ext) ext.clear();
+  std::map<std::string, std::size_t> per_dir;
+  for (const std::string& p : paths)
+    for (std::string d = dir_of(p); d.size() > 1 && std::count(d.begin(), d.end(), '/') >= 2; d = dir_of(d)) ++per_dir[d];
+  // The deepest directory holding three quarters of them, else the
+  // directory that holds the most of them itself (a module's own files
+  // rather than everything it imported on the way).
+  std::string best;
+  for (const auto& [d, n] : per_dir)
+    if (n * 4 >= paths.size() * 3 && d.size() > best.size()) best = d;
+  if (best.empty()) {
+    std::map<std::string, std::size_t> own;
+    for (const std::string& p : paths) ++own[dir_of(p)];
+    std::size_t most = 1;
+    for (const auto& [d, n] : own)
+      if (n > most && std::count(d.begin(), d.end(), '/') >= 2) {
+        most = n;
+        best = d;
+      }
   }
-  std::string files = "*" + ext;
-  if (common.empty()) return fmt::format("{} files, notably {}", paths.size(), *paths.begin());
-  std::string last = common.substr(common.rfind('/') + 1);
-  return fmt::format("{}/{} ({} files under {})", last, files, paths.size(), common);
+  if (best.empty()) return fmt::format("{} files, notably {}", paths.size(), *paths.begin());
+  std::size_t under = per_dir[best];
+  std::string ext;
+  bool first = true, same = true;
+  for (const std::string& p : paths) {
+    if (!p.starts_with(best + "/")) continue;
+    if (first) ext = ext_of(p);
+    else if (ext_of(p) != ext) same = false;
+    first = false;
+  }
+  std::string out = fmt::format("{}/*{} ({} files under {})", best.substr(best.rfind('/') + 1), same ? ext : "",
+                                under, best);
+  if (under < paths.size()) out += fmt::format(" and {} other file{}", paths.size() - under, paths.size() - under == 1 ? "" : "s");
+  return out;
 }
 
 std::string consequence_text(const std::vector<const Event*>& events) {
@@ -223,9 +324,13 @@ std::string consequence_text(const std::vector<const Event*>& events) {
   }
   std::string out;
   if (!by_verb.empty()) {
+    // One verb when most paths had it, else "use" for them all.
+    std::set<std::string> all;
+    for (const auto& [verb, ps] : by_verb) all.insert(ps.begin(), ps.end());
     auto most = std::max_element(by_verb.begin(), by_verb.end(),
                                  [](const auto& a, const auto& b) { return a.second.size() < b.second.size(); });
-    out = fmt::format("{} {}", most->first, pattern_of(most->second));
+    bool one = most->second.size() * 4 >= all.size() * 3;
+    out = fmt::format("{} {}", one ? most->first : "use", pattern_of(one ? most->second : all));
   }
   if (error) out += out.empty() ? "write its error" : " and write its error";
   if (out.empty() && !calls.empty()) {
