@@ -49,9 +49,15 @@ const std::string& target_of(const Divergence& d) {
 // `d` says what `c` says (same kind of difference in the same field with
 // the same error) of the same target or of one under it.
 bool repeats(const Divergence& d, const Divergence& c) {
-  if (d.kind != c.kind || d.field != c.field || d.process.substr(0, d.process.find('#')) != c.process.substr(0, c.process.find('#')))
-    return false;
   auto err = [](const Divergence& x) { return x.bad && x.bad->err ? *x.bad->err : std::string(); };
+  // A call that failed on the bad side only and its retries, which the
+  // good side had no reason to make, say the same.
+  auto kind = [&](const Divergence& x) {
+    bool failure = (x.kind == DivKind::Result || x.kind == DivKind::OnlyBad) && !err(x).empty();
+    return failure ? std::string("failure") : std::string(to_string(x.kind)) + ":" + x.field;
+  };
+  if (kind(d) != kind(c) || d.process.substr(0, d.process.find('#')) != c.process.substr(0, c.process.find('#')))
+    return false;
   if (err(d) != err(c)) return false;
   const std::string& a = target_of(d);
   const std::string& b = target_of(c);

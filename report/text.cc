@@ -346,7 +346,7 @@ class TextReport {
       else if (!d.significant) text += " (insignificant)";
       else if (d.follows) text += fmt::format(" (follows from #{})", d.follows);
       if (groups[i].count > 1) text += fmt::format(" [{} times]", groups[i].count);
-      if (!d.seen.empty() && d.significant) text += " (" + d.seen + ")";
+      if (!d.seen.empty() && d.significant && r_.runs.bad_files.size() > 1) text += " (" + d.seen + ")";
       if (d.consequences) text += "; " + consequences_line(d);
       std::string head = fmt::format("  {:<16} ", tag);
       std::string who = d.process.empty() ? "" : d.process + ": ";
