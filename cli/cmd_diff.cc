@@ -212,7 +212,7 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
 
 void add_diff(CLI::App& app, CommandResult& res) {
   auto a = std::make_shared<DiffArgs>();
-  CLI::App* c = app.add_subcommand("diff", "Compare a good and a bad trace; the most likely cause comes first");
+  CLI::App* c = app.add_subcommand("diff", "Compare good and bad traces; the most likely cause comes first");
   c->footer(
       "GOOD and BAD are traces (tracediff record) or strace logs (strace -f -o LOG ...).\n"
       "Several GOOD runs (all but the last trace; tracediff record --runs N makes them): what\n"
