@@ -28,7 +28,11 @@ namespace tracediff::cli {
 namespace {
 
 struct DiffArgs {
-  std::string good, bad;
+  std::vector<std::string> traces;  ///< GOOD... BAD
+  std::vector<std::string> good;   ///< every positional but the last: good runs
+  std::string bad;                 ///< the last positional
+  std::vector<std::string> more_bad;  ///< --bad
+
   std::string format = "text";
   std::string output;
   bool force = false;
@@ -156,10 +160,17 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
     std::vector<normalize::RewriteRule> rs = normalize::read_rules_file(f);
     dopt.normalize.rewrites.insert(dopt.normalize.rewrites.end(), rs.begin(), rs.end());
   }
+  dopt.force = a.force;
   // One raw trace in memory at a time (diff_sources normalizes the first
   // before reading the second); the normalized traces keep the warnings.
-  std::unique_ptr<EventSource> good = input::open_any(a.good), bad = input::open_any(a.bad);
-  diff::DiffResult r = diff::diff_sources(*good, *bad, dopt);
+  // Each run is opened when it is read: the first good run is read once
+  // for each other run compared with it.
+  diff::RunSources runs;
+  auto opener = [](const std::string& f) { return [f] { return input::open_any(f); }; };
+  for (const std::string& f : a.good) runs.good.push_back(opener(f));
+  runs.bad.push_back(opener(a.bad));
+  for (const std::string& f : a.more_bad) runs.bad.push_back(opener(f));
+  diff::DiffResult r = diff::diff_runs(runs, dopt);
   print_warnings(r.good.warnings);
   print_warnings(r.bad.warnings);
   // The status is settled before any output, so a reader that goes away
@@ -201,22 +212,37 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
 
 void add_diff(CLI::App& app, CommandResult& res) {
   auto a = std::make_shared<DiffArgs>();
-  CLI::App* c = app.add_subcommand("diff", "Compare a good and a bad trace; the most likely cause comes first");
+  CLI::App* c = app.add_subcommand("diff", "Compare good and bad traces; the most likely cause comes first");
   c->footer(
       "GOOD and BAD are traces (tracediff record) or strace logs (strace -f -o LOG ...).\n"
+      "Several GOOD runs (all but the last trace; tracediff record --runs N makes them): what\n"
+      "differs between them at a place is noise there (\"varies between good runs\"). --bad adds\n"
+      "bad runs: what every bad run shows ranks above what only some show. Runs of another\n"
+      "command are refused unless --force. What one side went on to do after a divergence (the\n"
+      "calls that follow from a file found or missing, the error path, the exit) is folded under\n"
+      "it as its consequences; --all lists them.\n"
       "Exit status: 0 no significant divergence, 1 divergences found, 2 trouble.\n"
       "Examples:\n"
       "  tracediff diff good.trace bad.trace\n"
       "  tracediff diff good.trace bad.trace --first          # only the most likely cause\n"
       "  tracediff diff good.trace bad.trace --format html -o report.html\n"
+      "  tracediff diff good.1.trace good.2.trace good.3.trace bad.trace --bad bad2.trace\n"
       "  tracediff diff good.log bad.log --all -C 10 | less -R");
-  c->add_option("GOOD", a->good, "trace (or strace log) from where it works")->required();
-  c->add_option("BAD", a->bad, "trace (or strace log) from where it fails")->required();
+  // One list, split after parsing: CLI11 gives a list positional every
+  // argument, leaving none for a positional after it.
+  c->add_option("TRACES", a->traces,
+                "GOOD... BAD: traces (or strace logs) from where it works (one or more runs), then from where "
+                "it fails")
+      ->required()
+      ->expected(2, -1);
+  c->add_option("--bad", a->more_bad, "one more bad run (repeatable)")
+      ->check(CLI::ExistingFile)
+      ->allow_extra_args(false);
   c->add_option("--format", a->format, "text, json or html")
       ->check(CLI::IsMember({"text", "json", "html"}))
       ->capture_default_str();
   c->add_option("-o,--output", a->output, "write the report to FILE instead of standard output");
-  c->add_flag("--force", a->force, "overwrite an existing output file");
+  c->add_flag("--force", a->force, "overwrite an existing output file; compare runs of different commands");
   c->add_option("-C,--context", a->context, "rows of unchanged context around a divergence")->capture_default_str();
   c->add_option("--width", a->width, "columns of the text report (default: $COLUMNS, the terminal, 120)")
       ->check(CLI::Range(40u, 10000u));
@@ -225,14 +251,18 @@ void add_diff(CLI::App& app, CommandResult& res) {
       ->capture_default_str();
   c->add_flag("--no-pager", a->no_pager, "never page the text report ($PAGER, else less -R)");
   c->add_flag("--first", a->first, "print only the most likely cause");
-  c->add_flag("--all", a->all, "show benign and insignificant divergences too");
+  c->add_flag("--all", a->all, "show benign, insignificant and folded divergences too");
   // One value per flag, so that `--keep fds GOOD BAD` leaves the traces alone.
   c->add_option("--keep", a->keep, "keep what normalization RULE would remove (repeatable)")
       ->allow_extra_args(false);
   c->add_option("--rules", a->rules, "extra rewrite rules from FILE (repeatable)")
       ->check(CLI::ExistingFile)
       ->allow_extra_args(false);
-  c->callback([a, &res] { run_diff(*a, res); });
+  c->callback([a, &res] {
+    a->good.assign(a->traces.begin(), a->traces.end() - 1);
+    a->bad = a->traces.back();
+    run_diff(*a, res);
+  });
 }
 
 TRACEDIFF_COMMAND(50, add_diff);

@@ -4,6 +4,8 @@
 #include "cli/commands.h"
 #include "record/record.h"
 #include "record/syscalls.h"
+#include "model/errors.h"
+#include "tracefile/tracefile.h"
 #ifdef TRACEDIFF_HAVE_EBPF
 #include "record/ebpf/recorder.h"
 #endif
@@ -43,6 +45,37 @@ void run_record(const record::RecordOptions& o, CommandResult& res) {
   res.status = r.exit_status;
 }
 
+/// The file of run `k` (from 1) of `output`: the number goes before the
+/// extension (good.trace -> good.2.trace, good.trace.zst -> good.2.trace.zst,
+/// good -> good.2), so every run keeps the kind of file that was asked for.
+std::string run_file(const std::string& output, unsigned k) {
+  std::size_t slash = output.rfind('/');
+  std::size_t base = slash == std::string::npos ? 0 : slash + 1;
+  std::size_t dot = output.find(".trace", base);
+  if (dot == std::string::npos || dot == base) dot = output.size();
+  return output.substr(0, dot) + "." + std::to_string(k) + output.substr(dot);
+}
+
+/// --runs N: the same command N times, into N files, each checked before
+/// the first run starts (nothing existing is overwritten without --force).
+/// The status is the first failing run's, else 0.
+void run_records(const record::RecordOptions& o, unsigned runs, CommandResult& res) {
+  if (!o.attach.empty()) throw InputError("record: --runs records a command, not -p (a process runs once)");
+  if (o.output.empty() || o.output == "-") throw InputError("record: --runs needs -o FILE (the runs go to FILE.1, FILE.2, ...)");
+  std::vector<std::string> files;
+  for (unsigned k = 1; k <= runs; ++k) files.push_back(run_file(o.output, k));
+  for (const std::string& f : files) tracefile::check_can_create(f, {.force = o.force});
+  int status = 0;
+  for (const std::string& f : files) {
+    record::RecordOptions one = o;
+    one.output = f;
+    CommandResult r;
+    run_record(one, r);
+    if (status == 0) status = r.status;
+  }
+  res.status = status;
+}
+
 void add_record(CLI::App& app, CommandResult& res) {
   auto o = std::make_shared<record::RecordOptions>();
   auto no_follow = std::make_shared<bool>(false);
@@ -71,7 +104,12 @@ void add_record(CLI::App& app, CommandResult& res) {
       "Examples:\n"
       "  tracediff record -o good.trace -- ./app --port 8080\n"
       "  tracediff record -p 1234 -o server.trace\n"
-      "  tracediff record -e trace=%file,%network -- make");
+      "  tracediff record -e trace=%file,%network -- make\n"
+      "  tracediff record --runs 3 -o good.trace -- ./app   # good.1.trace good.2.trace good.3.trace\n"
+      "--runs N records the command N times, one after the other, into N files named after -o with\n"
+      "the run's number before the extension; all are checked before the first run (none is\n"
+      "overwritten without --force). Exit status: the first failing run's. Give them all to\n"
+      "tracediff diff GOOD... BAD: what varies between them is learned as noise.");
   c->add_option("-o,--output", o->output, "trace file (.zst: compressed; default: CMD-HOST.trace)");
   c->add_option("-p,--pid", o->attach, "attach to this process and all its threads (repeatable; a thread id means its process)")->allow_extra_args(false);
   c->add_option("--content-size", o->content_size,
@@ -95,11 +133,15 @@ void add_record(CLI::App& app, CommandResult& res) {
   c->add_flag("--no-follow", *no_follow, "do not follow forks and threads");
   c->add_flag("--redact", o->redact, "hide secret-looking environment values and all data buffers");
   c->add_flag("--force", o->force, "overwrite an existing output file");
+  auto runs = std::make_shared<unsigned>(1);
+  c->add_option("--runs", *runs, "record the command N times into N files (FILE.1.trace, ...; needs -o)")
+      ->check(CLI::Range(1u, 1000u))
+      ->type_name("N");
   auto list_excluded = std::make_shared<bool>(false);
   c->add_flag("--list-default-excluded", *list_excluded,
               "print the calls the default set leaves out (for strace -e trace=!LIST) and exit");
   c->add_option("COMMAND", o->command, "command to run (after --)");
-  c->callback([o, no_follow, list_excluded, &res] {
+  c->callback([o, no_follow, list_excluded, runs, &res] {
     if (*list_excluded) {
       std::string out;
       for (const std::string& n : record::detail::default_excluded_syscalls())
@@ -108,7 +150,8 @@ void add_record(CLI::App& app, CommandResult& res) {
       return;
     }
     o->follow = !*no_follow;
-    run_record(*o, res);
+    if (*runs > 1) run_records(*o, *runs, res);
+    else run_record(*o, res);
   });
 }
 

@@ -32,6 +32,12 @@ bool DiffResult::has_significant() const {
   return false;
 }
 
+std::size_t DiffResult::standing_count() const {
+  std::size_t n = 0;
+  for (const Divergence& d : divergences) n += d.stands();
+  return n;
+}
+
 namespace detail {
 namespace {
 
@@ -218,6 +224,9 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   r.env = compare_headers(r.good.header, r.bad.header);
   for (const EnvChange& c : r.env) r.divergences.push_back(env_divergence(c));
   rank(g, b, r);
+  fold(r);
+  r.runs.good_files = {r.good_info.file};
+  r.runs.bad_files = {r.bad_info.file};
   return r;
 }
 

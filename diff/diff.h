@@ -10,6 +10,8 @@
 // renderers (report/) read it and never re-run the alignment.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +63,24 @@ struct Divergence {
   int pair = -1;               ///< index into DiffResult::pairs, -1 for env
   std::size_t row = 0;         ///< first row in that pair's alignment
   std::size_t row_count = 0;
+  /// A consequence folded under its cause (fold.cc): the rank of the
+  /// divergence it follows from (what one side went on to do that the
+  /// other could not, the error path, the exit); 0: it stands on its own.
+  int follows = 0;
+  /// For a cause: how many calls follow from it, and what they were
+  /// ("the good side went on to open yaml/*.py"); 0 and "" otherwise.
+  std::size_t consequences = 0;
+  std::string consequence_summary;
+  /// Why a significant-looking difference is noise when that was learned
+  /// from several good runs ("varies between good runs"); "" otherwise.
+  std::string reason;
+  /// With several runs (runs.cc): in how many bad runs it was seen, and in
+  /// how many good runs that place varied; `seen` says it as a phrase
+  /// ("in 3 of 3 bad runs, 0 of 5 good"), "" with one good and one bad run.
+  int bad_runs = 1, good_runs = 0;
+  std::string seen;
+  /// True for a significant divergence that is not folded under another.
+  bool stands() const { return significant && follows == 0; }
 };
 
 /// One row of a side-by-side alignment.
@@ -103,8 +123,16 @@ struct SideInfo {
   std::string source;          ///< "ptrace" or "strace"
 };
 
+/// How many runs a result rests on and what came of them.
+struct RunStats {
+  std::vector<std::string> good_files, bad_files;  ///< every run; the first of each is the one shown
+  std::size_t learned_noise = 0;  ///< divergences found noise because the good runs vary there
+  std::size_t folded = 0;         ///< significant divergences folded under their cause
+};
+
 struct DiffResult {
   SideInfo good_info, bad_info;
+  RunStats runs;
   Trace good, bad;             ///< the traces as recorded (with the absolute paths and fd referents
                                ///< the replay knows); the rows index into them
   std::vector<TaskPair> pairs; ///< roots first, then children depth-first
@@ -113,6 +141,8 @@ struct DiffResult {
   std::vector<std::string> notes;  ///< e.g. "approximate alignment for task X", what a recording could not see
   /// True when any divergence is significant (diff's exit code 1).
   bool has_significant() const;
+  /// Significant divergences not folded under another.
+  std::size_t standing_count() const;
 };
 
 struct DiffOptions {
@@ -120,6 +150,8 @@ struct DiffOptions {
   /// Largest n*m for which a pair is aligned exactly; above it the differ
   /// falls back to a cheaper alignment and says so in notes.
   std::size_t exact_limit = 50'000'000;
+  /// Several runs: compare runs of different commands instead of refusing.
+  bool force = false;
 };
 
 /// Diffs two raw traces. `good_file`/`bad_file` name them in SideInfo.
@@ -137,6 +169,24 @@ DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt = {},
 /// SideInfo::file is the source's name. Throws what the sources throw
 /// (InputError for a file that cannot be read).
 DiffResult diff_sources(EventSource& good, EventSource& bad, const DiffOptions& opt = {});
+
+/// Opens one run's source; called once for each time the run is read.
+using SourceOpener = std::function<std::unique_ptr<EventSource>()>;
+
+/// The runs of a several-run diff: good[0] and bad[0] are the pair shown.
+struct RunSources {
+  std::vector<SourceOpener> good, bad;
+};
+
+/// Diffs good[0] against bad[0], then learns from the other runs (runs.cc):
+/// a place where good[0] and another good run differ is noise there
+/// ("varies between good runs"); a divergence seen in every bad run ranks
+/// above one seen in some; consequences are folded under their cause.
+/// With one good and one bad run it is diff_sources(). Each other run is
+/// read (with good[0] again) one at a time: memory is that of two diffs.
+/// Throws InputError naming the file when a run's command differs from
+/// the first of its kind (unless opt.force), and what the sources throw.
+DiffResult diff_runs(const RunSources& runs, const DiffOptions& opt = {});
 
 /// The versioned JSON contract (docs/diff-format.md).
 std::string diff_to_json(const DiffResult& r);

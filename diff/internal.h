@@ -133,6 +133,16 @@ std::vector<EnvChange> compare_headers(const Header& good, const Header& bad);
 /// Scores every divergence, sorts by rank and renumbers the row links.
 void rank(const Side& good, const Side& bad, DiffResult& r);
 
+/// Folds consequences under their cause (fold.cc): sets follows,
+/// consequences and consequence_summary, runs.folded, and orders the
+/// divergences: standing significant ones first, then the folded ones,
+/// then noise (each group in its order so far).
+void fold(DiffResult& r);
+
+/// Puts the divergences in `order` (old indices), renumbering ranks, the
+/// rows' links, `follows` and the pairs' counts. Returns old -> new index.
+std::vector<int> reorder(DiffResult& r, const std::vector<std::size_t>& order);
+
 /// The base score of a header difference (rank.cc).
 double env_weight(const std::string& category, const std::string& key);
 

@@ -80,10 +80,16 @@ void str_array(std::string& out, const std::vector<std::string>& v) {
 std::string diff_to_json(const DiffResult& r) {
   std::string out;
   out.reserve(256 + r.divergences.size() * 400);
-  out += R"({"version":2,"good":)";
+  out += R"({"version":3,"good":)";
   side_obj(out, r.good_info);
   out += R"(,"bad":)";
   side_obj(out, r.bad_info);
+  out += R"(,"runs":{"good":)";
+  str_array(out, r.runs.good_files);
+  out += R"(,"bad":)";
+  str_array(out, r.runs.bad_files);
+  fmt::format_to(std::back_inserter(out), R"(,"learned_noise":{},"folded":{},"standing":{}}})", r.runs.learned_noise,
+                 r.runs.folded, r.standing_count());
   out += R"(,"divergences":[)";
   for (std::size_t i = 0; i < r.divergences.size(); ++i) {
     const Divergence& d = r.divergences[i];
@@ -108,6 +114,14 @@ std::string diff_to_json(const DiffResult& r) {
     opt_str(out, d.why);
     out += R"(,"candidates":)";
     str_array(out, d.candidates);
+    out += R"(,"follows":)";
+    out += d.follows ? std::to_string(d.follows) : "null";
+    fmt::format_to(std::back_inserter(out), R"(,"consequences":{},"consequence_summary":)", d.consequences);
+    opt_str(out, d.consequence_summary);
+    out += R"(,"reason":)";
+    opt_str(out, d.reason);
+    fmt::format_to(std::back_inserter(out), R"(,"bad_runs":{},"good_runs":{},"seen":)", d.bad_runs, d.good_runs);
+    opt_str(out, d.seen);
     out.push_back('}');
   }
   out += "],\"notes\":[";

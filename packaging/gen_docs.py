@@ -61,6 +61,9 @@ VALUE_KINDS = {
     ("*", "TRACE"): "trace",
     ("*", "GOOD"): "trace",
     ("*", "BAD"): "trace",
+    ("diff", "--bad"): "trace",
+    ("diff", "TRACES"): "trace",
+    ("record", "--runs"): "none",
 }
 
 

@@ -104,6 +104,15 @@ std::string explain(const Divergence& d);
 /// A divergence's side as one line: the call with its result.
 std::string side_call(const DiffResult& r, const Divergence& d, bool good);
 
+/// What the result rests on beyond one good and one bad run: "runs: 3
+/// good, 2 bad; 4 places learned as noise (they vary between good runs);
+/// 31 divergences folded under their cause"; "" when there is nothing to say.
+std::string runs_line(const DiffResult& r);
+
+/// "and 75 calls that follow from it: the good side went on to open
+/// yaml/*.py"; "" for a divergence nothing follows from.
+std::string consequences_line(const Divergence& d);
+
 /// Joins argv with spaces, quoting words with spaces or quotes.
 std::string join_command(const std::vector<std::string>& argv);
 

@@ -114,6 +114,7 @@ tr.target td{outline:2px solid #f9ab00;outline-offset:-2px}
 tbody.gap td{color:var(--muted);text-align:center;font-style:italic;background:var(--bg);padding:3px}
 tbody.gap td button{font:inherit;color:#0b57d0;background:none;border:0;cursor:pointer;padding:0}
 .note{color:var(--muted);font-style:italic}
+.consequences summary{cursor:pointer;color:var(--muted)}
 details.more{display:inline}details.more summary{display:inline;cursor:pointer;color:#0b57d0;font-size:12px}
 details.more[open] summary{display:none}
 .muted{color:var(--muted)}
@@ -239,6 +240,7 @@ class HtmlReport {
     row("exit", g.exit.describe(), b.exit.describe(), false);
     if (g.source != b.source) row("source", known(g.source), known(b.source), false);
     out_ += "</table>\n";
+    if (std::string runs = runs_line(r_); !runs.empty()) out_ += fmt::format("<p class=\"note runs\">{}</p>\n", escape(runs));
     for (const std::string& n : r_.notes) out_ += fmt::format("<p class=\"note\">note: {}</p>\n", escape(n));
     out_ += "</section>\n";
   }
@@ -287,11 +289,30 @@ class HtmlReport {
         out_ += fmt::format("{}<code>{}</code>", i ? ", " : "", escape(d->candidates[i]));
       out_ += "</p>\n";
     }
+    if (!d->seen.empty()) out_ += fmt::format("<p class=\"seen\">seen {}</p>\n", escape(d->seen));
+    out_ += consequences(index_of(d));
     std::string l = link_to(index_of(d));
     if (!l.empty())
       out_ += fmt::format("<a class=\"jump\" href=\"{}\">Show its rows in {} &darr;</a>\n", l,
                           escape(pair_title(r_.pairs[d->pair])));
     out_ += "</section>\n";
+  }
+
+  /// What follows from divergence `cause`, folded: one line that opens
+  /// onto the list (each with its rows, when the page holds them).
+  std::string consequences(std::size_t cause) const {
+    const Divergence& c = r_.divergences[cause];
+    if (!c.consequences) return "";
+    std::string out = fmt::format("<details class=\"consequences\"{}><summary>{}</summary><ul>\n",
+                                  opt_.all ? " open" : "", escape(consequences_line(c)));
+    for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
+      const Divergence& d = r_.divergences[i];
+      if (d.follows != c.rank) continue;
+      std::string l = link_to(i);
+      out += fmt::format("<li><span class=\"kind k-{0}\">#{1} {0}</span> {2}{3}</li>\n", to_string(d.kind), d.rank,
+                         why(explain(d)), l.empty() ? std::string() : fmt::format(" <a href=\"{}\">rows</a>", l));
+    }
+    return out + "</ul></details>\n";
   }
 
   /// An explanation, escaped; a long one (a lookup listing a thousand
@@ -352,6 +373,7 @@ class HtmlReport {
     std::map<std::string, std::size_t> by_text;
     for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
       const Divergence& d = r_.divergences[i];
+      if (d.significant && d.follows) continue;  // under its cause's line
       std::string key = fmt::format("{}\n{}\n{}\n{}", d.process, to_string(d.kind), d.benign || !d.significant, explain(d));
       auto [it, fresh] = by_text.emplace(key, groups.size());
       if (fresh) groups.push_back({i, 1});
@@ -367,9 +389,13 @@ class HtmlReport {
       out_ += fmt::format(
           "<tr data-kind=\"{0}\" class=\"{1}\"><td>{2}</td><td><span class=\"kind k-{0}\">{0}</span>{3}</td><td class=\"mono\">{4}</td>"
           "<td class=\"mono\">{5}</td><td>{6}{8}</td><td>{7}</td></tr>\n",
-          to_string(d.kind), quiet ? "quiet" : "", d.rank, d.benign ? " benign" : !d.significant ? " insignificant" : "",
+          to_string(d.kind), quiet ? "quiet" : "", d.rank,
+          d.benign ? std::string(" benign") : !d.reason.empty() ? " " + escape(d.reason) : !d.significant ? std::string(" insignificant") : std::string(),
           escape(d.process), escape(d.syscall), why(explain(d)),
           l.empty() ? std::string() : fmt::format("<a href=\"{}\">rows</a>", l), times);
+      if (d.consequences)
+        out_ += fmt::format("<tr data-kind=\"{}\"><td></td><td colspan=\"5\">{}</td></tr>\n", to_string(d.kind),
+                            consequences(i));
     }
     std::size_t more = 0;
     for (std::size_t gi = n; gi < groups.size(); ++gi) more += groups[gi].second;

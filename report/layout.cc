@@ -327,6 +327,30 @@ std::string side_call(const DiffResult& r, const Divergence& d, bool good) {
   return s->call;
 }
 
+std::string runs_line(const DiffResult& r) {
+  std::vector<std::string> parts;
+  const diff::RunStats& s = r.runs;
+  if (s.good_files.size() > 1 || s.bad_files.size() > 1)
+    parts.push_back(fmt::format("runs: {} good, {} bad", s.good_files.size(), s.bad_files.size()));
+  if (s.good_files.size() > 1)
+    parts.push_back(fmt::format("{} place{} learned as noise (they vary between good runs)", s.learned_noise,
+                                s.learned_noise == 1 ? "" : "s"));
+  if (s.folded)
+    parts.push_back(fmt::format("{} divergence{} folded under {} cause", s.folded, s.folded == 1 ? "" : "s",
+                                s.folded == 1 ? "its" : "their"));
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+std::string consequences_line(const Divergence& d) {
+  if (!d.consequences) return "";
+  std::string out = fmt::format("and {} call{} that follow{} from it", d.consequences, d.consequences == 1 ? "" : "s",
+                                d.consequences == 1 ? "s" : "");
+  if (!d.consequence_summary.empty()) out += ": " + d.consequence_summary;
+  return out;
+}
+
 std::string explain(const Divergence& d) {
   if (!d.explanation.empty()) return d.explanation;
   std::string where = d.process.empty() ? "" : fmt::format(" in {}", d.process);

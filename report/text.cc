@@ -161,6 +161,7 @@ class TextReport {
     row("exit", g.exit.describe(), b.exit.describe(), !(g.exit == b.exit));
     if (g.source != b.source && !g.source.empty() && !b.source.empty())
       row("source", g.source, b.source, true);
+    if (std::string runs = runs_line(r_); !runs.empty()) prose(runs, 2);
     for (const std::string& n : r_.notes) prose("note: " + n, 2);
   }
 
@@ -181,6 +182,23 @@ class TextReport {
     std::size_t n = 0;
     for (const Divergence& d : r_.divergences) n += d.benign || !d.significant;
     return n;
+  }
+
+  std::size_t folded_count() const {
+    std::size_t n = 0;
+    for (const Divergence& d : r_.divergences) n += d.significant && !d.benign && d.follows;
+    return n;
+  }
+
+  void hidden_lines(std::size_t quiet) {
+    if (opt_.all) return;
+    if (std::size_t f = folded_count())
+      prose(fmt::format("{} divergence{} that follow{} from {} cause hidden (--all shows them).", f, f == 1 ? "" : "s",
+                        f == 1 ? "s" : "", f == 1 ? "its" : "their"),
+            2);
+    if (quiet)
+      prose(fmt::format("{} benign or insignificant divergence{} hidden (--all shows them).", quiet, quiet == 1 ? "" : "s"),
+            2);
   }
 
   void cause_body(const Divergence& d) {
@@ -211,6 +229,8 @@ class TextReport {
     if (d.pair >= 0 && static_cast<std::size_t>(d.pair) < r_.pairs.size())
       labelled("  where", lw,
                fmt::format("{}, row {} (below)", pair_title(r_.pairs[d.pair]), d.row + 1));
+    if (!d.seen.empty()) labelled("  seen", lw, d.seen);
+    if (d.consequences) prose(consequences_line(d) + (opt_.all ? "" : " (--all lists them)"), 2);
   }
 
   const Event* event_of(const Divergence& d, bool good) const {
@@ -291,13 +311,13 @@ class TextReport {
     std::vector<const Divergence*> rest;
     for (const Divergence& d : r_.divergences) {
       if (&d == first) continue;
-      if (opt_.all || (d.significant && !d.benign)) rest.push_back(&d);
+      if (opt_.all || (d.significant && !d.benign && !d.follows)) rest.push_back(&d);
     }
     std::size_t q = quiet_count();
     if (rest.empty()) {
-      if (first && q && !opt_.all) {
+      if (first && (q || folded_count()) && !opt_.all) {
         line();
-        prose(fmt::format("{} benign or insignificant divergence{} hidden (--all shows them).", q, q == 1 ? "" : "s"), 2);
+        hidden_lines(q);
       }
       return;
     }
@@ -322,8 +342,12 @@ class TextReport {
       std::string tag = fmt::format("#{} {}", d.rank, to_string(d.kind));
       std::string text = shorten_middle(explain(d), kSummaryChars);
       if (d.benign) text += " (benign)";
+      else if (!d.reason.empty()) text += " (" + d.reason + ")";
       else if (!d.significant) text += " (insignificant)";
+      else if (d.follows) text += fmt::format(" (follows from #{})", d.follows);
       if (groups[i].count > 1) text += fmt::format(" [{} times]", groups[i].count);
+      if (!d.seen.empty() && d.significant && r_.runs.bad_files.size() > 1) text += " (" + d.seen + ")";
+      if (d.consequences) text += "; " + consequences_line(d);
       std::string head = fmt::format("  {:<16} ", tag);
       std::string who = d.process.empty() ? "" : d.process + ": ";
       prose(who + text, display_width(head), d.benign || !d.significant ? &TextReport::dim : nullptr, head);
@@ -331,8 +355,7 @@ class TextReport {
     std::size_t more = 0;
     for (std::size_t i = n; i < groups.size(); ++i) more += groups[i].count;
     if (more) prose(fmt::format("... and {} more (see the processes below).", more), 2);
-    if (q && !opt_.all)
-      prose(fmt::format("{} benign or insignificant divergence{} hidden (--all shows them).", q, q == 1 ? "" : "s"), 2);
+    hidden_lines(q);
   }
 
   // --- processes -----------------------------------------------------------

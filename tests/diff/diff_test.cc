@@ -397,8 +397,13 @@ TEST(DiffJson, FollowsTheContract) {
   std::string json = diff::diff_to_json(r);
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(json);
-  EXPECT_EQ(int64_t(doc["version"]), 2);
+  EXPECT_EQ(int64_t(doc["version"]), 3);
   EXPECT_EQ(std::string_view(doc["good"]["file"]), "good.trace");
+  EXPECT_EQ(std::string_view(doc["runs"]["good"].at(0)), "good.trace");
+  EXPECT_EQ(std::string_view(doc["runs"]["bad"].at(0)), "bad.trace");
+  EXPECT_EQ(int64_t(doc["runs"]["learned_noise"]), 0);
+  EXPECT_EQ(uint64_t(int64_t(doc["runs"]["folded"])), r.runs.folded);
+  EXPECT_EQ(int64_t(doc["runs"]["standing"]), 1);
   EXPECT_TRUE(doc["good"]["host"].is_null());
   EXPECT_EQ(std::string_view(doc["bad"]["host"]), "bad-host");
   EXPECT_EQ(std::string_view(doc["good"]["command"].at(0)), "app");
@@ -412,7 +417,8 @@ TEST(DiffJson, FollowsTheContract) {
     EXPECT_EQ(rank, prev + 1);
     prev = rank;
     for (const char* k : {"kind", "significant", "process", "syscall", "good", "bad", "explanation", "field",
-                          "evidence", "why", "candidates"})
+                          "evidence", "why", "candidates", "follows", "consequences", "consequence_summary", "reason",
+                          "bad_runs", "good_runs", "seen"})
       EXPECT_FALSE(d[k].error()) << k;
   }
   simdjson::dom::element top = divs.at(0);
@@ -428,6 +434,10 @@ TEST(DiffJson, FollowsTheContract) {
   EXPECT_EQ(std::string_view(top["bad"]["target"]), "/etc/app.conf");
   EXPECT_EQ(std::string_view(top["field"]), "errno");
   EXPECT_TRUE(top["evidence"].is_array());
+  // What follows from it (the error path, the exit) is folded under it.
+  EXPECT_TRUE(top["follows"].is_null());
+  EXPECT_GT(int64_t(top["consequences"]), 0);
+  EXPECT_TRUE(top["seen"].is_null());
   // A side without an event is null.
   bool null_side = false;
   for (simdjson::dom::element d : divs) null_side = null_side || d["good"].is_null() || d["bad"].is_null();

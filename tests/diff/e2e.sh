@@ -108,6 +108,50 @@ case $CASE in
     [ "$(top .bad.path)" = "$S/data/b" ] || fail "rank 1 path $(top .bad.path)"
     [ "$(top .process)" = "root/2:forking_server" ] || fail "rank 1 process $(top .process)"
     ;;
+  several-runs)
+    # One good host run three times (record --runs 3 when recording with
+    # tracediff); two bad hosts that share one fault (no app.conf) and
+    # differ in another way (the first has no extra.conf, which the
+    # wrapper looks at first). The shared fault must rank first, "in 2 of 2
+    # bad runs"; a good run of another command is refused, naming the file.
+    [ -n "${TRACEDIFF_CLI:-}" ] || { echo "SKIP: needs TRACEDIFF_CLI"; exit 77; }
+    mkdir -p "$S/etc" "$S/good-etc" "$S/bad1-etc" "$S/bad2-etc"
+    echo "key=value" >"$S/good-etc/app.conf"
+    echo "x" >"$S/good-etc/extra.conf"
+    echo "x" >"$S/bad2-etc/extra.conf"
+    run=(sh -c '[ -r "$1/extra.conf" ] || echo "no extra" >&2; exec "$0" "$1/app.conf"' "$PROGS/config_app" "$S/etc")
+    goods=()
+    if [ -n "$RECORDER" ]; then
+      unshare -m --propagation private bash -c "mount --bind '$S/good-etc' '$S/etc'
+        exec '$RECORDER' record --runs 3 -o '$S/good.trace' -- \"\$@\"" host "${run[@]}" >"$S/good.out" 2>"$S/good.err" ||
+        { cat "$S/good.err"; fail "record --runs 3 failed"; }
+      for i in 1 2 3; do [ -s "$S/good.$i.trace" ] || fail "record --runs 3 wrote no good.$i.trace"; goods+=("$S/good.$i.trace"); done
+      # The files exist now: a second --runs refuses before running anything.
+      "$RECORDER" record --runs 2 -o "$S/good.trace" -- true 2>"$S/again.err" && fail "record --runs overwrote good.1.trace"
+      grep -q "good.1.trace" "$S/again.err" || fail "refusal does not name the file: $(cat "$S/again.err")"
+    else
+      for i in 1 2 3; do host "good$i" "mount --bind '$S/good-etc' '$S/etc'" "${run[@]}"; goods+=("$S/good$i.$EXT"); done
+    fi
+    host bad1 "mount --bind '$S/bad1-etc' '$S/etc'" "${run[@]}"
+    host bad2 "mount --bind '$S/bad2-etc' '$S/etc'" "${run[@]}"
+    host other "true" ls /
+    "$TRACEDIFF_CLI" diff "${goods[@]}" "$S/bad1.$EXT" --bad "$S/bad2.$EXT" --format json >"$S/diff.json" ||
+      [ $? = 1 ] || fail "diff of several runs: trouble"
+    [ "$(top .bad.path)" = "$S/etc/app.conf" ] || fail "rank 1 path $(top .bad.path), not the shared fault"
+    [ "$(top .bad.errno)" = ENOENT ] || fail "rank 1 errno $(top .bad.errno)"
+    [ "$(top .seen)" = "in 2 of 2 bad runs, 0 of 3 good" ] || fail "rank 1 seen: $(top .seen)"
+    [ "$(jq '.runs.good | length' "$S/diff.json")" = 3 ] || fail "runs.good is not the 3 good runs"
+    jq -e --arg p "$S/etc/extra.conf" '[.divergences[] | select(.significant and .follows == null
+        and ((.bad.path // .good.path // "") == $p) and .seen == "in 1 of 2 bad runs, 0 of 3 good")] | length > 0' \
+      "$S/diff.json" >/dev/null || fail "the first bad host's own fault is not listed on its own, in 1 of 2 bad runs"
+    "$TRACEDIFF_CLI" diff --color=never --no-pager "${goods[@]}" "$S/bad1.$EXT" --bad "$S/bad2.$EXT" >"$S/report.txt" || true
+    grep -q "runs: 3 good, 2 bad" "$S/report.txt" || { head -20 "$S/report.txt"; fail "the report does not say how many runs"; }
+    grep -q "in 2 of 2 bad runs, 0 of 3 good" "$S/report.txt" || fail "the report does not say the cause is in every bad run"
+    local_rc=0
+    "$TRACEDIFF_CLI" diff "${goods[0]}" "$S/other.$EXT" "$S/bad1.$EXT" >/dev/null 2>"$S/other.err" || local_rc=$?
+    [ "$local_rc" = 2 ] || fail "a good run of another command was not refused (exit $local_rc)"
+    grep -q "other.$EXT.*commands differ" "$S/other.err" || fail "refusal does not name the file: $(cat "$S/other.err")"
+    ;;
   noise-ls) noise true ls -l /etc ;;
   noise-python) noise true python3 -c 'import json' ;;
   noise-pipeline) noise true sh -c 'ls /etc | sort | wc -l' ;;

@@ -40,8 +40,11 @@ def found($t; $e):
 
 (.divergences // []) as $ds
 | ([$ds[] | select(.significant)] | length) as $sig
+# Significant and not folded under a cause (version 3's `follows`): the
+# list a person reads.
+| ([$ds[] | select(.significant and (.follows == null))] | length) as $standing
 | if $view == "noise" then
-    {view: $view, recorder: $rec, significant: $sig, total: ($ds | length),
+    {view: $view, recorder: $rec, significant: $sig, standing: $standing, total: ($ds | length),
      first: ($ds | map(select(.significant)) | .[0] | if . then "\(.kind) \(.syscall // "") \(.explanation // "")" else null end),
      pass: ($sig == 0)}
   else
@@ -53,7 +56,8 @@ def found($t; $e):
     | {view: $view, recorder: $rec,
        rank: ($c.rank // null),
        culprit_significant: (if $c then $c.significant else null end),
-       significant: $sig, total: ($ds | length),
+       significant: $sig, standing: $standing, total: ($ds | length),
+       folded: ($c.consequences // 0),
        rank1: ($ds[0] | if . then "\(.kind) \(.syscall // "") \(.explanation // "")" else null end),
        evidence: [$ev[] | {what: evname(.), found: found($t; .)}],
        absent: [($exp.absent // [])[] | {what: evname(.), found: found($t1; .)}],
