@@ -50,80 +50,101 @@ void settle_content(DiffResult& r, ExitDiffers&& exit_differs) {
 
 }  // namespace
 
-void rank(const Side& good, const Side& bad, DiffResult& r) {
-  // Per pair: the rows where the bad side wrote to stderr or a terminal.
-  std::vector<std::vector<std::size_t>> error_rows(r.pairs.size());
-  for (std::size_t p = 0; p < r.pairs.size(); ++p)
-    for (std::size_t k = 0; k < r.pairs[p].rows.size(); ++k) {
-      std::int64_t b = r.pairs[p].rows[k].bad;
-      if (b >= 0 && (bad.flags[static_cast<std::size_t>(b)] & kErrorWrite)) error_rows[p].push_back(k);
-    }
-  auto exit_differs = [&](int p) {
-    // A thread's exit is its process's: climb to the pair that has one.
-    while (p >= 0 && !good.table.by_pid.count(r.pairs[p].good_tid) && !bad.table.by_pid.count(r.pairs[p].bad_tid))
-      p = r.pairs[p].parent;
-    if (p < 0) return false;
-    const TaskPair& tp = r.pairs[p];
-    return tp.good_tid && tp.bad_tid && !(tp.good_exit == tp.bad_exit);
-  };
+namespace {
 
-  settle_content(r, exit_differs);
+// The weight of what differs, before its context.
+double kind_weight(const Divergence& d) {
+  bool gfail = d.good && d.good->err.has_value();
+  bool bfail = d.bad && d.bad->err.has_value();
+  switch (d.kind) {
+    case DivKind::Result:
+      return bfail && !gfail ? 60 : (bfail && gfail ? 50 : 25);
+    case DivKind::Path:
+      return bfail ? 50 : 40;
+    case DivKind::OnlyBad:
+      return bfail ? 45 : 15;
+    case DivKind::OnlyGood:
+      return gfail ? 20 : 12;
+    case DivKind::Data:
+      // What was read differently (a config, a bundle) weighs nearly as
+      // much as a failure: it is where a failure that follows comes from.
+      return d.content ? 50 : 35;
+    case DivKind::Exit:
+      // How a process ended is the consequence a person already knows;
+      // it leads only when nothing else differs.
+      return 10;
+    case DivKind::Env:
+      return d.score;  // set from env_weight() when the divergence was made
+  }
+  return 0;
+}
+
+// What the score of a divergence depends on beyond its kind, per task pair.
+class Ranker {
+ public:
+  Ranker(const Side& good, const Side& bad, DiffResult& r) : good_(good), bad_(bad), r_(r) {}
+
+  void run() {
+    find_error_rows();
+    settle_content(r_, [this](int p) { return exit_differs(p); });
+    find_silent_causes();
+    find_first_answers();
+    for (std::size_t di = 0; di < r_.divergences.size(); ++di) r_.divergences[di].score = score(di);
+    sort_by_score();
+  }
+
+ private:
+  // Per pair: the rows where the bad side wrote to stderr or a terminal.
+  void find_error_rows() {
+    error_rows_.assign(r_.pairs.size(), {});
+    for (std::size_t p = 0; p < r_.pairs.size(); ++p)
+      for (std::size_t k = 0; k < r_.pairs[p].rows.size(); ++k) {
+        std::int64_t b = r_.pairs[p].rows[k].bad;
+        if (b >= 0 && (bad_.flags[static_cast<std::size_t>(b)] & kErrorWrite)) error_rows_[p].push_back(k);
+      }
+  }
+
+  bool exit_differs(int p) const {
+    // A thread's exit is its process's: climb to the pair that has one.
+    while (p >= 0 && !good_.table.by_pid.count(r_.pairs[p].good_tid) && !bad_.table.by_pid.count(r_.pairs[p].bad_tid))
+      p = r_.pairs[p].parent;
+    if (p < 0) return false;
+    const TaskPair& tp = r_.pairs[p];
+    return tp.good_tid && tp.bad_tid && !(tp.good_exit == tp.bad_exit);
+  }
+
   // A process that ended badly without a word (no write to stderr or a
   // terminal): its last significant failure before the end is the cause
   // a person would look for first.
-  std::vector<int> silent_cause(r.pairs.size(), -1);
-  for (std::size_t i = 0; i < r.divergences.size(); ++i) {
-    const Divergence& d = r.divergences[i];
-    if (d.pair < 0 || !d.significant || !error_rows[d.pair].empty() || !exit_differs(d.pair)) continue;
-    bool failure = d.bad && d.bad->err && (d.kind == DivKind::Result || d.kind == DivKind::OnlyBad || d.kind == DivKind::Path);
-    int& best = silent_cause[d.pair];
-    if (failure && (best < 0 || r.divergences[best].row <= d.row)) best = static_cast<int>(i);
+  void find_silent_causes() {
+    silent_cause_.assign(r_.pairs.size(), -1);
+    for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
+      const Divergence& d = r_.divergences[i];
+      if (d.pair < 0 || !d.significant || !error_rows_[d.pair].empty() || !exit_differs(d.pair)) continue;
+      bool failure =
+          d.bad && d.bad->err && (d.kind == DivKind::Result || d.kind == DivKind::OnlyBad || d.kind == DivKind::Path);
+      int& best = silent_cause_[d.pair];
+      if (failure && (best < 0 || r_.divergences[best].row <= d.row)) best = static_cast<int>(i);
+    }
   }
 
   // The first significant difference in what a task got back (an outcome,
   // a value, a content): what one side did only after it is likely to
   // follow from it.
-  std::vector<std::size_t> first_answer(r.pairs.size(), std::numeric_limits<std::size_t>::max());
-  for (const Divergence& d : r.divergences)
-    if (d.pair >= 0 && d.significant && (d.kind == DivKind::Result || d.kind == DivKind::Data))
-      first_answer[d.pair] = std::min(first_answer[d.pair], d.row);
+  void find_first_answers() {
+    first_answer_.assign(r_.pairs.size(), std::numeric_limits<std::size_t>::max());
+    for (const Divergence& d : r_.divergences)
+      if (d.pair >= 0 && d.significant && (d.kind == DivKind::Result || d.kind == DivKind::Data))
+        first_answer_[d.pair] = std::min(first_answer_[d.pair], d.row);
+  }
 
-  for (std::size_t di = 0; di < r.divergences.size(); ++di) {
-    Divergence& d = r.divergences[di];
-    double s = 0;
-    bool gfail = d.good && d.good->err.has_value();
-    bool bfail = d.bad && d.bad->err.has_value();
-    switch (d.kind) {
-      case DivKind::Result:
-        s = bfail && !gfail ? 60 : (bfail && gfail ? 50 : 25);
-        break;
-      case DivKind::Path:
-        s = bfail ? 50 : 40;
-        break;
-      case DivKind::OnlyBad:
-        s = bfail ? 45 : 15;
-        break;
-      case DivKind::OnlyGood:
-        s = gfail ? 20 : 12;
-        break;
-      case DivKind::Data:
-        // What was read differently (a config, a bundle) weighs nearly as
-        // much as a failure: it is where a failure that follows comes from.
-        s = d.content ? 50 : 35;
-        break;
-      case DivKind::Exit:
-        // How a process ended is the consequence a person already knows;
-        // it leads only when nothing else differs.
-        s = 10;
-        break;
-      case DivKind::Env:
-        s = d.score;  // set from env_weight() when the divergence was made
-        break;
-    }
+  double score(std::size_t di) const {
+    const Divergence& d = r_.divergences[di];
+    double s = kind_weight(d);
     if (d.pair >= 0 && d.kind != DivKind::Exit) {
       if (exit_differs(d.pair)) s += 20;
-      const std::vector<std::size_t>& er = error_rows[d.pair];
-      const TaskPair& tp = r.pairs[d.pair];
+      const std::vector<std::size_t>& er = error_rows_[d.pair];
+      const TaskPair& tp = r_.pairs[d.pair];
       if (tp.bad_tid) {
         auto next = std::lower_bound(er.begin(), er.end(), d.row);
         std::size_t anchor = next != er.end() ? *next : tp.rows.size();
@@ -131,47 +152,59 @@ void rank(const Side& good, const Side& bad, DiffResult& r) {
         // Within a handful of calls of the message counts fully; the 8 is
         // about one open-read-close-write sequence.
         s += 20.0 / (1.0 + dist / 8.0);
-        if (!er.empty() && d.row > er.front() && d.kind != DivKind::Exit) s -= 15;
+        if (!er.empty() && d.row > er.front()) s -= 15;
       }
-      if (silent_cause[d.pair] == static_cast<int>(di)) s += 15;
+      if (silent_cause_[d.pair] == static_cast<int>(di)) s += 15;
       bool only = d.kind == DivKind::OnlyGood || d.kind == DivKind::OnlyBad;
-      if (only && d.row > first_answer[d.pair]) s -= 10;
+      if (only && d.row > first_answer_[d.pair]) s -= 10;
     }
-    if (!d.significant) s *= 0.05;
-    d.score = s;
+    return d.significant ? s : s * 0.05;
   }
 
   // Sort, remembering where each divergence went so rows can follow.
-  std::vector<std::size_t> order(r.divergences.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto position = [&](const Divergence& d) {
-    if (d.bad && d.bad->has_event) return d.bad->event;
-    if (d.good && d.good->has_event) return d.good->event;
-    return std::numeric_limits<std::size_t>::max();
-  };
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const Divergence& x = r.divergences[a];
-    const Divergence& y = r.divergences[b];
-    if (x.significant != y.significant) return x.significant;
-    if (x.score != y.score) return x.score > y.score;
-    return position(x) < position(y);
-  });
-  std::vector<int> new_index(order.size());
-  std::vector<Divergence> sorted;
-  sorted.reserve(order.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    new_index[order[i]] = static_cast<int>(i);
-    sorted.push_back(std::move(r.divergences[order[i]]));
-    sorted.back().rank = static_cast<int>(i) + 1;
+  void sort_by_score() {
+    std::vector<std::size_t> order(r_.divergences.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto position = [](const Divergence& d) {
+      if (d.bad && d.bad->has_event) return d.bad->event;
+      if (d.good && d.good->has_event) return d.good->event;
+      return std::numeric_limits<std::size_t>::max();
+    };
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      const Divergence& x = r_.divergences[a];
+      const Divergence& y = r_.divergences[b];
+      if (x.significant != y.significant) return x.significant;
+      if (x.score != y.score) return x.score > y.score;
+      return position(x) < position(y);
+    });
+    std::vector<int> new_index(order.size());
+    std::vector<Divergence> sorted;
+    sorted.reserve(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      new_index[order[i]] = static_cast<int>(i);
+      sorted.push_back(std::move(r_.divergences[order[i]]));
+      sorted.back().rank = static_cast<int>(i) + 1;
+    }
+    r_.divergences = std::move(sorted);
+    for (TaskPair& tp : r_.pairs) {
+      tp.divergence_count = 0;
+      for (AlignedRow& row : tp.rows)
+        if (row.divergence >= 0) row.divergence = new_index[row.divergence];
+    }
+    for (const Divergence& d : r_.divergences)
+      if (d.pair >= 0 && d.significant) ++r_.pairs[d.pair].divergence_count;
   }
-  r.divergences = std::move(sorted);
-  for (TaskPair& tp : r.pairs) {
-    tp.divergence_count = 0;
-    for (AlignedRow& row : tp.rows)
-      if (row.divergence >= 0) row.divergence = new_index[row.divergence];
-  }
-  for (const Divergence& d : r.divergences)
-    if (d.pair >= 0 && d.significant) ++r.pairs[d.pair].divergence_count;
-}
+
+  const Side& good_;
+  const Side& bad_;
+  DiffResult& r_;
+  std::vector<std::vector<std::size_t>> error_rows_;
+  std::vector<int> silent_cause_;
+  std::vector<std::size_t> first_answer_;
+};
+
+}  // namespace
+
+void rank(const Side& good, const Side& bad, DiffResult& r) { Ranker(good, bad, r).run(); }
 
 }  // namespace tracediff::diff::detail
