@@ -158,8 +158,10 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   }
   // One raw trace in memory at a time (diff_sources normalizes the first
   // before reading the second); the normalized traces keep the warnings.
-  std::unique_ptr<EventSource> good = input::open_any(a.good), bad = input::open_any(a.bad);
-  diff::DiffResult r = diff::diff_sources(*good, *bad, dopt);
+  progress::Line line = progress_line();
+  dopt.progress = &line;
+  progress::CountingSource good(input::open_any(a.good), &line), bad(input::open_any(a.bad), &line);
+  diff::DiffResult r = diff::diff_sources(good, bad, dopt);
   print_warnings(r.good.warnings);
   print_warnings(r.bad.warnings);
   // The status is settled before any output, so a reader that goes away

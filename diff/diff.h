@@ -17,6 +17,7 @@
 #include "normalize/normalize.h"
 #include "model/source.h"
 #include "model/trace.h"
+#include "progress/progress.h"
 
 namespace tracediff::diff {
 
@@ -120,6 +121,8 @@ struct DiffOptions {
   /// Largest n*m for which a pair is aligned exactly; above it the differ
   /// falls back to a cheaper alignment and says so in notes.
   std::size_t exact_limit = 50'000'000;
+  /// Told the pairs aligned (may be null: nobody looks).
+  progress::Meter* progress = nullptr;
 };
 
 /// Diffs two raw traces. `good_file`/`bad_file` name them in SideInfo.
