@@ -79,7 +79,7 @@ measure() {
   local name=$1
   shift
   /usr/bin/time -f '%e %U %S %M' -o "$W/$name.time" "$@" >"$W/$name.out" 2>"$W/$name.err" || true
-  read -r T u s k <"$W/$name.time"
+  read -r T u s k < <(tail -n 1 "$W/$name.time")
   C=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
   M=$((k / 1024))
 }
