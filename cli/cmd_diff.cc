@@ -164,9 +164,16 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   // One raw trace in memory at a time (diff_sources normalizes the first
   // before reading the second); the normalized traces keep the warnings.
   // Each run is opened when it is read: the first good run is read once
-  // for each other run compared with it.
+  // for each other run compared with it. On a terminal, a progress line
+  // counts the events read and the pairs aligned.
+  progress::Line line = progress_line();
+  dopt.progress = &line;
   diff::RunSources runs;
-  auto opener = [](const std::string& f) { return [f] { return input::open_any(f); }; };
+  auto opener = [&line](const std::string& f) {
+    return [f, &line]() -> std::unique_ptr<EventSource> {
+      return std::make_unique<progress::CountingSource>(input::open_any(f), &line);
+    };
+  };
   for (const std::string& f : a.good) runs.good.push_back(opener(f));
   runs.bad.push_back(opener(a.bad));
   for (const std::string& f : a.more_bad) runs.bad.push_back(opener(f));

@@ -1,6 +1,8 @@
 // `import` and `show`: the commands that need only the trace model.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <set>
 
 #include "cli/commands.h"
@@ -12,6 +14,13 @@
 #include "strace/strace.h"
 
 namespace tracediff::cli {
+
+progress::Line progress_line() {
+  progress::LineOptions o;
+  o.fd = STDERR_FILENO;
+  o.terminal = ::isatty(STDERR_FILENO) == 1;
+  return progress::Line(o);
+}
 
 void print_warnings(const std::vector<Warning>& ws) {
   for (const Warning& w : ws) {
@@ -44,7 +53,8 @@ void run_import(const ImportArgs& a, CommandResult& res) {
     std::vector<Warning> warnings;
     tracefile::TraceWriter::Options wo;
     wo.force = a.force;
-    std::size_t n = input::import_strace_to_file(a.logs[0], a.output, wo, warnings);
+    progress::Line line = progress_line();
+    std::size_t n = input::import_strace_to_file(a.logs[0], a.output, wo, warnings, &line);
     print_warnings(warnings);
     if (a.output != "-") fmt::print(stderr, "tracediff: wrote {} events to {}\n", n, a.output);
     res.status = 0;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/trace.h"
+#include "progress/progress.h"
 
 namespace tracediff::cli {
 
@@ -22,6 +23,10 @@ inline void out_flush() {
   if (std::fflush(stdout) != 0)
     throw std::system_error(errno ? errno : EIO, std::generic_category(), "write to standard output");
 }
+
+/// The progress line for a command: on stderr when stderr is a terminal,
+/// else one that writes nothing (a file, a pipe, a CI log).
+progress::Line progress_line();
 
 /// Prints each trace warning to stderr as "tracediff: FILE:LINE: message".
 void print_warnings(const std::vector<Warning>& w);

@@ -71,6 +71,10 @@ class Classifier {
   const SideChains& gc_;
   const SideChains& bc_;
   std::map<std::int32_t, std::int32_t> g_partner_, b_partner_;
+  /// Per pair, the rows that have a bad event, in order (row_of_bad()).
+  std::map<int, std::vector<std::size_t>> bad_rows_;
+  /// The row of pair `p` that shows bad event `ev`, or `fallback`.
+  std::size_t row_of_bad(int p, std::int64_t ev, std::size_t fallback);
   std::vector<Pending> pending_;
   std::unordered_set<std::string> data_said_;  // field and explanation of each data divergence made
 };

@@ -202,14 +202,17 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   build_chains(b);
 
   match_tasks(g, b, r.pairs);
+  std::uint64_t aligned = 0;
   for (TaskPair& tp : r.pairs) {
     align_pair(g, b, opt, tp);
+    if (opt.progress) opt.progress->update("aligning", ++aligned, r.pairs.size(), "task pairs");
     if (tp.approximate)
       r.notes.push_back(fmt::format(
           "task {}: too large for an exact alignment (limit {} cells); a greedy alignment was used and may "
           "report more differences than there are",
           tp.name, opt.exact_limit));
   }
+  if (opt.progress) opt.progress->finish();
   classify(g, b, r.pairs, r);
   // A side that lost events may show differences that are only its losses.
   for (const auto& [info, side] : {std::pair{&r.good_info, &r.good}, std::pair{&r.bad_info, &r.bad}})

@@ -19,6 +19,7 @@
 #include "normalize/normalize.h"
 #include "model/source.h"
 #include "model/trace.h"
+#include "progress/progress.h"
 
 namespace tracediff::diff {
 
@@ -152,6 +153,8 @@ struct DiffOptions {
   std::size_t exact_limit = 50'000'000;
   /// Several runs: compare runs of different commands instead of refusing.
   bool force = false;
+  /// Told the pairs aligned (may be null: nobody looks).
+  progress::Meter* progress = nullptr;
 };
 
 /// Diffs two raw traces. `good_file`/`bad_file` name them in SideInfo.

@@ -104,11 +104,19 @@ class BackgroundWriter {
 }  // namespace
 
 std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
-                                  std::vector<Warning>& warnings) {
+                                  std::vector<Warning>& warnings, progress::Meter* meter) {
   BackgroundWriter w(out, opt);
+  std::uint64_t count = 0;
+  std::string what = "importing " + log;
   std::size_t n = strace::import_strace_stream(
-      log, [&](const Header& h) { w.header(h); }, [&](Event&& e) { w.add(std::move(e)); }, warnings);
+      log, [&](const Header& h) { w.header(h); },
+      [&](Event&& e) {
+        w.add(std::move(e));
+        if (meter) meter->update(what, ++count, 0, "events");
+      },
+      warnings);
   w.finish();
+  if (meter) meter->finish();
   return n;
 }
 

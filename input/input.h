@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/source.h"
+#include "progress/progress.h"
 #include "model/trace.h"
 #include "tracefile/tracefile.h"
 
@@ -36,8 +37,8 @@ std::unique_ptr<EventSource> open_any(const std::string& path);
 /// JSON encoding and writing done on a second thread. Returns the number of
 /// events; unparsed lines are counted in one Warning appended to `warnings`.
 /// Throws InputError for an unreadable log or an existing `out` without
-/// opt.force.
+/// opt.force. `meter` (may be null) is told the events read.
 std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
-                                  std::vector<Warning>& warnings);
+                                  std::vector<Warning>& warnings, progress::Meter* meter = nullptr);
 
 }  // namespace tracediff::input

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "model/string_pool.h"
 #include "tracefile/tracefile.h"
 #include "strace/strace.h"
 
@@ -120,6 +121,20 @@ void set_text(Str& out, dom::element v, std::string_view key, bool hex) {
   else out.assign(std::string_view(s.data(), s.size()));
 }
 
+// Values that repeat from event to event (flag sets, an fd's referent on
+// each use, a result's note) share one block (model/compact_string.h):
+// on a find of /usr that is about 100 bytes an event. Paths and data
+// strings are mostly unique and are not looked up.
+StringPool& pool() {
+  thread_local StringPool p;
+  return p;
+}
+
+void set_shared(CompactString& out, dom::element v, std::string_view key, bool hex) {
+  if (hex) out = from_hex(as_str(v, key));
+  else pool().assign(out, as_str(v, key));
+}
+
 // Keys are dispatched on their length first: this runs for every argument
 // of every event, and a chain of string compares showed up in the profile
 // (docs/performance.md). Unknown keys, and "_hex" on a key that is not
@@ -131,9 +146,14 @@ void read_arg(dom::element el, Arg& a) {
     dom::element v = kv.value;
     switch (k.size()) {
       case 3:
-        if (k == "str") set_text(a.str, v, kv.key, hex);
-        else if (k == "abs") set_text(a.abs, v, kv.key, hex);
-        else if (k == "ref") set_text(a.ref, v, kv.key, hex);
+        if (k == "str") {
+          if (a.kind == ArgKind::Path || a.kind == ArgKind::String) set_text(a.str, v, kv.key, hex);
+          else set_shared(a.str, v, kv.key, hex);
+        } else if (k == "abs") {
+          set_text(a.abs, v, kv.key, hex);
+        } else if (k == "ref") {
+          set_shared(a.ref, v, kv.key, hex);
+        }
         else if (k == "raw" && !hex) {
           a.raw = as_int(v, k);
           a.has_raw = true;
@@ -205,8 +225,8 @@ void read_event(dom::element doc, Event& e) {
       if (k == "name") set_text(e.name, v, kv.key, hex);
       else if (k == "errno") set_text(e.result.err, v, kv.key, hex);
       else if (k == "ret_str") set_text(e.result.str, v, kv.key, hex);
-      else if (k == "ret_ref") set_text(e.result.ref, v, kv.key, hex);
-      else if (k == "ret_note") set_text(e.result.note, v, kv.key, hex);
+      else if (k == "ret_ref") set_shared(e.result.ref, v, kv.key, hex);
+      else if (k == "ret_note") set_shared(e.result.note, v, kv.key, hex);
       else if (k == "raw") set_text(e.raw, v, kv.key, hex);
       continue;
     }
@@ -255,11 +275,11 @@ void read_event(dom::element doc, Event& e) {
         break;
       case 7:
         if (k == "ret_str") set_text(e.result.str, v, k, false);
-        else if (k == "ret_ref") set_text(e.result.ref, v, k, false);
+        else if (k == "ret_ref") set_shared(e.result.ref, v, k, false);
         else if (k == "stopped") e.proc.stopped = as_bool(v, k);
         break;
       case 8:
-        if (k == "ret_note") set_text(e.result.note, v, k, false);
+        if (k == "ret_note") set_shared(e.result.note, v, k, false);
         else if (k == "injected") e.result.injected = as_bool(v, k);
         break;
       default:
