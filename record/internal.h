@@ -82,7 +82,5 @@ pid_t thread_group_of(pid_t tid);
 /// Reads a process's environment from /proc/PID/environ.
 std::vector<std::string> proc_environ(pid_t pid);
 
-/// Applies --redact to "NAME=value" strings.
-void redact_env(std::vector<std::string>& env);
 
 }  // namespace tracediff::record::detail

@@ -89,11 +89,9 @@ void Recorder::build_header() {
   h.time_base = "epoch";
   h.host = snapshot_host();
   if (!opt_.attach.empty()) h.host.env = proc_environ(opt_.attach[0]);
-  if (opt_.redact && h.host.env) redact_env(*h.host.env);
   h.options["data_size"] = fmt::format("{}", opt_.data_size);
   h.options["content_size"] = fmt::format("{}", opt_.content_size);
   h.options["follow"] = opt_.follow ? "true" : "false";
-  h.options["redact"] = opt_.redact ? "true" : "false";
   h.options["filter"] = seccomp_ ? "seccomp-bpf" : "none";
   std::string set;
   for (const std::string& s : opt_.trace_set) set += (set.empty() ? "" : ",") + s;
@@ -106,6 +104,7 @@ void Recorder::build_header() {
     h.options["not_traced"] = out;
   }
   h.options["syscall_info"] = syscall_info_ ? "PTRACE_GET_SYSCALL_INFO" : "registers";
+  redactor_.header(h);
   coverage_.write_to(h);
 }
 
@@ -256,13 +255,13 @@ void Recorder::emit(const Event& e) {
     }
   if (!out_) {
     if (setting_up_) {
-      pending_.push_back(e);
+      pending_.push_back(redactor_.event_copy(e, redacted_) ? redacted_ : e);
       ++events_;
       return;
     }
     open_output();
   }
-  out_->write(e);
+  out_->write(redactor_.event_copy(e, redacted_) ? redacted_ : e);
   ++events_;
   dirty_ = true;
 }

@@ -236,6 +236,8 @@ class EbpfRecorder {
   std::int64_t wall(std::uint64_t mono) const { return static_cast<std::int64_t>(mono) + clock_offset_; }
 
   RecordOptions opt_;
+  redact::Redactor redactor_{opt_.redaction};
+  Event redacted_;  // emit()'s copy of an event the redactor changed
   std::unique_ptr<Tracer> tracer_;
   Header header_;
   std::string output_;
@@ -294,7 +296,7 @@ void EbpfRecorder::open_output() {
 
 void EbpfRecorder::emit(const Event& e) {
   if (!out_) open_output();
-  out_->write(e);
+  out_->write(redactor_.event_copy(e, redacted_) ? redacted_ : e);
   ++events_;
   dirty_ = true;
 }
@@ -324,7 +326,7 @@ void EbpfRecorder::account(const CapturedMemory& mem) {
 void EbpfRecorder::decode_entry(Task& t, const std::uint64_t args[6], int nr, const MemorySource& mem) {
   t.nr = nr;
   std::memcpy(t.args, args, sizeof t.args);
-  DecodeCtx c{t, data_size_, opt_.redact, 0, false, &mem};
+  DecodeCtx c{t, data_size_, 0, false, &mem};
   bool known = nr >= 0 && nr < static_cast<int>(decoders_->size());
   if (!known) {
     t.ev.name = fmt::format("syscall_{}", nr);
@@ -395,7 +397,7 @@ void EbpfRecorder::on_syscall(const char* p, std::size_t n) {
   e.dur_ns = static_cast<std::int64_t>(s.ts_exit - s.h.ts);
   if (s.nr >= 0 && s.nr < static_cast<int>(decoders_->size())) {
     if (const Decoder* d = (*decoders_)[s.nr]; d && d->exit) {
-      DecodeCtx c{t, data_size_, opt_.redact, s.ret, is_error, &mem};
+      DecodeCtx c{t, data_size_, s.ret, is_error, &mem};
       d->exit(c);
     }
   }
@@ -785,10 +787,8 @@ RecordOutcome EbpfRecorder::run() {
   h.time_base = "epoch";
   h.host = snapshot_host();
   if (!opt_.attach.empty()) h.host.env = proc_environ(opt_.attach[0]);
-  if (opt_.redact && h.host.env) redact_env(*h.host.env);
   h.options["data_size"] = fmt::format("{}", data_size_);
   h.options["follow"] = opt_.follow ? "true" : "false";
-  h.options["redact"] = opt_.redact ? "true" : "false";
   h.options["filter"] = "bpf";
   std::string set;
   for (const std::string& s : opt_.trace_set) set += (set.empty() ? "" : ",") + s;
@@ -799,6 +799,7 @@ RecordOutcome EbpfRecorder::run() {
     h.options["not_traced"] = out;
   }
   for (const char* k : {"lost_events", "unreadable", "not_captured"}) h.options[k] = kUnknownLosses;
+  redactor_.header(h);
 
   output_ = opt_.output;
   if (output_.empty()) {
