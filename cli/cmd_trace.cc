@@ -73,8 +73,10 @@ void run_show(const ShowArgs& a, CommandResult& res) {
   // What the recording could not see, before what it saw: a call missing
   // below may be one it could not see.
   for (const std::string& n : recording_notes(t.header)) fmt::print(stderr, "tracediff: note: {}: {}\n", a.trace, n);
+  // Not a note: notes say what a recording could not see.
   if (std::string n = redact::redaction_note(t.header); !n.empty())
-    fmt::print(stderr, "tracediff: note: {}: {}\n", a.trace, n);
+    fmt::print(stderr, "tracediff: {}{}: {}\n", redact::redaction_of(t.header).level == redact::Level::None ? "warning: " : "",
+               a.trace, n);
   std::set<std::int32_t> pids(a.pids.begin(), a.pids.end());
   std::set<std::string> names(a.syscalls.begin(), a.syscalls.end());
   display::FormatOptions fo;

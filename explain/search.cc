@@ -7,7 +7,6 @@
 #include <cstring>
 
 #include "model/coverage.h"
-#include "redact/redact.h"
 #include "model/syscalls.h"
 
 namespace tracediff::explain {
@@ -308,7 +307,6 @@ Explanation run(const Trace& t, const ExplainOptions& opt) {
   // What the recording could not see: the cause may be among it (a file
   // opened through io_uring is in no openat).
   for (std::string& n : recording_notes(t.header)) x.notes.push_back(std::move(n));
-  if (std::string n = redact::redaction_note(t.header); !n.empty()) x.notes.push_back(std::move(n));
   if (std::string l = describe_losses(t.header); !l.empty()) x.notes.push_back(l);
   return x;
 }
