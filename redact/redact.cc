@@ -1,9 +1,11 @@
 // The Redactor: the rules of patterns.h applied where a trace holds values.
 #include "redact/redact.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/random.h>
+#include <unistd.h>
 
-#include <random>
 #include <regex>
 
 #include "model/errors.h"
@@ -31,14 +33,20 @@ bool is_space(char c) { return c == ' ' || c == '\t'; }
 bool ends_line(char c) { return c == '\n' || c == '\r' || c == '\0'; }
 bool is_quote(char c) { return c == '"' || c == '\''; }
 
+// 32 bytes: as many as the HMAC's hash gives, more would add nothing.
 std::string random_key() {
-  std::random_device rd;  // getrandom(2) on Linux
   std::string k(32, '\0');
-  for (std::size_t i = 0; i < k.size(); i += 4) {
-    std::uint32_t r = rd();
-    for (std::size_t j = 0; j < 4; ++j) k[i + j] = static_cast<char>(r >> (8 * j));
+  // getrandom(2) (Linux 3.17), else /dev/urandom for an older kernel; a
+  // key guessable from the time would make the digests guessable too.
+  if (getrandom(k.data(), k.size(), 0) == static_cast<ssize_t>(k.size())) return k;
+  int fd = ::open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t n = ::read(fd, k.data(), k.size());
+    ::close(fd);
+    if (n == static_cast<ssize_t>(k.size())) return k;
   }
-  return k;
+  throw InputError(
+      "redaction: no random key (getrandom and /dev/urandom failed): give --redact-key or TRACEDIFF_REDACT_KEY");
 }
 
 }  // namespace

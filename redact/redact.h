@@ -77,13 +77,13 @@ struct HeaderRedaction {
 };
 HeaderRedaction redaction_of(const Header& h);
 /// One sentence on what a trace's redaction means for its reader ("" for
-/// a trace whose header says nothing about redaction): show and explain
-/// print it.
+/// a trace whose header says nothing about redaction): show prints it.
 std::string redaction_note(const Header& h);
 
 class Redactor {
  public:
-  /// Throws InputError for a pattern that does not compile (check_pattern).
+  /// Throws InputError for a pattern that does not compile (check_pattern),
+  /// and without a key when the system gives no random one.
   explicit Redactor(const RedactOptions& opt);
   ~Redactor();
   Redactor(Redactor&&) noexcept;
