@@ -155,7 +155,7 @@ def check_pair(d, good, bad):
         shown = td("show", t, "-s", "0", rc=0)
         no_secret(f"show {t}", shown.stdout + shown.stderr)
         check("redacted" in shown.stdout, f"show {t} does not say redacted")
-        check("redacted" in shown.stderr, f"show {t}: no note on the redaction\n{shown.stderr}")
+        check("redacted" in shown.stderr, f"show {t}: does not say how it was redacted\n{shown.stderr}")
         ex = td("explain", t, rc=(0, 1))
         no_secret(f"explain {t}", ex.stdout + ex.stderr)
     text = td("diff", good, bad, "--width", "200", "--all", rc=1)
@@ -188,6 +188,21 @@ def case_recorded_pair_shows_no_secret():
     check(header["options"].get("redaction_key", "").startswith("user "), f"header: {header['options']}")
     check(KEY not in trace_text(good), "the key itself is in the trace")
     check_pair(d, good, bad)
+
+
+def case_ebpf_recording_shows_no_secret():
+    d = scratch()
+    out = os.path.join(d, "ebpf.trace")
+    r = td("record", "--backend", "ebpf", "-o", out, "--", *program_argv(d), env=environment(GOOD_TOKEN))
+    if r.returncode == 2 and "--backend ebpf" in r.stderr:
+        skip(r.stderr.strip())
+    check(r.returncode == 0, f"record --backend ebpf: exit {r.returncode}\n{r.stderr}")
+    text = trace_text(out)
+    no_secret(out, text)
+    check("<redacted " in text, f"{out}: no redaction marker")
+    check("visible-value-42" in text and "GET /api/v1/status" in text, "harmless values lost")
+    shown = td("show", out, "-s", "0", rc=0)
+    no_secret(f"show {out}", shown.stdout + shown.stderr)
 
 
 def case_imported_pair_shows_no_secret():
