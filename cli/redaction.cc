@@ -2,8 +2,6 @@
 
 #include <cstdlib>
 
-#include "model/errors.h"
-
 namespace tracediff::cli {
 
 void add_redact_options(CLI::App* c, RedactArgs& a, bool with_none) {
@@ -18,16 +16,7 @@ void add_redact_options(CLI::App* c, RedactArgs& a, bool with_none) {
   c->add_option("--redact-pattern", a.patterns,
                 "also redact values whose name matches REGEX (ECMAScript, case-insensitive; repeatable)")
       ->type_name("REGEX")
-      ->check(CLI::Validator(
-          [](std::string& v) -> std::string {
-            try {
-              redact::check_pattern(v);
-              return "";
-            } catch (const InputError& e) {
-              return e.what();
-            }
-          },
-          ""));
+      ->allow_extra_args(false);
 }
 
 redact::RedactOptions finish(const RedactArgs& a) {
@@ -36,6 +25,9 @@ redact::RedactOptions finish(const RedactArgs& a) {
   o.key = a.key;
   if (o.key.empty())
     if (const char* k = std::getenv(kRedactKeyEnv)) o.key = k;
+  // Checked here, not by a CLI11 validator: the error is one line naming
+  // the pattern (InputError), not a usage error, and comes before any stage.
+  for (const std::string& p : a.patterns) redact::check_pattern(p);
   o.patterns = a.patterns;
   return o;
 }

@@ -26,7 +26,8 @@ inline constexpr const char* kRedactKeyEnv = "TRACEDIFF_REDACT_KEY";
 /// Adds the options to `c`; `with_none`: also --no-redact (a command that
 /// only redacts has no use for it).
 void add_redact_options(CLI::App* c, RedactArgs& a, bool with_none = true);
-/// The options the flags and the environment give.
+/// The options the flags and the environment give. Throws InputError
+/// naming a --redact-pattern that does not compile.
 redact::RedactOptions finish(const RedactArgs& a);
 /// One sentence for the text of --help footers.
 inline constexpr const char* kRedactFooter =

@@ -257,6 +257,7 @@ def case_bad_pattern_refused():
         check(r.returncode == 2, f"{cmd[0]}: exit {r.returncode}")
         first = r.stderr.strip().split("\n")[0]
         check("([unclosed" in first and "regular expression" in first, f"{cmd[0]}: {r.stderr}")
+        check(len(r.stderr.strip().split("\n")) == 1, f"{cmd[0]}: more than one line: {r.stderr}")
         check(not os.path.exists(out), f"{cmd[0]}: a file was written")
     # A good one is used: the value of a name it matches is redacted.
     out = os.path.join(d, "p.trace")
