@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/redaction.h"
 #include "record/record.h"
 #include "record/syscalls.h"
 #include "model/errors.h"
@@ -82,8 +83,9 @@ void add_record(CLI::App& app, CommandResult& res) {
   CLI::App* c = app.add_subcommand("record", "Record the system calls of a command or of running processes");
   c->footer(
       "Follows every fork, thread and exec. Exits with the command's status (128+N when killed\n"
-      "by signal N). The trace holds the command's environment and data: it is created mode 0600,\n"
-      "and --redact hides secret-looking variables and all data buffers. It is created only once\n"
+      "by signal N). The trace holds the command's environment and data: it is created mode 0600.\n"
+      + std::string(kRedactFooter) +
+      "--redact also replaces every data buffer; --no-redact keeps everything. It is created only once\n"
       "tracing started: a -p that cannot be attached leaves no file (and an existing one, with\n"
       "--force, as it was); the -p already attached are detached, left running. The error says\n"
       "why when it can: another tracer holds the process, it is another user's, or Yama forbids.\n"
@@ -131,7 +133,8 @@ void add_record(CLI::App& app, CommandResult& res) {
           CLI::ignore_case))
       ->type_name("BACKEND");
   c->add_flag("--no-follow", *no_follow, "do not follow forks and threads");
-  c->add_flag("--redact", o->redact, "hide secret-looking environment values and all data buffers");
+  auto redaction = std::make_shared<RedactArgs>();
+  add_redact_options(c, *redaction);
   c->add_flag("--force", o->force, "overwrite an existing output file");
   auto runs = std::make_shared<unsigned>(1);
   c->add_option("--runs", *runs, "record the command N times into N files (FILE.1.trace, ...; needs -o)")
@@ -141,7 +144,7 @@ void add_record(CLI::App& app, CommandResult& res) {
   c->add_flag("--list-default-excluded", *list_excluded,
               "print the calls the default set leaves out (for strace -e trace=!LIST) and exit");
   c->add_option("COMMAND", o->command, "command to run (after --)");
-  c->callback([o, no_follow, list_excluded, runs, &res] {
+  c->callback([o, no_follow, list_excluded, runs, redaction, &res] {
     if (*list_excluded) {
       std::string out;
       for (const std::string& n : record::detail::default_excluded_syscalls())
@@ -150,6 +153,7 @@ void add_record(CLI::App& app, CommandResult& res) {
       return;
     }
     o->follow = !*no_follow;
+    o->redaction = finish(*redaction);
     if (*runs > 1) run_records(*o, *runs, res);
     else run_record(*o, res);
   });

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/redaction.h"
 #include "display/format.h"
 #include "model/coverage.h"
 #include "input/input.h"
@@ -35,6 +36,7 @@ struct ImportArgs {
   std::vector<std::string> logs;
   std::string output;
   bool force = false;
+  RedactArgs redaction;
 };
 
 struct ShowArgs {
@@ -48,13 +50,14 @@ struct ShowArgs {
 };
 
 void run_import(const ImportArgs& a, CommandResult& res) {
+  redact::Redactor redactor(finish(a.redaction));
   if (a.logs.size() == 1 && a.logs[0] != "-" && input::sniff(a.logs[0]) == input::FileKind::StraceLog) {
     // Streamed: a log of millions of lines never sits in memory whole.
     std::vector<Warning> warnings;
     tracefile::TraceWriter::Options wo;
     wo.force = a.force;
     progress::Line line = progress_line();
-    std::size_t n = input::import_strace_to_file(a.logs[0], a.output, wo, warnings, &line);
+    std::size_t n = input::import_strace_to_file(a.logs[0], a.output, wo, warnings, redactor, &line);
     print_warnings(warnings);
     if (a.output != "-") fmt::print(stderr, "tracediff: wrote {} events to {}\n", n, a.output);
     res.status = 0;
@@ -62,6 +65,8 @@ void run_import(const ImportArgs& a, CommandResult& res) {
   }
   Trace t = a.logs.size() == 1 ? input::load_any(a.logs[0]) : strace::import_strace_set(a.logs);
   print_warnings(t.warnings);
+  redactor.header(t.header);
+  for (Event& e : t.events) redactor.event(e);
   tracefile::TraceWriter::Options wo;
   wo.force = a.force;
   tracefile::write_trace(a.output, t, wo);
@@ -78,6 +83,10 @@ void run_show(const ShowArgs& a, CommandResult& res) {
   // What the recording could not see, before what it saw: a call missing
   // below may be one it could not see.
   for (const std::string& n : recording_notes(t.header)) fmt::print(stderr, "tracediff: note: {}: {}\n", a.trace, n);
+  // Not a note: notes say what a recording could not see.
+  if (std::string n = redact::redaction_note(t.header); !n.empty())
+    fmt::print(stderr, "tracediff: {}{}: {}\n", redact::redaction_of(t.header).level == redact::Level::None ? "warning: " : "",
+               a.trace, n);
   std::set<std::int32_t> pids(a.pids.begin(), a.pids.end());
   std::set<std::string> names(a.syscalls.begin(), a.syscalls.end());
   display::FormatOptions fo;
@@ -114,10 +123,13 @@ void add_import(CLI::App& app, CommandResult& res) {
       "LOG is what `strace -f -o LOG CMD` wrote (any strace from 4.x on, any of -t/-tt/-ttt/-r/-T/\n"
       "-y/-yy/-X/-k/-v). Give several LOG.<pid> files of `strace -ff` to import them as one trace.\n"
       "A line that cannot be parsed is kept as an 'unparsed' event and reported; the import goes on.\n"
-      "Example: strace -f -o app.log ./app; tracediff import app.log -o app.trace");
+      + std::string(kRedactFooter) +
+      "A log itself holds everything in clear: share the trace, not the log.\n"
+      "Example: strace -f -v -s 4096 -o app.log ./app; tracediff import app.log -o app.trace");
   c->add_option("LOG", a->logs, "strace log file(s)")->required()->check(CLI::ExistingFile);
   c->add_option("-o,--output", a->output, "trace file to write (.zst: compressed; -: stdout)")->required();
   c->add_flag("--force", a->force, "overwrite an existing output file");
+  add_redact_options(c, a->redaction);
   c->callback([a, &res] { run_import(*a, res); });
 }
 

@@ -18,7 +18,7 @@ struct CommandResult {
 using AddCommand = void (*)(CLI::App& app, CommandResult& out);
 
 struct CommandEntry {
-  int order;        ///< position in --help: record 10, import 20, show 30, normalize 40, diff 50, explain 60
+  int order;        ///< position in --help: record 10, import 20, redact 25, show 30, normalize 40, diff 50, explain 60
   AddCommand add;
 };
 

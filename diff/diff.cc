@@ -10,6 +10,8 @@
 #include "diff/internal.h"
 #include "model/coverage.h"
 #include "model/source.h"
+#include "model/syscalls.h"
+#include "redact/redact.h"
 
 namespace tracediff::diff {
 
@@ -71,8 +73,9 @@ std::optional<std::string> os_of(const HostInfo& h) {
 
 }  // namespace
 
-std::vector<EnvChange> compare_headers(const Header& good, const Header& bad) {
+std::vector<EnvChange> compare_headers(const Header& good, const Header& bad, std::size_t* uncompared) {
   std::vector<EnvChange> out;
+  bool same_key = redact::redaction_of(good).comparable(redact::redaction_of(bad));
   const HostInfo& g = good.host;
   const HostInfo& b = bad.host;
   if (g.env && b.env) {
@@ -93,7 +96,25 @@ std::vector<EnvChange> compare_headers(const Header& good, const Header& bad) {
       std::optional<std::string> gv, bv;
       if (gi != ge.end()) gv = gi->second;
       if (bi != be.end()) bv = bi->second;
-      if (gv != bv) out.push_back({"env", k, gv, bv, !noise_variable(k)});
+      if (gv == bv) continue;
+      std::optional<redact::Marker> gm, bm;
+      if (gv) gm = redact::parse_marker(*gv);
+      if (bv) bm = redact::parse_marker(*bv);
+      if (gm || bm) {
+        // A length is comparable whatever the key; a digest only under
+        // the same key, and a value in clear only with its length.
+        std::size_t gl = gm ? gm->length : gv ? gv->size() : 0, bl = bm ? bm->length : bv ? bv->size() : 0;
+        bool differs = !gv || !bv || gl != bl || (gm && bm && same_key && gm->digest != bm->digest);
+        if (!differs) {
+          if (uncompared && !(gm && bm && same_key)) ++*uncompared;
+          continue;
+        }
+        EnvChange c{"env", k, gv, bv, !noise_variable(k)};
+        c.redacted = true;
+        out.push_back(std::move(c));
+        continue;
+      }
+      out.push_back({"env", k, gv, bv, !noise_variable(k)});
     }
   }
   compare_one(out, "uid", g.uid, b.uid, show_u32);
@@ -144,6 +165,24 @@ void finish_side_info(SideInfo& s, const Side& side) {
   }
 }
 
+// A header with the environment of the trace's first exec when it has
+// none of its own: a strace -v log's execve shows it, its header nothing.
+Header with_exec_environment(const Trace& t) {
+  Header h = t.header;
+  if (h.host.env) return h;
+  for (const Event& e : t.events) {
+    if (e.type != EventType::Syscall || !syscall_is(e.name, kClassExec)) continue;
+    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
+    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array) {
+      std::vector<std::string> env;
+      for (const Arg& a : e.args[envp].items) env.push_back(a.str);
+      h.host.env = std::move(env);
+    }
+    break;
+  }
+  return h;
+}
+
 Divergence env_divergence(const EnvChange& c) {
   Divergence d;
   d.kind = DivKind::Env;
@@ -159,6 +198,23 @@ Divergence env_divergence(const EnvChange& c) {
   };
   d.good = side(c.good);
   d.bad = side(c.bad);
+  d.field = c.redacted ? "redacted" : "";
+  if (c.redacted) {
+    // Never the value: the trace holds only its length and digest.
+    auto len = [](const std::optional<std::string>& v) -> std::string {
+      if (!v) return "unset";
+      auto m = redact::parse_marker(*v);
+      std::size_t n = m ? m->length : v->size();
+      return fmt::format("{} byte{}", n, n == 1 ? "" : "s");
+    };
+    if (c.good && c.bad)
+      d.explanation = fmt::format("{} differs (redacted): {} on the good side, {} on the bad side.", c.key,
+                                  len(c.good), len(c.bad));
+    else
+      d.explanation = fmt::format("{} differs (redacted): {} on the good side and {} on the bad side.", c.key,
+                                  c.good ? "set" : "unset", c.bad ? "set" : "unset");
+    return d;
+  }
   auto show = [](const std::optional<std::string>& v) { return v ? "'" + *v + "'" : std::string("unset"); };
   std::string what = c.category == "env" ? "environment variable " + c.key
                      : c.category == "limit" ? "resource limit " + c.key
@@ -224,7 +280,13 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
     r.notes.push_back(fmt::format("good trace {}: {}", r.good_info.file, n));
   for (const std::string& n : recording_notes(r.bad.header))
     r.notes.push_back(fmt::format("bad trace {}: {}", r.bad_info.file, n));
-  r.env = compare_headers(r.good.header, r.bad.header);
+  std::size_t uncompared = 0;
+  r.env = compare_headers(with_exec_environment(r.good), with_exec_environment(r.bad), &uncompared);
+  if (uncompared)
+    r.notes.push_back(fmt::format(
+        "{} redacted value{} of the same length on both sides cannot be compared: the traces were not redacted "
+        "with the same key (give both hosts the same --redact-key or TRACEDIFF_REDACT_KEY)",
+        uncompared, uncompared == 1 ? "" : "s"));
   for (const EnvChange& c : r.env) r.divergences.push_back(env_divergence(c));
   rank(g, b, r);
   fold(r);

@@ -111,6 +111,9 @@ struct EnvChange {
   std::string key;             ///< variable or limit name, else the category
   std::optional<std::string> good, bad;  ///< nullopt: absent on that side
   bool significant = true;
+  /// A side's value is a redaction marker (redact/redact.h): what differs
+  /// is known from the lengths and digests, the values are not shown.
+  bool redacted = false;
 };
 
 /// What a side was.

@@ -127,8 +127,10 @@ void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskP
 /// lookups, and sets row.divergence. Divergences are appended unranked.
 void classify(const Side& good, const Side& bad, std::vector<TaskPair>& pairs, DiffResult& r);
 
-/// Compares the two headers.
-std::vector<EnvChange> compare_headers(const Header& good, const Header& bad);
+/// Compares the two headers. Redacted values compare by their digests when
+/// both traces were redacted with the same key, else by their lengths; how
+/// many could not be told apart that way is counted in `uncompared`.
+std::vector<EnvChange> compare_headers(const Header& good, const Header& bad, std::size_t* uncompared = nullptr);
 
 /// Scores every divergence, sorts by rank and renumbers the row links.
 void rank(const Side& good, const Side& bad, DiffResult& r);

@@ -162,7 +162,8 @@ class Loader {
     if (info.is(kClassReads) && f->kind == OpenFile::File && succeeded(e) && f->origin_event) {
       auto c = s_.contents.find(f->origin_event);
       if (c != s_.contents.end()) {
-        std::string data = call_data(e);
+        std::string raw = call_data(e);
+        std::string_view data = canon_->data(raw);
         Content& ct = c->second;
         ct.bytes += static_cast<std::uint64_t>(e.result.value);
         if (data.size() < static_cast<std::size_t>(e.result.value)) ct.cut = true;

@@ -11,6 +11,15 @@ std::string quote_bytes(std::string_view bytes, std::size_t max, bool truncated)
   if (max && n > max) {
     n = max;
     cut = true;
+    // A redaction marker (redact/redact.h) is shown whole: "<redacted 14 b"
+    // would say neither the length nor the digest. 64 bytes hold any marker.
+    std::size_t from = n > 64 ? n - 64 : 0;
+    std::size_t m = bytes.substr(from, n - from).rfind("<redacted ");
+    if (m != std::string_view::npos) {
+      std::size_t end = bytes.find('>', from + m);
+      if (end != std::string_view::npos && end >= n && end - (from + m) < 64) n = end + 1;
+      cut = truncated || n < bytes.size();
+    }
   }
   for (std::size_t i = 0; i < n; ++i) {
     unsigned char c = static_cast<unsigned char>(bytes[i]);

@@ -1,6 +1,9 @@
 // Importing a strace log straight into a trace file, with the JSON encoding
 // and writing on a second thread (see input.h).
+#include <fmt/format.h>
+
 #include <condition_variable>
+#include <filesystem>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -8,6 +11,7 @@
 #include <thread>
 
 #include "input/input.h"
+#include "model/errors.h"
 #include "strace/strace.h"
 #include "tracefile/tracefile.h"
 
@@ -104,19 +108,49 @@ class BackgroundWriter {
 }  // namespace
 
 std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
-                                  std::vector<Warning>& warnings, progress::Meter* meter) {
+                                  std::vector<Warning>& warnings, const redact::Redactor& redactor,
+                                  progress::Meter* meter) {
   BackgroundWriter w(out, opt);
   std::uint64_t count = 0;
   std::string what = "importing " + log;
   std::size_t n = strace::import_strace_stream(
-      log, [&](const Header& h) { w.header(h); },
+      log,
+      [&](const Header& h) {
+        Header r = h;
+        redactor.header(r);
+        w.header(r);
+      },
       [&](Event&& e) {
+        redactor.event(e);
         w.add(std::move(e));
         if (meter) meter->update(what, ++count, 0, "events");
       },
       warnings);
   w.finish();
   if (meter) meter->finish();
+  return n;
+}
+
+std::size_t redact_to_file(const std::string& in, const std::string& out, tracefile::TraceWriter::Options opt,
+                           std::vector<Warning>& warnings, const redact::Redactor& redactor) {
+  std::error_code ec;
+  if (in != "-" && out != "-" && std::filesystem::equivalent(in, out, ec))
+    throw InputError(fmt::format("{}: is the input; write the redacted trace to another file", out));
+  std::unique_ptr<EventSource> src = open_any(in);
+  std::unique_ptr<tracefile::TraceWriter> w;
+  std::size_t n = 0;
+  src->read(
+      [&](Header& h) {
+        redactor.header(h);
+        w = std::make_unique<tracefile::TraceWriter>(out, h, opt);
+      },
+      [&](Event&& e) {
+        redactor.event(e);
+        w->write(e);
+        ++n;
+      },
+      warnings);
+  if (w) w->close();
   return n;
 }
 

@@ -16,6 +16,7 @@
 #include "model/source.h"
 #include "progress/progress.h"
 #include "model/trace.h"
+#include "redact/redact.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff::input {
@@ -34,11 +35,21 @@ Trace load_any(const std::string& path);
 std::unique_ptr<EventSource> open_any(const std::string& path);
 
 /// Imports a strace log file into a trace file at `out`, streaming, with the
-/// JSON encoding and writing done on a second thread. Returns the number of
-/// events; unparsed lines are counted in one Warning appended to `warnings`.
-/// Throws InputError for an unreadable log or an existing `out` without
-/// opt.force. `meter` (may be null) is told the events read.
+/// JSON encoding and writing done on a second thread, each header and event
+/// redacted by `redactor` first (a strace -v log holds the environment).
+/// Returns the number of events; unparsed lines are counted in one Warning
+/// appended to `warnings`. Throws InputError for an unreadable log or an
+/// existing `out` without opt.force. `meter` (may be null) is told the
+/// events read.
 std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
-                                  std::vector<Warning>& warnings, progress::Meter* meter = nullptr);
+                                  std::vector<Warning>& warnings, const redact::Redactor& redactor,
+                                  progress::Meter* meter = nullptr);
+
+/// Copies any input (open_any) to a trace file at `out`, each header and
+/// event redacted by `redactor`: `tracediff redact`. Returns the number of
+/// events. Throws what open_any's source and TraceWriter throw, and
+/// InputError when `out` is the input itself.
+std::size_t redact_to_file(const std::string& in, const std::string& out, tracefile::TraceWriter::Options opt,
+                           std::vector<Warning>& warnings, const redact::Redactor& redactor);
 
 }  // namespace tracediff::input

@@ -5,6 +5,7 @@
 #include "model/paths.h"
 #include "model/syscalls.h"
 #include "normalize/rules.h"
+#include "redact/redact.h"
 
 namespace tracediff::normalize {
 
@@ -16,11 +17,20 @@ struct Canon::Impl {
     names_on = enabled("names");
     fds_on = enabled("fds");
     families_on = enabled("families");
+    // Digests made with a random key compare with no other trace's: what
+    // is left to compare is the length.
+    redact::HeaderRedaction r = redact::redaction_of(h);
+    strip_digests = r.level != redact::Level::None && !r.key.starts_with("user ");
   }
 
   // One string through the rules that apply to names, in their order.
   void apply(std::string_view s, std::string& out, bool generated) {
     std::string_view cur = s;
+    if (strip_digests && redact::has_marker(cur)) {
+      std::string t = redact::without_digests(cur);
+      stripped.swap(t);
+      cur = stripped;
+    }
     if (rules_on && rewrites.rewrite(cur, a)) cur = a;
     if (host_on && host(cur, b)) cur = b;
     if (generated && names_on) {
@@ -38,7 +48,8 @@ struct Canon::Impl {
   NormalizeOptions opt;
   detail::UserRewrites rewrites;
   detail::HostRule host;
-  bool rules_on, host_on, names_on, fds_on, families_on;
+  bool rules_on, host_on, names_on, fds_on, families_on, strip_digests;
+  std::string stripped;
   std::unordered_set<std::int32_t> ids;
   std::vector<std::string> temp_dirs;  ///< $TMPDIR, $TMP, $TEMP
 
@@ -126,6 +137,13 @@ std::string_view Canon::family(const Event& e) const {
   if (!impl_->families_on || e.type != EventType::Syscall) return e.name.view();
   const SyscallInfo& info = syscall_info(e.name);
   return info.family.empty() ? e.name.view() : info.family;
+}
+
+std::string_view Canon::data(std::string_view s) {
+  if (!impl_->strip_digests || !redact::has_marker(s)) return s;
+  std::string t = redact::without_digests(s);
+  impl_->stripped.swap(t);
+  return impl_->stripped;
 }
 
 bool Canon::on(std::string_view name) const { return !impl_->opt.disabled.count(std::string(name)); }

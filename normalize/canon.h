@@ -45,6 +45,10 @@ class Canon {
   /// The name of `e`'s call family: the table's canonical name ("openat"
   /// for open) when the families rule is on, else the call's own name.
   std::string_view family(const Event& e) const;
+  /// A data buffer as it compares: redaction digests that cannot be
+  /// compared with another trace's (a random key) are dropped. The view
+  /// lasts until the next call.
+  std::string_view data(std::string_view s);
   /// True when rule `name` is on.
   bool on(std::string_view name) const;
 

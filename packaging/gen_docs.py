@@ -52,6 +52,8 @@ VALUE_KINDS = {
     ("record", "--content-size"): "none",
     ("*", "--context"): "none",
     ("*", "--width"): "none",
+    ("*", "--redact-key"): "none",
+    ("*", "--redact-pattern"): "none",
     ("record", "--pid"): "pid",
     ("record", "-e"): "traceset",
     ("record", "COMMAND"): "command",

@@ -142,10 +142,6 @@ Arg DecodeCtx::data_arg(RemoteAddr a, std::size_t len) {
   if (want > 0 && !read_memory(mem(), a, want, data)) return unreadable(a);
   out.str = data;
   out.truncated = len > want;
-  if (redact) {
-    out.str = redaction_marker(len);
-    out.truncated = false;
-  }
   return out;
 }
 
@@ -158,7 +154,7 @@ Arg DecodeCtx::cstring_arg(RemoteAddr a, std::size_t max) {
   return out;
 }
 
-Arg DecodeCtx::string_array_arg(RemoteAddr a, bool env) {
+Arg DecodeCtx::string_array_arg(RemoteAddr a) {
   if (a.null()) return make(ArgKind::Other, 0, "NULL");
   Arg out = make(ArgKind::Array, static_cast<std::int64_t>(a.value), "");
   // Pointers are read in batches: one process_vm_readv per 64 entries
@@ -195,11 +191,6 @@ Arg DecodeCtx::string_array_arg(RemoteAddr a, bool env) {
     }
     Arg s = make(ArgKind::String, static_cast<std::int64_t>(ptrs[i]), std::move(strs[i]));
     s.truncated = cut[i];
-    if (env && redact) {
-      auto eq = s.str.find('=');
-      if (eq != std::string::npos && looks_secret(std::string_view(s.str).substr(0, eq)))
-        s.str = s.str.substr(0, eq + 1) + redaction_marker(s.str.size() - eq - 1);
-    }
     out.items.push_back(std::move(s));
   }
   return out;
@@ -331,15 +322,5 @@ int raw_arg_count(int nr) {
   const SyscallInfo* i = syscall_info(nr);
   return i ? i->nargs : 6;
 }
-
-bool looks_secret(std::string_view name) {
-  std::string up(name);
-  for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (const char* w : {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "AUTH", "COOKIE", "CREDENTIAL"})
-    if (up.find(w) != std::string::npos) return true;
-  return false;
-}
-
-std::string redaction_marker(std::size_t n) { return fmt::format("<redacted {} bytes>", n); }
 
 }  // namespace tracediff::record::detail

@@ -23,7 +23,6 @@ namespace tracediff::record::detail {
 struct DecodeCtx {
   Task& task;
   std::size_t data_size;  ///< -s: bytes of data buffers kept
-  bool redact;            ///< --redact
   std::int64_t ret = 0;   ///< exit only: the raw return value
   bool failed = false;    ///< exit only: the call returned an errno
   /// Where the task's memory is read from; null: the live task (ptrace).
@@ -59,7 +58,7 @@ struct DecodeCtx {
   Arg mode_arg(int i) const;                        ///< octal permission bits
   Arg data_arg(RemoteAddr a, std::size_t len);      ///< a data buffer, cut at -s
   Arg cstring_arg(RemoteAddr a, std::size_t max = 4096);  ///< a NUL-terminated string
-  Arg string_array_arg(RemoteAddr a, bool env);     ///< argv/envp as Array of String
+  Arg string_array_arg(RemoteAddr a);               ///< argv/envp as Array of String
   Arg sockaddr_arg(RemoteAddr a, std::uint64_t len);
   Arg stat_arg(RemoteAddr a);                       ///< struct stat fields
   Arg statx_arg(RemoteAddr a);                      ///< struct statx fields
@@ -106,10 +105,5 @@ int raw_arg_count(int nr);
 /// ("si_signo", "si_code", "si_pid", "si_uid", "si_status", "si_addr", ...):
 /// who sent it, why, and for faults where. The args of a Signal event.
 std::vector<Arg> siginfo_args(const siginfo_t& si);
-
-/// Environment variable names whose values --redact hides.
-bool looks_secret(std::string_view name);
-/// The marker that replaces redacted data: "<redacted N bytes>".
-std::string redaction_marker(std::size_t n);
 
 }  // namespace tracediff::record::detail

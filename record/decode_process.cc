@@ -29,16 +29,16 @@ std::vector<Decoder> process_decoders() {
       {"execve",
        [](DecodeCtx& c) {
          c.add(c.path_arg(0));
-         c.add(c.string_array_arg(c.addr(1), false));
-         c.add(c.string_array_arg(c.addr(2), true));
+         c.add(c.string_array_arg(c.addr(1)));
+         c.add(c.string_array_arg(c.addr(2)));
        },
        nullptr},
       {"execveat",
        [](DecodeCtx& c) {
          c.add(c.fd_arg(0));
          c.add(c.path_arg(1, 0));
-         c.add(c.string_array_arg(c.addr(2), false));
-         c.add(c.string_array_arg(c.addr(3), true));
+         c.add(c.string_array_arg(c.addr(2)));
+         c.add(c.string_array_arg(c.addr(3)));
          c.add(c.flags_arg(4, kAtFlags));
        },
        nullptr},

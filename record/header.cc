@@ -30,11 +30,9 @@ Header recording_header(const RecordOptions& opt, std::string_view source, std::
   h.time_base = "epoch";
   h.host = snapshot_host();
   if (!opt.attach.empty()) h.host.env = proc_environ(opt.attach[0]);
-  if (opt.redact && h.host.env) redact_env(*h.host.env);
   h.options["data_size"] = fmt::format("{}", data_size);
   h.options["content_size"] = fmt::format("{}", opt.content_size);
   h.options["follow"] = opt.follow ? "true" : "false";
-  h.options["redact"] = opt.redact ? "true" : "false";
   std::string set = joined(opt.trace_set);
   h.options["trace"] = opt.all ? "all" : set.empty() ? "default" : set;
   // Say what the default set leaves out, so a reader knows an absent

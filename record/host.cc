@@ -138,14 +138,6 @@ std::vector<std::string> proc_environ(pid_t pid) {
   return out;
 }
 
-void redact_env(std::vector<std::string>& env) {
-  for (std::string& e : env) {
-    auto eq = e.find('=');
-    if (eq != std::string::npos && looks_secret(std::string_view(e).substr(0, eq)))
-      e = e.substr(0, eq + 1) + redaction_marker(e.size() - eq - 1);
-  }
-}
-
 }  // namespace detail
 
 HostInfo snapshot_host() {

@@ -39,8 +39,8 @@ std::vector<pid_t> processes_of(const std::vector<std::int32_t>& ids);
 
 /// The header both recorders start from: `source`, the time, the command
 /// or the attached pids, the host, and the options every recording writes
-/// (data_size, content_size, follow, redact, trace, not_traced). Each
-/// recorder adds its own (filter, syscall_info) and its counts.
+/// (data_size, content_size, follow, trace, not_traced). Each recorder
+/// adds its own (filter, syscall_info), its counts, and the redaction.
 Header recording_header(const RecordOptions& opt, std::string_view source, std::size_t data_size);
 
 /// The output file: opt.output, else CMD-HOST.trace (pidPID-HOST.trace
@@ -116,7 +116,5 @@ pid_t thread_group_of(pid_t tid);
 /// Reads a process's environment from /proc/PID/environ.
 std::vector<std::string> proc_environ(pid_t pid);
 
-/// Applies --redact to "NAME=value" strings.
-void redact_env(std::vector<std::string>& env);
 
 }  // namespace tracediff::record::detail

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/trace.h"
+#include "redact/redact.h"
 
 namespace tracediff::record {
 
@@ -32,7 +33,10 @@ struct RecordOptions {
   std::vector<std::string> trace_set;  ///< -e trace=...: names and %classes
   bool all = false;                    ///< --all: trace every call (no filter)
   bool follow = true;                  ///< !--no-follow
-  bool redact = false;                 ///< --redact
+  /// What is redacted before anything is written (redact/redact.h): by
+  /// default credentials, with --redact every data buffer, with
+  /// --no-redact nothing.
+  redact::RedactOptions redaction;
   bool force = false;                  ///< overwrite an existing output
 };
 

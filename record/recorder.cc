@@ -84,6 +84,7 @@ void Recorder::build_header() {
   header_ = recording_header(opt_, "ptrace", opt_.data_size);
   header_.options["filter"] = seccomp_ ? "seccomp-bpf" : "none";
   header_.options["syscall_info"] = syscall_info_ ? "PTRACE_GET_SYSCALL_INFO" : "registers";
+  redactor_.header(header_);
   coverage_.write_to(header_);
 }
 
@@ -218,13 +219,13 @@ void Recorder::emit(const Event& e) {
     }
   if (!out_) {
     if (setting_up_) {
-      pending_.push_back(e);
+      pending_.push_back(redactor_.event_copy(e, redacted_) ? redacted_ : e);
       ++events_;
       return;
     }
     open_output();
   }
-  out_->write(e);
+  out_->write(redactor_.event_copy(e, redacted_) ? redacted_ : e);
   ++events_;
   dirty_ = true;
 }

@@ -121,6 +121,8 @@ class Recorder {
   void adopt_orphans();
 
   RecordOptions opt_;  // a copy: -p thread ids are replaced by their process
+  redact::Redactor redactor_{opt_.redaction};
+  Event redacted_;     // emit()'s copy of an event the redactor changed
   std::string exe_;    // the launched command's executable
   // The output file exists only once tracing has started: created after
   // every -p attached, or (launched command) at the first event, which

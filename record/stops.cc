@@ -164,7 +164,7 @@ void Recorder::begin_call(Task& t, const StopInfo& si) {
   if (known && !selected_[si.nr]) return;
   t.decode = true;
   Event& e = reset_event(t.ev, t, EventType::Syscall, {});
-  DecodeCtx c{t, opt_.data_size, opt_.redact};
+  DecodeCtx c{t, opt_.data_size};
   c.content_size = opt_.content_size;
   if (!known) {
     e.name = fmt::format("{}syscall_{}", si.other_abi ? "i386:" : "", si.nr);
@@ -210,7 +210,7 @@ bool Recorder::end_call(Task& t, const StopInfo& si) {
   e.dur_ns = now_ns(CLOCK_REALTIME) - e.ts_ns;
   if (t.nr >= 0 && t.nr < static_cast<int>(decoders_->size())) {
     if (const Decoder* d = (*decoders_)[t.nr]; d && d->exit) {
-      DecodeCtx c{t, opt_.data_size, opt_.redact, si.rval, si.is_error};
+      DecodeCtx c{t, opt_.data_size, si.rval, si.is_error};
       c.content_size = opt_.content_size;
       d->exit(c);
     }

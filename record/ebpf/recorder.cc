@@ -43,6 +43,7 @@ void EbpfRecorder::prepare() {
   header_.options["content_size"] = "0";
   header_.options["filter"] = "bpf";
   for (const char* k : {"lost_events", "unreadable", "not_captured"}) header_.options[k] = kUnknownLosses;
+  redactor_.header(header_);
   output_ = choose_output(opt_, header_);
 }
 

@@ -106,7 +106,7 @@ void EbpfRecorder::set_result(Event& e, Task& t, const td_syscall& s, const Capt
   e.dur_ns = static_cast<std::int64_t>(s.ts_exit - s.h.ts);
   if (s.nr >= 0 && s.nr < static_cast<int>(decoders_->size())) {
     if (const Decoder* d = (*decoders_)[s.nr]; d && d->exit) {
-      DecodeCtx c{t, data_size_, opt_.redact, s.ret, is_error, &mem};
+      DecodeCtx c{t, data_size_, s.ret, is_error, &mem};
       d->exit(c);
     }
   }
@@ -218,7 +218,7 @@ void EbpfRecorder::on_signal(const td_signal& s) {
 void EbpfRecorder::decode_entry(Task& t, const std::uint64_t args[6], int nr, const MemorySource& mem) {
   t.nr = nr;
   std::memcpy(t.args, args, sizeof t.args);
-  DecodeCtx c{t, data_size_, opt_.redact, 0, false, &mem};
+  DecodeCtx c{t, data_size_, 0, false, &mem};
   bool known = nr >= 0 && nr < static_cast<int>(decoders_->size());
   if (!known) {
     t.ev.name = fmt::format("syscall_{}", nr);

@@ -141,6 +141,8 @@ class EbpfRecorder {
   bool dirty_ = false;
   Event scratch_;
   PermCache perm_cache_;
+  redact::Redactor redactor_{opt_.redaction};
+  Event redacted_;  // emit()'s copy of an event the redactor changed
   std::uint64_t unreadable_ = 0, not_captured_ = 0, truncated_ = 0;
 };
 

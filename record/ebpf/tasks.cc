@@ -83,7 +83,7 @@ void EbpfRecorder::open_output() {
 
 void EbpfRecorder::emit(const Event& e) {
   if (!out_) open_output();
-  out_->write(e);
+  out_->write(redactor_.event_copy(e, redacted_) ? redacted_ : e);
   ++events_;
   dirty_ = true;
 }

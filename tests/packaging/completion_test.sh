@@ -32,7 +32,7 @@ expect() {  # WHAT EXPECTED ACTUAL
 subs=$("$td" --describe-cli | jq -r '.subcommands[].name' | sort | tr '\n' ' ' | sed 's/ $//')
 expect "subcommands" "$(echo "$subs --help --version -h" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" \
   "$(complete_bash "$td" "")"
-expect "a subcommand by prefix" "record" "$(complete_bash "$td" re)"
+expect "a subcommand by prefix" "record" "$(complete_bash "$td" rec)"
 expect "a flag by prefix" "--force --format" "$(complete_bash "$td" diff --fo)"
 expect "--format values" "html json text" "$(complete_bash "$td" diff --format "")"
 expect "--format=VALUE" "json" "$(complete_bash "$td" diff --format=j)"

@@ -209,11 +209,14 @@ TEST(Import, StreamingGivesTheSameTraceAsInMemory) {
   }
 }
 
+// --no-redact: what the in-memory import has, value for value.
+const redact::Redactor kKeepAll(redact::RedactOptions{.level = redact::Level::None});
+
 TEST(Import, ToFileWritesWhatTheInMemoryImportHas) {
   TempDir d;
   std::string log = std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace";
   std::vector<Warning> w;
-  std::size_t n = input::import_strace_to_file(log, d.file("t.trace"), {}, w);
+  std::size_t n = input::import_strace_to_file(log, d.file("t.trace"), {}, w, kKeepAll);
   Trace whole = strace::import_strace_file(log);
   Trace back = tracefile::read_trace(d.file("t.trace"));
   ASSERT_EQ(n, whole.events.size());
@@ -228,11 +231,11 @@ TEST(Import, ToFileNeverOverwritesWithoutForce) {
   std::string out = d.write("t.trace", "precious");
   std::vector<Warning> w;
   std::string log = d.write("a.log", "close(3) = 0\n");
-  EXPECT_THROW(input::import_strace_to_file(log, out, {}, w), InputError);
+  EXPECT_THROW(input::import_strace_to_file(log, out, {}, w, kKeepAll), InputError);
   EXPECT_EQ(testing::slurp(out), "precious");
   tracefile::TraceWriter::Options force;
   force.force = true;
-  EXPECT_EQ(input::import_strace_to_file(log, out, force, w), 1u);
+  EXPECT_EQ(input::import_strace_to_file(log, out, force, w, kKeepAll), 1u);
   EXPECT_EQ(tracefile::read_trace(out).events.size(), 1u);
 }
 
