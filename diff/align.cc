@@ -90,6 +90,109 @@ void exact_align(const std::vector<std::uint64_t>& a, const std::vector<std::uin
   }
 }
 
+// The steps aligning the key sequences a and b: the common prefix and
+// suffix as they are, the middle exactly (dtl) when it is small enough,
+// else greedily (and the pair says it is approximate).
+std::vector<Step> align_steps(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b,
+                              const DiffOptions& opt, TaskPair& pair) {
+  std::int64_t n = static_cast<std::int64_t>(a.size()), m = static_cast<std::int64_t>(b.size());
+  std::int64_t pre = 0;
+  while (pre < n && pre < m && a[pre] == b[pre]) ++pre;
+  std::int64_t suf = 0;
+  while (suf < n - pre && suf < m - pre && a[n - 1 - suf] == b[m - 1 - suf]) ++suf;
+  std::vector<Step> steps;
+  steps.reserve(static_cast<std::size_t>(std::max(n, m)) + 16);
+  for (std::int64_t i = 0; i < pre; ++i) steps.push_back({i, i});
+  std::int64_t mid_a = n - pre - suf, mid_b = m - pre - suf;
+  if (static_cast<double>(mid_a) * static_cast<double>(mid_b) <= static_cast<double>(opt.exact_limit)) {
+    exact_align(a, b, pre, n - suf, pre, m - suf, steps);
+  } else {
+    pair.approximate = true;
+    greedy_align(a, b, pre, n - suf, pre, m - suf, steps);
+  }
+  for (std::int64_t k = suf; k > 0; --k) steps.push_back({n - k, m - k});
+  return steps;
+}
+
+// Rows from steps. Within each hunk (the steps between two common ones) a
+// deleted and an added call of the same family are one changed call: same
+// place, other target. Pairing is in order, so rows never cross.
+class RowBuilder {
+ public:
+  RowBuilder(const Side& good, const Side& bad, const std::vector<std::size_t>& ge, const std::vector<std::size_t>& be,
+             std::vector<AlignedRow>& rows)
+      : good_(good), bad_(bad), ge_(ge), be_(be), rows_(rows) {}
+
+  void build(const std::vector<Step>& steps) {
+    rows_.clear();
+    rows_.reserve(steps.size());
+    std::size_t k = 0;
+    while (k < steps.size()) {
+      if (steps[k].g >= 0 && steps[k].b >= 0) {
+        same(steps[k].g, steps[k].b);
+        ++k;
+        continue;
+      }
+      std::vector<std::int64_t> dels, adds;
+      while (k < steps.size() && !(steps[k].g >= 0 && steps[k].b >= 0)) {
+        if (steps[k].g >= 0) dels.push_back(steps[k].g);
+        else adds.push_back(steps[k].b);
+        ++k;
+      }
+      hunk(dels, adds);
+    }
+  }
+
+ private:
+  // A failed attempt (one step of a search) and a call that succeeded are
+  // not the same call gone elsewhere: only calls that fared alike pair.
+  // Nor are a step of a search and a call that is none.
+  bool pairable(std::int64_t i, std::int64_t j) const {
+    std::size_t g = ge_[static_cast<std::size_t>(i)], b = be_[static_cast<std::size_t>(j)];
+    return good_.families[g] == bad_.families[b] && good_.outcome(g).empty() == bad_.outcome(b).empty() &&
+           (good_.chains.chain_of[g] >= 0) == (bad_.chains.chain_of[b] >= 0);
+  }
+  std::int64_t g_event(std::int64_t i) const { return static_cast<std::int64_t>(ge_[static_cast<std::size_t>(i)]); }
+  std::int64_t b_event(std::int64_t j) const { return static_cast<std::int64_t>(be_[static_cast<std::size_t>(j)]); }
+  void same(std::int64_t i, std::int64_t j) { rows_.push_back({AlignedRow::Same, g_event(i), b_event(j), -1}); }
+  void only_good(std::int64_t i) { rows_.push_back({AlignedRow::OnlyGood, g_event(i), -1, -1}); }
+  void only_bad(std::int64_t j) { rows_.push_back({AlignedRow::OnlyBad, -1, b_event(j), -1}); }
+  void changed(std::int64_t i, std::int64_t j) { rows_.push_back({AlignedRow::Changed, g_event(i), b_event(j), -1}); }
+
+  void hunk(const std::vector<std::int64_t>& dels, const std::vector<std::int64_t>& adds) {
+    // Looking kPairWindow calls ahead on each side bounds the work on a
+    // huge one-sided hunk; pairing is a presentation aid, not a result.
+    constexpr std::size_t kPairWindow = 64;
+    std::size_t di = 0, ai = 0;
+    while (di < dels.size() || ai < adds.size()) {
+      // Find the next pairable delete/add from here.
+      std::size_t pd = dels.size(), pa = adds.size();
+      for (std::size_t x = di; x < std::min(dels.size(), di + kPairWindow) && pd == dels.size(); ++x)
+        for (std::size_t y = ai; y < std::min(adds.size(), ai + kPairWindow); ++y)
+          if (pairable(dels[x], adds[y])) {
+            pd = x;
+            pa = y;
+            break;
+          }
+      if (pd == dels.size() && di + kPairWindow < dels.size()) {
+        // Nothing pairs in the window: emit one call and look again.
+        only_good(dels[di++]);
+        continue;
+      }
+      if (pd == dels.size() && ai + kPairWindow < adds.size() && di == dels.size()) pa = adds.size();
+      for (; di < pd; ++di) only_good(dels[di]);
+      for (; ai < pa; ++ai) only_bad(adds[ai]);
+      if (pd < dels.size()) changed(dels[di++], adds[ai++]);
+    }
+  }
+
+  const Side& good_;
+  const Side& bad_;
+  const std::vector<std::size_t>& ge_;
+  const std::vector<std::size_t>& be_;
+  std::vector<AlignedRow>& rows_;
+};
+
 }  // namespace
 
 void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskPair& pair) {
@@ -104,86 +207,7 @@ void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskP
   std::vector<std::uint64_t> a(ge.size()), b(be.size());
   for (std::size_t i = 0; i < ge.size(); ++i) a[i] = good.keys[ge[i]];
   for (std::size_t j = 0; j < be.size(); ++j) b[j] = bad.keys[be[j]];
-
-  std::int64_t n = static_cast<std::int64_t>(a.size()), m = static_cast<std::int64_t>(b.size());
-  std::int64_t pre = 0;
-  while (pre < n && pre < m && a[pre] == b[pre]) ++pre;
-  std::int64_t suf = 0;
-  while (suf < n - pre && suf < m - pre && a[n - 1 - suf] == b[m - 1 - suf]) ++suf;
-
-  std::vector<Step> steps;
-  steps.reserve(static_cast<std::size_t>(std::max(n, m)) + 16);
-  for (std::int64_t i = 0; i < pre; ++i) steps.push_back({i, i});
-  std::int64_t mid_a = n - pre - suf, mid_b = m - pre - suf;
-  if (static_cast<double>(mid_a) * static_cast<double>(mid_b) <= static_cast<double>(opt.exact_limit)) {
-    exact_align(a, b, pre, n - suf, pre, m - suf, steps);
-  } else {
-    pair.approximate = true;
-    greedy_align(a, b, pre, n - suf, pre, m - suf, steps);
-  }
-  for (std::int64_t k = suf; k > 0; --k) steps.push_back({n - k, m - k});
-
-  // Within each hunk (the steps between two common ones) a deleted and an
-  // added call of the same family are one changed call: same place, other
-  // target. Pairing is in order, so rows never cross.
-  pair.rows.clear();
-  pair.rows.reserve(steps.size());
-  auto fam_a = [&](std::int64_t i) { return good.families[ge[i]]; };
-  auto fam_b = [&](std::int64_t j) { return bad.families[be[j]]; };
-  // A failed attempt (one step of a search) and a call that succeeded are
-  // not the same call gone elsewhere: only calls that fared alike pair.
-  // Nor are a step of a search and a call that is none.
-  auto failed_a = [&](std::int64_t i) {
-    return std::pair(!good.outcome(ge[i]).empty(), good.chains.chain_of[ge[i]] >= 0);
-  };
-  auto failed_b = [&](std::int64_t j) {
-    return std::pair(!bad.outcome(be[j]).empty(), bad.chains.chain_of[be[j]] >= 0);
-  };
-  std::size_t k = 0;
-  while (k < steps.size()) {
-    if (steps[k].g >= 0 && steps[k].b >= 0) {
-      pair.rows.push_back({AlignedRow::Same, static_cast<std::int64_t>(ge[steps[k].g]),
-                           static_cast<std::int64_t>(be[steps[k].b]), -1});
-      ++k;
-      continue;
-    }
-    std::vector<std::int64_t> dels, adds;
-    while (k < steps.size() && !(steps[k].g >= 0 && steps[k].b >= 0)) {
-      if (steps[k].g >= 0) dels.push_back(steps[k].g);
-      else adds.push_back(steps[k].b);
-      ++k;
-    }
-    std::size_t di = 0, ai = 0;
-    while (di < dels.size() || ai < adds.size()) {
-      // Find the next pairable delete/add from here.
-      // Looking kPairWindow calls ahead on each side bounds the work on a
-      // huge one-sided hunk; pairing is a presentation aid, not a result.
-      constexpr std::size_t kPairWindow = 64;
-      std::size_t pd = dels.size(), pa = adds.size();
-      for (std::size_t x = di; x < std::min(dels.size(), di + kPairWindow) && pd == dels.size(); ++x)
-        for (std::size_t y = ai; y < std::min(adds.size(), ai + kPairWindow); ++y)
-          if (fam_a(dels[x]) == fam_b(adds[y]) && failed_a(dels[x]) == failed_b(adds[y])) {
-            pd = x;
-            pa = y;
-            break;
-          }
-      if (pd == dels.size() && di + kPairWindow < dels.size()) {
-        // Nothing pairs in the window: emit one call and look again.
-        pair.rows.push_back({AlignedRow::OnlyGood, static_cast<std::int64_t>(ge[dels[di]]), -1, -1});
-        ++di;
-        continue;
-      }
-      if (pd == dels.size() && ai + kPairWindow < adds.size() && di == dels.size()) pa = adds.size();
-      for (; di < pd; ++di) pair.rows.push_back({AlignedRow::OnlyGood, static_cast<std::int64_t>(ge[dels[di]]), -1, -1});
-      for (; ai < pa; ++ai) pair.rows.push_back({AlignedRow::OnlyBad, -1, static_cast<std::int64_t>(be[adds[ai]]), -1});
-      if (pd < dels.size()) {
-        pair.rows.push_back({AlignedRow::Changed, static_cast<std::int64_t>(ge[dels[di]]),
-                             static_cast<std::int64_t>(be[adds[ai]]), -1});
-        ++di;
-        ++ai;
-      }
-    }
-  }
+  RowBuilder(good, bad, ge, be, pair.rows).build(align_steps(a, b, opt, pair));
 }
 
 }  // namespace tracediff::diff::detail
