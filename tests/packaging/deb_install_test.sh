@@ -83,7 +83,8 @@ grep -q "strace -f -tt -T -yy -v -s 4096" "$t/man.txt" || fail "tracediff(1) EXA
 
 echo "== bash completion"
 # bash-completion's loader finds the file by the command's name, as in an
-# interactive shell; then one query: the subcommands after "tracediff re".
+# interactive shell; then one query: the subcommands after "tracediff re"
+# (record and redact: both, in order).
 spec=$(inside bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader tracediff; complete -p tracediff')
 echo "  $spec"
 [ "$spec" = "complete -F _tracediff tracediff" ] || fail "complete -p tracediff: $spec"
@@ -91,7 +92,7 @@ spec=$(inside bash -c '. /usr/share/bash-completion/completions/tracediff; compl
 [ "$spec" = "complete -F _tracediff tracediff" ] || fail "sourcing the file: complete -p tracediff: $spec"
 words=$(inside bash -c '. /usr/share/bash-completion/completions/tracediff
   COMP_WORDS=(tracediff re); COMP_CWORD=1; _tracediff; echo "${COMPREPLY[*]}"')
-[ "$words" = record ] || fail "completing 'tracediff re': '$words'"
+[ "$words" = "record redact" ] || fail "completing 'tracediff re': '$words' (wanted 'record redact')"
 
 echo "== zsh completion"
 if inside sh -c 'command -v zsh' >/dev/null; then
