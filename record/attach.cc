@@ -42,6 +42,25 @@ std::string attach_denied_hint(const AttachDenial& d) {
   return "";
 }
 
+void for_each_thread(pid_t pid, const std::function<void(pid_t)>& fn) {
+  std::set<pid_t> seen;
+  for (bool more = true; more;) {
+    more = false;
+    std::error_code ec;
+    std::filesystem::directory_iterator dir(fmt::format("/proc/{}/task", pid), ec);
+    if (ec) {
+      if (seen.empty()) throw InputError(fmt::format("record: -p {}: no such process", pid));
+      break;
+    }
+    for (const auto& entry : dir) {
+      pid_t tid = std::atoi(entry.path().filename().c_str());
+      if (!tid || !seen.insert(tid).second) continue;
+      more = true;
+      fn(tid);
+    }
+  }
+}
+
 pid_t thread_group_of(pid_t tid) {
   std::optional<ProcStatus> st = read_proc_status(tid);
   return st && st->tgid > 0 ? st->tgid : tid;
@@ -92,43 +111,28 @@ void Recorder::attach(pid_t pid) {
   auto fs = std::make_shared<FsState>();
   fs->cwd = proc_cwd(pid);
   auto creds = std::make_shared<Creds>();
-  // Threads may be created while we attach: repeat until a pass finds no
-  // new one.
-  std::set<pid_t> seen;
+  // Threads may be created while we attach: each pass attaches the new ones.
   std::size_t attached = 0;
-  for (bool more = true; more;) {
-    more = false;
-    std::error_code ec;
-    std::filesystem::directory_iterator dir(fmt::format("/proc/{}/task", pid), ec);
-    if (ec) {
-      if (seen.empty()) throw InputError(fmt::format("record: -p {}: no such process", pid));
-      break;
-    }
-    for (const auto& entry : dir) {
-      pid_t tid = std::atoi(entry.path().filename().c_str());
-      if (!tid || seen.count(tid)) continue;
-      seen.insert(tid);
-      more = true;
-      if (tasks_.count(tid)) {  // -p given twice, or for a thread and its process
-        ++attached;
-        continue;
-      }
-      if (ptrace(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(options_))) != 0) {
-        if (errno == ESRCH) continue;  // a thread that just ended
-        // The caller detaches what is already attached (all or nothing).
-        throw InputError(attach_error(pid, tid, errno));
-      }
+  for_each_thread(pid, [&](pid_t tid) {
+    if (tasks_.count(tid)) {  // -p given twice, or for a thread and its process
       ++attached;
-      ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
-      Task& t = new_task(tid);
-      t.tgid = pid;
-      t.fds = fds;
-      t.fs = fs;
-      t.creds = creds;
-      t.attached = true;
-      emit_process(t, kProcAttached, ProcInfo{});
+      return;
     }
-  }
+    if (ptrace(PTRACE_SEIZE, tid, nullptr, reinterpret_cast<void*>(static_cast<long>(options_))) != 0) {
+      if (errno == ESRCH) return;  // a thread that just ended
+      // The caller detaches what is already attached (all or nothing).
+      throw InputError(attach_error(pid, tid, errno));
+    }
+    ++attached;
+    ptrace(PTRACE_INTERRUPT, tid, nullptr, nullptr);
+    Task& t = new_task(tid);
+    t.tgid = pid;
+    t.fds = fds;
+    t.fs = fs;
+    t.creds = creds;
+    t.attached = true;
+    emit_process(t, kProcAttached, ProcInfo{});
+  });
   // It ended between the check in run() and now.
   if (attached == 0) throw InputError(fmt::format("record: -p {}: no such process", pid));
   // What was set up before we came and limits what a recording shows: a

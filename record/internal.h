@@ -5,6 +5,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <string>
@@ -108,6 +109,12 @@ struct AttachDenial {
 /// "" when none of the usual reasons applies: another tracer holds the
 /// process, it belongs to another user, or Yama's ptrace_scope forbids it.
 std::string attach_denied_hint(const AttachDenial& d);
+
+/// Calls fn(tid) once for each thread of process `pid`, listing
+/// /proc/PID/task again until a pass finds no new one (threads may be
+/// created meanwhile). Throws InputError ("record: -p PID: no such
+/// process") when the first listing fails.
+void for_each_thread(pid_t pid, const std::function<void(pid_t)>& fn);
 
 /// The process (thread group) that task `tid` belongs to, from
 /// /proc/TID/status; `tid` itself when it cannot be read.

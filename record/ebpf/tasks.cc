@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -154,34 +153,22 @@ void EbpfRecorder::attach(pid_t pid) {
   auto fs = std::make_shared<FsState>();
   fs->cwd = proc_cwd(pid);
   auto creds = std::make_shared<Creds>();
-  // Threads may be created while we add them: repeat until a pass finds no
-  // new one (once one thread is traced, the threads it creates are too).
-  std::set<pid_t> seen;
-  for (bool more = true; more;) {
-    more = false;
-    std::error_code ec;
-    std::filesystem::directory_iterator dir(fmt::format("/proc/{}/task", pid), ec);
-    if (ec) {
-      if (seen.empty()) throw InputError(fmt::format("record: -p {}: no such process", pid));
-      break;
-    }
-    for (const auto& entry : dir) {
-      pid_t tid = std::atoi(entry.path().filename().c_str());
-      if (!tid || seen.count(tid)) continue;
-      seen.insert(tid);
-      more = true;
-      if (tasks_.count(tid)) continue;
-      tracer_->trace_task(tid, pid);
-      Task& t = tasks_[tid];
-      t.tid = tid;
-      t.tgid = pid;
-      t.fds = fds;
-      t.fs = fs;
-      t.creds = creds;
-      t.attached = true;
-    }
-  }
-  if (seen.empty()) throw InputError(fmt::format("record: -p {}: no such process", pid));
+  // Threads may be created while we add them: each pass adds the new ones
+  // (once one thread is traced, the threads it creates are too).
+  std::size_t seen = 0;
+  for_each_thread(pid, [&](pid_t tid) {
+    ++seen;
+    if (tasks_.count(tid)) return;
+    tracer_->trace_task(tid, pid);
+    Task& t = tasks_[tid];
+    t.tid = tid;
+    t.tgid = pid;
+    t.fds = fds;
+    t.fs = fs;
+    t.creds = creds;
+    t.attached = true;
+  });
+  if (seen == 0) throw InputError(fmt::format("record: -p {}: no such process", pid));
 }
 
 void EbpfRecorder::prune_dead() {

@@ -427,6 +427,20 @@ static __always_inline void send_call(const struct td_call* call, __u32 tid, __u
   send(buf, b.off);
 }
 
+/* A call as its registers give it, stamped now. regs is a trusted BTF
+ * pointer in the sys_enter/sys_exit programs: plain loads, no probe reads. */
+static __always_inline void call_from_regs(struct td_call* c, struct pt_regs* regs, __s32 nr) {
+  __builtin_memset(c, 0, sizeof *c);
+  c->ts = bpf_ktime_get_ns();
+  c->nr = nr;
+  c->args[0] = regs->di;
+  c->args[1] = regs->si;
+  c->args[2] = regs->dx;
+  c->args[3] = regs->r10;
+  c->args[4] = regs->r8;
+  c->args[5] = regs->r9;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(td_sys_enter, struct pt_regs* regs, long id) {
   __u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -435,16 +449,8 @@ int BPF_PROG(td_sys_enter, struct pt_regs* regs, long id) {
   __u32 nr = (__u32)id;
   __u32* sel = bpf_map_lookup_elem(&selected, &nr);
   if (!sel || !*sel) return 0;
-  struct td_call c = {};
-  c.ts = bpf_ktime_get_ns();
-  c.nr = (__s32)id;
-  /* regs is a trusted BTF pointer here: plain loads, no probe reads. */
-  c.args[0] = regs->di;
-  c.args[1] = regs->si;
-  c.args[2] = regs->dx;
-  c.args[3] = regs->r10;
-  c.args[4] = regs->r8;
-  c.args[5] = regs->r9;
+  struct td_call c;
+  call_from_regs(&c, regs, (__s32)id);
   if (bpf_map_update_elem(&inflight, &tid, &c, BPF_ANY) != 0) count(TD_STAT_INFLIGHT_FULL);
   return 0;
 }
@@ -466,15 +472,8 @@ int BPF_PROG(td_sys_exit, struct pt_regs* regs, long ret) {
     if (ret == 0 && (nr == 56 || nr == 57 || nr == 58 || nr == 435)) return 0; /* clone fork vfork clone3 */
     __u32* sel = bpf_map_lookup_elem(&selected, &nr);
     if (!sel || !*sel) return 0;
-    struct td_call c = {};
-    c.ts = bpf_ktime_get_ns();
-    c.nr = (__s32)nr;
-    c.args[0] = regs->di;
-    c.args[1] = regs->si;
-    c.args[2] = regs->dx;
-    c.args[3] = regs->r10;
-    c.args[4] = regs->r8;
-    c.args[5] = regs->r9;
+    struct td_call c;
+    call_from_regs(&c, regs, (__s32)nr);
     send_call(&c, tid, pid_tgid >> 32, ret, TD_STATE_RETURNED);
     return 0;
   }
