@@ -70,7 +70,11 @@ class Classifier {
   DiffResult& r_;
   const SideChains& gc_;
   const SideChains& bc_;
-  std::map<std::int32_t, std::int32_t> g_partner_, b_partner_;
+  /// Chain -> its partner on the other side, -1 none (match_chains()).
+  std::vector<std::int32_t> g_partner_, b_partner_;
+  static std::int32_t partner(const std::vector<std::int32_t>& v, std::int32_t c) {
+    return static_cast<std::size_t>(c) < v.size() ? v[static_cast<std::size_t>(c)] : -1;
+  }
   /// Per pair, the rows that have a bad event, in order (row_of_bad()).
   std::map<int, std::vector<std::size_t>> bad_rows_;
   /// The row of pair `p` that shows bad event `ev`, or `fallback`.

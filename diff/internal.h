@@ -38,8 +38,10 @@ enum SideFlag : std::uint8_t {
 };
 
 /// A lookup chain: failed lookups and the lookup that ended them.
+/// Its events are SideChains::members[first, first + count): most chains
+/// are one successful lookup, and a vector each cost more than the chain.
 struct Chain {
-  std::vector<std::size_t> events;
+  std::uint32_t first = 0, count = 0;
   std::uint64_t name = 0;  ///< hash of the name searched for (a basename)
   std::size_t named = 0;   ///< an event that tried that name
   bool ok = false;         ///< it was found (the last event found it)
@@ -47,7 +49,10 @@ struct Chain {
 
 struct SideChains {
   std::vector<Chain> chains;
+  std::vector<std::size_t> members;    ///< the chains' events, chain after chain
   std::vector<std::int32_t> chain_of;  ///< event index -> chain, -1 none
+  /// The last event of chain c.
+  std::size_t last(const Chain& c) const { return members[c.first + c.count - 1]; }
 };
 
 

@@ -34,21 +34,24 @@ void build_chains(Side& s) {
   out.chain_of.assign(ev.size(), -1);
   for (const auto& [tid, idx] : s.task_events) {
     Chain cur;
+    cur.first = static_cast<std::uint32_t>(out.members.size());
     // The name a search looks for is the one its failed attempts try most
     // (the loader also stats the directories of its path on the way), the
     // first of those on a tie.
     std::unordered_map<std::uint64_t, int> tries;
     int best = 0;
     auto close = [&](bool ok) {
-      if (cur.events.empty()) return;
+      if (cur.count == 0) return;
       cur.ok = ok;
       if (best == 0) {
-        cur.name = s.bases[cur.events.back()];
-        cur.named = cur.events.back();
+        cur.name = s.bases[out.last(cur)];
+        cur.named = out.last(cur);
       }
-      for (std::size_t i : cur.events) out.chain_of[i] = static_cast<std::int32_t>(out.chains.size());
-      out.chains.push_back(std::move(cur));
+      for (std::uint32_t k = 0; k < cur.count; ++k)
+        out.chain_of[out.members[cur.first + k]] = static_cast<std::int32_t>(out.chains.size());
+      out.chains.push_back(cur);
       cur = Chain{};
+      cur.first = static_cast<std::uint32_t>(out.members.size());
       tries.clear();
       best = 0;
     };
@@ -61,7 +64,8 @@ void build_chains(Side& s) {
         close(false);
         continue;
       }
-      cur.events.push_back(i);
+      out.members.push_back(i);
+      ++cur.count;
       if (e.result.failed()) {
         if (!errno_is(e.result.err, kErrLookup)) {
           close(false);
@@ -85,6 +89,8 @@ void build_chains(Side& s) {
 
 // Matches the lookup chains of each pair by the name looked up.
 void Classifier::match_chains() {
+  g_partner_.assign(gc_.chains.size(), -1);
+  b_partner_.assign(bc_.chains.size(), -1);
   for (const TaskPair& tp : pairs_) {
     if (!tp.good_tid || !tp.bad_tid) continue;
     auto chains_of = [](const Side& s, const SideChains& sc, std::int32_t tid) {
@@ -111,8 +117,8 @@ void Classifier::match_chains() {
       std::size_t& k = used[name];
       if (k >= it->second.size()) continue;
       std::int32_t b = it->second[k++];
-      g_partner_[a] = b;
-      b_partner_[b] = a;
+      g_partner_[static_cast<std::size_t>(a)] = b;
+      b_partner_[static_cast<std::size_t>(b)] = a;
     }
   }
 }
@@ -122,10 +128,13 @@ namespace {
 // The event that settles a chain: the one that found the name, or the last
 // attempt of it that failed.
 std::size_t final_of(const Side& s, const Chain& c) {
-  if (c.ok) return c.events.back();
-  for (auto it = c.events.rbegin(); it != c.events.rend(); ++it)
-    if (s.bases[*it] == c.name && s.event(*it).result.failed()) return *it;
-  return c.events.back();
+  const SideChains& sc = s.chains;
+  if (c.ok) return sc.last(c);
+  for (std::uint32_t k = c.count; k-- > 0;) {
+    std::size_t i = sc.members[c.first + k];
+    if (s.bases[i] == c.name && s.event(i).result.failed()) return i;
+  }
+  return sc.last(c);
 }
 
 }  // namespace
@@ -147,16 +156,16 @@ int Classifier::lookup_verdict(const Pending& pd, std::pair<std::int32_t, std::i
   for (std::size_t i : pd.gev) {
     std::int32_t c = gc_.chain_of[i];
     if (c < 0) return 0;
-    auto it = g_partner_.find(c);
-    if (it == g_partner_.end()) return 0;
-    involved.insert({c, it->second});
+    std::int32_t p = partner(g_partner_, c);
+    if (p < 0) return 0;
+    involved.insert({c, p});
   }
   for (std::size_t i : pd.bev) {
     std::int32_t c = bc_.chain_of[i];
     if (c < 0) return 0;
-    auto it = b_partner_.find(c);
-    if (it == b_partner_.end()) return 0;
-    involved.insert({it->second, c});
+    std::int32_t p = partner(b_partner_, c);
+    if (p < 0) return 0;
+    involved.insert({p, c});
   }
   for (const auto& pr : involved)
     if (!same_outcome(pr.first, pr.second)) {
@@ -200,9 +209,11 @@ Divergence Classifier::merged(const Pending& from, std::pair<std::int32_t, std::
   d.candidates.clear();
   std::set<std::string> seen;
   for (const auto& [side, chain] : {std::pair{&g_, &a}, std::pair{&b_, &b}})
-    for (std::size_t i : chain->events)
+    for (std::uint32_t k = 0; k < chain->count; ++k) {
+      std::size_t i = side->chains.members[chain->first + k];
       if (side->bases[i] == chain->name && seen.insert(side->display_target(i)).second)
         d.candidates.push_back(side->display_target(i));
+    }
   d.row_count = 1;
   // Point at the row of the bad side's final lookup when it has one.
   d.row = row_of_bad(d.pair, static_cast<std::int64_t>(bf), d.row);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "model/compact_string.h"
+#include "model/compact_vector.h"
 
 namespace tracediff {
 
@@ -49,6 +50,11 @@ const char* to_string(ArgKind k);
 /// Inverse of to_string(ArgKind); nullopt for an unknown name.
 std::optional<ArgKind> arg_kind_from_string(std::string_view s);
 
+struct Arg;
+/// An argument list: one pointer wide (model/compact_vector.h), since a
+/// trace holds millions of them.
+using ArgList = CompactVector<Arg>;
+
 /// One decoded argument (or struct field / array element).
 struct Arg {
   ArgKind kind = ArgKind::Other;
@@ -60,7 +66,7 @@ struct Arg {
   CompactString abs;        ///< Path: absolute form when resolvable
   CompactString ref;        ///< Fd: what the fd refers to ("/etc/passwd",
                             ///< "TCP:[1.2.3.4:5->6.7.8.9:10]", "pipe:[42]")
-  std::vector<Arg> items;   ///< Struct fields / Array elements
+  ArgList items;            ///< Struct fields / Array elements
 
   bool operator==(const Arg&) const = default;
 };
@@ -151,11 +157,11 @@ struct Event {
   std::int64_t ts_ns = -1;     ///< start time, ns (see Header::time_base); -1 absent
   std::int64_t dur_ns = -1;    ///< duration (-T), ns; -1 absent
   InternedString name;         ///< syscall name, signal name or process event name
-  std::vector<Arg> args;       ///< Syscall arguments; Signal: siginfo fields
+  ArgList args;                ///< Syscall arguments; Signal: siginfo fields
   Result result;               ///< Syscall only
   ProcInfo proc;               ///< Process and Signal only
   CompactString raw;           ///< Unparsed: the line as written
-  std::vector<std::string> stack;   ///< -k frames, innermost first
+  CompactVector<std::string> stack;  ///< -k frames, innermost first
   Boxed<PermSnapshot> perm;    ///< failing path calls, recorder only
 
   bool operator==(const Event&) const = default;

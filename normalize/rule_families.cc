@@ -57,7 +57,7 @@ std::string without_token(std::string s, std::string_view tok) {
 // How a call's arguments are laid out as its family's: the canonical name
 // comes from the syscall table (SyscallInfo::family); the shapes are
 // decoded here, call by call, as a decoder would.
-void reshape(const SyscallInfo& info, std::string_view n, std::vector<Arg>& a) {
+void reshape(const SyscallInfo& info, std::string_view n, ArgList& a) {
   const std::string_view family = info.family;
   if (info.is(kClassClone)) {
     bool thread = false;

@@ -63,7 +63,7 @@ const std::unordered_set<std::string_view>& dropped_stat_fields() {
 void drop_stat_fields(Arg& a) {
   if (a.kind == ArgKind::Struct) {
     const auto& drop = dropped_stat_fields();
-    std::erase_if(a.items, [&](const Arg& f) { return drop.count(f.name) > 0; });
+    erase_if(a.items, [&](const Arg& f) { return drop.count(f.name) > 0; });
     a.items.shrink_to_fit();  // statx results are large; the memory is wanted back
   }
   for (Arg& i : a.items) drop_stat_fields(i);

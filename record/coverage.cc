@@ -49,7 +49,7 @@ bool installs_seccomp(int nr, const std::uint64_t args[6]) {
   return false;
 }
 
-std::size_t count_unreadable(const std::vector<Arg>& args) {
+std::size_t count_unreadable(const ArgList& args) {
   std::size_t n = 0;
   for (const Arg& a : args) {
     if (a.kind == ArgKind::Unreadable) ++n;

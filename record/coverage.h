@@ -44,7 +44,7 @@ bool installs_seccomp(int nr, const std::uint64_t args[6]);
 
 /// Arguments of kind Unreadable in `args`, struct fields and array items
 /// included.
-std::size_t count_unreadable(const std::vector<Arg>& args);
+std::size_t count_unreadable(const ArgList& args);
 
 /// Process `pid` holds an io_uring fd ("anon_inode:[io_uring]" in
 /// /proc/PID/fd): it set one up before the recorder attached.

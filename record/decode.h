@@ -104,6 +104,6 @@ int raw_arg_count(int nr);
 /// The fields of a delivered signal's siginfo, named as strace names them
 /// ("si_signo", "si_code", "si_pid", "si_uid", "si_status", "si_addr", ...):
 /// who sent it, why, and for faults where. The args of a Signal event.
-std::vector<Arg> siginfo_args(const siginfo_t& si);
+ArgList siginfo_args(const siginfo_t& si);
 
 }  // namespace tracediff::record::detail

@@ -198,8 +198,8 @@ Arg address(const char* name, const void* p) {
 
 }  // namespace
 
-std::vector<Arg> siginfo_args(const siginfo_t& si) {
-  std::vector<Arg> out;
+ArgList siginfo_args(const siginfo_t& si) {
+  ArgList out;
   out.push_back(named("si_signo", ArgKind::Flags, si.si_signo, signal_name(si.si_signo)));
   const char* code = si_code_name(si.si_signo, si.si_code);
   out.push_back(code ? named("si_code", ArgKind::Flags, si.si_code, code) : named("si_code", ArgKind::Int, si.si_code));

@@ -132,7 +132,7 @@ void split_bitset(Arg& a) {
   if (t.find(' ') == std::string_view::npos) return;
   for (char c : t)
     if (!is_ident_char(c) && c != ' ') return;
-  std::vector<Arg> items;
+  ArgList items;
   std::size_t p = 0;
   while (p < t.size()) {
     std::size_t e = t.find(' ', p);
@@ -153,7 +153,7 @@ bool is_composite(ArgKind k) {
   return k == ArgKind::Struct || k == ArgKind::Array || k == ArgKind::SockAddr;
 }
 
-bool all_unnamed_structs(const std::vector<Arg>& items) {
+bool all_unnamed_structs(const ArgList& items) {
   for (const Arg& i : items)
     if (i.kind != ArgKind::Struct || !i.name.empty()) return false;
   return !items.empty();
@@ -176,7 +176,7 @@ class ValueParser {
   // vector kept per depth and moved out once, at their final count: growing
   // `out` item by item moved every 168-byte Arg several times.
   // `spaced`: some items were separated by blanks alone (strace 4.x).
-  bool list(char close, std::vector<Arg>& out, bool& spaced) {
+  bool list(char close, ArgList& out, bool& spaced) {
     skip_ws();
     if (p_ < s_.size() && s_[p_] == close) {
       ++p_;
@@ -510,7 +510,7 @@ bool split_args(std::string_view s, std::size_t pos, std::vector<std::string_vie
 
 }  // namespace
 
-bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
+bool parse_arg_list(std::string_view s, std::size_t& pos, ArgList& out) {
   ValueParser vp(s, pos, arg_pool());
   bool spaced = false;
   bool ok = vp.list(')', out, spaced);
@@ -518,11 +518,11 @@ bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out)
   return ok;
 }
 
-bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
+bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, ArgList& out) {
   std::size_t close = std::string_view::npos;
   std::vector<std::string_view> pieces;
   if (!split_args(s, pos, pieces, close)) return false;
-  std::vector<Arg> args;
+  ArgList args;
   for (std::string_view piece : pieces) {
     piece = trim(piece);
     if (piece.empty()) continue;  // "3, )": nothing after the last comma

@@ -16,7 +16,7 @@ constexpr std::int64_t kAtFdcwd = -100;
 
 bool is_absolute(std::string_view p) { return !p.empty() && p[0] == '/'; }
 
-bool has_clone_thread(const std::vector<Arg>& args) {
+bool has_clone_thread(const ArgList& args) {
   for (const Arg& a : args) {
     if (a.name == "flags") {
       if (a.str.find("CLONE_THREAD") != std::string::npos) return true;

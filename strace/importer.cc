@@ -129,7 +129,7 @@ bool Importer::resumed_line(std::string_view s, Event& ev) {
   if (!parse_resumed_head(s, name, rest)) return false;
 
   if (std::optional<PendingCall> pend = pending_.resume(ev.tid, name)) {
-    std::vector<Arg> args;
+    ArgList args;
     Result r;
     std::int64_t dur = -1;
     if (!parse_resumed_call(pend->text, rest, args, r, dur, joined_)) return false;
@@ -155,7 +155,7 @@ bool Importer::bare_continuation(std::string_view s) {
   // It follows its start at once; anything else there is no such end.
   const PendingCall* call = pending_.at_slot(last_);
   if (!call) return false;
-  std::vector<Arg> args;
+  ArgList args;
   Result r;
   std::int64_t dur = -1;
   if (!parse_resumed_call(call->text, s, args, r, dur, joined_)) return false;
@@ -166,7 +166,7 @@ bool Importer::bare_continuation(std::string_view s) {
   return true;
 }
 
-void Importer::finish_call(std::size_t slot, std::int32_t tid, std::vector<Arg>&& args, Result&& r,
+void Importer::finish_call(std::size_t slot, std::int32_t tid, ArgList&& args, Result&& r,
                            std::int64_t dur_ns) {
   Event& e = events_[slot];
   e.args = std::move(args);

@@ -73,7 +73,7 @@ class Importer final : public LineSink {
   bool cut_call_line(std::string_view body, Event& ev);
   bool bare_continuation(std::string_view body);
   // The end of the unfinished call at `slot` is known: it finished under `tid`.
-  void finish_call(std::size_t slot, std::int32_t tid, std::vector<Arg>&& args, Result&& r, std::int64_t dur_ns);
+  void finish_call(std::size_t slot, std::int32_t tid, ArgList&& args, Result&& r, std::int64_t dur_ns);
   bool process_line(std::string_view body, Event& ev);
   // Appends `ev` and makes it the event that -k stack lines belong to.
   void append(Event&& ev);

@@ -17,7 +17,7 @@ std::size_t call_name_length(std::string_view s) {
 
 // An argument list, by the grammar or else leniently (a value it does not
 // know kept as text); `pos` ends past its ')'.
-bool parse_args(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
+bool parse_args(std::string_view s, std::size_t& pos, ArgList& out) {
   std::size_t start = pos;
   if (parse_arg_list(s, pos, out)) return true;
   pos = start;
@@ -27,19 +27,19 @@ bool parse_args(std::string_view s, std::size_t& pos, std::vector<Arg>& out) {
 // Parses the arguments of a call whose ')' was never written: `text` is
 // what follows "name(", maybe with a dangling comma. False unless they form
 // a complete list once closed.
-bool parse_open_list(std::string_view text, std::vector<Arg>& out, std::string& scratch) {
+bool parse_open_list(std::string_view text, ArgList& out, std::string& scratch) {
   scratch.assign(text);
   if (!scratch.empty() && scratch.back() == ',') scratch.pop_back();
   scratch += ')';
   std::size_t pos = 0;
-  std::vector<Arg> args;
+  ArgList args;
   if (!parse_args(scratch, pos, args) || pos != scratch.size()) return false;
   out = std::move(args);
   return true;
 }
 
 // "ARGS) = RESULT", and strace 4.x's "ARGS) (ASIDE) = RESULT".
-bool parse_args_and_result(std::string_view text, std::vector<Arg>& args, Result& r, std::int64_t& dur_ns) {
+bool parse_args_and_result(std::string_view text, ArgList& args, Result& r, std::int64_t& dur_ns) {
   std::size_t pos = 0;
   if (!parse_args(text, pos, args)) return false;
   std::string_view rest = trim_left(text.substr(pos));
@@ -87,7 +87,7 @@ CallEnd parse_call_line(std::string_view s, Event& ev, std::string_view& start, 
     bool detached = rest.ends_with("<detached ...>");
     start = trim_right(rest.substr(0, rest.rfind('<')));
     // A partial list: parse what is there, so an unmatched call keeps its args.
-    std::vector<Arg> parsed;
+    ArgList parsed;
     if (parse_open_list(start, parsed, scratch)) ev.args = std::move(parsed);
     ev.result.state = detached ? ResultState::Detached : ResultState::Unfinished;
     return detached ? CallEnd::Detached : CallEnd::Unfinished;
@@ -109,7 +109,7 @@ bool parse_resumed_head(std::string_view s, std::string_view& name, std::string_
   return true;
 }
 
-bool parse_resumed_call(std::string_view start, std::string_view rest, std::vector<Arg>& args, Result& r,
+bool parse_resumed_call(std::string_view start, std::string_view rest, ArgList& args, Result& r,
                         std::int64_t& dur_ns, std::string& scratch) {
   start = trim_right(start);
   scratch.assign(start);
@@ -122,7 +122,7 @@ bool parse_resumed_call(std::string_view start, std::string_view rest, std::vect
 bool parse_cut_call_line(std::string_view s, Event& ev, std::string& scratch) {
   std::size_t p = call_name_length(s);
   if (p == 0) return false;
-  std::vector<Arg> args;
+  ArgList args;
   if (!parse_open_list(trim_right(s.substr(p + 1)), args, scratch)) return false;
   ev.name.assign(s.substr(0, p));
   ev.args = std::move(args);
@@ -146,7 +146,7 @@ bool parse_signal_line(std::string_view s, Event& ev, std::string& scratch) {
       scratch.append(rest.substr(0, rest.rfind('}') + 1));
       scratch += ')';
       std::size_t pos = 1;
-      std::vector<Arg> one;
+      ArgList one;
       if (!parse_arg_list(scratch, pos, one) || one.size() != 1) return false;
       ev.args = std::move(one[0].items);
       rest = trim_left(rest.substr(rest.rfind('}') + 1));

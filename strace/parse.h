@@ -47,7 +47,7 @@ inline void decode_escapes(std::string_view body, CompactString& out) {
 /// Parses a comma-separated argument list starting at `pos` up to and
 /// including the closing `)`, appending to `out`. Returns false when the text
 /// is not a well-formed list; `pos` is then unspecified.
-bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out);
+bool parse_arg_list(std::string_view s, std::size_t& pos, ArgList& out);
 
 /// The fallback for a list that parse_arg_list refused: the list is split
 /// at its top-level commas up to its closing `)`, and each argument that is
@@ -55,7 +55,7 @@ bool parse_arg_list(std::string_view s, std::size_t& pos, std::vector<Arg>& out)
 /// name when it has "name="), so that a call is never lost to one value
 /// the grammar does not know. False only when the list itself is broken: it
 /// never closes, a string in it never ends, or a bracket does not match.
-bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, std::vector<Arg>& out);
+bool parse_arg_list_lenient(std::string_view s, std::size_t& pos, ArgList& out);
 
 /// strace 4.x wrote what sigreturn restored between the call and its
 /// result: "sigreturn() (mask [HUP INT TERM]) = -1 EINTR". `inner` is the
@@ -117,7 +117,7 @@ bool parse_resumed_head(std::string_view body, std::string_view& name, std::stri
 /// line held, `rest` what the resumed line holds. Both splits strace has used
 /// are accepted: "read(3, " + "\"abc\", 4096) = 3" and (6.16+) "read(3" +
 /// ", \"abc\", 4096) = 3".
-bool parse_resumed_call(std::string_view start, std::string_view rest, std::vector<Arg>& args, Result& r,
+bool parse_resumed_call(std::string_view start, std::string_view rest, ArgList& args, Result& r,
                         std::int64_t& dur_ns, std::string& scratch);
 
 /// "accept(7, NULL, NULL" on the final line of a log: a call still running

@@ -266,7 +266,11 @@ void read_event(dom::element doc, Event& e) {
           if (!st) throw BadField(fmt::format("unknown result state \"{}\"", as_str(v, k)));
           e.result.state = *st;
         } else if (k == "child") e.proc.child = static_cast<std::int32_t>(as_int(v, k));
-        else if (k == "stack") read_text_array(v, k, e.stack);
+        else if (k == "stack") {
+          std::vector<std::string> frames;
+          read_text_array(v, k, frames);
+          e.stack = std::move(frames);
+        }
         break;
       case 6:
         if (k == "errnum") e.result.errnum = static_cast<int>(as_int(v, k));

@@ -286,7 +286,7 @@ void append_event_json(std::string& out, const Event& e) {
       if (p.stopped) w.boolean("stopped", true);
     }
     if (!e.raw.empty()) w.str("raw", e.raw);
-    if (!e.stack.empty()) w.str_array("stack", e.stack);
+    if (!e.stack.empty()) w.str_array("stack", {e.stack.begin(), e.stack.end()});
     if (e.perm) write_perm(w.key("perm"), *e.perm);
   }
 }

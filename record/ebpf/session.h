@@ -120,7 +120,7 @@ class EbpfRecorder {
   // called it (a thread that exec'd is the leader by then; ptrace writes
   // the call under the caller's tid).
   struct ExecCall {
-    std::vector<Arg> args;
+    ArgList args;
     pid_t caller = 0;
   };
   std::unordered_map<pid_t, ExecCall> exec_args_;
