@@ -189,33 +189,43 @@ class CompactString : public detail::StringViewOps<CompactString> {
   std::uint64_t w_ = 0;
 };
 
-/// An interned string, one pointer wide: equal strings share one pooled,
-/// never-freed copy, so copies cost nothing. For names from a small set
-/// (struct field names); do not use it for unbounded data. Thread-safe.
+/// An interned string, four bytes wide: equal strings share one pooled,
+/// never-freed copy and are held as its number, so copies cost nothing and
+/// an Arg's flags and name share one word. For names from a small set
+/// (struct field names, call names, errno names); do not use it for
+/// unbounded data (the pool refuses more than 16M names). Thread-safe.
 class InternedString : public detail::StringViewOps<InternedString> {
  public:
   InternedString() = default;
-  InternedString(std::string_view s) : p_(intern(s)) {}
-  explicit InternedString(const std::string& s) : p_(intern(s)) {}
-  InternedString(const char* s) : p_(intern(s)) {}
+  InternedString(std::string_view s) : n_(intern(s)) {}
+  explicit InternedString(const std::string& s) : n_(intern(s)) {}
+  InternedString(const char* s) : n_(intern(s)) {}
   InternedString& operator=(std::string_view s) {
-    p_ = intern(s);
+    n_ = intern(s);
     return *this;
   }
   InternedString& operator=(const std::string& s) { return *this = std::string_view(s); }
   InternedString& operator=(const char* s) { return *this = std::string_view(s); }
   InternedString& assign(std::string_view s) { return *this = s; }
-  void clear() { p_ = nullptr; }
-  const char* c_str() const { return p_ ? p_->c_str() : ""; }
+  void clear() { n_ = 0; }
+  const char* c_str() const { return n_ ? pooled(n_)->c_str() : ""; }
   /// Equal for equal strings, different for different ones: a key for
   /// caches of what a name stands for.
-  const void* id() const { return p_; }
+  const void* id() const { return n_ ? pooled(n_) : nullptr; }
 
-  std::string_view view_impl() const { return p_ ? std::string_view(*p_) : std::string_view(); }
+  std::string_view view_impl() const { return n_ ? std::string_view(*pooled(n_)) : std::string_view(); }
 
  private:
-  static const std::string* intern(std::string_view s);
-  const std::string* p_ = nullptr;
+  /// The pool's number for `s`, 0 for "".
+  static std::uint32_t intern(std::string_view s);
+  /// The pooled string numbered n (n > 0): a two-level table that never
+  /// moves, so reading needs no lock.
+  static constexpr unsigned kChunkBits = 12;
+  static const std::string* const* const* table();
+  static const std::string* pooled(std::uint32_t n) {
+    return table()[n >> kChunkBits][n & ((1u << kChunkBits) - 1)];
+  }
+  std::uint32_t n_ = 0;
 };
 
 /// An optional value kept on the heap: one pointer wide where

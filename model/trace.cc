@@ -11,6 +11,8 @@
 #include <csignal>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
+#include <unordered_map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -33,10 +35,24 @@ constexpr std::array<const char*, 4> kEventTypeNames = {"syscall", "signal", "pr
 
 }  // namespace
 
-const std::string* InternedString::intern(std::string_view s) {
-  if (s.empty()) return nullptr;
+namespace {
+
+constexpr std::size_t kInternChunks = std::size_t{1} << 12;  // 4096 chunks of 4096 names
+
+// The numbered names: chunk c holds names c*4096 .. c*4096+4095. Chunks
+// are allocated once and never move, so a reader holding a number (which
+// it got from intern(), under the lock, or from a thread that did) reads
+// its entry without the lock.
+const std::string** intern_chunks[kInternChunks];
+
+}  // namespace
+
+const std::string* const* const* InternedString::table() { return intern_chunks; }
+
+std::uint32_t InternedString::intern(std::string_view s) {
+  if (s.empty()) return 0;
   // Node-based: element addresses stay valid as the pool grows. Never freed:
-  // the pool holds field names, a few hundred strings at most.
+  // the pool holds names, a few hundred strings in practice.
   // Looked up by view (no std::string built for a name already pooled:
   // every event's call name comes through here).
   struct Hash {
@@ -44,14 +60,22 @@ const std::string* InternedString::intern(std::string_view s) {
     std::size_t operator()(std::string_view v) const noexcept { return std::hash<std::string_view>()(v); }
   };
   static std::mutex mu;
-  static auto* pool = new std::unordered_set<std::string, Hash, std::equal_to<>>();
+  static auto* pool = new std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>>();
+  static std::uint32_t next = 1;
   // The last name looked up per thread: struct fields come in runs.
-  thread_local const std::string* last = nullptr;
-  if (last && *last == s) return last;
+  thread_local std::uint32_t last = 0;
+  if (last && *intern_chunks[last >> kChunkBits][last & ((1u << kChunkBits) - 1)] == s) return last;
   std::lock_guard<std::mutex> lock(mu);
   auto it = pool->find(s);
-  if (it == pool->end()) it = pool->emplace(s).first;
-  last = &*it;
+  if (it == pool->end()) {
+    if (next >= kInternChunks << kChunkBits)
+      throw std::length_error("more than 16M distinct names (struct fields, calls, errnos): not a trace");
+    if (!intern_chunks[next >> kChunkBits]) intern_chunks[next >> kChunkBits] = new const std::string*[std::size_t{1} << kChunkBits]();
+    it = pool->emplace(std::string(s), next).first;
+    intern_chunks[next >> kChunkBits][next & ((1u << kChunkBits) - 1)] = &it->first;
+    ++next;
+  }
+  last = it->second;
   return last;
 }
 

@@ -60,8 +60,8 @@ struct Arg {
   ArgKind kind = ArgKind::Other;
   bool has_raw = false;     ///< raw is meaningful
   bool truncated = false;   ///< String: the data was cut ("..." in strace)
-  std::int64_t raw = 0;     ///< raw value (register, fd number, address)
   InternedString name;      ///< field name inside a Struct ("st_mode"), else empty
+  std::int64_t raw = 0;     ///< raw value (register, fd number, address)
   CompactString str;        ///< decoded form (bytes for Path/String)
   CompactString abs;        ///< Path: absolute form when resolvable
   CompactString ref;        ///< Fd: what the fd refers to ("/etc/passwd",
@@ -86,9 +86,9 @@ std::optional<ResultState> result_state_from_string(std::string_view s);
 struct Result {
   ResultState state = ResultState::Unfinished;
   bool injected = false;    ///< "(INJECTED)"
-  int errnum = 0;           ///< errno number when known, else 0
-  std::int64_t value = 0;   ///< the return value; -1 on failure
+  std::int16_t errnum = 0;  ///< errno number when known (< 4096), else 0
   InternedString err;       ///< errno name ("ENOENT"), empty on success
+  std::int64_t value = 0;   ///< the return value; -1 on failure
   CompactString str;        ///< the value as shown when not plain decimal ("0x7f12")
   CompactString ref;        ///< returned fd/pid annotation ("/etc/passwd", "sh")
   CompactString note;       ///< trailing comment: "Timeout", "flags O_RDWR",

@@ -123,16 +123,26 @@ void set_text(Str& out, dom::element v, std::string_view key, bool hex) {
 
 // Values that repeat from event to event (flag sets, an fd's referent on
 // each use, a result's note) share one block (model/compact_string.h):
-// on a find of /usr that is about 100 bytes an event. Paths and data
-// strings are mostly unique and are not looked up.
+// on a find of /usr that is about 100 bytes an event. Data strings are
+// mostly unique and are not looked up.
 StringPool& pool() {
   thread_local StringPool p;
   return p;
 }
 
-void set_shared(CompactString& out, dom::element v, std::string_view key, bool hex) {
+// Paths have a pool of their own, so that a run of unique paths (a find
+// of /usr) does not push the flag sets out of theirs. Paths repeat more
+// than one would think: a server's children stat the same files, a shell
+// loop runs the same program, and on a server's 1M-event trace sharing them
+// saved a tenth of the diff's memory (docs/performance.md).
+StringPool& path_pool() {
+  thread_local StringPool p;
+  return p;
+}
+
+void set_shared(CompactString& out, dom::element v, std::string_view key, bool hex, StringPool& p = pool()) {
   if (hex) out = from_hex(as_str(v, key));
-  else pool().assign(out, as_str(v, key));
+  else p.assign(out, as_str(v, key));
 }
 
 // Keys are dispatched on their length first: this runs for every argument
@@ -147,10 +157,11 @@ void read_arg(dom::element el, Arg& a) {
     switch (k.size()) {
       case 3:
         if (k == "str") {
-          if (a.kind == ArgKind::Path || a.kind == ArgKind::String) set_text(a.str, v, kv.key, hex);
+          if (a.kind == ArgKind::Path) set_shared(a.str, v, kv.key, hex, path_pool());
+          else if (a.kind == ArgKind::String) set_text(a.str, v, kv.key, hex);
           else set_shared(a.str, v, kv.key, hex);
         } else if (k == "abs") {
-          set_text(a.abs, v, kv.key, hex);
+          set_shared(a.abs, v, kv.key, hex, path_pool());
         } else if (k == "ref") {
           set_shared(a.ref, v, kv.key, hex);
         }

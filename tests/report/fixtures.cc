@@ -154,8 +154,8 @@ void ResultBuilder::filler(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i, ++filler_n_) {
     switch (filler_n_ % 3) {
       case 0: same(sys("read", {fd_arg(3), str_arg("line of text\n"), int_arg(4096)}, ok(13))); break;
-      case 1: same(sys("fstat", {fd_arg(3), Arg{ArgKind::Other, false, false, 0, "", "{st_mode=S_IFREG|0644, st_size=13, ...}"}}, ok(0))); break;
-      default: same(sys("brk", {Arg{ArgKind::Other, false, false, 0, "", "NULL"}}, ok(0, "")));
+      case 1: same(sys("fstat", {fd_arg(3), Arg{ArgKind::Other, false, false, "", 0, "{st_mode=S_IFREG|0644, st_size=13, ...}"}}, ok(0))); break;
+      default: same(sys("brk", {Arg{ArgKind::Other, false, false, "", 0, "NULL"}}, ok(0, "")));
     }
   }
 }
@@ -222,18 +222,18 @@ void ResultBuilder::env(const std::string& category, const std::string& key, std
 namespace {
 
 Event open_cfg(const std::string& path, Result res) {
-  return sys("openat", {Arg{ArgKind::Other, false, false, 0, "", "AT_FDCWD"}, path_arg(path), flags_arg("O_RDONLY")},
+  return sys("openat", {Arg{ArgKind::Other, false, false, "", 0, "AT_FDCWD"}, path_arg(path), flags_arg("O_RDONLY")},
              std::move(res));
 }
 
 Event write_err(const std::string& text) { return sys("write", {fd_arg(2), str_arg(text), int_arg(text.size())}, ok(text.size())); }
 
 void startup(ResultBuilder& b) {
-  b.same(sys("execve", {path_arg("./foo"), Arg{ArgKind::Other, false, false, 0, "", "[\"./foo\", \"--serve\"]"},
-                        Arg{ArgKind::Other, false, false, 0, "", "0x7ffd /* 16 vars */"}},
+  b.same(sys("execve", {path_arg("./foo"), Arg{ArgKind::Other, false, false, "", 0, "[\"./foo\", \"--serve\"]"},
+                        Arg{ArgKind::Other, false, false, "", 0, "0x7ffd /* 16 vars */"}},
              ok(0)));
-  b.same(sys("brk", {Arg{ArgKind::Other, false, false, 0, "", "NULL"}}, ok(0)));
-  b.same(sys("openat", {Arg{ArgKind::Other, false, false, 0, "", "AT_FDCWD"}, path_arg("/etc/ld.so.cache"),
+  b.same(sys("brk", {Arg{ArgKind::Other, false, false, "", 0, "NULL"}}, ok(0)));
+  b.same(sys("openat", {Arg{ArgKind::Other, false, false, "", 0, "AT_FDCWD"}, path_arg("/etc/ld.so.cache"),
                         flags_arg("O_RDONLY|O_CLOEXEC")},
              ok(3, "/etc/ld.so.cache")));
   b.same(sys("close", {fd_arg(3, "/etc/ld.so.cache")}, ok(0)));
@@ -266,10 +266,10 @@ diff::DiffResult kind_path() {
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(127));
   startup(b);
   std::size_t r = b.changed(
-      sys("openat", {Arg{ArgKind::Other, false, false, 0, "", "AT_FDCWD"}, path_arg("/opt/foo-1.4/lib/libfoo.so.1"),
+      sys("openat", {Arg{ArgKind::Other, false, false, "", 0, "AT_FDCWD"}, path_arg("/opt/foo-1.4/lib/libfoo.so.1"),
                      flags_arg("O_RDONLY|O_CLOEXEC")},
           ok(3, "/opt/foo-1.4/lib/libfoo.so.1")),
-      sys("openat", {Arg{ArgKind::Other, false, false, 0, "", "AT_FDCWD"}, path_arg("/opt/foo-1.5/lib/libfoo.so.1"),
+      sys("openat", {Arg{ArgKind::Other, false, false, "", 0, "AT_FDCWD"}, path_arg("/opt/foo-1.5/lib/libfoo.so.1"),
                      flags_arg("O_RDONLY|O_CLOEXEC")},
           fail("ENOENT")));
   b.diverge(r, diff::DivKind::Path,
@@ -289,7 +289,7 @@ diff::DiffResult kind_only_good() {
   b.pair("root", 1, 1, "./foo --serve", exit_code(0), exit_code(0));
   startup(b);
   b.filler(5);
-  std::size_t r = b.only_good(sys("connect", {fd_arg(4), Arg{ArgKind::SockAddr, false, false, 0, "", "AF_INET:10.0.0.5:5432"}, int_arg(16)}, ok(0)));
+  std::size_t r = b.only_good(sys("connect", {fd_arg(4), Arg{ArgKind::SockAddr, false, false, "", 0, "AF_INET:10.0.0.5:5432"}, int_arg(16)}, ok(0)));
   b.diverge(r, diff::DivKind::OnlyGood, "Only the good side connected to 10.0.0.5:5432 (the database).");
   b.only_good(write_err("connected to db\n"));
   b.filler(5);
@@ -362,8 +362,8 @@ diff::DiffResult several_processes() {
   b.result().bad_info.command = b.result().good_info.command;
   b.pair("root", 1, 1, "sh -c './foo --serve | logger'", exit_code(0), exit_code(1));
   startup(b);
-  b.same(sys("clone", {Arg{ArgKind::Other, false, false, 0, "", "child_stack=NULL, flags=SIGCHLD"}}, ok(2)));
-  b.same(sys("wait4", {int_arg(-1), Arg{ArgKind::Other, false, false, 0, "", "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"}, int_arg(0), Arg{ArgKind::Other, false, false, 0, "", "NULL"}}, ok(2)));
+  b.same(sys("clone", {Arg{ArgKind::Other, false, false, "", 0, "child_stack=NULL, flags=SIGCHLD"}}, ok(2)));
+  b.same(sys("wait4", {int_arg(-1), Arg{ArgKind::Other, false, false, "", 0, "[{WIFEXITED(s) && WEXITSTATUS(s) == 0}]"}, int_arg(0), Arg{ArgKind::Other, false, false, "", 0, "NULL"}}, ok(2)));
   std::size_t ex = b.changed(exited(0), exited(1));
   b.pair("root/1:foo", 2, 2, "./foo --serve", exit_code(0), exit_code(1), 0);
   startup(b);
@@ -381,7 +381,7 @@ diff::DiffResult several_processes() {
   b.filler(12);
   b.same(exited(0));
   b.pair("root/1:foo/1:gzip", 4, 0, "gzip -c", exit_code(0), ExitStatus{}, 1);
-  b.only_good(sys("execve", {path_arg("/usr/bin/gzip"), Arg{ArgKind::Other, false, false, 0, "", "[\"gzip\", \"-c\"]"}, Arg{ArgKind::Other, false, false, 0, "", "0x7ffd /* 16 vars */"}}, ok(0)));
+  b.only_good(sys("execve", {path_arg("/usr/bin/gzip"), Arg{ArgKind::Other, false, false, "", 0, "[\"gzip\", \"-c\"]"}, Arg{ArgKind::Other, false, false, "", 0, "0x7ffd /* 16 vars */"}}, ok(0)));
   for (int i = 0; i < 7; ++i) b.only_good(sys("read", {fd_arg(0), str_arg("payload"), int_arg(65536)}, ok(7)));
   b.only_good(exited(0));
   std::size_t g0 = 0;

@@ -49,7 +49,7 @@ Trace sample_trace() {
   Arg data{.kind = ArgKind::String, .truncated = true, .str = std::string("\x7f" "ELF\x02\x01\x00\xff", 8)};
   Arg st{.kind = ArgKind::Struct};
   st.items.push_back(Arg{.kind = ArgKind::Flags, .name = "st_mode", .str = "S_IFREG|0644"});
-  st.items.push_back(Arg{.kind = ArgKind::Int, .has_raw = true, .raw = 25186, .name = "st_size"});
+  st.items.push_back(Arg{.kind = ArgKind::Int, .has_raw = true, .name = "st_size", .raw = 25186});
   rd.args = {Arg{.kind = ArgKind::Fd, .has_raw = true, .raw = 3, .ref = "/lib/libc.so.6"}, data, st};
   rd.result.state = ResultState::Returned;
   rd.result.value = 832;

@@ -85,7 +85,7 @@ class Workload {
     call(app, "fstat", {fd_arg(3, "/etc/ld.so.cache"),
                         Arg{.kind = ArgKind::Struct,
                             .items = {Arg{.kind = ArgKind::Flags, .name = "st_mode", .str = "S_IFREG|0644"},
-                                      Arg{.kind = ArgKind::Int, .has_raw = true, .raw = 21630, .name = "st_size",
+                                      Arg{.kind = ArgKind::Int, .has_raw = true, .name = "st_size", .raw = 21630,
                                           .str = "21630"}}}}, 0);
     emit();
     call(app, "close", {fd_arg(3, "/etc/ld.so.cache")}, 0);
@@ -130,7 +130,7 @@ class Workload {
     sig.proc.signal = 17;
     sig.args = {Arg{.kind = ArgKind::Flags, .name = "si_signo", .str = "SIGCHLD"},
                 Arg{.kind = ArgKind::Flags, .name = "si_code", .str = "CLD_EXITED"},
-                Arg{.kind = ArgKind::Int, .has_raw = true, .raw = app, .name = "si_pid", .str = std::to_string(app)}};
+                Arg{.kind = ArgKind::Int, .has_raw = true, .name = "si_pid", .raw = app, .str = std::to_string(app)}};
     w_.write(sig);
     call(pid, "exit_group", {int_arg(1)}, 0);
     e_.result.state = ResultState::Unknown;
