@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
                  r.divergences.size(), sig);
       for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
     } else {
-      fmt::print("{}", diff::diff_to_json(r));
+      diff::write_diff_json(r, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });
     }
     std::fflush(stdout);
     std::_Exit(r.has_significant() ? 1 : 0);

@@ -192,6 +192,12 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   ro.color = !to_file && use_color(a, to_terminal);
   if (to_file && a.color == "always") ro.color = true;
 
+  if (a.format == "json" && !to_file) {
+    // Streamed: a report of many divergences is never held whole.
+    diff::write_diff_json(r, [](std::string_view piece) { out(piece); });
+    out_flush();
+    return;
+  }
   std::string text;
   if (a.format == "json") {
     text = diff::diff_to_json(r);

@@ -194,7 +194,12 @@ struct RunSources {
 /// the first of its kind (unless opt.force), and what the sources throw.
 DiffResult diff_runs(const RunSources& runs, const DiffOptions& opt = {});
 
-/// The versioned JSON contract (docs/diff-format.md).
+/// The versioned JSON contract (docs/diff-format.md), handed to `sink` a
+/// piece at a time (the head, then each divergence, then the notes), so a
+/// report of many divergences is never held whole; it ends with "\n".
+void write_diff_json(const DiffResult& r, const std::function<void(std::string_view)>& sink);
+
+/// The same, as one string.
 std::string diff_to_json(const DiffResult& r);
 
 }  // namespace tracediff::diff

@@ -77,9 +77,11 @@ void str_array(std::string& out, const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string diff_to_json(const DiffResult& r) {
+void write_diff_json(const DiffResult& r, const std::function<void(std::string_view)>& sink) {
+  // Pieces of about this size go to the sink.
+  constexpr std::size_t kPiece = 1 << 16;
   std::string out;
-  out.reserve(256 + r.divergences.size() * 400);
+  out.reserve(2 * kPiece);
   out += R"({"version":3,"good":)";
   side_obj(out, r.good_info);
   out += R"(,"bad":)";
@@ -123,6 +125,10 @@ std::string diff_to_json(const DiffResult& r) {
     fmt::format_to(std::back_inserter(out), R"(,"bad_runs":{},"good_runs":{},"seen":)", d.bad_runs, d.good_runs);
     opt_str(out, d.seen);
     out.push_back('}');
+    if (out.size() >= kPiece) {
+      sink(out);
+      out.clear();
+    }
   }
   out += "],\"notes\":[";
   for (std::size_t i = 0; i < r.notes.size(); ++i) {
@@ -130,7 +136,13 @@ std::string diff_to_json(const DiffResult& r) {
     str(out, r.notes[i]);
   }
   out += "]}\n";
-  return out;
+  sink(out);
+}
+
+std::string diff_to_json(const DiffResult& r) {
+  std::string all;
+  write_diff_json(r, [&](std::string_view piece) { all += piece; });
+  return all;
 }
 
 }  // namespace tracediff::diff

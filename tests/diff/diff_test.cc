@@ -388,6 +388,31 @@ TEST(Diff, NotesWhatARecordingCouldNotSee) {
   EXPECT_TRUE(clean.notes.empty());
 }
 
+// The JSON report is handed out a piece at a time, never held whole: a
+// report of many divergences comes in several pieces that make up the
+// same document.
+TEST(DiffJson, StreamsInPieces) {
+  Trace a = program(1000, true, false).exit(0).build();
+  Trace b = program(2000, false, true).exit(1).build();
+  diff::DiffResult r = diff::diff_traces(a, b, {}, "good.trace", "bad.trace");
+  ASSERT_FALSE(r.divergences.empty());
+  diff::Divergence d = r.divergences[0];
+  d.explanation.assign(1000, 'x');
+  r.divergences.assign(500, d);
+  std::vector<std::string> pieces;
+  diff::write_diff_json(r, [&](std::string_view p) { pieces.emplace_back(p); });
+  EXPECT_GT(pieces.size(), 3u);
+  std::string whole;
+  for (const std::string& p : pieces) {
+    EXPECT_LT(p.size(), 200u * 1024) << "a piece is about 64 KiB, not the whole report";
+    whole += p;
+  }
+  EXPECT_EQ(whole, diff::diff_to_json(r));
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc = parser.parse(whole);
+  EXPECT_EQ(simdjson::dom::array(doc["divergences"]).size(), 500u);
+}
+
 TEST(DiffJson, FollowsTheContract) {
   Trace a = program(1000, true, false).exit(0).build();
   Trace b = program(2000, false, true).exit(1).build();
