@@ -18,13 +18,15 @@
 namespace tracediff::input {
 namespace {
 
-// Encodes and writes events on a second thread while the importer parses
-// the next ones: the two halves cost about the same, so on two cores an
-// import takes about the time of the slower half. Events travel in batches
-// and at most kMaxQueued batches wait, so memory stays bounded.
+// Redacts, encodes and writes events on a second thread while the importer
+// parses the next ones: on two cores an import takes about the time of the
+// slower half, and the parsing half is the slower (docs/performance.md), so
+// whatever can follow the parse runs here. Events travel in batches and at
+// most kMaxQueued batches wait, so memory stays bounded.
 class BackgroundWriter {
  public:
-  BackgroundWriter(std::string path, tracefile::TraceWriter::Options opt) : path_(std::move(path)), opt_(opt) {}
+  BackgroundWriter(std::string path, tracefile::TraceWriter::Options opt, const redact::Redactor& redactor)
+      : path_(std::move(path)), opt_(opt), redactor_(redactor) {}
   ~BackgroundWriter() { stop(); }
   BackgroundWriter(const BackgroundWriter&) = delete;
   BackgroundWriter& operator=(const BackgroundWriter&) = delete;
@@ -83,7 +85,10 @@ class BackgroundWriter {
       }
       space_.notify_one();
       try {
-        for (const Event& e : b) writer_->write(e);
+        for (Event& e : b) {
+          redactor_.event(e);
+          writer_->write(e);
+        }
       } catch (...) {
         std::lock_guard<std::mutex> lk(m_);
         error_ = std::current_exception();
@@ -95,6 +100,7 @@ class BackgroundWriter {
 
   std::string path_;
   tracefile::TraceWriter::Options opt_;
+  const redact::Redactor& redactor_;  // used by the writer thread only, once it runs
   std::unique_ptr<tracefile::TraceWriter> writer_;
   std::vector<Event> batch_;
   std::mutex m_;
@@ -110,7 +116,7 @@ class BackgroundWriter {
 std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
                                   std::vector<Warning>& warnings, const redact::Redactor& redactor,
                                   progress::Meter* meter) {
-  BackgroundWriter w(out, opt);
+  BackgroundWriter w(out, opt, redactor);
   std::uint64_t count = 0;
   std::string what = "importing " + log;
   std::size_t n = strace::import_strace_stream(
@@ -121,7 +127,6 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
         w.header(r);
       },
       [&](Event&& e) {
-        redactor.event(e);
         w.add(std::move(e));
         if (meter) meter->update(what, ++count, 0, "events");
       },

@@ -212,6 +212,9 @@ class InternedString : public detail::StringViewOps<InternedString> {
   /// Equal for equal strings, different for different ones: a key for
   /// caches of what a name stands for.
   const void* id() const { return n_ ? pooled(n_) : nullptr; }
+  /// The pool's number for this name, 0 for "": dense, so a table indexed
+  /// by it is a cache without hashing.
+  std::uint32_t number() const { return n_; }
 
   std::string_view view_impl() const { return n_ ? std::string_view(*pooled(n_)) : std::string_view(); }
 

@@ -453,13 +453,15 @@ const SyscallInfo& syscall_info(std::string_view name) {
 }
 
 const SyscallInfo& syscall_info(const InternedString& name) {
-  // Event names are interned: one pointer per distinct name, so the row is
-  // remembered per pointer and a million events hash no string. Per
+  // Event names are interned: one small number per distinct name, so the
+  // row is remembered by number and a million events hash no string. Per
   // thread: the importer and the writer may look up from two.
-  thread_local std::unordered_map<const void*, const SyscallInfo*> cache;
-  auto [it, added] = cache.try_emplace(name.id(), nullptr);
-  if (added) it->second = &syscall_info(name.view());
-  return *it->second;
+  thread_local std::vector<const SyscallInfo*> cache;
+  std::uint32_t n = name.number();
+  if (n >= cache.size()) cache.resize(n + 64, nullptr);
+  const SyscallInfo*& row = cache[n];
+  if (!row) row = &syscall_info(name.view());
+  return *row;
 }
 
 const SyscallInfo* syscall_info(int nr) {

@@ -62,8 +62,12 @@ std::uint32_t InternedString::intern(std::string_view s) {
   static std::mutex mu;
   static auto* pool = new std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>>();
   static std::uint32_t next = 1;
-  // The last name looked up per thread: struct fields come in runs.
-  thread_local std::uint32_t last = 0;
+  // Names looked up lately, per thread, by a cheap hash of the name: call
+  // names, errnos and struct fields are a few dozen at a time, and this
+  // spares the lock and the pool's hashing for almost every one.
+  thread_local std::array<std::uint32_t, 64> recent{};
+  std::uint32_t& last = recent[(s.size() * 131 + static_cast<unsigned char>(s[0]) * 31 +
+                                static_cast<unsigned char>(s.back())) & 63];
   if (last && *intern_chunks[last >> kChunkBits][last & ((1u << kChunkBits) - 1)] == s) return last;
   std::lock_guard<std::mutex> lock(mu);
   auto it = pool->find(s);
