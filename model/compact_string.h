@@ -4,9 +4,10 @@
 //
 // A trace holds millions of Args; with four std::strings each (32 bytes
 // apiece) an Arg cost 168 bytes and a 1M-event trace more than 1 KiB per
-// event (docs/performance.md, "Import and read"). Both types below are one
-// pointer wide. They read like a std::string_view and assign from any
-// string; everything else goes through view() or str().
+// event (docs/performance.md, "Import and read"). CompactString is one
+// pointer wide, InternedString four bytes. They read like a
+// std::string_view and assign from any string; everything else goes
+// through view() or str().
 #pragma once
 
 #include <fmt/format.h>

@@ -174,7 +174,8 @@ class ValueParser {
 
   // Items up to and including `close`. They are parsed into a scratch
   // vector kept per depth and moved out once, at their final count: growing
-  // `out` item by item moved every 168-byte Arg several times.
+  // `out` item by item moved every Arg several times, and the list's block
+  // is allocated once at its size.
   // `spaced`: some items were separated by blanks alone (strace 4.x).
   bool list(char close, ArgList& out, bool& spaced) {
     skip_ws();
