@@ -152,8 +152,9 @@ class RowBuilder {
     return good_.families[g] == bad_.families[b] && good_.outcome(g).empty() == bad_.outcome(b).empty() &&
            (good_.chains.chain_of[g] >= 0) == (bad_.chains.chain_of[b] >= 0);
   }
-  std::int64_t g_event(std::int64_t i) const { return static_cast<std::int64_t>(ge_[static_cast<std::size_t>(i)]); }
-  std::int64_t b_event(std::int64_t j) const { return static_cast<std::int64_t>(be_[static_cast<std::size_t>(j)]); }
+  // Event indices fit in 32 bits (load_side() refuses bigger traces).
+  std::int32_t g_event(std::int64_t i) const { return static_cast<std::int32_t>(ge_[static_cast<std::size_t>(i)]); }
+  std::int32_t b_event(std::int64_t j) const { return static_cast<std::int32_t>(be_[static_cast<std::size_t>(j)]); }
   void same(std::int64_t i, std::int64_t j) { rows_.push_back({AlignedRow::Same, g_event(i), b_event(j), -1}); }
   void only_good(std::int64_t i) { rows_.push_back({AlignedRow::OnlyGood, g_event(i), -1, -1}); }
   void only_bad(std::int64_t j) { rows_.push_back({AlignedRow::OnlyBad, -1, b_event(j), -1}); }

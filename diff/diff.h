@@ -84,12 +84,14 @@ struct Divergence {
   bool stands() const { return significant && follows == 0; }
 };
 
-/// One row of a side-by-side alignment.
+/// One row of a side-by-side alignment: 16 bytes, since a 1M-event pair
+/// has a million (a trace's events are counted in 32 bits: 2^31 events
+/// would need hundreds of GiB in memory anyway).
 struct AlignedRow {
-  enum Op { Same, Changed, OnlyGood, OnlyBad } op = Same;
-  std::int64_t good = -1;      ///< event index in the good trace, -1 none
-  std::int64_t bad = -1;       ///< event index in the bad trace, -1 none
-  int divergence = -1;         ///< index into DiffResult::divergences, -1 none
+  enum Op : std::uint8_t { Same, Changed, OnlyGood, OnlyBad } op = Same;
+  std::int32_t good = -1;      ///< event index in the good trace, -1 none
+  std::int32_t bad = -1;       ///< event index in the bad trace, -1 none
+  std::int32_t divergence = -1;  ///< index into DiffResult::divergences, -1 none
 };
 
 /// A matched (or one-sided) pair of tasks.

@@ -4,11 +4,13 @@
 #include <fmt/format.h>
 
 #include <functional>
+#include <limits>
 
 #include "model/string_pool.h"
 #include "diff/internal.h"
 #include "diff/values.h"
 #include "model/args.h"
+#include "model/errors.h"
 #include "model/paths.h"
 #include "model/replay.h"
 #include "model/syscalls.h"
@@ -273,6 +275,10 @@ void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& 
       },
       [&](Event&& e) { loader->add(std::move(e)); }, trace.warnings);
   side.canon = loader->finish();
+  // Rows hold event indices in 32 bits (diff.h: AlignedRow).
+  if (trace.events.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+    throw InputError(fmt::format("{}: {} events; the differ takes at most 2^31 - 1 per trace", src.name(),
+                                 trace.events.size()));
   side.trace = &trace;
   side.table = build_process_table(trace);
   side.task_names = normalize::task_names(trace.header, side.table);
