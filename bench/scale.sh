@@ -17,7 +17,8 @@
 # programs' calls with known differences):
 #   one     one long process: find /usr four times over in one process
 #   five    a shell running find /usr four times (5 processes; bad: 6)
-#   short   500 short processes: a shell loop of ls -l /etc /usr/sbin /etc
+#   short   560 short processes: a shell loop of ls -l /etc /usr/sbin /etc
+#           (560 runs: the first 1M lines of its log)
 #   server  a forking server (bench/fork_server.py): one child per request
 #
 # Logs are cached in $BENCH_DIR (default build-bench/scale): recording them
@@ -51,7 +52,7 @@ record() {  # MIX SIDE OUT
     one-*) strace_of "$3" find /usr /usr /usr /usr ;;
     five-good) strace_of "$3" sh -c 'for i in 1 2 3 4; do find /usr; done' ;;
     five-bad) strace_of "$3" sh -c 'for i in 1 2 3 4; do find /usr; done; ls -R /etc' ;;
-    short-*) strace_of "$3" sh -c 'i=0; while [ $i -lt 500 ]; do i=$((i+1)); ls -l /etc /usr/sbin /etc; done' ;;
+    short-*) strace_of "$3" sh -c 'i=0; while [ $i -lt 560 ]; do i=$((i+1)); ls -l /etc /usr/sbin /etc; done' ;;
     server-*)
       rm -f "$W/port"
       strace_of "$3" $PY bench/fork_server.py "$W/port" 800 &
