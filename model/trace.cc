@@ -13,7 +13,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace tracediff {
@@ -74,9 +73,10 @@ std::uint32_t InternedString::intern(std::string_view s) {
   if (it == pool->end()) {
     if (next >= kInternChunks << kChunkBits)
       throw std::length_error("more than 16M distinct names (struct fields, calls, errnos): not a trace");
-    if (!intern_chunks[next >> kChunkBits]) intern_chunks[next >> kChunkBits] = new const std::string*[std::size_t{1} << kChunkBits]();
+    const std::string**& chunk = intern_chunks[next >> kChunkBits];
+    if (!chunk) chunk = new const std::string*[std::size_t{1} << kChunkBits]();
     it = pool->emplace(std::string(s), next).first;
-    intern_chunks[next >> kChunkBits][next & ((1u << kChunkBits) - 1)] = &it->first;
+    chunk[next & ((1u << kChunkBits) - 1)] = &it->first;
     ++next;
   }
   last = it->second;

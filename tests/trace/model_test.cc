@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 #include "tests/trace/test_util.h"
 #include "display/format.h"
 #include "tracefile/tracefile.h"
@@ -206,6 +208,32 @@ TEST(CompactStrings, ArgStaysSmall) {
   EXPECT_EQ(sizeof(ArgList), sizeof(void*));
   EXPECT_LE(sizeof(Arg), 48u);
   EXPECT_LE(sizeof(Event), 128u);
+}
+
+// Interned names are numbers into a table read without a lock: two
+// threads interning thousands of new names at once (an import's parser and
+// writer threads both intern) get one number per name, and every number
+// reads back as its name.
+TEST(InternedStrings, TwoThreadsAgreeOnEveryName) {
+  constexpr int kNames = 10000;
+  std::vector<InternedString> got[2];
+  auto run = [&](int which) {
+    for (int i = 0; i < kNames; ++i) {
+      int k = which ? kNames - 1 - i : i;  // the threads meet in the middle
+      got[which].push_back(InternedString(fmt::format("thread_test_name_{}", k)));
+    }
+  };
+  std::thread t0(run, 0), t1(run, 1);
+  t0.join();
+  t1.join();
+  for (int k = 0; k < kNames; ++k) {
+    const InternedString& a = got[0][static_cast<std::size_t>(k)];
+    const InternedString& b = got[1][static_cast<std::size_t>(kNames - 1 - k)];
+    ASSERT_EQ(a.number(), b.number()) << k;
+    ASSERT_EQ(a.view(), fmt::format("thread_test_name_{}", k));
+  }
+  EXPECT_NE(got[0][0].number(), got[0][1].number());
+  EXPECT_EQ(InternedString().number(), 0u);
 }
 
 // CompactVector behaves as the std::vector it replaces, including when an
