@@ -23,7 +23,9 @@
 #
 # Logs are cached in $BENCH_DIR (default build-bench/scale): recording them
 # takes minutes. Each size is the first N lines of the 1M+ log, so the
-# three sizes are the same workload cut shorter.
+# three sizes are the same workload cut shorter. A cache made before the
+# short loop ran 560 times holds a 0.9M-line short log: remove
+# $BENCH_DIR/short-good.log to record it again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${1:-build}
