@@ -102,13 +102,28 @@ TEST(ProgressLine, ShowsTheTotalWhenKnown) {
   EXPECT_NE(drain(f.p[0]).find("aligning: 2 of 500 pairs"), std::string::npos);
 }
 
-TEST(ProgressLine, ATerminalIsWhatCliChecks) {
-  // cli/ passes isatty(2) as `terminal`: a pty is one, a pipe is not.
+TEST(ProgressLine, DrawnOnARealTerminal) {
+  // cli/ passes isatty(2) as `terminal`, as here: on a pseudo-terminal the
+  // line is drawn and erased, and what the terminal shows is that line.
   int master = -1, slave = -1;
   if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) GTEST_SKIP() << "no pty here";
+  ASSERT_EQ(::fcntl(master, F_SETFL, O_NONBLOCK), 0);
   Fixture f;
-  EXPECT_TRUE(::isatty(slave));
-  EXPECT_FALSE(::isatty(f.p[1]));
+  LineOptions o = f.options(::isatty(slave) == 1);
+  o.fd = slave;
+  EXPECT_TRUE(o.terminal);
+  EXPECT_FALSE(::isatty(f.p[1])) << "a pipe is not a terminal: NothingWhenNotATerminal covers it";
+  {
+    Line l(o);
+    std::uint64_t n = 0;
+    f.run(l, 1500ms, n);
+    EXPECT_TRUE(l.shown());
+    l.finish();
+  }
+  std::string shown = drain(master);
+  EXPECT_EQ(shown.rfind("\rreading x: ", 0), 0u) << shown;
+  EXPECT_NE(shown.find(" events\x1b[K"), std::string::npos) << shown;
+  EXPECT_TRUE(shown.ends_with("\r\x1b[K")) << shown;
   ::close(master);
   ::close(slave);
 }
