@@ -1,5 +1,6 @@
 // Argument builders shared by every family, and the table of decoders.
 #include "record/decode.h"
+#include "model/syscalls.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -321,6 +322,32 @@ int raw_arg_count(int nr) {
   // A raw record shows what the kernel reads and nothing more.
   const SyscallInfo* i = syscall_info(nr);
   return i ? i->nargs : 6;
+}
+
+const InternedString& syscall_event_name(int nr) {
+  static const std::vector<InternedString> names = [] {
+    std::vector<InternedString> v(static_cast<std::size_t>(syscall_count()));
+    for (int n = 0; n < syscall_count(); ++n) {
+      std::string_view s = syscall_name(n);
+      v[static_cast<std::size_t>(n)] = s.empty() ? InternedString(fmt::format("syscall_{}", n)) : InternedString(s);
+    }
+    return v;
+  }();
+  return names[static_cast<std::size_t>(nr)];
+}
+
+Event& reset_event(Event& e, pid_t tid, pid_t tgid, EventType type, std::string_view name, std::int64_t ts) {
+  e.type = type;
+  e.tid = tid;
+  e.pid = tgid;
+  e.ts_ns = ts;
+  e.dur_ns = -1;
+  e.name = name;
+  e.args.clear();
+  e.result = Result{};
+  e.proc = ProcInfo{};
+  e.perm.reset();
+  return e;
 }
 
 }  // namespace tracediff::record::detail

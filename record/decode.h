@@ -6,9 +6,11 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/types.h>
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "record/flags.h"
@@ -100,6 +102,15 @@ const std::vector<const Decoder*>& decoder_table();
 
 /// Number of arguments a call without a decoder is recorded with.
 int raw_arg_count(int nr);
+
+/// The event name of call number `nr` (0 <= nr < syscall_count()), interned
+/// once per number rather than at every call (a lock and a hash): the
+/// table's name, "syscall_NR" for a number it leaves unnamed.
+const InternedString& syscall_event_name(int nr);
+
+/// Makes a reused event a fresh one of `type` by tid/tgid at `ts` (both
+/// recorders reuse one Event per task so its vectors keep their blocks).
+Event& reset_event(Event& e, pid_t tid, pid_t tgid, EventType type, std::string_view name, std::int64_t ts);
 
 /// The fields of a delivered signal's siginfo, named as strace names them
 /// ("si_signo", "si_code", "si_pid", "si_uid", "si_status", "si_addr", ...):

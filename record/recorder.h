@@ -48,17 +48,7 @@ constexpr std::int64_t kFlushIntervalNs = 100'000'000;
 /// Makes a reused event (a task's call being built, the scratch event) a
 /// fresh one of `type` by task t, starting now, keeping its buffers.
 inline Event& reset_event(Event& e, const Task& t, EventType type, std::string_view name) {
-  e.type = type;
-  e.tid = t.tid;
-  e.pid = t.tgid;
-  e.ts_ns = now_ns(CLOCK_REALTIME);
-  e.dur_ns = -1;
-  e.name = name;
-  e.args.clear();
-  e.result = Result{};
-  e.proc = ProcInfo{};
-  e.perm.reset();
-  return e;
+  return reset_event(e, t.tid, t.tgid, type, name, now_ns(CLOCK_REALTIME));
 }
 
 /// What a syscall stop tells: which side of the call, and its values.

@@ -171,16 +171,7 @@ void Recorder::begin_call(Task& t, const StopInfo& si) {
     for (int i = 0; i < 6; ++i) c.add(c.hex_arg(i));
     return;
   }
-  // Interned once per number, not at every call entry (a lock and a hash).
-  static const std::vector<InternedString> names = [] {
-    std::vector<InternedString> v(static_cast<std::size_t>(syscall_count()));
-    for (int nr = 0; nr < syscall_count(); ++nr) {
-      std::string_view n = syscall_name(nr);
-      v[static_cast<std::size_t>(nr)] = n.empty() ? InternedString(fmt::format("syscall_{}", nr)) : InternedString(n);
-    }
-    return v;
-  }();
-  e.name = names[static_cast<std::size_t>(si.nr)];
+  e.name = syscall_event_name(si.nr);
   const Decoder* d = (*decoders_)[si.nr];
   if (d) {
     if (d->entry) d->entry(c);

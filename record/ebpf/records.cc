@@ -225,16 +225,7 @@ void EbpfRecorder::decode_entry(Task& t, const std::uint64_t args[6], int nr, co
     for (int i = 0; i < 6; ++i) c.add(c.hex_arg(i));
     return;
   }
-  // Interned once per number, not at every call (as the ptrace recorder).
-  static const std::vector<InternedString> names = [] {
-    std::vector<InternedString> v(static_cast<std::size_t>(syscall_count()));
-    for (int n = 0; n < syscall_count(); ++n) {
-      std::string_view s = syscall_name(n);
-      v[static_cast<std::size_t>(n)] = s.empty() ? InternedString(fmt::format("syscall_{}", n)) : InternedString(s);
-    }
-    return v;
-  }();
-  t.ev.name = names[static_cast<std::size_t>(nr)];
+  t.ev.name = syscall_event_name(nr);
   if (const Decoder* d = (*decoders_)[nr]) {
     if (d->entry) d->entry(c);
   } else {

@@ -54,9 +54,6 @@ bool fixed_part(const char* p, std::size_t n, T& out) {
 /// runs on and may be gone by the time its records are decoded).
 std::shared_ptr<FdTable> snapshot_fds(pid_t pid);
 
-/// Makes a reused event a fresh one of `type` by tid/tgid at `ts`.
-Event& reset_event(Event& e, pid_t tid, pid_t tgid, EventType type, std::string_view name, std::int64_t ts);
-
 /// A process's end, deferred: a thread group leader that ends while its
 /// threads run on is reported when the group ends (as waitpid reports it to
 /// ptrace), or replaced by a "superseded" event when one of its threads

@@ -34,20 +34,6 @@ std::shared_ptr<FdTable> snapshot_fds(pid_t pid) {
   return t;
 }
 
-Event& reset_event(Event& e, pid_t tid, pid_t tgid, EventType type, std::string_view name, std::int64_t ts) {
-  e.type = type;
-  e.tid = tid;
-  e.pid = tgid;
-  e.ts_ns = ts;
-  e.dur_ns = -1;
-  e.name = name;
-  e.args.clear();
-  e.result = Result{};
-  e.proc = ProcInfo{};
-  e.perm.reset();
-  return e;
-}
-
 Task& EbpfRecorder::task(pid_t tid, pid_t tgid) {
   auto it = tasks_.find(tid);
   if (it != tasks_.end()) return it->second;
