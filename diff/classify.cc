@@ -12,6 +12,7 @@
 #include "model/args.h"
 #include "model/paths.h"
 #include "model/syscalls.h"
+#include "model/text.h"
 
 namespace tracediff::diff::detail {
 namespace {
@@ -60,13 +61,7 @@ std::string quoted(const std::string& s) { return s.empty() ? "(nothing)" : s; }
 // not (a module, a plugin, a config fragment), not the two whole batches.
 std::string listing_explanation(const std::string& what, const std::string& good, const std::string& bad) {
   auto names = [](const std::string& s) {
-    std::vector<std::string> v;
-    for (std::size_t i = 0; i < s.size();) {
-      std::size_t e = s.find(' ', i);
-      if (e == std::string::npos) e = s.size();
-      if (e > i) v.push_back(s.substr(i, e - i));
-      i = e + 1;
-    }
+    std::vector<std::string> v = split_nonempty(s, ' ');
     std::sort(v.begin(), v.end());
     return v;
   };

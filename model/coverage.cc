@@ -1,4 +1,5 @@
 #include "model/coverage.h"
+#include "model/text.h"
 
 #include <fmt/format.h>
 
@@ -19,13 +20,7 @@ long count_of(const Header& h, const char* key) {
 std::string who(const Header& h, const char* pids_key, long n, const char* one, const char* many) {
   auto it = h.options.find(pids_key);
   std::string pids = it == h.options.end() ? std::string() : it->second;
-  std::vector<std::string> list;
-  for (std::size_t pos = 0; pos < pids.size();) {
-    std::size_t comma = pids.find(',', pos);
-    if (comma == std::string::npos) comma = pids.size();
-    if (comma > pos) list.push_back(pids.substr(pos, comma - pos));
-    pos = comma + 1;
-  }
+  std::vector<std::string> list = split_nonempty(pids, ',');
   if (list.empty()) return fmt::format("{} {}", n, n == 1 ? one : many);
   std::string out = fmt::format("{} {}", n == 1 ? one : many, list[0]);
   long rest = n - static_cast<long>(list.size());

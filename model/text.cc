@@ -42,4 +42,15 @@ void append_json_text(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+std::vector<std::string> split_nonempty(std::string_view s, char sep) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t e = s.find(sep, i);
+    if (e == std::string_view::npos) e = s.size();
+    if (e > i) out.emplace_back(s.substr(i, e - i));
+    i = e + 1;
+  }
+  return out;
+}
+
 }  // namespace tracediff

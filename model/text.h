@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tracediff {
 
@@ -18,5 +19,9 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i);
 /// (binary data) become \u00XX, their Latin-1 code point. For reports
 /// (diff JSON, explain JSON); trace files keep bytes exactly ("_hex").
 void append_json_text(std::string& out, std::string_view s);
+
+/// The pieces of `s` between `sep`s, empty ones left out ("a,,b," -> a, b):
+/// a header's pid list, a listing's names.
+std::vector<std::string> split_nonempty(std::string_view s, char sep);
 
 }  // namespace tracediff
