@@ -33,6 +33,9 @@ bool has_clone_thread(const ArgList& args) {
 
 void Enricher::type_args(Event& e) {
   const SyscallInfo& info = syscall_info(e.name);
+  if (e.tid > 0 && seen_.insert(e.tid).second && !cloning_.empty()) adopt_early_child(e.tid);
+  if (info.is(kClassClone) && e.result.state == ResultState::Unfinished && e.tid > 0)
+    cloning_[e.tid] = has_clone_thread(e.args);
   e.pid = tgid_of(e.tid);
   // The DirFd before a Path, else the cwd.
   PathBase base;
@@ -102,9 +105,10 @@ void Enricher::base_at_dirfd(const Event& e, const Arg& a, PathBase& base) {
 
 std::optional<Event> Enricher::implied_event(const Event& e, std::int32_t exec_tid, std::int32_t root) {
   replay_.apply(e, count_++);
+  const SyscallInfo& info = syscall_info(e.name);
+  if (info.is(kClassClone)) cloning_.erase(e.tid);
   const Result& r = e.result;
   if (r.state != ResultState::Returned || r.failed()) return std::nullopt;
-  const SyscallInfo& info = syscall_info(e.name);
   if (info.effect == Effect::Chdir && !e.args.empty() && e.args[0].kind == ArgKind::Path && !e.args[0].abs.empty()) {
     cwd_[e.tid] = e.args[0].abs;
   } else if (info.effect == Effect::Fchdir && !e.args.empty()) {
@@ -135,8 +139,45 @@ Event Enricher::spawn_event(const Event& e, std::int32_t root) {
   sp.proc.thread = has_clone_thread(e.args);
   std::int32_t parent = e.tid ? e.tid : root;
   tgid_[sp.proc.child] = sp.proc.thread ? tgid_of(parent) : sp.proc.child;
-  if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
+  // A child seen early has had its copy since then, and may have moved.
+  if (early_.erase(sp.proc.child) == 0)
+    if (const std::string* cwd = cwd_of(e.tid)) cwd_[sp.proc.child] = *cwd;
   return sp;
+}
+
+void Enricher::adopt_early_child(std::int32_t tid) {
+  // Any of the unfinished clones may have made `tid`: only when they all
+  // come from one process in one cwd is what it inherits known.
+  std::int32_t parent = 0;
+  bool thread = false;
+  const std::string* cwd = nullptr;
+  for (const auto& [t, is_thread] : cloning_) {
+    const std::string* c = cwd_of(t);
+    if (parent == 0) {
+      parent = t;
+      thread = is_thread;
+      cwd = c;
+    } else if (tgid_of(t) != tgid_of(parent) || is_thread != thread || !c || !cwd || *c != *cwd) {
+      return;
+    }
+  }
+  early_.insert(tid);
+  tgid_[tid] = thread ? tgid_of(parent) : tid;
+  if (cwd) cwd_[tid] = *cwd;
+  else cwd_.erase(tid);
+  Event sp;
+  sp.type = EventType::Process;
+  sp.name = kProcSpawn;
+  sp.tid = parent;
+  sp.proc.child = tid;
+  sp.proc.thread = thread;
+  replay_.apply(sp, count_++);
+}
+
+void Enricher::task_gone(std::int32_t tid) {
+  cloning_.erase(tid);
+  seen_.erase(tid);
+  early_.erase(tid);
 }
 
 std::optional<Event> Enricher::exec_event(const Event& e, std::int32_t exec_tid) const {

@@ -10,13 +10,18 @@
 // getcwd, -y annotations of AT_FDCWD; inherited at spawn) and each task's
 // thread group; what a dirfd names comes from the model's replay of the
 // log's fd tables (model/replay.h), so that a log without -y resolves
-// openat(3, "../x") as the recorder does.
+// openat(3, "../x") as the recorder does. strace may print a new task's
+// first calls before its parent's "<... clone resumed>": a task first seen
+// while clones are unfinished is taken for their child when they all come
+// from one process and one cwd (its copy of the cwd, fds and thread group
+// from then on), and left unknown when they do not.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "model/replay.h"
 #include "model/trace.h"
@@ -53,6 +58,11 @@ class Enricher {
   /// it keeps the cwd and fds learnt so far, unless `pid` already has them.
   void adopt_unprefixed(std::int32_t pid);
 
+  /// Task `tid` is gone (the log's "+++ exited" or "+++ killed" line): its
+  /// unfinished clone returns nothing, and a later task with its number is
+  /// a new one.
+  void task_gone(std::int32_t tid);
+
  private:
   // The directory a relative Path is resolved against: a view into the
   // event's own dirfd annotation or into the cwd table.
@@ -66,10 +76,14 @@ class Enricher {
     return it == cwd_.end() ? nullptr : &it->second;
   }
   Event spawn_event(const Event& e, std::int32_t root);
+  void adopt_early_child(std::int32_t tid);
   std::optional<Event> exec_event(const Event& e, std::int32_t exec_tid) const;
 
   std::unordered_map<std::int32_t, std::string> cwd_;    // tid -> absolute cwd
   std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
+  std::unordered_map<std::int32_t, bool> cloning_;  // tid in an unfinished clone -> CLONE_THREAD
+  std::unordered_set<std::int32_t> seen_;           // tasks whose calls were typed, until gone
+  std::unordered_set<std::int32_t> early_;          // children seen before their clone returned
   Replay replay_{Header{}};  // fd tables, for dirfds without a -y annotation
   std::size_t count_ = 0;    // events the replay has seen
 };

@@ -188,6 +188,7 @@ bool Importer::process_line(std::string_view s, Event& ev) {
     // A task that is gone resumes nothing: its unfinished call stays so and
     // stops holding back the events after it.
     pending_.forget(ev.tid);
+    if (ev.name == kProcExit || ev.name == kProcKilled) enricher_.task_gone(ev.tid);
   }
   append(std::move(ev));
   return true;

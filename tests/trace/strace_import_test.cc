@@ -144,6 +144,65 @@ TEST(Import, ProcessTableFromForksThreadsAndExits) {
   }
 }
 
+// strace can print a new child's first calls before its parent's
+// "<... clone resumed>" line (the child ran first). The child is still the
+// parent's copy then: its relative paths resolve against the parent's cwd
+// and its dirfds against the parent's fds, and what it changes itself
+// (a chdir) is not undone when the clone's result arrives.
+const Event& call_of(const Trace& t, std::int32_t tid, std::string_view name, int nth = 0) {
+  for (const Event& e : t.events)
+    if (e.type == EventType::Syscall && e.tid == tid && e.name == name && nth-- == 0) return e;
+  throw std::runtime_error("no such call");
+}
+
+TEST(Import, ChildSeenBeforeItsCloneReturnsHasItsParentsCwdAndFds) {
+  Trace t = strace::import_strace_text(
+      "10 chdir(\"/srv/app\") = 0\n"
+      "10 openat(AT_FDCWD, \"/etc\", O_RDONLY|O_DIRECTORY) = 3\n"
+      "10 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>\n"
+      "11 newfstatat(AT_FDCWD, \"../a/b\", {st_mode=S_IFREG|0644, st_size=0, ...}, 0) = 0\n"
+      "11 openat(3, \"passwd\", O_RDONLY) = 4\n"
+      "11 chdir(\"/tmp\") = 0\n"
+      "10 <... clone resumed>, child_tidptr=0x7f1) = 11\n"
+      "11 openat(AT_FDCWD, \"x\", O_RDONLY) = 5\n"
+      "10 openat(AT_FDCWD, \"y\", O_RDONLY) = 4\n",
+      "t");
+  EXPECT_EQ(call_of(t, 11, "newfstatat").args[1].abs, "/srv/a/b");
+  EXPECT_EQ(call_of(t, 11, "openat").args[1].abs, "/etc/passwd");
+  EXPECT_EQ(call_of(t, 11, "openat", 1).args[1].abs, "/tmp/x");  // its own chdir holds
+  EXPECT_EQ(call_of(t, 10, "openat", 1).args[1].abs, "/srv/app/y");
+  ProcessTable pt = build_process_table(t);
+  ASSERT_TRUE(pt.find(11));
+  EXPECT_EQ(pt.find(11)->ppid, 10);
+}
+
+TEST(Import, ThreadSeenBeforeItsCloneReturnsJoinsItsProcess) {
+  Trace t = strace::import_strace_text(
+      "10 chdir(\"/srv\") = 0\n"
+      "10 clone(child_stack=0x7f, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM <unfinished ...>\n"
+      "12 openat(AT_FDCWD, \"data\", O_RDONLY) = 3\n"
+      "10 <... clone resumed>, parent_tid=[12], tls=0x7f, child_tidptr=0x7f) = 12\n",
+      "t");
+  const Event& e = call_of(t, 12, "openat");
+  EXPECT_EQ(e.args[1].abs, "/srv/data");
+  EXPECT_EQ(e.pid, 10);
+}
+
+TEST(Import, NewTaskDuringTwoClonesFromDifferentCwdsStaysUnresolved) {
+  // Two tasks are in clone at once from different directories: which one
+  // the new task came from is not known until a clone returns.
+  Trace t = strace::import_strace_text(
+      "10 chdir(\"/a\") = 0\n"
+      "20 chdir(\"/b\") = 0\n"
+      "10 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>\n"
+      "20 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>\n"
+      "11 openat(AT_FDCWD, \"x\", O_RDONLY) = 3\n"
+      "10 <... clone resumed>, child_tidptr=0x1) = 11\n"
+      "20 <... clone resumed>, child_tidptr=0x1) = 21\n",
+      "t");
+  EXPECT_EQ(call_of(t, 11, "openat").args[1].abs, "");
+}
+
 TEST(Import, UnprefixedFirstProcessGetsItsPid) {
   Trace t = strace::import_strace_text(
       "execve(\"/bin/sh\", [\"sh\"], 0x1 /* 1 var */) = 0\n"
