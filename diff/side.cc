@@ -9,6 +9,7 @@
 #include "model/string_pool.h"
 #include "diff/internal.h"
 #include "diff/values.h"
+#include "model/arg_share.h"
 #include "model/args.h"
 #include "model/errors.h"
 #include "model/paths.h"
@@ -48,7 +49,7 @@ void append_family(const Event& e, normalize::Canon& canon, std::string& out) {
 class Loader {
  public:
   Loader(const Header& h, const normalize::NormalizeOptions& opt, Trace& t, Side& s)
-      : canon_(std::make_unique<normalize::Canon>(h, opt)), replay_(h), t_(t), s_(s) {}
+      : canon_(std::make_unique<normalize::Canon>(h, opt)), replay_(h), t_(t), s_(s), sharer_(t.shared_args) {}
 
   void add(Event&& e) {
     std::size_t i = t_.events.size();
@@ -90,6 +91,7 @@ class Loader {
     s_.values.push_back(values_digest(fields));
     s_.bases.push_back(hash(basename_of(event_target(e))));
     s_.flags.push_back(flags);
+    sharer_.share(e.args);
     t_.events.push_back(std::move(e));
   }
 
@@ -230,6 +232,7 @@ class Loader {
   Replay replay_;
   Trace& t_;
   Side& s_;
+  ArgSharer sharer_;  // events that repeat an argument list share one copy
   std::string key_;
   std::vector<std::pair<std::size_t, FileRef>> files_;
   std::unordered_map<const OpenFile*, std::size_t> pending_;  ///< sockets in a non-blocking connect

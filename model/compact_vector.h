@@ -9,6 +9,13 @@
 // std::vector the code base uses, with the same meaning; iterators are
 // plain pointers. Converting from a std::vector moves its elements into a
 // block of exactly their number.
+//
+// A vector can also be a borrowed view of another's block (borrow()): it
+// reads the elements in place and frees nothing, and the first change
+// through it (any non-const access) first gives it a copy of its own, so
+// no change ever reaches the block it borrowed. This is how the differ
+// keeps one copy of an argument list that a million events repeat
+// (model/arg_share.h).
 #pragma once
 
 #include <algorithm>
@@ -43,6 +50,17 @@ class CompactVector {
   CompactVector(const std::vector<T>& v) { assign_range(v.data(), v.data() + v.size()); }
   CompactVector(const CompactVector& o) { assign_range(o.begin(), o.end()); }
   CompactVector(CompactVector&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+
+  /// A view of `owner`'s elements that owns none of them (see the top of
+  /// this file). `owner`'s block must outlive the view and every vector
+  /// moved from it; copies of the view are copies of the elements.
+  static CompactVector borrow(const CompactVector& owner) {
+    CompactVector v;
+    if (owner.p_) v.p_ = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(owner.block()) | kBorrowed);
+    return v;
+  }
+  /// Whether this is a borrowed view (which owns no block).
+  bool borrowed() const { return (reinterpret_cast<std::uintptr_t>(p_) & kBorrowed) != 0; }
   ~CompactVector() { release(); }
 
   CompactVector& operator=(const CompactVector& o) {
@@ -65,7 +83,10 @@ class CompactVector {
   std::size_t size() const { return p_ ? hdr()->size : 0; }
   std::size_t capacity() const { return p_ ? hdr()->cap : 0; }
   bool empty() const { return size() == 0; }
-  T* data() { return p_ ? elems() : nullptr; }
+  T* data() {
+    own();
+    return p_ ? elems() : nullptr;
+  }
   const T* data() const { return p_ ? elems() : nullptr; }
   T* begin() { return data(); }
   T* end() { return data() + size(); }
@@ -73,25 +94,27 @@ class CompactVector {
   const T* end() const { return data() + size(); }
   const T* cbegin() const { return begin(); }
   const T* cend() const { return end(); }
-  T& operator[](std::size_t i) { return elems()[i]; }
+  T& operator[](std::size_t i) { return data()[i]; }
   const T& operator[](std::size_t i) const { return elems()[i]; }
   T& at(std::size_t i) {
     if (i >= size()) throw std::out_of_range("CompactVector::at");
-    return elems()[i];
+    return data()[i];
   }
   const T& at(std::size_t i) const {
     if (i >= size()) throw std::out_of_range("CompactVector::at");
     return elems()[i];
   }
-  T& front() { return elems()[0]; }
+  T& front() { return data()[0]; }
   const T& front() const { return elems()[0]; }
-  T& back() { return elems()[size() - 1]; }
+  T& back() { return data()[size() - 1]; }
   const T& back() const { return elems()[size() - 1]; }
 
   void reserve(std::size_t n) {
+    own();
     if (n > capacity()) regrow(n);
   }
   void shrink_to_fit() {
+    own();
     if (capacity() == size()) return;
     if (empty()) {
       release();
@@ -100,6 +123,7 @@ class CompactVector {
     regrow(size());
   }
   void clear() {
+    if (borrowed()) p_ = nullptr;
     if (!p_) return;
     std::destroy(begin(), end());
     hdr()->size = 0;
@@ -112,7 +136,7 @@ class CompactVector {
 
   template <class... A>
   T& emplace_back(A&&... a) {
-    if (size() == capacity()) {
+    if (size() == capacity() || borrowed()) {
       // Built first, then moved in: `a` may be an element of this vector.
       T v(std::forward<A>(a)...);
       regrow(grown());
@@ -129,27 +153,29 @@ class CompactVector {
   void push_back(const T& v) { emplace_back(v); }
   void push_back(T&& v) { emplace_back(std::move(v)); }
   void pop_back() {
+    own();
     back().~T();
     --hdr()->size;
   }
 
   T* insert(const T* pos, T v) {
-    std::size_t at = static_cast<std::size_t>(pos - begin());
+    std::size_t at = static_cast<std::size_t>(pos - cbegin());
     emplace_back(std::move(v));
     std::rotate(begin() + at, end() - 1, end());
     return begin() + at;
   }
   template <class It>
   T* insert(const T* pos, It first, It last) {
-    std::size_t at = static_cast<std::size_t>(pos - begin());
+    std::size_t at = static_cast<std::size_t>(pos - cbegin());
     std::size_t old = size();
     for (; first != last; ++first) emplace_back(*first);
     std::rotate(begin() + at, begin() + old, end());
     return begin() + at;
   }
   T* erase(const T* first, const T* last) {
-    T* f = begin() + (first - begin());
-    T* l = begin() + (last - begin());
+    std::ptrdiff_t from = first - cbegin(), to = last - cbegin();
+    T* f = begin() + from;
+    T* l = begin() + to;
     T* new_end = std::move(l, end(), f);
     std::destroy(new_end, end());
     hdr()->size -= static_cast<std::uint32_t>(l - f);
@@ -169,9 +195,21 @@ class CompactVector {
     std::uint32_t cap;
   };
   static constexpr std::size_t kOffset = (sizeof(Header) + alignof(T) - 1) / alignof(T) * alignof(T);
+  // The low bit of p_ marks a borrowed block (operator new's blocks are
+  // aligned to at least 8).
+  static constexpr std::uintptr_t kBorrowed = 1;
 
-  Header* hdr() const { return static_cast<Header*>(p_); }
-  T* elems() const { return reinterpret_cast<T*>(static_cast<char*>(p_) + kOffset); }
+  void* block() const { return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(p_) & ~kBorrowed); }
+  Header* hdr() const { return static_cast<Header*>(block()); }
+  T* elems() const { return reinterpret_cast<T*>(static_cast<char*>(block()) + kOffset); }
+  // A borrowed view about to change gets a copy of its own first.
+  void own() {
+    if (!borrowed()) return;
+    const T* first = std::as_const(*this).begin();
+    const T* last = std::as_const(*this).end();
+    p_ = nullptr;
+    assign_range(first, last);
+  }
   std::size_t grown() const { return capacity() < 2 ? 2 : capacity() * 2; }
 
   template <class It>
@@ -183,6 +221,7 @@ class CompactVector {
   }
   void regrow(std::size_t cap) {
     static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+    own();
     void* block = ::operator new(kOffset + cap * sizeof(T));
     auto* h = static_cast<Header*>(block);
     h->size = 0;
@@ -195,6 +234,7 @@ class CompactVector {
     p_ = block;
   }
   void release() {
+    if (borrowed()) p_ = nullptr;
     if (!p_) return;
     std::destroy(begin(), end());
     ::operator delete(p_);
