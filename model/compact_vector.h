@@ -204,7 +204,10 @@ class CompactVector {
   T* elems() const { return reinterpret_cast<T*>(static_cast<char*>(block()) + kOffset); }
   // A borrowed view about to change gets a copy of its own first.
   void own() {
-    if (!borrowed()) return;
+    if (borrowed()) [[unlikely]]
+      unshare();
+  }
+  [[gnu::noinline]] void unshare() {
     const T* first = std::as_const(*this).begin();
     const T* last = std::as_const(*this).end();
     p_ = nullptr;

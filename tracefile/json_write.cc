@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <array>
 #include <cstring>
 
 #include "model/text.h"
@@ -126,6 +127,8 @@ using detail::append_json_string;
 class ObjectWriter {
  public:
   explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  // Opened with its first member already written: `opening` is `{"k":v`.
+  ObjectWriter(std::string& out, std::string_view opening) : out_(out), first_(false) { out_.append(opening); }
   ~ObjectWriter() { out_.push_back('}'); }
   // `k` must be one of this file's literal key names: it is not escaped.
   std::string& key(std::string_view k) {
@@ -157,7 +160,17 @@ class ObjectWriter {
   // Any other text: "k" when it is valid UTF-8, "k_hex" otherwise, because
   // JSON strings must be UTF-8 and a trace must keep every byte.
   void str(std::string_view k, std::string_view v) {
-    if (detail::valid_utf8(v)) {
+    if (plain(v)) {
+      // Most values (names, flags, paths) need neither escapes nor a UTF-8
+      // check: one scan, one copy.
+      std::string& o = key(k);
+      std::size_t n = o.size();
+      o.resize(n + v.size() + 2);
+      char* p = o.data() + n;
+      *p++ = '"';
+      std::memcpy(p, v.data(), v.size());
+      p[v.size()] = '"';
+    } else if (detail::valid_utf8(v)) {
       append_json_string(key(k), v);
     } else {
       std::string hk(k);
@@ -174,6 +187,14 @@ class ObjectWriter {
     key(k).append(f.data(), f.size());
   }
   void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
+  // Printable ASCII without '"' or '\\': written as it is.
+  static bool plain(std::string_view v) {
+    for (char ch : v) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+    }
+    return true;
+  }
   void str_array(std::string_view k, const std::vector<std::string>& v) {
     detail::append_str_array(key(k), v);
   }
@@ -193,9 +214,17 @@ class ObjectWriter {
   bool first_ = true;
 };
 
+// `{"kind":"fd"` for each kind: every argument starts with one.
 void write_arg(std::string& out, const Arg& a) {
-  ObjectWriter w(out);
-  w.lit("kind", to_string(a.kind));
+  static const auto openings = [] {
+    std::array<std::string, static_cast<std::size_t>(ArgKind::Other) + 1> o;
+    for (std::size_t k = 0; k < o.size(); ++k) {
+      o[k] = "{\"kind\":";
+      append_json_string(o[k], to_string(static_cast<ArgKind>(k)));
+    }
+    return o;
+  }();
+  ObjectWriter w(out, openings[static_cast<std::size_t>(a.kind)]);
   w.str_if("name", a.name);
   if (!a.str.empty()) w.str("str", a.str);
   if (!a.abs.empty()) w.str("abs", a.abs);
@@ -247,9 +276,16 @@ std::string event_to_json(const Event& e) {
 }
 
 void append_event_json(std::string& out, const Event& e) {
+  static const auto openings = [] {
+    std::array<std::string, static_cast<std::size_t>(EventType::Unparsed) + 1> o;
+    for (std::size_t t = 0; t < o.size(); ++t) {
+      o[t] = "{\"type\":";
+      append_json_string(o[t], to_string(static_cast<EventType>(t)));
+    }
+    return o;
+  }();
   {
-    ObjectWriter w(out);
-    w.lit("type", to_string(e.type));
+    ObjectWriter w(out, openings[static_cast<std::size_t>(e.type)]);
     if (e.tid) w.num("tid", e.tid);
     if (e.pid) w.num("pid", e.pid);
     if (e.ts_ns >= 0) w.num("ts", e.ts_ns);
