@@ -24,22 +24,10 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from e2e_harness import Failure, check, skip, cases_of, run_case  # noqa: E402
+
 ARGS = None
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
-def skip(reason):
-    print(f"SKIP: {reason}")
-    sys.exit(SKIP)
 
 
 def prog(name):
@@ -1311,7 +1299,7 @@ def case_blind_spots_are_counted():
     check("note:" not in r.stderr and "note:" not in show_stderr(out), f"notes for a clean recording: {r.stderr}")
 
 
-CASES = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
+CASES = cases_of(globals())
 
 
 def main():
@@ -1340,20 +1328,16 @@ def main():
     os.chmod(root, 0o755)  # the programs drop to nobody and must reach below it
     tempfile.tempdir = root
     try:
-        CASES[ARGS.case]()
-    except Failure as e:
-        print(f"FAIL: {e}")
-        print(f"work files kept in {root}")
-        return 1
+        rc = run_case(CASES[ARGS.case], kept=root)
     except SystemExit:
         shutil.rmtree(root, ignore_errors=True)  # skipped
         raise
     except BaseException:
         print(f"work files kept in {root}")
         raise
-    shutil.rmtree(root, ignore_errors=True)
-    print("PASS")
-    return 0
+    if rc == 0:
+        shutil.rmtree(root, ignore_errors=True)
+    return rc
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from e2e_harness import Failure, check, skip, cases_of, run_case  # noqa: E402
+
 ARGS = None
 
 # The same key on both "hosts": digests compare.
@@ -32,20 +34,6 @@ SECRETS = [GOOD_TOKEN, BAD_TOKEN, "pgpass-3333", "argvpass-4444", "urlpass-5555"
            "cookie-7777", "filepass-8888", "filekey-9999"]
 # What must stay: redaction is not "remove everything".
 VISIBLE = ["visible-value-42", "https://deploy:", "@127.0.0.1/repo.git", "user = app", "GET /api/v1/status"]
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, msg):
-    if not cond:
-        raise Failure(msg)
-
-
-def skip(reason):
-    print(f"SKIP: {reason}")
-    sys.exit(SKIP)
 
 
 def scratch():
@@ -277,17 +265,11 @@ def main():
     ap.add_argument("--tracediff")
     ap.add_argument("--program")
     ARGS = ap.parse_args()
-    cases = {n[5:]: f for n, f in globals().items() if n.startswith("case_")}
+    cases = cases_of(globals())
     if ARGS.list:
         print("\n".join(cases))
         return 0
-    try:
-        cases[ARGS.case]()
-    except Failure as e:
-        print(f"FAIL: {e}")
-        return 1
-    print("PASS")
-    return 0
+    return run_case(cases[ARGS.case])
 
 
 if __name__ == "__main__":
