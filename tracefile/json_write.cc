@@ -168,7 +168,7 @@ class ObjectWriter {
       o.resize(n + v.size() + 2);
       char* p = o.data() + n;
       *p++ = '"';
-      std::memcpy(p, v.data(), v.size());
+      if (!v.empty()) std::memcpy(p, v.data(), v.size());  // an empty view's data() may be null
       p[v.size()] = '"';
     } else if (detail::valid_utf8(v)) {
       append_json_string(key(k), v);
