@@ -1,30 +1,40 @@
 #include "model/paths.h"
 
-#include <vector>
+#include <string>
 
 namespace tracediff {
 
-std::string normalize_path(std::string_view p) {
-  if (p.empty() || p.front() != '/') return std::string(p);
-  std::vector<std::string_view> parts;
+namespace {
+
+// Appends the components of `p` to `out`, a normalized absolute path
+// without its trailing '/' ("" for the root): "." and empty components
+// go, ".." removes the component before it (none above the root). One
+// buffer, no list of components: the importer and the replay resolve a
+// path for most calls.
+void append_normalized(std::string& out, std::string_view p) {
   std::size_t i = 0;
   while (i <= p.size()) {
     std::size_t j = p.find('/', i);
     if (j == std::string_view::npos) j = p.size();
     std::string_view c = p.substr(i, j - i);
     if (c == "..") {
-      if (!parts.empty()) parts.pop_back();
+      std::size_t k = out.rfind('/');
+      out.resize(k == std::string::npos ? 0 : k);
     } else if (!c.empty() && c != ".") {
-      parts.push_back(c);
+      out.push_back('/');
+      out.append(c);
     }
     i = j + 1;
   }
+}
+
+}  // namespace
+
+std::string normalize_path(std::string_view p) {
+  if (p.empty() || p.front() != '/') return std::string(p);
   std::string out;
   out.reserve(p.size());
-  for (std::string_view c : parts) {
-    out.push_back('/');
-    out.append(c);
-  }
+  append_normalized(out, p);
   return out.empty() ? "/" : out;
 }
 
@@ -32,10 +42,12 @@ std::string absolute_path(std::string_view base, std::string_view path) {
   if (path.empty()) return {};
   if (path.front() == '/') return normalize_path(path);
   if (base.empty() || base.front() != '/') return {};
-  std::string joined(base);
-  joined.push_back('/');
-  joined.append(path);
-  return normalize_path(joined);
+  // As normalize_path(base + "/" + path), in one buffer.
+  std::string out;
+  out.reserve(base.size() + 1 + path.size());
+  append_normalized(out, base);
+  append_normalized(out, path);
+  return out.empty() ? "/" : out;
 }
 
 std::string basename_of(std::string_view p) {
