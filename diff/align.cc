@@ -10,6 +10,9 @@
 #include <dtl/dtl.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 #include "diff/internal.h"
 
 namespace tracediff::diff::detail {
@@ -90,11 +93,100 @@ void exact_align(const std::vector<std::uint64_t>& a, const std::vector<std::uin
   }
 }
 
+// Calls with a target whose key occurs once in each side's middle, paired
+// in an order both sides keep (the longest such chain): the anchors of
+// `git diff --patience`. Positions are into a and b.
+std::vector<Step> unique_anchors(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b,
+                                 const std::vector<bool>& ta, const std::vector<bool>& tb, std::int64_t lo_a,
+                                 std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b) {
+  struct Seen {
+    int in_a = 0, in_b = 0;
+    std::int64_t at_a = -1, at_b = -1;
+  };
+  std::unordered_map<std::uint64_t, Seen> seen;
+  for (std::int64_t i = lo_a; i < hi_a; ++i)
+    if (ta[static_cast<std::size_t>(i)]) {
+      Seen& x = seen[a[static_cast<std::size_t>(i)]];
+      ++x.in_a;
+      x.at_a = i;
+    }
+  for (std::int64_t j = lo_b; j < hi_b; ++j)
+    if (tb[static_cast<std::size_t>(j)]) {
+      auto it = seen.find(b[static_cast<std::size_t>(j)]);
+      if (it == seen.end()) continue;
+      ++it->second.in_b;
+      it->second.at_b = j;
+    }
+  std::vector<Step> cand;
+  for (const auto& [key, x] : seen)
+    if (x.in_a == 1 && x.in_b == 1) cand.push_back({x.at_a, x.at_b});
+  std::sort(cand.begin(), cand.end(), [](const Step& p, const Step& q) { return p.g < q.g; });
+  // The longest chain increasing in b too (patience sorting).
+  std::vector<std::size_t> tails, prev(cand.size(), SIZE_MAX);
+  for (std::size_t k = 0; k < cand.size(); ++k) {
+    auto pos = std::lower_bound(tails.begin(), tails.end(), cand[k].b,
+                                [&](std::size_t t, std::int64_t v) { return cand[t].b < v; });
+    if (pos != tails.begin()) prev[k] = *(pos - 1);
+    if (pos == tails.end()) tails.push_back(k);
+    else *pos = k;
+  }
+  std::vector<Step> chain;
+  for (std::size_t k = tails.empty() ? SIZE_MAX : tails.back(); k != SIZE_MAX; k = prev[k]) chain.push_back(cand[k]);
+  std::reverse(chain.begin(), chain.end());
+  return chain;
+}
+
+std::size_t common_steps(const std::vector<Step>& s, std::size_t from) {
+  std::size_t n = 0;
+  for (std::size_t k = from; k < s.size(); ++k) n += s[k].g >= 0 && s[k].b >= 0;
+  return n;
+}
+
+// The middle aligned exactly. Myers' diff gives one of the longest common
+// subsequences, and when two tie it may be the wrong one: a failed openat
+// of a scratch file on one side, its success on the other, and a getrandom
+// call once on each side around it are two common subsequences of one
+// call each, and pairing the getrandom leaves the openat on one side each
+// (two one-sided divergences where there is one failed call). So when a
+// call with a target that occurs once on each side is left unpaired, the
+// middle is aligned again around such calls (anchors, then Myers between
+// them), and that is kept when it pairs at least as many calls.
+void exact_middle(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b,
+                  const std::vector<bool>& ta, const std::vector<bool>& tb, std::int64_t lo_a, std::int64_t hi_a,
+                  std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {
+  std::size_t from = out.size();
+  exact_align(a, b, lo_a, hi_a, lo_b, hi_b, out);
+  std::vector<Step> anchors = unique_anchors(a, b, ta, tb, lo_a, hi_a, lo_b, hi_b);
+  if (anchors.empty()) return;
+  std::unordered_map<std::int64_t, std::int64_t> paired;  // a position -> b position, Myers' common steps
+  for (std::size_t k = from; k < out.size(); ++k)
+    if (out[k].g >= 0 && out[k].b >= 0) paired.emplace(out[k].g, out[k].b);
+  bool all = std::all_of(anchors.begin(), anchors.end(), [&](const Step& x) {
+    auto it = paired.find(x.g);
+    return it != paired.end() && it->second == x.b;
+  });
+  if (all) return;
+  std::vector<Step> alt;
+  std::int64_t i = lo_a, j = lo_b;
+  for (const Step& x : anchors) {
+    exact_align(a, b, i, x.g, j, x.b, alt);
+    alt.push_back(x);
+    i = x.g + 1;
+    j = x.b + 1;
+  }
+  exact_align(a, b, i, hi_a, j, hi_b, alt);
+  if (common_steps(alt, 0) < common_steps(out, from)) return;
+  out.resize(from);
+  out.insert(out.end(), alt.begin(), alt.end());
+}
+
 // The steps aligning the key sequences a and b: the common prefix and
 // suffix as they are, the middle exactly (dtl) when it is small enough,
-// else greedily (and the pair says it is approximate).
+// else greedily (and the pair says it is approximate). ta and tb: which
+// calls have a target (for exact_middle's anchors).
 std::vector<Step> align_steps(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b,
-                              const DiffOptions& opt, TaskPair& pair) {
+                              const std::vector<bool>& ta, const std::vector<bool>& tb, const DiffOptions& opt,
+                              TaskPair& pair) {
   std::int64_t n = static_cast<std::int64_t>(a.size()), m = static_cast<std::int64_t>(b.size());
   std::int64_t pre = 0;
   while (pre < n && pre < m && a[pre] == b[pre]) ++pre;
@@ -105,7 +197,7 @@ std::vector<Step> align_steps(const std::vector<std::uint64_t>& a, const std::ve
   for (std::int64_t i = 0; i < pre; ++i) steps.push_back({i, i});
   std::int64_t mid_a = n - pre - suf, mid_b = m - pre - suf;
   if (static_cast<double>(mid_a) * static_cast<double>(mid_b) <= static_cast<double>(opt.exact_limit)) {
-    exact_align(a, b, pre, n - suf, pre, m - suf, steps);
+    exact_middle(a, b, ta, tb, pre, n - suf, pre, m - suf, steps);
   } else {
     pair.approximate = true;
     greedy_align(a, b, pre, n - suf, pre, m - suf, steps);
@@ -206,9 +298,10 @@ void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskP
   const std::vector<std::size_t>& ge = events_of(good, pair.good_tid);
   const std::vector<std::size_t>& be = events_of(bad, pair.bad_tid);
   std::vector<std::uint64_t> a(ge.size()), b(be.size());
-  for (std::size_t i = 0; i < ge.size(); ++i) a[i] = good.keys[ge[i]];
-  for (std::size_t j = 0; j < be.size(); ++j) b[j] = bad.keys[be[j]];
-  RowBuilder(good, bad, ge, be, pair.rows).build(align_steps(a, b, opt, pair));
+  std::vector<bool> ta(ge.size()), tb(be.size());
+  for (std::size_t i = 0; i < ge.size(); ++i) a[i] = good.keys[ge[i]], ta[i] = good.has_target(ge[i]);
+  for (std::size_t j = 0; j < be.size(); ++j) b[j] = bad.keys[be[j]], tb[j] = bad.has_target(be[j]);
+  RowBuilder(good, bad, ge, be, pair.rows).build(align_steps(a, b, ta, tb, opt, pair));
 }
 
 }  // namespace tracediff::diff::detail

@@ -88,6 +88,10 @@ struct Side {
   std::unique_ptr<normalize::Canon> canon;
 
   const Event& event(std::size_t i) const { return trace->events[i]; }
+  /// Whether event i has a target (a path, an address, an fd's referent).
+  bool has_target(std::size_t i) const { return bases[i] != base_hash({}); }
+  /// The hash `bases` holds for a target's last component.
+  static std::uint64_t base_hash(std::string_view last) { return std::hash<std::string_view>()(last); }
   /// The target of event i as recorded: its path (absolute when known),
   /// socket address or fd referent; "" when it has none.
   std::string display_target(std::size_t i) const;

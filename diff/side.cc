@@ -89,7 +89,7 @@ class Loader {
     s_.families.push_back(hash(std::string_view(key_).substr(0, key_.find('\x1f'))));
     s_.keys.push_back(hash(key_));
     s_.values.push_back(values_digest(fields));
-    s_.bases.push_back(hash(basename_of(event_target(e))));
+    s_.bases.push_back(Side::base_hash(basename_of(event_target(e))));
     s_.flags.push_back(flags);
     sharer_.share(e.args);
     t_.events.push_back(std::move(e));

@@ -90,6 +90,36 @@ TEST(Diff, ResultDivergenceForDifferentErrnos) {
   EXPECT_EQ(d->bad->err, "EACCES");
 }
 
+// Two longest common subsequences of one call each: the scratch file's
+// open (failed on the bad side) and a getrandom that each side makes once,
+// before the open on one side and after it on the other. The open, which
+// names something and occurs once on each side, is the one to pair: one
+// failed call, not a call on each side alone.
+TEST(Diff, ATieInTheAlignmentPairsTheCallThatNamesSomething) {
+  TraceBuilder a(1), b(1);
+  Arg excl = flags("O_RDWR|O_CREAT|O_EXCL");
+  a.call("prlimit64", {num("0")}, ok())
+      .call("openat", {cwd(), path("/tmp/work/scratch-a1B2c3"), excl, num("0600")}, ok(3))
+      .call("write", {fd(3, "/tmp/work/scratch-a1B2c3"), data("work\n")}, ok(5))
+      .call("getrandom", {num("8")}, ok(8))
+      .call("write", {fd(1, "/dev/null"), data("done\n")}, ok(5))
+      .exit(0);
+  b.call("prlimit64", {num("0")}, ok())
+      .call("getrandom", {num("8")}, ok(8))
+      .call("openat", {cwd(), path("/tmp/work/scratch-Z9y8X7"), excl, num("0600")}, fail("EACCES"))
+      .write_err("cannot create temporary file: Permission denied\n")
+      .exit(1);
+  diff::DiffResult r = diff::diff_traces(a.build(), b.build());
+  const diff::Divergence* d = first_significant(r);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->kind, diff::DivKind::Result);
+  EXPECT_EQ(d->syscall, "openat");
+  ASSERT_TRUE(d->good && d->bad);
+  EXPECT_EQ(d->bad->err, "EACCES");
+  EXPECT_EQ(d->good->path, "/tmp/work/scratch-a1B2c3");  // each side's name, as recorded
+  EXPECT_EQ(d->bad->path, "/tmp/work/scratch-Z9y8X7");
+}
+
 TEST(Diff, PathDivergenceWhenTheSameCallGoesElsewhere) {
   TraceBuilder a(1), b(1);
   a.call("getuid", {}, ok(0)).call("connect", {fd(3, "socket"), [] { Arg s; s.kind = ArgKind::SockAddr; s.str = "AF_INET:10.0.0.1:5432"; return s; }()}, ok()).exit(0);
