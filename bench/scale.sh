@@ -126,7 +126,8 @@ for mix in $MIXES; do
 done
 
 echo
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg)  $(date -u '+%F %H:%M UTC')  $(git rev-parse --short HEAD)"
+# The build measured, not the checkout: SAVE= runs an older build from here.
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)  $(date -u '+%F %H:%M UTC')  build $("$TD" --version | sed -n 's/^revision: //p')"
 echo "| mix | log lines | import (wall, log MB/s, peak) | import / gzip -1 | read trace (wall, MB/s, peak) | diff --format json (wall / cpu, peak) | diff / GNU diff | JSON vs REF |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
