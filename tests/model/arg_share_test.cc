@@ -9,6 +9,7 @@
 
 #include "model/arg_share.h"
 #include "model/compact_vector.h"
+#include "tests/diff/builders.h"
 
 namespace tracediff {
 namespace {
@@ -79,36 +80,12 @@ TEST(CompactVectorBorrow, CopiesOwnAndMovesStayViews) {
   // block is freed once, by the owner (ASan checks it in the sanitizer run).
 }
 
-Arg path_arg(const char* s, const char* abs) {
-  Arg a;
-  a.kind = ArgKind::Path;
-  a.str = s;
-  a.abs = abs;
-  return a;
-}
-
-ArgList stat_args(const char* path, std::int64_t size) {
-  Arg at;
-  at.kind = ArgKind::Fd;
-  at.has_raw = true;
-  at.raw = -100;
-  at.str = "AT_FDCWD";
-  Arg st;
-  st.kind = ArgKind::Struct;
-  Arg mode;
-  mode.kind = ArgKind::Flags;
+// newfstatat(AT_FDCWD, path, {st_mode=S_IFREG|0644, st_size=size}, 0).
+ArgList stat_args(const char* p, std::int64_t size) {
+  Arg mode = testing::flags("S_IFREG|0644");
   mode.name = "st_mode";
-  mode.str = "S_IFREG|0644";
-  Arg sz;
-  sz.kind = ArgKind::Int;
-  sz.name = "st_size";
-  sz.has_raw = true;
-  sz.raw = size;
-  st.items = {mode, sz};
-  Arg flags;
-  flags.kind = ArgKind::Flags;
-  flags.str = "0";
-  return {at, path_arg(path, path), st, flags};
+  return {testing::cwd(), testing::path(p), testing::strct({mode, testing::field("st_size", std::to_string(size))}),
+          testing::flags("0")};
 }
 
 TEST(ArgSharer, EqualListsShareOneCopy) {
@@ -176,7 +153,7 @@ TEST(ArgSharer, LongListsAreLeftAlone) {
   std::vector<ArgList> store;
   ArgSharer sharer(store);
   ArgList argv;
-  for (std::size_t i = 0; i <= ArgSharer::kMaxShared; ++i) argv.push_back(path_arg("a", ""));
+  for (std::size_t i = 0; i <= ArgSharer::kMaxShared; ++i) argv.push_back(testing::path("a"));
   sharer.share(argv);
   EXPECT_FALSE(argv.borrowed());
   EXPECT_TRUE(store.empty());
