@@ -214,17 +214,23 @@ class ObjectWriter {
   bool first_ = true;
 };
 
-// `{"kind":"fd"` for each kind: every argument starts with one.
+// `{"key":"name"` for each value of the enumeration E (0 to Last), so
+// that an object whose first member is one of them opens with one append.
+template <typename E, E Last>
+std::array<std::string, static_cast<std::size_t>(Last) + 1> openings(std::string_view key) {
+  std::array<std::string, static_cast<std::size_t>(Last) + 1> o;
+  for (std::size_t v = 0; v < o.size(); ++v) {
+    o[v] = "{\"";
+    o[v] += key;
+    o[v] += "\":";
+    append_json_string(o[v], to_string(static_cast<E>(v)));
+  }
+  return o;
+}
+
 void write_arg(std::string& out, const Arg& a) {
-  static const auto openings = [] {
-    std::array<std::string, static_cast<std::size_t>(ArgKind::Other) + 1> o;
-    for (std::size_t k = 0; k < o.size(); ++k) {
-      o[k] = "{\"kind\":";
-      append_json_string(o[k], to_string(static_cast<ArgKind>(k)));
-    }
-    return o;
-  }();
-  ObjectWriter w(out, openings[static_cast<std::size_t>(a.kind)]);
+  static const auto kinds = openings<ArgKind, ArgKind::Other>("kind");  // every argument starts with one
+  ObjectWriter w(out, kinds[static_cast<std::size_t>(a.kind)]);
   w.str_if("name", a.name);
   if (!a.str.empty()) w.str("str", a.str);
   if (!a.abs.empty()) w.str("abs", a.abs);
@@ -276,16 +282,9 @@ std::string event_to_json(const Event& e) {
 }
 
 void append_event_json(std::string& out, const Event& e) {
-  static const auto openings = [] {
-    std::array<std::string, static_cast<std::size_t>(EventType::Unparsed) + 1> o;
-    for (std::size_t t = 0; t < o.size(); ++t) {
-      o[t] = "{\"type\":";
-      append_json_string(o[t], to_string(static_cast<EventType>(t)));
-    }
-    return o;
-  }();
+  static const auto types = openings<EventType, EventType::Unparsed>("type");
   {
-    ObjectWriter w(out, openings[static_cast<std::size_t>(e.type)]);
+    ObjectWriter w(out, types[static_cast<std::size_t>(e.type)]);
     if (e.tid) w.num("tid", e.tid);
     if (e.pid) w.num("pid", e.pid);
     if (e.ts_ns >= 0) w.num("ts", e.ts_ns);
