@@ -11,6 +11,7 @@
 #include <cstring>
 #include <exception>
 
+#include "alloc/alloc.h"
 #include "diff/diff.h"
 #include "input/input.h"
 #include "tracefile/tracefile.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "usage: diff_traces [--summary] GOOD BAD\n");
     return 2;
   }
+  alloc::release_memory_eagerly();  // as `tracediff diff` does
   try {
     using Clock = std::chrono::steady_clock;
     auto secs = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };

@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "alloc/alloc.h"
 #include "diff/diff.h"
 #include "normalize/normalize.h"
 #include "report/report.h"
@@ -177,6 +178,8 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   for (const std::string& f : a.good) runs.good.push_back(opener(f));
   runs.bad.push_back(opener(a.bad));
   for (const std::string& f : a.more_bad) runs.bad.push_back(opener(f));
+  // Its peak is what a diff costs: freed memory goes back at once.
+  alloc::release_memory_eagerly();
   diff::DiffResult r = diff::diff_runs(runs, dopt);
   print_warnings(r.good.warnings);
   print_warnings(r.bad.warnings);

@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake pkg-config git
   libcli11-dev libfmt-dev libdtl-dev libgtest-dev libsimdjson-dev libzstd-dev libseccomp-dev liburing-dev
+  libgoogle-perftools-dev    # tcmalloc, the executables' allocator (cmake/allocator.cmake)
   strace jq util-linux procps python3 file
   chromium   # the HTML report's browser test (tests/report/browser_test.sh)
   clang libclang-rt-14-dev   # fuzzers and the sanitizer build

@@ -75,7 +75,7 @@ docdir=$stage/usr/share/doc/tracediff
   echo "Comment: The tracediff executable is linked statically: it contains the code of the"
   echo " libraries below, built from Debian 12's packages, under their licences (their"
   echo " Debian copyright files follow)."
-  for pkg in libfmt-dev libsimdjson-dev libzstd-dev libcli11-dev libc6-dev libstdc++-12-dev; do
+  for pkg in libfmt-dev libsimdjson-dev libzstd-dev libcli11-dev libgoogle-perftools-dev libc6-dev libstdc++-12-dev; do
     f=/usr/share/doc/$pkg/copyright
     [ -f "$f" ] || f=/usr/share/doc/$(dpkg-query -W -f='${source:Package}' "$pkg" 2>/dev/null)/copyright
     [ -f "$f" ] || { say "no copyright file for $pkg"; continue; }

@@ -58,6 +58,7 @@ header() {  # TRACE JQ-FILTER: from the trace's first line (its header)
 run --version
 expect_rc 0 "--version"
 contains "build: static" "--version says static"
+contains "tcmalloc (gperftools)" "--version names the allocator scripts/package.sh links in"
 echo "$out" | sed 's/^/  /'
 
 # Bad: no /etc at all, let alone /etc/tdpkg.conf.

@@ -4,12 +4,16 @@
 # uncommitted changes, and "unknown" outside a git checkout, including a
 # tarball unpacked inside some other repository.
 #
-# usage: version_test.sh TRACEDIFF PROJECT_VERSION SOURCE_DIR
+# The allocator it names is the one it runs with (cmake/allocator.cmake):
+# with tcmalloc configured, an executable that fell back to glibc's malloc
+# would import at half the speed with every test still passing.
+#
+# usage: version_test.sh TRACEDIFF PROJECT_VERSION SOURCE_DIR ALLOCATOR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-[ $# = 3 ] || fail "usage: version_test.sh TRACEDIFF PROJECT_VERSION SOURCE_DIR"
-td=$1 version=$2 src=$3
+[ $# = 4 ] || fail "usage: version_test.sh TRACEDIFF PROJECT_VERSION SOURCE_DIR ALLOCATOR"
+td=$1 version=$2 src=$3 allocator=$4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -21,6 +25,22 @@ parts=$(sed -n 's/^parts: //p' <<<"$out")
 for p in "zstd " "simdjson " "fmt " "CLI11 " "seccomp-bpf"; do
   grep -qF "$p" <<<"$parts" || fail "parts line lacks $p: $parts"
 done
+case $allocator in
+  tcmalloc)
+    grep -qF "tcmalloc (gperftools)" <<<"$parts" || fail "built with tcmalloc, --version says: $parts"
+    # Linked in: the shared library, or its code inside a static executable.
+    if ldd "$td" 2>/dev/null | grep -q "=>"; then
+      ldd "$td" | grep -q libtcmalloc_minimal || fail "$td is not linked with libtcmalloc_minimal: $(ldd "$td")"
+    else
+      grep -qa TCMALLOC_LARGE_ALLOC_REPORT_THRESHOLD "$td" || fail "the static $td holds no tcmalloc"
+    fi
+    ;;
+  system)
+    grep -qF "glibc malloc" <<<"$parts" || fail "built with the system allocator, --version says: $parts"
+    ! ldd "$td" 2>/dev/null | grep -q libtcmalloc || fail "$td links tcmalloc, configured without it"
+    ;;
+  *) fail "unknown allocator '$allocator'" ;;
+esac
 zstd_version=$(dpkg-query -W -f='${Version}' libzstd-dev 2>/dev/null | sed 's/+.*//; s/-.*//')
 [ -z "$zstd_version" ] || grep -qF "zstd $zstd_version" <<<"$parts" || fail "zstd is $zstd_version, --version says: $parts"
 revision=$(sed -n 's/^revision: //p' <<<"$out")
