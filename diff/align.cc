@@ -25,49 +25,132 @@ std::uint32_t KeyTable::intern(const std::string& s) {
 
 namespace {
 
-// One step of an alignment: positions into the two task event lists.
-struct Step {
-  std::int64_t g = -1, b = -1;
-};
-
 // How far the greedy resync looks ahead for the next common key, and how
 // many keys must agree after it to accept it: 256 covers a long run of
-// extra calls (a loader search, a retry loop) while keeping the search at
-// 64K comparisons per divergence.
+// extra calls (a loader search, a retry loop) while bounding the search.
 constexpr std::int64_t kResyncWindow = 256;
 constexpr std::int64_t kResyncConfirm = 3;
+// Offsets tried one by one before the window is indexed: most resyncs are
+// a call or two away, and indexing costs a pass over the window.
+constexpr std::int64_t kResyncScan = 8;
+
+// Where the next common key is, looked for as (di, dj) in the order of
+// GreedyResync::next's contract. A side that stays out of step (a lost
+// event leaves every later path unresolved) makes every search fail, and
+// trying all 2W x W offsets one by one made a 1M-event pair take 18 s
+// (docs/performance.md); indexing the bad side's window by key makes a
+// failed search linear in the window.
+class GreedyResync {
+ public:
+  GreedyResync(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, std::int64_t hi_a,
+               std::int64_t hi_b)
+      : a_(a), b_(b), hi_a_(hi_a), hi_b_(hi_b) {}
+
+  /// The offsets (di, dj) with a[i+di] == b[j+dj] and the kResyncConfirm
+  /// keys from there agreeing (or both sides ending together), di and dj in
+  /// [0, kResyncWindow], not both 0: the smallest di + dj, then the
+  /// smallest di. False when there is none.
+  bool next(std::int64_t i, std::int64_t j, std::int64_t& di_out, std::int64_t& dj_out) {
+    for (std::int64_t d = 1; d <= std::min(kResyncScan, 2 * kResyncWindow); ++d)
+      for (std::int64_t di = std::max<std::int64_t>(0, d - kResyncWindow); di <= std::min(d, kResyncWindow); ++di)
+        if (try_at(i, j, di, d - di, di_out, dj_out)) return true;
+    return indexed(i, j, di_out, dj_out);
+  }
+
+ private:
+  bool agrees(std::int64_t x, std::int64_t y) const {
+    for (std::int64_t k = 0; k < kResyncConfirm; ++k) {
+      if (x + k >= hi_a_ || y + k >= hi_b_) return x + k >= hi_a_ && y + k >= hi_b_;
+      if (a_[x + k] != b_[y + k]) return false;
+    }
+    return true;
+  }
+  bool try_at(std::int64_t i, std::int64_t j, std::int64_t di, std::int64_t dj, std::int64_t& di_out,
+              std::int64_t& dj_out) const {
+    if (i + di >= hi_a_ || j + dj >= hi_b_) return false;
+    if (a_[i + di] != b_[j + dj] || !agrees(i + di, j + dj)) return false;
+    di_out = di;
+    dj_out = dj;
+    return true;
+  }
+
+  // The offsets past kResyncScan: the bad side's window in a small open
+  // hash table (key -> its offsets, ascending), then every equal pair put
+  // in a bucket by di + dj, in ascending di, and the buckets tried in order.
+  bool indexed(std::int64_t i, std::int64_t j, std::int64_t& di_out, std::int64_t& dj_out) {
+    constexpr std::size_t kSlots = 1024;  // a power of two, at least twice the window
+    static_assert(kSlots >= 2 * (kResyncWindow + 1));
+    std::int64_t nb = std::min(kResyncWindow, hi_b_ - 1 - j), na = std::min(kResyncWindow, hi_a_ - 1 - i);
+    if (nb < 0 || na < 0) return false;
+    ++stamp_;
+    if (slot_key_.empty()) {
+      slot_key_.resize(kSlots);
+      slot_head_.resize(kSlots);
+      slot_stamp_.assign(kSlots, 0);
+      next_.resize(static_cast<std::size_t>(kResyncWindow + 1));
+      buckets_.resize(static_cast<std::size_t>(2 * kResyncWindow + 1));
+    }
+    auto find = [&](std::uint64_t key) {
+      std::size_t h = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 54) & (kSlots - 1);
+      while (slot_stamp_[h] == stamp_ && slot_key_[h] != key) h = (h + 1) & (kSlots - 1);
+      return h;
+    };
+    for (std::int64_t dj = nb; dj >= 0; --dj) {  // pushed at the front: each list ascends
+      std::uint64_t key = b_[static_cast<std::size_t>(j + dj)];
+      std::size_t h = find(key);
+      if (slot_stamp_[h] != stamp_) {
+        slot_stamp_[h] = stamp_;
+        slot_key_[h] = key;
+        slot_head_[h] = -1;
+      }
+      next_[static_cast<std::size_t>(dj)] = slot_head_[h];
+      slot_head_[h] = static_cast<std::int32_t>(dj);
+    }
+    for (auto& bucket : buckets_) bucket.clear();
+    for (std::int64_t di = 0; di <= na; ++di) {
+      std::size_t h = find(a_[static_cast<std::size_t>(i + di)]);
+      if (slot_stamp_[h] != stamp_) continue;
+      for (std::int32_t dj = slot_head_[h]; dj >= 0; dj = next_[static_cast<std::size_t>(dj)])
+        if (di + dj > kResyncScan) buckets_[static_cast<std::size_t>(di + dj)].push_back(static_cast<std::int32_t>(di));
+    }
+    for (std::int64_t d = kResyncScan + 1; d <= 2 * kResyncWindow; ++d)
+      for (std::int32_t di : buckets_[static_cast<std::size_t>(d)])
+        if (agrees(i + di, j + (d - di))) {
+          di_out = di;
+          dj_out = d - di;
+          return true;
+        }
+    return false;
+  }
+
+  const std::vector<std::uint64_t>& a_;
+  const std::vector<std::uint64_t>& b_;
+  std::int64_t hi_a_, hi_b_;
+  std::uint32_t stamp_ = 0;
+  std::vector<std::uint64_t> slot_key_;
+  std::vector<std::int32_t> slot_head_, next_;
+  std::vector<std::uint32_t> slot_stamp_;
+  std::vector<std::vector<std::int32_t>> buckets_;
+};
+
+}  // namespace
 
 void greedy_align(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, std::int64_t lo_a,
                   std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {
   std::int64_t i = lo_a, j = lo_b;
-  auto agrees = [&](std::int64_t x, std::int64_t y) {
-    for (std::int64_t k = 0; k < kResyncConfirm; ++k) {
-      if (x + k >= hi_a || y + k >= hi_b) return x + k >= hi_a && y + k >= hi_b;
-      if (a[x + k] != b[y + k]) return false;
-    }
-    return true;
-  };
+  GreedyResync resync(a, b, hi_a, hi_b);
   while (i < hi_a && j < hi_b) {
     if (a[i] == b[j]) {
       out.push_back({i++, j++});
       continue;
     }
-    bool found = false;
-    for (std::int64_t d = 1; d <= 2 * kResyncWindow && !found; ++d) {
-      for (std::int64_t di = std::max<std::int64_t>(0, d - kResyncWindow); di <= std::min(d, kResyncWindow); ++di) {
-        std::int64_t dj = d - di;
-        if (i + di >= hi_a || j + dj >= hi_b) continue;
-        if (a[i + di] == b[j + dj] && agrees(i + di, j + dj)) {
-          for (std::int64_t k = 0; k < di; ++k) out.push_back({i + k, -1});
-          for (std::int64_t k = 0; k < dj; ++k) out.push_back({-1, j + k});
-          i += di;
-          j += dj;
-          found = true;
-          break;
-        }
-      }
-    }
-    if (!found) {
+    std::int64_t di = 0, dj = 0;
+    if (resync.next(i, j, di, dj)) {
+      for (std::int64_t k = 0; k < di; ++k) out.push_back({i + k, -1});
+      for (std::int64_t k = 0; k < dj; ++k) out.push_back({-1, j + k});
+      i += di;
+      j += dj;
+    } else {
       out.push_back({i++, -1});
       out.push_back({-1, j++});
     }
@@ -75,6 +158,8 @@ void greedy_align(const std::vector<std::uint64_t>& a, const std::vector<std::ui
   for (; i < hi_a; ++i) out.push_back({i, -1});
   for (; j < hi_b; ++j) out.push_back({-1, j});
 }
+
+namespace {
 
 void exact_align(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, std::int64_t lo_a,
                  std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {

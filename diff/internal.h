@@ -129,6 +129,21 @@ class KeyTable {
 /// matched or one-sided task, parents before children.
 void match_tasks(const Side& good, const Side& bad, std::vector<TaskPair>& pairs);
 
+/// One step of an alignment: positions into the two task event lists, -1
+/// on the side that has no call there.
+struct Step {
+  std::int64_t g = -1, b = -1;
+};
+
+/// The alignment used when a pair is too large for an exact one (align.cc),
+/// of a[lo_a, hi_a) and b[lo_b, hi_b), appended to `out`: equal keys pair;
+/// at a difference, the next place where kResyncConfirm keys agree within
+/// kResyncWindow calls on each side (fewest calls skipped, then fewest on
+/// the good side) resumes the pairing; with none, one call of each side is
+/// left unpaired and the search goes on from the next.
+void greedy_align(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, std::int64_t lo_a,
+                  std::int64_t hi_a, std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out);
+
 /// Aligns one matched pair (fills pair.rows and pair.approximate).
 void align_pair(const Side& good, const Side& bad, const DiffOptions& opt, TaskPair& pair);
 
