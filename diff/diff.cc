@@ -287,6 +287,7 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
         "{} redacted value{} of the same length on both sides cannot be compared: the traces were not redacted "
         "with the same key (give both hosts the same --redact-key or TRACEDIFF_REDACT_KEY)",
         uncompared, uncompared == 1 ? "" : "s"));
+  r.divergences.reserve(r.divergences.size() + r.env.size());
   for (const EnvChange& c : r.env) r.divergences.push_back(env_divergence(c));
   rank(g, b, r);
   fold(r);

@@ -49,15 +49,19 @@ const std::string& target_of(const Divergence& d) {
 // `d` says what `c` says (same kind of difference in the same field with
 // the same error) of the same target or of one under it.
 bool repeats(const Divergence& d, const Divergence& c) {
-  auto err = [](const Divergence& x) { return x.bad && x.bad->err ? *x.bad->err : std::string(); };
-  // A call that failed on the bad side only and its retries, which the
-  // good side had no reason to make, say the same.
-  auto kind = [&](const Divergence& x) {
-    bool failure = (x.kind == DivKind::Result || x.kind == DivKind::OnlyBad) && !err(x).empty();
-    return failure ? std::string("failure") : std::string(to_string(x.kind)) + ":" + x.field;
+  // Compared for every pair of causes: views, no copies.
+  auto err = [](const Divergence& x) -> std::string_view {
+    return x.bad && x.bad->err ? std::string_view(*x.bad->err) : std::string_view();
   };
-  if (kind(d) != kind(c) || d.process.substr(0, d.process.find('#')) != c.process.substr(0, c.process.find('#')))
-    return false;
+  // A call that failed on the bad side only and its retries, which the
+  // good side had no reason to make, say the same; other differences are
+  // alike when their kind and field are.
+  auto failure = [&](const Divergence& x) {
+    return (x.kind == DivKind::Result || x.kind == DivKind::OnlyBad) && !err(x).empty();
+  };
+  auto process = [](const Divergence& x) { return std::string_view(x.process).substr(0, x.process.find('#')); };
+  bool fd = failure(d), fc = failure(c);
+  if (fd != fc || (!fd && (d.kind != c.kind || d.field != c.field)) || process(d) != process(c)) return false;
   if (err(d) != err(c)) return false;
   const std::string& a = target_of(d);
   const std::string& b = target_of(c);
@@ -79,18 +83,25 @@ class Folder {
       d.consequences = 0;
       d.consequence_summary.clear();
     }
+    // The causes, in order: every search below looks only at them (a side
+    // out of step has a hundred thousand consequences and few causes, and
+    // looking at every divergence for each was quadratic).
+    causes_.clear();
+    for (std::size_t i = 0; i < r_.divergences.size(); ++i)
+      if (is_cause(r_.divergences[i])) causes_.push_back(i);
     std::vector<int> cause_of(r_.divergences.size(), -1);
     for (std::size_t i = 0; i < r_.divergences.size(); ++i)
       if (may_follow(r_.divergences[i])) cause_of[i] = find_cause(r_.divergences[i]);
     // The same difference again (a retried bind, the same file read twice,
     // the owner of each path under a directory): under the best ranked.
-    for (std::size_t i = 0; i < r_.divergences.size(); ++i) {
-      if (!is_cause(r_.divergences[i])) continue;
-      for (std::size_t j = 0; j < i; ++j)
-        if (is_cause(r_.divergences[j]) && cause_of[j] < 0 && repeats(r_.divergences[i], r_.divergences[j])) {
+    for (std::size_t i : causes_) {
+      for (std::size_t j : causes_) {
+        if (j >= i) break;
+        if (cause_of[j] < 0 && repeats(r_.divergences[i], r_.divergences[j])) {
           cause_of[i] = static_cast<int>(j);
           break;
         }
+      }
     }
     // What follows from a repeat follows from what it repeats.
     for (int& c : cause_of)
@@ -133,17 +144,17 @@ class Folder {
   int find_cause(const Divergence& d) const {
     const std::vector<Divergence>& ds = r_.divergences;
     if (d.kind == DivKind::Exit) {
-      for (std::size_t i = 0; i < ds.size(); ++i)
-        if (is_cause(ds[i]) && descends(ds[i].pair, d.pair)) return static_cast<int>(i);
+      for (std::size_t i : causes_)
+        if (descends(ds[i].pair, d.pair)) return static_cast<int>(i);
       return in_parents(d.pair);
     }
     if (one_sided(d.pair)) return in_parents(d.pair);
     int best = -1;
     bool best_same = false;
     bool good_side = d.kind == DivKind::OnlyGood || !(d.bad && d.bad->has_event);
-    for (std::size_t i = 0; i < ds.size(); ++i) {
+    for (std::size_t i : causes_) {
       const Divergence& c = ds[i];
-      if (!is_cause(c) || !related(c.pair, d.pair) || !before(c, d, good_side)) continue;
+      if (!related(c.pair, d.pair) || !before(c, d, good_side)) continue;
       bool same = c.pair == d.pair;
       if (best >= 0 && best_same && !same) continue;
       if (best < 0 || (same && !best_same) || later(c, ds[static_cast<std::size_t>(best)], good_side)) {
@@ -156,8 +167,8 @@ class Folder {
 
   int in_parents(int p) const {
     for (p = r_.pairs[static_cast<std::size_t>(p)].parent; p >= 0; p = r_.pairs[static_cast<std::size_t>(p)].parent)
-      for (std::size_t i = 0; i < r_.divergences.size(); ++i)
-        if (is_cause(r_.divergences[i]) && r_.divergences[i].pair == p) return static_cast<int>(i);
+      for (std::size_t i : causes_)
+        if (r_.divergences[i].pair == p) return static_cast<int>(i);
     return -1;
   }
 
@@ -245,6 +256,7 @@ class Folder {
   }
 
   DiffResult& r_;
+  std::vector<std::size_t> causes_;  ///< is_cause() divergences, in their order before reorder()
 };
 
 std::string path_of(const Event& e) {

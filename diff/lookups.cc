@@ -236,6 +236,9 @@ void Classifier::finish() {
   match_chains();
   std::map<std::pair<std::int32_t, std::int32_t>, int> merged_index;
   std::vector<int> final_index(pending_.size(), -1);
+  // At its size once: grown by doubling, a hundred thousand divergences
+  // of a side out of step held the old block and the new at once.
+  r_.divergences.reserve(r_.divergences.size() + pending_.size());
   for (std::size_t i = 0; i < pending_.size(); ++i) {
     Pending& pd = pending_[i];
     std::pair<std::int32_t, std::int32_t> cp;
