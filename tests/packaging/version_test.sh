@@ -29,15 +29,18 @@ case $allocator in
   tcmalloc)
     grep -qF "tcmalloc (gperftools)" <<<"$parts" || fail "built with tcmalloc, --version says: $parts"
     # Linked in: the shared library, or its code inside a static executable.
-    if ldd "$td" 2>/dev/null | grep -q "=>"; then
-      ldd "$td" | grep -q libtcmalloc_minimal || fail "$td is not linked with libtcmalloc_minimal: $(ldd "$td")"
+    # (ldd's output is kept first: with pipefail, grep -q leaving early
+    # makes ldd die of SIGPIPE and the test take the other branch.)
+    libs=$(ldd "$td" 2>/dev/null || true)
+    if grep -q "=>" <<<"$libs"; then
+      grep -q libtcmalloc_minimal <<<"$libs" || fail "$td is not linked with libtcmalloc_minimal: $libs"
     else
       grep -qa TCMALLOC_LARGE_ALLOC_REPORT_THRESHOLD "$td" || fail "the static $td holds no tcmalloc"
     fi
     ;;
   system)
     grep -qF "glibc malloc" <<<"$parts" || fail "built with the system allocator, --version says: $parts"
-    ! ldd "$td" 2>/dev/null | grep -q libtcmalloc || fail "$td links tcmalloc, configured without it"
+    ! grep -q libtcmalloc <<<"$(ldd "$td" 2>/dev/null || true)" || fail "$td links tcmalloc, configured without it"
     ;;
   *) fail "unknown allocator '$allocator'" ;;
 esac
