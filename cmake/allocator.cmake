@@ -5,7 +5,7 @@
 # writer thread frees it, and glibc's malloc serializes those two on one
 # arena lock (perf of a 1M-event import: 11% of the samples in the lock's
 # futex wait and wake); tcmalloc's per-thread caches take a free from any
-# thread without it (docs/performance.md, "The allocator"). The sanitizer
+# thread without it (docs/performance.md, fourth pass, "The allocator"). The sanitizer
 # build keeps the system allocator: ASan brings its own.
 #
 #   -DTRACEDIFF_ALLOCATOR=tcmalloc   (default) libtcmalloc_minimal, the archive in a static build

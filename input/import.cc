@@ -50,13 +50,12 @@ class BackgroundWriter {
   // Events per hand-over: enough to make the locking negligible, few enough
   // to keep the queue small (a batch is about 1 MB of events).
   static constexpr std::size_t kBatch = 2048;
-  // Room for what the importer releases at once: a call unfinished for long
-  // (a shell's wait4 while its child runs) holds back up to 2^17 events
-  // (strace/emission.h: kMaxHeld), handed out together when it is given up
-  // on or resumes. With room for only a few batches the parser then waited
-  // while the writer worked through them, and the two threads took turns
-  // instead of running side by side (docs/performance.md, "The allocator").
-  static constexpr std::size_t kMaxQueued = (std::size_t{1} << 17) / kBatch;
+  // Room for what the importer releases at once (a shell's wait4 left
+  // unfinished while its child runs holds back the events after it). With
+  // room for only a few batches the parser then waited while the writer
+  // worked through them, and the two threads took turns instead of running
+  // side by side (docs/performance.md, "Room in the writer's queue").
+  static constexpr std::size_t kMaxQueued = strace::kMaxHeldEvents / kBatch;
 
   void push() {
     if (batch_.empty()) return;

@@ -18,6 +18,7 @@
 
 #include "model/trace.h"
 #include "strace/reassembly.h"
+#include "strace/strace.h"
 
 namespace tracediff::strace::detail {
 
@@ -26,9 +27,8 @@ namespace tracediff::strace::detail {
 inline constexpr std::size_t kHoldForCommand = 4096;
 
 /// A call unfinished for this many events no longer holds the events after
-/// it: a daemon's thread can sit in epoll_wait for a whole log, and holding
-/// everything behind it would keep the log in memory. About 60 MB of events.
-inline constexpr std::size_t kMaxHeld = 1 << 17;
+/// it (strace.h: kMaxHeldEvents, which the stream's consumers size for).
+inline constexpr std::size_t kMaxHeld = kMaxHeldEvents;
 
 /// The events of a file not yet handed out, addressed by their index in the
 /// whole file (a call left unfinished keeps its index while the events

@@ -16,6 +16,7 @@
 // enrichment, emission, -ff sets, sniffing) are laid out in importer.h.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,12 @@
 #include "model/trace.h"
 
 namespace tracediff::strace {
+
+/// The most events import_strace_stream() hands out at once: a call left
+/// unfinished holds back the events after it, for at most this many (a
+/// daemon's thread can sit in epoll_wait for a whole log), and they go out
+/// together when it resumes or is given up on. About 60 MB of events.
+inline constexpr std::size_t kMaxHeldEvents = std::size_t{1} << 17;
 
 struct ImportOptions {
   /// Pid to use for lines without a pid prefix (a single-process log, or one
