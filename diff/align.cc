@@ -44,15 +44,18 @@ class GreedyResync {
  public:
   GreedyResync(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b, std::int64_t hi_a,
                std::int64_t hi_b)
-      : a_(a), b_(b), hi_a_(hi_a), hi_b_(hi_b) {}
+      : a_(a), b_(b), hi_a_(hi_a), hi_b_(hi_b), slot_key_(kSlots), slot_head_(kSlots),
+        next_(static_cast<std::size_t>(kResyncWindow + 1)), slot_stamp_(kSlots, 0),
+        buckets_(static_cast<std::size_t>(2 * kResyncWindow + 1)) {}
 
   /// The offsets (di, dj) with a[i+di] == b[j+dj] and the kResyncConfirm
   /// keys from there agreeing (or both sides ending together), di and dj in
   /// [0, kResyncWindow], not both 0: the smallest di + dj, then the
   /// smallest di. False when there is none.
   bool next(std::int64_t i, std::int64_t j, std::int64_t& di_out, std::int64_t& dj_out) {
-    for (std::int64_t d = 1; d <= std::min(kResyncScan, 2 * kResyncWindow); ++d)
-      for (std::int64_t di = std::max<std::int64_t>(0, d - kResyncWindow); di <= std::min(d, kResyncWindow); ++di)
+    static_assert(kResyncScan <= kResyncWindow);  // so every (di, d - di) of the scan is in the window
+    for (std::int64_t d = 1; d <= kResyncScan; ++d)
+      for (std::int64_t di = 0; di <= d; ++di)
         if (try_at(i, j, di, d - di, di_out, dj_out)) return true;
     return indexed(i, j, di_out, dj_out);
   }
@@ -78,18 +81,9 @@ class GreedyResync {
   // hash table (key -> its offsets, ascending), then every equal pair put
   // in a bucket by di + dj, in ascending di, and the buckets tried in order.
   bool indexed(std::int64_t i, std::int64_t j, std::int64_t& di_out, std::int64_t& dj_out) {
-    constexpr std::size_t kSlots = 1024;  // a power of two, at least twice the window
-    static_assert(kSlots >= 2 * (kResyncWindow + 1));
     std::int64_t nb = std::min(kResyncWindow, hi_b_ - 1 - j), na = std::min(kResyncWindow, hi_a_ - 1 - i);
     if (nb < 0 || na < 0) return false;
     ++stamp_;
-    if (slot_key_.empty()) {
-      slot_key_.resize(kSlots);
-      slot_head_.resize(kSlots);
-      slot_stamp_.assign(kSlots, 0);
-      next_.resize(static_cast<std::size_t>(kResyncWindow + 1));
-      buckets_.resize(static_cast<std::size_t>(2 * kResyncWindow + 1));
-    }
     auto find = [&](std::uint64_t key) {
       std::size_t h = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 54) & (kSlots - 1);
       while (slot_stamp_[h] == stamp_ && slot_key_[h] != key) h = (h + 1) & (kSlots - 1);
@@ -122,6 +116,9 @@ class GreedyResync {
         }
     return false;
   }
+
+  static constexpr std::size_t kSlots = 1024;  // a power of two, at least twice the window
+  static_assert(kSlots >= 2 * (kResyncWindow + 1));
 
   const std::vector<std::uint64_t>& a_;
   const std::vector<std::uint64_t>& b_;
