@@ -1,6 +1,8 @@
 // Decoding trace files. simdjson's DOM parser is used one line at a time:
 // it reads a 1M-event trace well inside the budget in docs/performance.md,
-// where nlohmann::json took several times longer.
+// where nlohmann::json took several times longer. The header is read here;
+// the event lines are parsed on worker threads (tracefile/batches.h) and
+// taken back in file order.
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -10,6 +12,7 @@
 #include <functional>
 
 #include "model/string_pool.h"
+#include "tracefile/batches.h"
 #include "tracefile/tracefile.h"
 #include "strace/strace.h"
 
@@ -385,30 +388,6 @@ Header read_header(dom::element doc) {
 
 }  // namespace
 
-namespace detail {
-
-Event parse_event_line(std::string_view line) {
-  static thread_local dom::parser parser;
-  dom::element doc;
-  if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
-    throw BadField(simdjson::error_message(err));
-  Event e;
-  read_event(doc, e);
-  return e;
-}
-
-}  // namespace detail
-
-namespace {
-
-bool is_blank(std::string_view s) {
-  for (char c : s)
-    if (c != ' ' && c != '\t' && c != '\r') return false;
-  return true;
-}
-
-}  // namespace
-
 namespace {
 
 // After this many events, the vector is reserved for the whole file.
@@ -437,52 +416,63 @@ void reserve_events(std::vector<Event>& events, const LineReader& in, std::uint6
   }
 }
 
-// Where parsed events go. read_trace fills its vector in place (moving a
-// finished Event into the vector cost more than parsing some of them);
+// Where parsed events go: read_trace keeps them in its vector,
 // read_trace_events hands each one to a callback.
 struct VectorSink {
   Trace& t;
   void header(Header& h) { t.header = std::move(h); }
-  Event& slot() { return t.events.emplace_back(); }
-  void commit(const LineReader& in, std::uint64_t header_bytes, std::uint64_t event_bytes) {
+  void take(Event&& e, const LineReader& in, std::uint64_t header_bytes, std::uint64_t event_bytes) {
     std::vector<Event>& ev = t.events;
     if (ev.size() == kSampleEvents) reserve_events(ev, in, header_bytes, event_bytes, 1.5);
     // Full although reserved: estimate again from everything read so far
     // rather than let the vector double.
     else if (ev.size() > kSampleEvents && ev.size() == ev.capacity())
       reserve_events(ev, in, header_bytes, event_bytes, 1.05);
+    ev.push_back(std::move(e));
   }
-  void discard() { t.events.pop_back(); }
 };
 
 struct CallbackSink {
   const std::function<void(Header&)>& on_header;
   const std::function<void(Event&&)>& on_event;
-  Event e;
   void header(Header& h) { on_header(h); }
-  Event& slot() {
-    e = Event();
-    return e;
-  }
-  void commit(const LineReader&, std::uint64_t, std::uint64_t) { on_event(std::move(e)); }
-  void discard() {}
+  void take(Event&& e, const LineReader&, std::uint64_t, std::uint64_t) { on_event(std::move(e)); }
 };
+
+static_assert(detail::kBatchPadding >= simdjson::SIMDJSON_PADDING);
+
+// One event line, on a worker thread: the batch pads its lines, so simdjson
+// parses them where they lie.
+bool parse_event(std::string_view line, Event& e, std::string& error) {
+  thread_local dom::parser parser;
+  dom::element doc;
+  if (auto err = parser.parse(line.data(), line.size(), false).get(doc)) {
+    error = simdjson::error_message(err);
+    return false;
+  }
+  try {
+    read_event(doc, e);
+  } catch (const BadField& x) {
+    error = x.what();
+    return false;
+  }
+  return true;
+}
 
 template <typename Sink>
 std::size_t read_events(const std::string& path, Sink& sink, std::vector<Warning>& warnings) {
   LineReader in(path);
-  std::string_view line;
-  bool unterminated = false;
-  dom::parser parser;
-  bool have_header = false;
-  std::uint64_t header_bytes = 0, event_bytes = 0;
-  std::size_t count = 0;
-  while (in.next(line, unterminated)) {
-    if (is_blank(line)) continue;
-    if (!have_header) {
+  std::uint64_t header_bytes = 0;
+  {
+    std::string_view line;
+    bool unterminated = false;
+    bool have_header = false;
+    while (!have_header && in.next(line, unterminated)) {
+      if (detail::blank_line(line)) continue;
       // Before parsing JSON, make sure it is text: a binary file gets a clear error.
       if (line.find('\0') != std::string_view::npos)
         throw InputError(fmt::format("{}:{}: binary file, not a tracediff trace", path, in.lineno()));
+      dom::parser parser;
       dom::element doc;
       if (parser.parse(line.data(), line.size(), true).get(doc))
         throw InputError(fmt::format("{}:{}: not a tracediff trace (the first line is not a JSON header)",
@@ -496,35 +486,33 @@ std::size_t read_events(const std::string& path, Sink& sink, std::vector<Warning
       }
       have_header = true;
       sink.header(h);
-      continue;
     }
-    event_bytes += line.size() + 1;
-    try {
-      dom::element doc;
-      if (auto err = parser.parse(line.data(), line.size(), true).get(doc))
-        throw BadField(simdjson::error_message(err));
-      Event& ev = sink.slot();
-      try {
-        read_event(doc, ev);
-      } catch (...) {
-        sink.discard();
-        throw;
-      }
-    } catch (const BadField& e) {
-      if (unterminated) {
-        warnings.push_back({path, in.lineno(),
-                            fmt::format("last line is incomplete (the writer was interrupted); "
-                                        "kept the {} events before it",
-                                        count)});
-        break;
-      }
-      throw InputError(fmt::format("{}:{}: bad event: {}", path, in.lineno(), e.what()));
-    }
-    ++count;
-    sink.commit(in, header_bytes, event_bytes);
+    if (!have_header) throw InputError(fmt::format("{}: empty file, not a tracediff trace", path));
   }
-  if (!have_header) throw InputError(fmt::format("{}: empty file, not a tracediff trace", path));
-  if (in.truncated() && warnings.empty())
+  // The events are parsed on worker threads (tracefile/batches.h) and
+  // taken here in file order.
+  detail::BatchReader batches(in, parse_event, detail::BatchReader::default_workers());
+  std::uint64_t event_bytes = 0;
+  std::size_t count = 0;
+  while (detail::LineBatch* b = batches.next()) {
+    for (std::size_t i = 0; i < b->events.size(); ++i) {
+      event_bytes += b->line(i).size() + 1;
+      sink.take(std::move(b->events[i]), in, header_bytes, event_bytes);
+      ++count;
+    }
+    if (b->fatal) std::rethrow_exception(b->fatal);
+    if (b->failed == detail::LineBatch::npos) continue;
+    std::uint32_t lineno = b->linenos[b->failed];
+    if (b->failed + 1 == b->size() && b->last_unterminated) {
+      warnings.push_back({path, lineno,
+                          fmt::format("last line is incomplete (the writer was interrupted); "
+                                      "kept the {} events before it",
+                                      count)});
+      return count;
+    }
+    throw InputError(fmt::format("{}:{}: bad event: {}", path, lineno, b->error));
+  }
+  if (in.truncated())
     warnings.push_back({path, in.lineno(),
                         fmt::format("compressed data ends mid-frame (the writer was interrupted); "
                                     "kept the {} events before it",
@@ -536,7 +524,7 @@ std::size_t read_events(const std::string& path, Sink& sink, std::vector<Warning
 
 std::size_t read_trace_events(const std::string& path, const std::function<void(Header&)>& on_header,
                               const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
-  CallbackSink sink{on_header, on_event, {}};
+  CallbackSink sink{on_header, on_event};
   return read_events(path, sink, warnings);
 }
 

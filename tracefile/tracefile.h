@@ -101,7 +101,9 @@ Trace read_trace(const std::string& path);
 
 /// Streaming form of read_trace(): `on_header` is called once with the
 /// header, then `on_event` for each event in file order, so a caller can
-/// shrink each event before the next is read. A truncated last line adds a
+/// shrink each event before the next is read. Both are called on the
+/// caller's thread; the lines are parsed on worker threads meanwhile, a
+/// few thousand events ahead at most. A truncated last line adds a
 /// Warning to `warnings`; errors are thrown as by read_trace(). Returns the
 /// number of events.
 std::size_t read_trace_events(const std::string& path, const std::function<void(Header&)>& on_header,
