@@ -162,18 +162,16 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
     dopt.normalize.rewrites.insert(dopt.normalize.rewrites.end(), rs.begin(), rs.end());
   }
   dopt.force = a.force;
-  // One raw trace in memory at a time (diff_sources normalizes the first
-  // before reading the second); the normalized traces keep the warnings.
+  // No raw trace whole in memory (diff_sources normalizes each event as it
+  // is read, both sides at once); the normalized traces keep the warnings.
   // Each run is opened when it is read: the first good run is read once
   // for each other run compared with it. On a terminal, a progress line
   // counts the events read and the pairs aligned.
   progress::Line line = progress_line();
   dopt.progress = &line;
   diff::RunSources runs;
-  auto opener = [&line](const std::string& f) {
-    return [f, &line]() -> std::unique_ptr<EventSource> {
-      return std::make_unique<progress::CountingSource>(input::open_any(f), &line);
-    };
+  auto opener = [](const std::string& f) {
+    return [f]() -> std::unique_ptr<EventSource> { return input::open_any(f); };
   };
   for (const std::string& f : a.good) runs.good.push_back(opener(f));
   runs.bad.push_back(opener(a.bad));

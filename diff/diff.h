@@ -158,7 +158,7 @@ struct DiffOptions {
   std::size_t exact_limit = 50'000'000;
   /// Several runs: compare runs of different commands instead of refusing.
   bool force = false;
-  /// Told the pairs aligned (may be null: nobody looks).
+  /// Told the events read and the pairs aligned (may be null: nobody looks).
   progress::Meter* progress = nullptr;
 };
 
@@ -172,10 +172,13 @@ DiffResult diff_traces(Trace&& good, Trace&& bad, const DiffOptions& opt = {},
                        const std::string& good_file = "good", const std::string& bad_file = "bad");
 
 /// Reads two sources (input::open_any gives one for any file) and diffs
-/// them, normalizing each event as it is read and the first side before
-/// reading the second, so that no raw trace is ever whole in memory.
+/// them, normalizing each event as it is read, so that no raw trace is
+/// ever whole in memory. The two are read at once, the bad one on a thread
+/// of its own (sources must not share state); opt.progress counts the
+/// events of both and is told from the calling thread only.
 /// SideInfo::file is the source's name. Throws what the sources throw
-/// (InputError for a file that cannot be read).
+/// (InputError for a file that cannot be read), the good side's error
+/// when both fail.
 DiffResult diff_sources(EventSource& good, EventSource& bad, const DiffOptions& opt = {});
 
 /// Opens one run's source; called once for each time the run is read.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -102,8 +103,11 @@ struct Side {
 };
 
 /// Reads one source into `side`: the events go (enriched) into `trace`,
-/// what is compared into `side`. Normalizes nothing in place.
-void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& trace, Side& side, SideInfo& info);
+/// what is compared into `side`. Normalizes nothing in place. `each` (may
+/// be empty) is called after each event is taken: it counts, and may throw
+/// to stop the reading.
+void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& trace, Side& side, SideInfo& info,
+               const std::function<void()>& each = {});
 
 /// The target of an event as recorded: its path (absolute when known),
 /// socket address or fd referent; "" when it has none.

@@ -268,7 +268,8 @@ std::string Side::task_name(std::int32_t tid) const {
   return it == task_names.end() ? fmt::format("pid {}", tid) : it->second;
 }
 
-void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& trace, Side& side, SideInfo& info) {
+void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& trace, Side& side, SideInfo& info,
+               const std::function<void()>& each) {
   std::unique_ptr<Loader> loader;
   src.read(
       [&](Header& h) {
@@ -276,7 +277,11 @@ void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& 
         info.file = src.name();
         loader = std::make_unique<Loader>(trace.header, opt, trace, side);
       },
-      [&](Event&& e) { loader->add(std::move(e)); }, trace.warnings);
+      [&](Event&& e) {
+        loader->add(std::move(e));
+        if (each) each();
+      },
+      trace.warnings);
   side.canon = loader->finish();
   // Rows hold event indices in 32 bits (diff.h: AlignedRow).
   if (trace.events.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))

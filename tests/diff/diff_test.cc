@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <chrono>
+#include <set>
+#include <thread>
+
 #include "diff/diff.h"
+#include "progress/progress.h"
 #include "tests/diff/builders.h"
 #include "tests/trace/test_util.h"
 #include "input/input.h"
@@ -372,6 +377,122 @@ TEST(Diff, ApproximateAlignmentAboveTheLimitSaysSo) {
 diff::DiffResult diff_files(const std::string& good, const std::string& bad) {
   std::unique_ptr<EventSource> g = input::open_any(good), b = input::open_any(bad);
   return diff::diff_sources(*g, *b);
+}
+
+// The two sides are read at once, the bad one on a thread of its own
+// (diff_sources): a source that fails after `fail_at` events (never when
+// 0), optionally slow, that notes on which thread it ran.
+class FailingSource : public EventSource {
+ public:
+  FailingSource(Trace t, std::string name, std::size_t fail_at, std::chrono::microseconds pause = {})
+      : t_(std::move(t)), name_(std::move(name)), fail_at_(fail_at), pause_(pause) {}
+  const std::string& name() const override { return name_; }
+  void read(const std::function<void(Header&)>& on_header, const std::function<void(Event&&)>& on_event,
+            std::vector<Warning>&) override {
+    thread = std::this_thread::get_id();
+    on_header(t_.header);
+    std::size_t n = 0;
+    for (Event& e : t_.events) {
+      if (fail_at_ && ++n == fail_at_) throw InputError(name_ + ":" + std::to_string(n + 1) + ": bad event: broken");
+      if (pause_.count()) std::this_thread::sleep_for(pause_);
+      on_event(std::move(e));
+      ++handed;
+    }
+  }
+  std::thread::id thread;
+  std::size_t handed = 0;  ///< events handed on
+
+ private:
+  Trace t_;
+  std::string name_;
+  std::size_t fail_at_;
+  std::chrono::microseconds pause_;
+};
+
+Trace long_program(std::int32_t pid, int opens) {
+  TraceBuilder b(pid);
+  b.exec("/usr/bin/app", {"app"});
+  for (int i = 0; i < opens; ++i) b.open("/usr/lib/f" + std::to_string(i), ok(3)).call("close", {fd(3)}, ok());
+  return b.exit(0).build();
+}
+
+TEST(DiffSources, ReadsTheBadSideOnAThreadOfItsOwn) {
+  FailingSource g(long_program(1000, 3000), "good.trace", 0), b(long_program(2000, 3000), "bad.trace", 0);
+  diff::DiffResult r = diff::diff_sources(g, b);
+  EXPECT_EQ(g.thread, std::this_thread::get_id());
+  EXPECT_NE(b.thread, std::this_thread::get_id());
+  EXPECT_EQ(r.good.events.size(), r.bad.events.size());
+  EXPECT_EQ(r.good.events.size(), g.handed);
+  EXPECT_FALSE(r.has_significant());
+}
+
+TEST(DiffSources, TheGoodSidesErrorIsTheOneReportedAndStopsTheBadSide) {
+  // The bad side would take 6000 * 200 us = 1.2 s: it is stopped early.
+  FailingSource g(long_program(1000, 3000), "good.trace", 10),
+      b(long_program(2000, 3000), "bad.trace", 5000, std::chrono::microseconds(200));
+  try {
+    diff::diff_sources(g, b);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "good.trace:11: bad event: broken");
+  }
+  EXPECT_LT(b.handed, 4000u) << "the bad side was read on after the good side failed";
+}
+
+TEST(DiffSources, TheBadSidesErrorReachesTheCaller) {
+  FailingSource g(long_program(1000, 3000), "good.trace", 0), b(long_program(2000, 3000), "bad.trace", 42);
+  try {
+    diff::diff_sources(g, b);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "bad.trace:43: bad event: broken");
+  }
+}
+
+// Counts both sides' events, told from the calling thread only.
+class RecordingMeter : public progress::Meter {
+ public:
+  void update(const std::string& what, std::uint64_t done, std::uint64_t, const char*) override {
+    threads.insert(std::this_thread::get_id());
+    if (what.starts_with("reading")) {
+      reading = what;
+      most = std::max(most, done);
+    }
+  }
+  void finish() override { ++finished; }
+  std::set<std::thread::id> threads;
+  std::string reading;
+  std::uint64_t most = 0;
+  int finished = 0;
+};
+
+TEST(DiffSources, TheProgressLineCountsBothSidesFromTheCallingThread) {
+  // The bad side is slower: the good side is read first, and the count
+  // goes on while the bad one is.
+  FailingSource g(long_program(1000, 4000), "good.trace", 0),
+      b(long_program(2000, 4000), "bad.trace", 0, std::chrono::microseconds(20));
+  RecordingMeter m;
+  diff::DiffOptions opt;
+  opt.progress = &m;
+  diff::diff_sources(g, b, opt);
+  EXPECT_EQ(m.threads, (std::set<std::thread::id>{std::this_thread::get_id()}));
+  EXPECT_EQ(m.reading, "reading good.trace and bad.trace");
+  EXPECT_GT(m.most, g.handed) << "the bad side's events were not counted";
+  EXPECT_LE(m.most, g.handed + b.handed);
+  EXPECT_GE(m.finished, 1);
+}
+
+TEST(DiffSources, TheSameInputsGiveTheSameReport) {
+  // Two threads and a pool of workers: the report must not depend on who
+  // ran first.
+  TempDir dir;
+  Trace a = long_program(1000, 5000), b = long_program(2000, 5000);
+  b.events[4001].result = fail("EACCES");
+  tracefile::write_trace(dir.file("a.trace"), a, {});
+  tracefile::write_trace(dir.file("b.trace"), b, {});
+  std::string first = diff::diff_to_json(diff_files(dir.file("a.trace"), dir.file("b.trace")));
+  EXPECT_NE(first.find("EACCES"), std::string::npos);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(diff::diff_to_json(diff_files(dir.file("a.trace"), dir.file("b.trace"))), first);
 }
 
 TEST(Diff, DiffFilesGivesWhatDiffTracesGives) {

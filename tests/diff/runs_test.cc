@@ -60,7 +60,9 @@ TEST(Fold, WhatTheGoodSideWentOnToDoFollowsFromTheMissingModule) {
   EXPECT_EQ(r.standing_count(), 1u);
   EXPECT_GT(r.runs.folded, 0u);
   for (const diff::Divergence& d : r.divergences)
-    if (d.significant && &d != &cause) EXPECT_EQ(d.follows, 1) << d.explanation;
+    if (d.significant && &d != &cause) {
+      EXPECT_EQ(d.follows, 1) << d.explanation;
+    }
   EXPECT_TRUE(r.has_significant());
 }
 
