@@ -254,19 +254,20 @@ struct Stopped {};
 // both are read. Each event is enriched as it is read, so neither raw
 // trace is ever whole in memory. The progress line counts the events of
 // both; only this thread touches it. An error on the good side is the one
-// reported (the bad side is stopped), as when they were read in turn.
+// reported, as when they were read in turn: the bad side stops at its next
+// event (one waiting for input, a pipe, is waited for).
 std::pair<Prepared, Prepared> prepare_both(EventSource& good, EventSource& bad, const DiffOptions& opt) {
-  // The shared counts are touched once per kStride events: a line that
-  // both cores write and read per event cost a tenth of the reading.
+  // The count is published once per kStride events: a line that both
+  // cores write and read per event cost a tenth of the reading. `stop` is
+  // written once, so reading it per event costs nothing.
   constexpr std::uint64_t kStride = 1024;
   std::atomic<std::uint64_t> bad_events{0};
   std::atomic<bool> stop{false};
   auto bad_side = std::async(std::launch::async, [&] {
     std::uint64_t n = 0;
     return prepare(bad, opt.normalize, [&] {
-      if (++n % kStride) return;
-      bad_events.store(n, std::memory_order_relaxed);
       if (stop.load(std::memory_order_relaxed)) throw Stopped{};
+      if (++n % kStride == 0) bad_events.store(n, std::memory_order_relaxed);
     });
   });
   std::string what = fmt::format("reading {} and {}", good.name(), bad.name());
