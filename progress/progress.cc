@@ -62,19 +62,4 @@ void Line::finish() {
   stride_ = 1;
 }
 
-void CountingSource::read(const std::function<void(Header&)>& on_header,
-                          const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
-  if (!meter_) return inner_->read(on_header, on_event, warnings);
-  std::uint64_t n = 0;
-  std::string what = "reading " + inner_->name();
-  inner_->read(
-      on_header,
-      [&](Event&& e) {
-        on_event(std::move(e));
-        meter_->update(what, ++n, 0, "events");
-      },
-      warnings);
-  meter_->finish();
-}
-
 }  // namespace tracediff::progress

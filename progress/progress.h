@@ -17,7 +17,6 @@
 #include <memory>
 #include <string>
 
-#include "model/source.h"
 
 namespace tracediff::progress {
 
@@ -64,21 +63,6 @@ class Line : public Meter {
   std::chrono::steady_clock::time_point start_, last_, checked_;
   bool started_ = false, shown_ = false;
   std::uint64_t calls_ = 0, stride_ = 1;
-};
-
-/// A source that counts the events it hands on ("reading NAME: N events")
-/// to `meter` (may be null: then it only passes them through) and finishes
-/// the meter when the source is read.
-class CountingSource : public EventSource {
- public:
-  CountingSource(std::unique_ptr<EventSource> inner, Meter* meter) : inner_(std::move(inner)), meter_(meter) {}
-  const std::string& name() const override { return inner_->name(); }
-  void read(const std::function<void(Header&)>& on_header, const std::function<void(Event&&)>& on_event,
-            std::vector<Warning>& warnings) override;
-
- private:
-  std::unique_ptr<EventSource> inner_;
-  Meter* meter_;
 };
 
 /// "1,234,567": counts read at a glance.

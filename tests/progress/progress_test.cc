@@ -128,21 +128,6 @@ TEST(ProgressLine, DrawnOnARealTerminal) {
   ::close(slave);
 }
 
-TEST(CountingSource, PassesEventsThroughAndFinishes) {
-  Trace t;
-  t.events.resize(3);
-  Fixture f;
-  Line l(f.options(true));
-  CountingSource src(std::make_unique<TraceSource>(std::move(t), "x"), &l);
-  std::vector<Warning> w;
-  int header = 0, events = 0;
-  src.read([&](Header&) { ++header; }, [&](Event&&) { ++events; }, w);
-  EXPECT_EQ(header, 1);
-  EXPECT_EQ(events, 3);
-  EXPECT_FALSE(l.shown());
-  EXPECT_EQ(src.name(), "x");
-}
-
 TEST(WithCommas, GroupsThousands) {
   EXPECT_EQ(with_commas(0), "0");
   EXPECT_EQ(with_commas(999), "999");
