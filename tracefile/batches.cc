@@ -104,6 +104,9 @@ void BatchReader::fill() {
   }
 }
 
+// The batches still out stay queued for the workers while the caller uses
+// the one handed back, so one fill per call (after the last one handed back
+// is free again to be filled) keeps the workers busy.
 LineBatch* BatchReader::next() {
   if (current_) free_.push_back(std::move(current_));
   fill();
@@ -116,9 +119,6 @@ LineBatch* BatchReader::next() {
   done_.wait(lk, [&] { return order_.front()->parsed; });
   current_ = std::move(order_.front());
   order_.pop_front();
-  lk.unlock();
-  // Refill now, so that the workers parse while the caller uses this one.
-  fill();
   return current_.get();
 }
 
