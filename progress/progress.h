@@ -14,9 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
-
 
 namespace tracediff::progress {
 
