@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "model/scoped_fd.h"
+#include "tracefile/bytes.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff::tracefile {
@@ -52,38 +53,7 @@ std::string now_iso8601() {
 
 // ---------------------------------------------------------------- reading
 
-namespace {
-
-// A byte buffer that grows without zero-filling: std::string::resize would
-// memset each 1 MiB chunk just before read() overwrites it.
-class Bytes {
- public:
-  char* data() { return p_.get(); }
-  std::size_t size() const { return n_; }
-  /// Room for `extra` more bytes after size(); commit() what was written.
-  char* grow(std::size_t extra) {
-    if (n_ + extra > cap_) {
-      std::size_t cap = std::max(n_ + extra, cap_ * 2);
-      auto q = std::make_unique_for_overwrite<char[]>(cap);
-      if (n_) std::memcpy(q.get(), p_.get(), n_);
-      p_ = std::move(q);
-      cap_ = cap;
-    }
-    return p_.get() + n_;
-  }
-  void commit(std::size_t k) { n_ += k; }
-  /// Drops the first k bytes.
-  void consume(std::size_t k) {
-    if (k < n_) std::memmove(p_.get(), p_.get() + k, n_ - k);
-    n_ -= std::min(k, n_);
-  }
-
- private:
-  std::unique_ptr<char[]> p_;
-  std::size_t n_ = 0, cap_ = 0;
-};
-
-}  // namespace
+using detail::Bytes;
 
 struct LineReader::Impl {
   ScopedFd fd;
@@ -269,7 +239,7 @@ struct TraceWriter::Impl {
   ScopedFd fd;
   bool closed = false;
   ZSTD_CStream* cs = nullptr;
-  std::string buf;   // uncompressed JSON not yet handed to zstd / the kernel
+  Bytes buf;         // uncompressed JSON not yet handed to zstd / the kernel
   std::string zbuf;  // compressed output scratch
   std::string created;       // the header's, kept by update_header()
   std::size_t header_region = 0;  // bytes at offset 0 update_header() may rewrite; 0: none
@@ -368,8 +338,8 @@ TraceWriter::TraceWriter(const std::string& path, const Header& h, Options opt)
     line.append(room, ' ');  // JSON allows spaces after the object
     impl_->header_region = line.size();
   }
-  impl_->buf = std::move(line);
-  impl_->buf.push_back('\n');
+  impl_->buf.append(line);
+  impl_->buf.put('\n');
   flush();
 }
 
@@ -403,8 +373,8 @@ TraceWriter::~TraceWriter() {
 
 void TraceWriter::write(const Event& e) {
   if (impl_->closed) throw std::logic_error("TraceWriter::write after close");
-  append_event_json(impl_->buf, e);
-  impl_->buf.push_back('\n');
+  detail::encode_event(impl_->buf, e);
+  impl_->buf.put('\n');
   if (impl_->buf.size() >= kWriteBuffer) flush();
 }
 
@@ -429,7 +399,7 @@ void TraceWriter::flush() {
   Impl& m = *impl_;
   if (m.closed) return;
   if (m.cs) {
-    zstd_pump(m.cs, m.zbuf, m.buf, ZSTD_e_flush, m.fd.get(), path_);
+    zstd_pump(m.cs, m.zbuf, m.buf.view(), ZSTD_e_flush, m.fd.get(), path_);
   } else {
     write_all(m.fd.get(), m.buf.data(), m.buf.size(), path_);
   }
@@ -440,7 +410,7 @@ void TraceWriter::close() {
   Impl& m = *impl_;
   if (m.closed) return;
   if (m.cs) {
-    zstd_pump(m.cs, m.zbuf, m.buf, ZSTD_e_end, m.fd.get(), path_);
+    zstd_pump(m.cs, m.zbuf, m.buf.view(), ZSTD_e_end, m.fd.get(), path_);
     m.buf.clear();
   } else {
     flush();

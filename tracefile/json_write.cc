@@ -1,6 +1,8 @@
 // Encoding the model as JSON Lines. Hand-written rather than through a DOM:
 // the recorder and importer write millions of events and a DOM per event
-// would cost more than the rest of the work (docs/performance.md).
+// would cost more than the rest of the work (docs/performance.md). Events
+// are encoded into a Bytes buffer (bytes.h), which appends without
+// std::string's zero-filling resize and per-byte bookkeeping.
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -8,6 +10,7 @@
 #include <cstring>
 
 #include "model/text.h"
+#include "tracefile/bytes.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff::tracefile {
@@ -25,11 +28,12 @@ struct EscapeTable {
 };
 constexpr EscapeTable kEscape;
 
+constexpr char kHex[] = "0123456789abcdef";
+
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
+void append_json_string(Bytes& out, std::string_view s) {
+  out.put('"');
   // Copies runs of plain bytes in one append: byte-by-byte push_back was a
   // quarter of `tracediff import` (docs/performance.md).
   const char* p = s.data();
@@ -41,28 +45,29 @@ void append_json_string(std::string& out, std::string_view s) {
     if (p == end) break;
     auto c = static_cast<unsigned char>(*p++);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"': out.append("\\\"", 2); break;
+      case '\\': out.append("\\\\", 2); break;
+      case '\n': out.append("\\n", 2); break;
+      case '\t': out.append("\\t", 2); break;
+      case '\r': out.append("\\r", 2); break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
         out.append(esc, 6);
       }
     }
   }
-  out.push_back('"');
+  out.put('"');
 }
 
-void append_hex(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
+void append_hex(Bytes& out, std::string_view s) {
+  char* p = out.grow(2 * s.size() + 2);
+  *p++ = '"';
   for (unsigned char c : s) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
+    *p++ = kHex[c >> 4];
+    *p++ = kHex[c & 15];
   }
-  out.push_back('"');
+  *p++ = '"';
+  out.commit_to(p);
 }
 
 bool valid_utf8(std::string_view s) {
@@ -98,23 +103,23 @@ std::string replace_invalid_utf8(std::string_view s) {
 // A text value where no key can carry the "_hex" suffix (array elements,
 // option values): a string when it is valid UTF-8, else {"hex": "..."}, so
 // that no byte is lost (docs/trace-format.md).
-void append_text(std::string& o, std::string_view v) {
+void append_text(Bytes& o, std::string_view v) {
   if (valid_utf8(v)) {
     append_json_string(o, v);
   } else {
-    o += "{\"hex\":";
+    o.append("{\"hex\":", 7);
     append_hex(o, v);
-    o.push_back('}');
+    o.put('}');
   }
 }
 
-void append_str_array(std::string& o, const std::vector<std::string>& v) {
-  o.push_back('[');
+void append_str_array(Bytes& o, const std::vector<std::string>& v) {
+  o.put('[');
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) o.push_back(',');
+    if (i) o.put(',');
     append_text(o, v[i]);
   }
-  o.push_back(']');
+  o.put(']');
 }
 
 }  // namespace detail
@@ -122,37 +127,58 @@ void append_str_array(std::string& o, const std::vector<std::string>& v) {
 namespace {
 
 using detail::append_json_string;
+using detail::Bytes;
+
+// Printable ASCII without '"' or '\\': written as it is. Eight bytes at a
+// time: a byte of 0x80 or more, below 0x20, or equal to '"', '\\' or 0x7f
+// sets that byte's high bit in one of the words below (the classic
+// "has a byte less than n / equal to n" tests; a borrow can only mark
+// bytes after one that is truly marked, so "any" stays exact).
+bool plain(std::string_view v) {
+  constexpr std::uint64_t k01 = 0x0101010101010101ULL, k80 = 0x8080808080808080ULL;
+  const char* p = v.data();
+  std::size_t n = v.size(), i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    std::uint64_t q = w ^ (k01 * '"'), b = w ^ (k01 * '\\'), d = w ^ (k01 * 0x7f);
+    std::uint64_t marks = w | ((w - k01 * 0x20) & ~w) | ((q - k01) & ~q) | ((b - k01) & ~b) | ((d - k01) & ~d);
+    if (marks & k80) return false;
+  }
+  for (; i < n; ++i) {
+    auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
 
 // Writes `"key":` preceded by a comma when not first.
 class ObjectWriter {
  public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  explicit ObjectWriter(Bytes& out) : out_(out) { out_.put('{'); }
   // Opened with its first member already written: `opening` is `{"k":v`.
-  ObjectWriter(std::string& out, std::string_view opening) : out_(out), first_(false) { out_.append(opening); }
-  ~ObjectWriter() { out_.push_back('}'); }
+  ObjectWriter(Bytes& out, std::string_view opening) : out_(out), first_(false) { out_.append(opening); }
+  ~ObjectWriter() { out_.put('}'); }
   // `k` must be one of this file's literal key names: it is not escaped.
-  std::string& key(std::string_view k) {
-    // One resize and a memcpy instead of four appends: keys are most of
-    // the writer's calls.
-    std::size_t n = out_.size();
-    out_.resize(n + k.size() + (first_ ? 3 : 4));
-    char* p = out_.data() + n;
+  Bytes& key(std::string_view k) {
+    char* p = out_.grow(k.size() + 4);
     if (!first_) *p++ = ',';
     first_ = false;
     *p++ = '"';
     std::memcpy(p, k.data(), k.size());
     p += k.size();
     *p++ = '"';
-    *p = ':';
+    *p++ = ':';
+    out_.commit_to(p);
     return out_;
   }
   // A key that comes from data (an option or limit name): escaped, and made
   // valid UTF-8 because JSON object keys have no hex fallback.
-  std::string& data_key(std::string_view k) {
-    if (!first_) out_.push_back(',');
+  Bytes& data_key(std::string_view k) {
+    if (!first_) out_.put(',');
     first_ = false;
     append_json_string(out_, detail::valid_utf8(k) ? std::string(k) : detail::replace_invalid_utf8(k));
-    out_.push_back(':');
+    out_.put(':');
     return out_;
   }
   // A value known to be ASCII (an enumeration name).
@@ -162,14 +188,20 @@ class ObjectWriter {
   void str(std::string_view k, std::string_view v) {
     if (plain(v)) {
       // Most values (names, flags, paths) need neither escapes nor a UTF-8
-      // check: one scan, one copy.
-      std::string& o = key(k);
-      std::size_t n = o.size();
-      o.resize(n + v.size() + 2);
-      char* p = o.data() + n;
+      // check: one scan, one copy, the key with them.
+      char* p = out_.grow(k.size() + v.size() + 6);
+      if (!first_) *p++ = ',';
+      first_ = false;
+      *p++ = '"';
+      std::memcpy(p, k.data(), k.size());
+      p += k.size();
+      *p++ = '"';
+      *p++ = ':';
       *p++ = '"';
       if (!v.empty()) std::memcpy(p, v.data(), v.size());  // an empty view's data() may be null
-      p[v.size()] = '"';
+      p += v.size();
+      *p++ = '"';
+      out_.commit_to(p);
     } else if (detail::valid_utf8(v)) {
       append_json_string(key(k), v);
     } else {
@@ -186,31 +218,27 @@ class ObjectWriter {
     fmt::format_int f(v);
     key(k).append(f.data(), f.size());
   }
-  void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
-  // Printable ASCII without '"' or '\\': written as it is.
-  static bool plain(std::string_view v) {
-    for (char ch : v) {
-      auto c = static_cast<unsigned char>(ch);
-      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
-    }
-    return true;
+  void boolean(std::string_view k, bool v) {
+    if (v) key(k).append("true", 4);
+    else key(k).append("false", 5);
   }
   void str_array(std::string_view k, const std::vector<std::string>& v) {
     detail::append_str_array(key(k), v);
   }
   template <typename T>
   void num_array(std::string_view k, const std::vector<T>& v) {
-    std::string& o = key(k);
-    o.push_back('[');
+    Bytes& o = key(k);
+    o.put('[');
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i) o.push_back(',');
-      fmt::format_to(std::back_inserter(o), "{}", v[i]);
+      if (i) o.put(',');
+      fmt::format_int f(v[i]);
+      o.append(f.data(), f.size());
     }
-    o.push_back(']');
+    o.put(']');
   }
 
  private:
-  std::string& out_;
+  Bytes& out_;
   bool first_ = true;
 };
 
@@ -220,15 +248,17 @@ template <typename E, E Last>
 std::array<std::string, static_cast<std::size_t>(Last) + 1> openings(std::string_view key) {
   std::array<std::string, static_cast<std::size_t>(Last) + 1> o;
   for (std::size_t v = 0; v < o.size(); ++v) {
-    o[v] = "{\"";
-    o[v] += key;
-    o[v] += "\":";
-    append_json_string(o[v], to_string(static_cast<E>(v)));
+    Bytes b;
+    b.append("{\"", 2);
+    b.append(key);
+    b.append("\":", 2);
+    append_json_string(b, to_string(static_cast<E>(v)));
+    o[v] = std::string(b.view());
   }
   return o;
 }
 
-void write_arg(std::string& out, const Arg& a) {
+void write_arg(Bytes& out, const Arg& a) {
   static const auto kinds = openings<ArgKind, ArgKind::Other>("kind");  // every argument starts with one
   ObjectWriter w(out, kinds[static_cast<std::size_t>(a.kind)]);
   w.str_if("name", a.name);
@@ -238,26 +268,26 @@ void write_arg(std::string& out, const Arg& a) {
   if (a.has_raw) w.num("raw", a.raw);
   if (a.truncated) w.boolean("trunc", true);
   if (!a.items.empty()) {
-    std::string& o = w.key("items");
-    o.push_back('[');
+    Bytes& o = w.key("items");
+    o.put('[');
     for (std::size_t i = 0; i < a.items.size(); ++i) {
-      if (i) o.push_back(',');
+      if (i) o.put(',');
       write_arg(o, a.items[i]);
     }
-    o.push_back(']');
+    o.put(']');
   }
 }
 
-void write_perm(std::string& out, const PermSnapshot& p) {
+void write_perm(Bytes& out, const PermSnapshot& p) {
   ObjectWriter w(out);
   w.num("uid", p.uid);
   w.num("gid", p.gid);
   w.num_array("groups", p.groups);
-  std::string& o = w.key("components");
-  o.push_back('[');
+  Bytes& o = w.key("components");
+  o.put('[');
   for (std::size_t i = 0; i < p.components.size(); ++i) {
     const PathComponent& c = p.components[i];
-    if (i) o.push_back(',');
+    if (i) o.put(',');
     ObjectWriter cw(o);
     cw.str("path", c.path);
     cw.boolean("exists", c.exists);
@@ -269,19 +299,12 @@ void write_perm(std::string& out, const PermSnapshot& p) {
       cw.boolean("ro", c.readonly_mount);
     }
   }
-  o.push_back(']');
+  o.put(']');
 }
 
 }  // namespace
 
-std::string event_to_json(const Event& e) {
-  std::string out;
-  out.reserve(256);
-  append_event_json(out, e);
-  return out;
-}
-
-void append_event_json(std::string& out, const Event& e) {
+void detail::encode_event(Bytes& out, const Event& e) {
   static const auto types = openings<EventType, EventType::Unparsed>("type");
   {
     ObjectWriter w(out, types[static_cast<std::size_t>(e.type)]);
@@ -292,13 +315,13 @@ void append_event_json(std::string& out, const Event& e) {
     if (e.line) w.num("line", e.line);
     w.str("name", e.name);
     if (!e.args.empty()) {
-      std::string& o = w.key("args");
-      o.push_back('[');
+      Bytes& o = w.key("args");
+      o.put('[');
       for (std::size_t i = 0; i < e.args.size(); ++i) {
-        if (i) o.push_back(',');
+        if (i) o.put(',');
         write_arg(o, e.args[i]);
       }
-      o.push_back(']');
+      o.put(']');
     }
     if (e.type == EventType::Syscall) {
       const Result& r = e.result;
@@ -326,8 +349,20 @@ void append_event_json(std::string& out, const Event& e) {
   }
 }
 
+std::string event_to_json(const Event& e) {
+  Bytes b;
+  detail::encode_event(b, e);
+  return std::string(b.view());
+}
+
+void append_event_json(std::string& out, const Event& e) {
+  Bytes b;
+  detail::encode_event(b, e);
+  out.append(b.view());
+}
+
 std::string header_to_json(const Header& h) {
-  std::string out;
+  Bytes out;
   {
     ObjectWriter w(out);
     w.str("tracediff", fmt::format("{}.{}", h.format_major, h.format_minor));
@@ -369,7 +404,7 @@ std::string header_to_json(const Header& h) {
       for (const auto& [k, v] : h.options) detail::append_text(ow.data_key(k), v);
     }
   }
-  return out;
+  return std::string(out.view());
 }
 
 }  // namespace tracediff::tracefile
