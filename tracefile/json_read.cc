@@ -439,7 +439,7 @@ struct CallbackSink {
   void take(Event&& e, const LineReader&, std::uint64_t, std::uint64_t) { on_event(std::move(e)); }
 };
 
-static_assert(detail::kBatchPadding >= simdjson::SIMDJSON_PADDING);
+static_assert(kBatchPadding >= simdjson::SIMDJSON_PADDING);
 
 // One event line, on a worker thread: the batch pads its lines, so simdjson
 // parses them where they lie.
@@ -468,7 +468,7 @@ std::size_t read_events(const std::string& path, Sink& sink, std::vector<Warning
     bool unterminated = false;
     bool have_header = false;
     while (!have_header && in.next(line, unterminated)) {
-      if (detail::blank_line(line)) continue;
+      if (blank_line(line)) continue;
       // Before parsing JSON, make sure it is text: a binary file gets a clear error.
       if (line.find('\0') != std::string_view::npos)
         throw InputError(fmt::format("{}:{}: binary file, not a tracediff trace", path, in.lineno()));
@@ -491,17 +491,17 @@ std::size_t read_events(const std::string& path, Sink& sink, std::vector<Warning
   }
   // The events are parsed on worker threads (tracefile/batches.h) and
   // taken here in file order.
-  detail::BatchReader batches(in, parse_event, detail::BatchReader::default_workers());
+  BatchReader<Event> batches(in, parse_event, default_batch_workers());
   std::uint64_t event_bytes = 0;
   std::size_t count = 0;
-  while (detail::LineBatch* b = batches.next()) {
-    for (std::size_t i = 0; i < b->events.size(); ++i) {
+  while (LineBatch<Event>* b = batches.next()) {
+    for (std::size_t i = 0; i < b->items.size(); ++i) {
       event_bytes += b->line(i).size() + 1;
-      sink.take(std::move(b->events[i]), in, header_bytes, event_bytes);
+      sink.take(std::move(b->items[i]), in, header_bytes, event_bytes);
       ++count;
     }
     if (b->fatal) std::rethrow_exception(b->fatal);
-    if (b->failed == detail::LineBatch::npos) continue;
+    if (b->failed == LineBatch<Event>::npos) continue;
     std::uint32_t lineno = b->linenos[b->failed];
     if (b->failed + 1 == b->size() && b->last_unterminated) {
       warnings.push_back({path, lineno,

@@ -19,13 +19,13 @@ namespace tracediff {
 namespace {
 
 using testing::TempDir;
-using tracefile::detail::BatchReader;
-using tracefile::detail::LineBatch;
+using BatchReader = tracefile::BatchReader<Event>;
+using LineBatch = tracefile::LineBatch<Event>;
 
 // Lines "N" parse into an event with tid N; "bad" does not parse. Each
 // line is read one byte past its end: the padding must be there.
 bool parse_number(std::string_view line, Event& e, std::string& error) {
-  volatile char past = line.data()[line.size() + tracefile::detail::kBatchPadding - 1];
+  volatile char past = line.data()[line.size() + tracefile::kBatchPadding - 1];
   (void)past;
   int n = 0;
   auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), n);
@@ -52,9 +52,9 @@ Read read_all(const std::string& path, unsigned workers) {
   Read out;
   while (LineBatch* b = r.next()) {
     ++out.batches;
-    EXPECT_EQ(b->events.size(), b->failed == LineBatch::npos ? b->size() : b->failed);
-    for (std::size_t i = 0; i < b->events.size(); ++i) {
-      out.tids.push_back(b->events[i].tid);
+    EXPECT_EQ(b->items.size(), b->failed == LineBatch::npos ? b->size() : b->failed);
+    for (std::size_t i = 0; i < b->items.size(); ++i) {
+      out.tids.push_back(b->items[i].tid);
       out.linenos.push_back(b->linenos[i]);
     }
     out.last_unterminated = b->last_unterminated;
@@ -97,6 +97,34 @@ TEST(BatchReader, SkipsBlankLinesAndKeepsTheirNumbers) {
     ASSERT_EQ(static_cast<std::uint32_t>(r.tids[i]), r.linenos[i]);
   }
   EXPECT_EQ(r.tids.size(), 20'000u - 20'000u / 3);
+}
+
+// The strace importer keeps blank lines (they count for its joiner), and
+// its items are not events: any type parses, each line exactly once.
+TEST(BatchReader, KeepsBlankLinesWhenAskedWithAnyItemType) {
+  TempDir d;
+  std::string s;
+  for (int i = 1; i <= 20'000; ++i) s += i % 3 == 0 ? " \t\r\n" : fmt::format("{}\n", i);
+  d.write("blank.txt", s);
+  for (unsigned w : {1u, 3u}) {
+    tracefile::LineReader in(d.file("blank.txt"));
+    tracefile::BatchReader<std::string> r(
+        in,
+        [](std::string_view line, std::string& out, std::string&) {
+          out.assign(line);
+          return true;
+        },
+        w, tracefile::BatchReader<std::string>::Blank::Keep);
+    std::uint32_t expect = 1;
+    while (tracefile::LineBatch<std::string>* b = r.next()) {
+      ASSERT_EQ(b->items.size(), b->size());
+      for (std::size_t i = 0; i < b->size(); ++i, ++expect) {
+        ASSERT_EQ(b->linenos[i], expect) << w << " workers";
+        ASSERT_EQ(b->items[i], expect % 3 == 0 ? " \t\r" : fmt::format("{}", expect));
+      }
+    }
+    EXPECT_EQ(expect, 20'001u) << w << " workers";
+  }
 }
 
 TEST(BatchReader, StopsAtTheBadLineWithEverythingBeforeIt) {
@@ -142,7 +170,7 @@ TEST(BatchReader, LeavingEarlyStopsTheWorkers) {
     BatchReader r(in, parse_number, 4);
     LineBatch* b = r.next();
     ASSERT_NE(b, nullptr);
-    EXPECT_EQ(b->events.front().tid, 1);
+    EXPECT_EQ(b->items.front().tid, 1);
   }  // destroyed with batches still out: joins its workers (ASan and the test's timeout watch)
 }
 
