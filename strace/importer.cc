@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "tracefile/batches.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff::strace {
@@ -45,11 +46,7 @@ void Importer::logical_line(std::string_view raw, std::uint32_t lineno, bool las
   LinePrefix pre;
   parse_prefix(s, pre);
   Event ev;
-  ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : unprefixed_.pid();
-  ev.line = lineno;
-  bool unprefixed = !pre.pid && !opt_.default_pid && !s.starts_with("strace: ");
-  if (unprefixed_.learn_from_line(pre.pid)) adopt_unprefixed(pre.pid);
-  ev.ts_ns = clock_.time_of(pre);
+  bool unprefixed = begin_line(pre, lineno, ev) && !s.starts_with("strace: ");
 
   bool ok = dispatch(s, ev);
   bool continuation = !ok && !pre.pid && bare_continuation(s);
@@ -67,6 +64,54 @@ void Importer::logical_line(std::string_view raw, std::uint32_t lineno, bool las
   if (!ok) unparsed_line(raw, ev.tid, lineno);
   // Only a line that parsed says that the log has an unprefixed task.
   if (ok && unprefixed) unprefixed_.seen();
+}
+
+void parse_line_alone(std::string_view raw, ParsedLine& out, std::string& scratch, std::string& scratch2) {
+  // What logical_line() and dispatch() do before a call line reaches
+  // call_line(), in the same order, so that a line taken here is parsed as
+  // the importer would have parsed it.
+  out.call = false;
+  std::string_view s = trim_right(strip_ansi(raw, scratch));
+  if (trim_left(s).empty() || s.starts_with(" > ")) return;
+  parse_prefix(s, out.pre);
+  if (s.empty()) return;
+  switch (s[0]) {
+    case '+':
+    case '-':
+    case '<': return;
+    case 's':
+    case 'P':
+      if (s.starts_with("strace: ") || s.starts_with("Process ")) return;
+      break;
+    default: break;
+  }
+  std::string_view start;
+  out.end = parse_call_line(s, out.ev, start, scratch2);
+  if (out.end == CallEnd::NotACall) {
+    out.ev = Event{};
+    return;
+  }
+  if (out.end == CallEnd::Unfinished) out.start.assign(start);
+  out.call = true;
+}
+
+void Importer::line(std::string_view raw, std::uint32_t lineno, bool last, ParsedLine& parsed) {
+  // The joiner hands a line on as it is unless it holds the start of a cut
+  // one; then the line is not what the worker saw alone.
+  if (!parsed.call || !joiner_.idle()) return line(raw, lineno, last);
+  Event& ev = parsed.ev;
+  bool unprefixed = begin_line(parsed.pre, lineno, ev);
+  place_call(ev, parsed.end, parsed.start);
+  if (unprefixed) unprefixed_.seen();
+}
+
+bool Importer::begin_line(const LinePrefix& pre, std::uint32_t lineno, Event& ev) {
+  ev.tid = pre.pid ? pre.pid : opt_.default_pid ? opt_.default_pid : unprefixed_.pid();
+  ev.line = lineno;
+  bool unprefixed = !pre.pid && !opt_.default_pid;
+  if (unprefixed_.learn_from_line(pre.pid)) adopt_unprefixed(pre.pid);
+  ev.ts_ns = clock_.time_of(pre);
+  return unprefixed;
 }
 
 bool Importer::dispatch(std::string_view s, Event& ev) {
@@ -109,12 +154,16 @@ bool Importer::call_line(std::string_view s, Event& ev) {
   std::string_view start;
   CallEnd end = parse_call_line(s, ev, start, joined_);
   if (end == CallEnd::NotACall) return false;
+  place_call(ev, end, start);
+  return true;
+}
+
+void Importer::place_call(Event& ev, CallEnd end, std::string_view start) {
   std::size_t slot = events_.size();
   if (end == CallEnd::Unfinished) pending_.start(ev.tid, PendingCall{slot, ev.name, std::string(start)});
   append(std::move(ev));
   if (end == CallEnd::Whole) complete(slot);
   else enricher_.type_args(events_[slot]);
-  return true;
 }
 
 bool Importer::cut_call_line(std::string_view s, Event& ev) {
@@ -302,22 +351,37 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
     on_event(std::move(e));
   });
   imp = &im;
-  // One line of look-ahead: the importer needs to know which line is last.
-  std::string prev;
-  std::uint32_t prev_no = 0;
-  bool have_prev = false;
-  std::string_view line;
-  bool unterminated = false;
-  while (reader.next(line, unterminated)) {
-    if (have_prev) {
-      im.line(prev, prev_no, false);
-      if (prev_no % detail::kDrainEvery == 0) im.drain(false);
-    }
-    prev.assign(line);
-    prev_no = reader.lineno();
-    have_prev = true;
+  // Call lines are parsed on worker threads (parse_line_alone), every line
+  // kept (a blank one counts for the joiner); the importer takes them in
+  // file order. It needs to know which line is last: each batch's last
+  // line waits until the next batch shows it was not.
+  tracefile::BatchReader<detail::ParsedLine> batches(
+      reader,
+      [](std::string_view line, detail::ParsedLine& out, std::string&) {
+        thread_local std::string scratch, scratch2;
+        detail::parse_line_alone(line, out, scratch, scratch2);
+        return true;
+      },
+      tracefile::default_batch_workers(), tracefile::BatchReader<detail::ParsedLine>::Blank::Keep);
+  std::string held;
+  detail::ParsedLine held_parse;
+  std::uint32_t held_no = 0;
+  bool have_held = false;
+  auto feed = [&](std::string_view line, std::uint32_t no, bool last, detail::ParsedLine& p) {
+    im.line(line, no, last, p);
+    if (!last && no % detail::kDrainEvery == 0) im.drain(false);
+  };
+  while (tracefile::LineBatch<detail::ParsedLine>* b = batches.next()) {
+    if (b->fatal) std::rethrow_exception(b->fatal);
+    if (have_held) feed(held, held_no, true, held_parse);
+    std::size_t n = b->size();
+    for (std::size_t i = 0; i + 1 < n; ++i) feed(b->line(i), b->linenos[i], false, b->items[i]);
+    held.assign(b->line(n - 1));
+    held_parse = std::move(b->items[n - 1]);
+    held_no = b->linenos[n - 1];
+    have_held = true;
   }
-  if (have_prev) im.line(prev, prev_no, true);
+  if (have_held) feed(held, held_no, true, held_parse);
   im.drain(true);
   if (!header_sent) on_header(im.header());
   im.add_warnings(warnings, path);

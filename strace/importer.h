@@ -30,6 +30,24 @@
 
 namespace tracediff::strace::detail {
 
+/// What one line is on its own, parsed on a worker thread before the
+/// importer sees it (import_strace_stream): for a call line, its prefix and
+/// the call, so that the importer only does what needs the lines before it
+/// (tasks, clock, pairing, enrichment). Every other line (signals, process
+/// events, resumed calls, what does not parse) has `call` false and is
+/// parsed by the importer as it comes.
+struct ParsedLine {
+  bool call = false;
+  CallEnd end = CallEnd::NotACall;
+  LinePrefix pre;
+  Event ev;           ///< the call: name, arguments, result, duration
+  std::string start;  ///< Unfinished: the arguments written so far
+};
+
+/// Fills `out` from one raw line of a log. Pure: no state, safe on any
+/// thread; `scratch` and `scratch2` are buffers the caller reuses.
+void parse_line_alone(std::string_view raw, ParsedLine& out, std::string& scratch, std::string& scratch2);
+
 /// One file being imported. Lines go in through line(); drain() hands the
 /// events that are final to the sink, in the order of the log, so that a
 /// long log never has to sit in memory whole. A line that is not strace
@@ -45,6 +63,9 @@ class Importer final : public LineSink {
   /// line, which may be a call strace had started writing when the log was
   /// taken (no ')' yet).
   void line(std::string_view raw, std::uint32_t lineno, bool last = false) { joiner_.line(raw, lineno, last); }
+  /// The same, with what parse_line_alone() made of `raw` (its event may
+  /// be moved from). The result is that of line(raw, lineno, last).
+  void line(std::string_view raw, std::uint32_t lineno, bool last, ParsedLine& parsed);
   /// Hands out the events that are final. `at_end`: the file is over, hand
   /// out everything.
   void drain(bool at_end);
@@ -68,7 +89,12 @@ class Importer final : public LineSink {
 
   // One line's body (after its prefix), by kind; false when it is not that kind.
   bool dispatch(std::string_view body, Event& ev);
+  // The start of every line: task, number and time into `ev`; true when
+  // the line had no pid (neither written nor given by the options).
+  bool begin_line(const LinePrefix& pre, std::uint32_t lineno, Event& ev);
   bool call_line(std::string_view body, Event& ev);
+  // A call line parsed: queued, paired or completed.
+  void place_call(Event& ev, CallEnd end, std::string_view start);
   bool resumed_line(std::string_view body, Event& ev);
   bool cut_call_line(std::string_view body, Event& ev);
   bool bare_continuation(std::string_view body);

@@ -125,6 +125,8 @@ class LineJoiner {
   void line(std::string_view raw, std::uint32_t lineno, bool last);
   /// The file is over: what still waits is handed on as it stands.
   void finish();
+  /// Nothing waits: the next line goes to the sink as it is.
+  bool idle() const { return carry_.empty() && held_.empty(); }
 
   /// For a line `raw` that did not parse: cuts a "strace: Process N
   /// attached/detached" message out of its middle. The message is placed

@@ -268,6 +268,53 @@ TEST(Import, StreamingGivesTheSameTraceAsInMemory) {
   }
 }
 
+// The stream parses call lines on worker threads, in batches of 4096 lines,
+// and holds each batch's last line back until it knows whether the file
+// ends there. Every shape of line in the grammar inputs (unfinished and
+// resumed calls, lines cut by attach messages and by the program's output,
+// blank lines, a call cut by the end of the log) is put across a batch's
+// end, at a different place in each input, between short filler calls.
+TEST(Import, StreamingAcrossBatchesGivesTheSameTraceAsInMemory) {
+  constexpr std::size_t kBatch = 4096;  // tracefile/batches.h
+  std::string log;
+  std::size_t lines = 0, k = 0;
+  for (const std::string& path : grammar_inputs()) {
+    std::string text = tracefile::read_file_decompressed(path);
+    if (!text.empty() && text.back() != '\n') text.push_back('\n');
+    std::size_t n = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    // The batch ends after line `cut` of this input (1 <= cut <= n).
+    std::size_t cut = 1 + (k++ * 7) % n;
+    std::size_t target = (lines / kBatch + 1) * kBatch - cut;
+    if (target < lines) target += kBatch;
+    for (; lines < target; ++lines) log += "[pid     1] close(3) = 0\n";
+    log += text;
+    lines += n;
+  }
+  // An attach message cut a call right after its name's first letters: the
+  // rest alone looks like a call of its own ("te(...)"), but it continues
+  // the line before.
+  log += "[pid     1] wristrace: Process 2 attached\n";
+  log += "te(1, \"x\", 1) = 1\n";
+  log += "[pid     1] accept(7, NULL, NULL";  // the last line: a call the end of the log cut
+  TempDir d;
+  std::string path = d.write("all.strace", log);
+  Trace whole = strace::import_strace_text(log, path);
+  std::vector<std::string> streamed;
+  Header h;
+  std::vector<Warning> w;
+  std::size_t n = strace::import_strace_stream(
+      path, [&](const Header& hh) { h = hh; }, [&](Event&& e) { streamed.push_back(tracefile::event_to_json(e)); }, w);
+  ASSERT_GT(lines, 4 * kBatch);
+  ASSERT_EQ(n, whole.events.size());
+  for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(streamed[i], tracefile::event_to_json(whole.events[i])) << "#" << i;
+  EXPECT_EQ(tracefile::header_to_json(h), tracefile::header_to_json(whole.header));
+  EXPECT_EQ(w, whole.warnings);
+  EXPECT_EQ(whole.events.back().result.state, ResultState::Unfinished);
+  EXPECT_TRUE(std::any_of(whole.events.begin(), whole.events.end(), [](const Event& e) {
+    return e.name == "write" && e.tid == 1 && e.result.value == 1;
+  }));
+}
+
 // --no-redact: what the in-memory import has, value for value.
 const redact::Redactor kKeepAll(redact::RedactOptions{.level = redact::Level::None});
 
