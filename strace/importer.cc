@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <thread>
 
 #include "tracefile/batches.h"
 #include "tracefile/tracefile.h"
@@ -334,6 +335,20 @@ Trace import_strace_file(const std::string& path) {
   return import_strace_text(tracefile::read_file_decompressed(path), path);
 }
 
+namespace {
+
+// Parse workers for a streamed import: the cores left once the importer's
+// thread and the trace writer's have one each, at least one. On two cores
+// one worker was faster than two (bench/import_ab.sh: 0.71-0.89 of the
+// time), since four busy threads took turns on the cores and each event's
+// blocks crossed between caches more often.
+unsigned parse_workers() {
+  unsigned n = std::thread::hardware_concurrency();
+  return std::clamp(n > 2 ? n - 2 : 1u, 1u, 4u);
+}
+
+}  // namespace
+
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
                                  const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
   tracefile::LineReader reader(path);
@@ -362,7 +377,7 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
         detail::parse_line_alone(line, out, scratch, scratch2);
         return true;
       },
-      tracefile::default_batch_workers(), tracefile::BatchReader<detail::ParsedLine>::Blank::Keep);
+      parse_workers(), tracefile::BatchReader<detail::ParsedLine>::Blank::Keep);
   std::string held;
   detail::ParsedLine held_parse;
   std::uint32_t held_no = 0;

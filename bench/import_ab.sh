@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The import (issue 14's "100 MB/s, within 2x of gzip -1") of this build
+# against another tracediff, interleaved: each round runs gzip -1, the old
+# import and the new one on the same log, in a fresh random order, so that
+# the load of a shared machine falls on all three alike (scale.sh runs one
+# build's whole table, then the other's, minutes apart). Prints per log the
+# median wall time of each over the rounds, the new import's MB/s and its
+# ratio to gzip -1, and the median of the per-round ratios new/old.
+#
+#   bench/import_ab.sh OLD_TRACEDIFF [BUILD_DIR]   (default build/)
+#   ROUNDS=N (default 9); LOGS="one five short server": the logs of
+#   bench/scale.sh, from $BENCH_DIR (default build-bench/scale; run
+#   bench/scale.sh once to record them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+old=${1:?usage: bench/import_ab.sh OLD_TRACEDIFF [BUILD_DIR]}
+[ -x "$old" ] || { echo "bench/import_ab.sh: $old is not executable" >&2; exit 2; }
+new=${2:-build}/cli/tracediff
+[ -x "$new" ] || { echo "bench/import_ab.sh: build first: cmake --build ${2:-build} --target tracediff" >&2; exit 2; }
+W=${BENCH_DIR:-build-bench/scale}
+ROUNDS=${ROUNDS:-9}
+LOGS=${LOGS:-one five short server}
+# The traces go to memory (/dev/shm) when it is there: on disk, the
+# writeback of one run's 200 MB trace lands on the runs after it.
+tmp=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
+trap 'rm -rf "$tmp"' EXIT
+
+wall() {  # CMD...: prints the wall time in seconds
+  local s e
+  s=$(date +%s.%N)
+  "$@" >/dev/null 2>&1 || { echo "bench/import_ab.sh: failed: $*" >&2; exit 1; }
+  e=$(date +%s.%N)
+  awk -v s="$s" -v e="$e" 'BEGIN { printf "%.4f\n", e - s }'
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+echo "old: $old ($("$old" --version | sed -n 's/^revision: //p'))  new: $new ($("$new" --version | sed -n 's/^revision: //p'))"
+echo "| log | MB | gzip -1 | import old | import new | new MB/s | new / gzip -1 | new / old (median of rounds) |"
+echo "|---|---|---|---|---|---|---|---|"
+for log in $LOGS; do
+  f=$W/$log-good.log
+  [ -s "$f" ] || { echo "bench/import_ab.sh: no $f: run bench/scale.sh once to record the logs" >&2; exit 2; }
+  : >"$tmp/gzip" && : >"$tmp/old" && : >"$tmp/new" && : >"$tmp/ratio"
+  for ((r = 0; r < ROUNDS; r++)); do
+    declare -A t=()
+    for v in $(printf '%s\n' gzip old new | shuf); do
+      rm -f "$tmp/out.trace"
+      case $v in
+        gzip) t[$v]=$(wall gzip -1 -c "$f") ;;
+        old) t[$v]=$(wall "$old" import "$f" -o "$tmp/out.trace") ;;
+        new) t[$v]=$(wall "$new" import "$f" -o "$tmp/out.trace") ;;
+      esac
+      echo "${t[$v]}" >>"$tmp/$v"
+    done
+    awk -v a="${t[new]}" -v b="${t[old]}" 'BEGIN { printf "%.4f\n", a / b }' >>"$tmp/ratio"
+    unset t
+  done
+  bytes=$(stat -c %s "$f")
+  g=$(median <"$tmp/gzip") o=$(median <"$tmp/old") n=$(median <"$tmp/new") q=$(median <"$tmp/ratio")
+  awk -v l="$log" -v b="$bytes" -v g="$g" -v o="$o" -v n="$n" -v q="$q" \
+    'BEGIN { printf "| %s | %.0f | %.3f s | %.3f s | %.3f s | %.0f | %.2fx | %.2f |\n", l, b / 1e6, g, o, n, b / n / 1e6, n / g, q }'
+done
+echo "rounds: $ROUNDS; load: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%F %H:%M UTC')"
+echo "targets: import >= 100 MB/s and <= 2x gzip -1"
