@@ -11,6 +11,9 @@
 //     -> emission (emission.h): the event queue, handed out in order as
 //        soon as nothing later can change an event
 //
+// A streamed import (import_strace_stream) parses ahead: worker threads
+// parse each call line alone (parse_line_alone, no state), and the importer
+// takes the parsed call where the joiner hands the line on as it stands.
 // -ff sets (ffset.cc) run one Importer per file and merge; sniffing
 // (sniff.cc) runs one on the first lines of a file and counts failures.
 #pragma once

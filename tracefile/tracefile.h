@@ -1,5 +1,6 @@
 // tracefile: reading and writing tracediff's own trace files
-// (docs/trace-format.md), and the line reader every text format uses.
+// (docs/trace-format.md), and the line reader every text format uses (and
+// its batches parsed on worker threads, batches.h).
 //
 // A trace file is JSON Lines: one header object, then one event object per
 // line. A file whose name ends in ".zst" is written zstd-compressed; on
