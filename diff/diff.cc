@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <system_error>
 
 #include "diff/internal.h"
 #include "model/coverage.h"
@@ -263,19 +264,32 @@ std::pair<Prepared, Prepared> prepare_both(EventSource& good, EventSource& bad, 
   constexpr std::uint64_t kStride = 1024;
   std::atomic<std::uint64_t> bad_events{0};
   std::atomic<bool> stop{false};
-  auto bad_side = std::async(std::launch::async, [&] {
-    std::uint64_t n = 0;
-    return prepare(bad, opt.normalize, [&] {
-      if (stop.load(std::memory_order_relaxed)) throw Stopped{};
-      if (++n % kStride == 0) bad_events.store(n, std::memory_order_relaxed);
-    });
-  });
   std::string what = fmt::format("reading {} and {}", good.name(), bad.name());
   std::uint64_t good_events = 0;
   auto show = [&] {
     if (opt.progress)
       opt.progress->update(what, good_events + bad_events.load(std::memory_order_relaxed), 0, "events");
   };
+  std::future<Prepared> bad_side;
+  try {
+    bad_side = std::async(std::launch::async, [&] {
+      std::uint64_t n = 0;
+      return prepare(bad, opt.normalize, [&] {
+        if (stop.load(std::memory_order_relaxed)) throw Stopped{};
+        if (++n % kStride == 0) bad_events.store(n, std::memory_order_relaxed);
+      });
+    });
+  } catch (const std::system_error&) {
+    // The process limit refused a second thread: one side after the other.
+    Prepared g = prepare(good, opt.normalize, [&] {
+      if (++good_events % kStride == 0) show();
+    });
+    Prepared b = prepare(bad, opt.normalize, [&] {
+      if (++good_events % kStride == 0) show();  // the count covers both sides
+    });
+    if (opt.progress) opt.progress->finish();
+    return {std::move(g), std::move(b)};
+  }
   Prepared g;
   try {
     g = prepare(good, opt.normalize, [&] {

@@ -8,6 +8,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "input/input.h"
@@ -33,9 +34,19 @@ class BackgroundWriter {
 
   void header(const Header& h) {
     writer_ = std::make_unique<tracefile::TraceWriter>(path_, h, opt_);
-    thread_ = std::thread([this] { run(); });
+    try {
+      thread_ = std::thread([this] { run(); });
+    } catch (const std::system_error&) {
+      // The process limit refused the thread: events are written as they come.
+      inline_ = true;
+    }
   }
   void add(Event&& e) {
+    if (inline_) {
+      redactor_.event(e);
+      writer_->write(e);
+      return;
+    }
     batch_.push_back(std::move(e));
     if (batch_.size() >= kBatch) push();
   }
@@ -112,6 +123,7 @@ class BackgroundWriter {
   std::condition_variable ready_, space_;
   std::deque<std::vector<Event>> queue_;
   bool done_ = false;
+  bool inline_ = false;  // no writer thread: add() writes
   std::exception_ptr error_;
   std::thread thread_;
 };

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -92,7 +93,16 @@ class BatchReader {
       : in_(in), parse_(std::move(parse)), skip_blank_(blank == Blank::Skip) {
     workers = std::max(workers, 1u);
     threads_.reserve(workers);
-    for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+    for (unsigned i = 0; i < workers; ++i) {
+      try {
+        threads_.emplace_back([this] { work(); });
+      } catch (const std::system_error&) {
+        // The process limit (RLIMIT_NPROC, a cgroup's pids.max) refused a
+        // thread: a host where that happens is one somebody is debugging.
+        // Fewer workers, or none: next() then parses on the caller's thread.
+        break;
+      }
+    }
   }
   ~BatchReader() {
     {
@@ -119,6 +129,15 @@ class BatchReader {
       lk.unlock();
       if (read_error_) std::rethrow_exception(std::exchange(read_error_, nullptr));
       return nullptr;
+    }
+    if (threads_.empty() && !order_.front()->parsed) {
+      // No worker: the batch parses here (it is the first one pending).
+      LineBatch<Item>* b = pending_.front();
+      pending_.pop_front();
+      lk.unlock();
+      parse_batch(*b);
+      lk.lock();
+      b->parsed = true;
     }
     done_.wait(lk, [&] { return order_.front()->parsed; });
     current_ = std::move(order_.front());
@@ -184,6 +203,21 @@ class BatchReader {
     }
   }
 
+  void parse_batch(LineBatch<Item>& b) {
+    try {
+      b.items.resize(b.size());
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        if (!parse_(b.line(i), b.items[i], b.error)) {
+          b.items.resize(i);
+          b.failed = i;
+          break;
+        }
+      }
+    } catch (...) {
+      b.fatal = std::current_exception();
+    }
+  }
+
   void work() {
     for (;;) {
       LineBatch<Item>* b;
@@ -194,18 +228,7 @@ class BatchReader {
         b = pending_.front();
         pending_.pop_front();
       }
-      try {
-        b->items.resize(b->size());
-        for (std::size_t i = 0; i < b->size(); ++i) {
-          if (!parse_(b->line(i), b->items[i], b->error)) {
-            b->items.resize(i);
-            b->failed = i;
-            break;
-          }
-        }
-      } catch (...) {
-        b->fatal = std::current_exception();
-      }
+      parse_batch(*b);
       {
         std::lock_guard lk(mu_);
         b->parsed = true;
