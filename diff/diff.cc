@@ -265,10 +265,13 @@ std::pair<Prepared, Prepared> prepare_both(EventSource& good, EventSource& bad, 
   std::atomic<std::uint64_t> bad_events{0};
   std::atomic<bool> stop{false};
   std::string what = fmt::format("reading {} and {}", good.name(), bad.name());
-  std::uint64_t good_events = 0;
+  std::uint64_t events_here = 0;
   auto show = [&] {
     if (opt.progress)
-      opt.progress->update(what, good_events + bad_events.load(std::memory_order_relaxed), 0, "events");
+      opt.progress->update(what, events_here + bad_events.load(std::memory_order_relaxed), 0, "events");
+  };
+  auto each_here = [&] {  // an event read on this thread
+    if (++events_here % kStride == 0) show();
   };
   std::future<Prepared> bad_side;
   try {
@@ -281,20 +284,14 @@ std::pair<Prepared, Prepared> prepare_both(EventSource& good, EventSource& bad, 
     });
   } catch (const std::system_error&) {
     // The process limit refused a second thread: one side after the other.
-    Prepared g = prepare(good, opt.normalize, [&] {
-      if (++good_events % kStride == 0) show();
-    });
-    Prepared b = prepare(bad, opt.normalize, [&] {
-      if (++good_events % kStride == 0) show();  // the count covers both sides
-    });
+    Prepared g = prepare(good, opt.normalize, each_here);
+    Prepared b = prepare(bad, opt.normalize, each_here);
     if (opt.progress) opt.progress->finish();
     return {std::move(g), std::move(b)};
   }
   Prepared g;
   try {
-    g = prepare(good, opt.normalize, [&] {
-      if (++good_events % kStride == 0) show();
-    });
+    g = prepare(good, opt.normalize, each_here);
   } catch (...) {
     stop = true;
     try {

@@ -42,11 +42,7 @@ class BackgroundWriter {
     }
   }
   void add(Event&& e) {
-    if (inline_) {
-      redactor_.event(e);
-      writer_->write(e);
-      return;
-    }
+    if (inline_) return write(e);
     batch_.push_back(std::move(e));
     if (batch_.size() >= kBatch) push();
   }
@@ -68,6 +64,10 @@ class BackgroundWriter {
   // side by side (docs/performance.md, "Room in the writer's queue").
   static constexpr std::size_t kMaxQueued = strace::kMaxHeldEvents / kBatch;
 
+  void write(Event& e) {
+    redactor_.event(e);
+    writer_->write(e);
+  }
   void push() {
     if (batch_.empty()) return;
     std::unique_lock<std::mutex> lk(m_);
@@ -101,10 +101,7 @@ class BackgroundWriter {
       }
       space_.notify_one();
       try {
-        for (Event& e : b) {
-          redactor_.event(e);
-          writer_->write(e);
-        }
+        for (Event& e : b) write(e);
       } catch (...) {
         std::lock_guard<std::mutex> lk(m_);
         error_ = std::current_exception();

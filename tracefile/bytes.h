@@ -68,7 +68,7 @@ struct Event;
 namespace tracediff::tracefile::detail {
 
 /// Appends the JSON line of `e` (no newline) to `out`: what
-/// append_event_json() writes, without a string in between (json_write.cc).
+/// event_to_json() returns, without a string in between (json_write.cc).
 void encode_event(Bytes& out, const Event& e);
 
 }  // namespace tracediff::tracefile::detail

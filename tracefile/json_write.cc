@@ -161,15 +161,7 @@ class ObjectWriter {
   ~ObjectWriter() { out_.put('}'); }
   // `k` must be one of this file's literal key names: it is not escaped.
   Bytes& key(std::string_view k) {
-    char* p = out_.grow(k.size() + 4);
-    if (!first_) *p++ = ',';
-    first_ = false;
-    *p++ = '"';
-    std::memcpy(p, k.data(), k.size());
-    p += k.size();
-    *p++ = '"';
-    *p++ = ':';
-    out_.commit_to(p);
+    out_.commit_to(put_key(out_.grow(k.size() + 4), k));
     return out_;
   }
   // A key that comes from data (an option or limit name): escaped, and made
@@ -189,14 +181,7 @@ class ObjectWriter {
     if (plain(v)) {
       // Most values (names, flags, paths) need neither escapes nor a UTF-8
       // check: one scan, one copy, the key with them.
-      char* p = out_.grow(k.size() + v.size() + 6);
-      if (!first_) *p++ = ',';
-      first_ = false;
-      *p++ = '"';
-      std::memcpy(p, k.data(), k.size());
-      p += k.size();
-      *p++ = '"';
-      *p++ = ':';
+      char* p = put_key(out_.grow(k.size() + v.size() + 6), k);
       *p++ = '"';
       if (!v.empty()) std::memcpy(p, v.data(), v.size());  // an empty view's data() may be null
       p += v.size();
@@ -238,6 +223,19 @@ class ObjectWriter {
   }
 
  private:
+  // Writes `,"k":` (no comma first) at `p`, in room grow() gave; returns
+  // the end.
+  char* put_key(char* p, std::string_view k) {
+    if (!first_) *p++ = ',';
+    first_ = false;
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p++ = ':';
+    return p;
+  }
+
   Bytes& out_;
   bool first_ = true;
 };
@@ -353,12 +351,6 @@ std::string event_to_json(const Event& e) {
   Bytes b;
   detail::encode_event(b, e);
   return std::string(b.view());
-}
-
-void append_event_json(std::string& out, const Event& e) {
-  Bytes b;
-  detail::encode_event(b, e);
-  out.append(b.view());
 }
 
 std::string header_to_json(const Header& h) {

@@ -28,8 +28,6 @@ namespace tracediff::tracefile {
 
 /// Encodes one event as a single JSON line (no trailing newline).
 std::string event_to_json(const Event& e);
-/// Appends event_to_json(e) to `out` without a temporary string.
-void append_event_json(std::string& out, const Event& e);
 /// Encodes the header as a single JSON line (no trailing newline).
 std::string header_to_json(const Header& h);
 
