@@ -38,6 +38,18 @@ std::string normalize_path(std::string_view p) {
   return out.empty() ? "/" : out;
 }
 
+bool is_normal_path(std::string_view p) {
+  if (p.empty() || p.front() != '/') return false;
+  if (p.size() == 1) return true;
+  if (p.back() == '/') return false;
+  // Every component after a '/' is there, and is neither "." nor "..".
+  for (std::size_t i = p.find('/'); i != std::string_view::npos; i = p.find('/', i + 1)) {
+    std::string_view c = p.substr(i + 1, p.find('/', i + 1) - (i + 1));
+    if (c.empty() || c == "." || c == "..") return false;
+  }
+  return true;
+}
+
 std::string absolute_path(std::string_view base, std::string_view path) {
   if (path.empty()) return {};
   if (path.front() == '/') return normalize_path(path);

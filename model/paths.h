@@ -26,6 +26,10 @@ std::string absolute_path(std::string_view base, std::string_view path);
 /// relative `p` is returned as it is.
 std::string normalize_path(std::string_view p);
 
+/// Whether `p` is absolute and already normal: normalize_path(p) == p,
+/// found without building the normal form (most recorded paths are).
+bool is_normal_path(std::string_view p);
+
 /// The last component ("/a/b" -> "b", "b" -> "b").
 std::string basename_of(std::string_view p);
 /// All but the last component ("/a/b" -> "/a", "/a" -> "/", "b" -> ".").

@@ -33,7 +33,11 @@ bool has_clone_thread(const ArgList& args) {
 
 void Enricher::type_args(Event& e) {
   const SyscallInfo& info = syscall_info(e.name);
-  if (e.tid > 0 && seen_.insert(e.tid).second && !cloning_.empty()) adopt_early_child(e.tid);
+  // The set is asked once per run of a task's calls, not once per call.
+  if (e.tid > 0 && e.tid != last_seen_) {
+    last_seen_ = e.tid;
+    if (seen_.insert(e.tid).second && !cloning_.empty()) adopt_early_child(e.tid);
+  }
   if (info.is(kClassClone) && e.result.state == ResultState::Unfinished && e.tid > 0)
     cloning_[e.tid] = has_clone_thread(e.args);
   e.pid = tgid_of(e.tid);
@@ -60,9 +64,8 @@ void Enricher::type_args(Event& e) {
         a.kind = ArgKind::Path;
         if (is_absolute(a.str)) {
           // Shared with str (one block) unless the lexical form differs.
-          std::string n = normalize_path(a.str);
-          if (n == a.str.view()) a.abs = a.str;
-          else a.abs = n;
+          if (is_normal_path(a.str)) a.abs = a.str;
+          else a.abs = normalize_path(a.str);
         }
         // A symlink's target is resolved against the link's directory when
         // followed, never against the caller's cwd: no abs for a relative one.
@@ -177,6 +180,7 @@ void Enricher::adopt_early_child(std::int32_t tid) {
 void Enricher::task_gone(std::int32_t tid) {
   cloning_.erase(tid);
   seen_.erase(tid);
+  if (last_seen_ == tid) last_seen_ = 0;
   early_.erase(tid);
 }
 

@@ -83,6 +83,7 @@ class Enricher {
   std::unordered_map<std::int32_t, std::int32_t> tgid_;  // tid -> thread group, from spawns
   std::unordered_map<std::int32_t, bool> cloning_;  // tid in an unfinished clone -> CLONE_THREAD
   std::unordered_set<std::int32_t> seen_;           // tasks whose calls were typed, until gone
+  std::int32_t last_seen_ = 0;                      // the task of the last call typed (in seen_)
   std::unordered_set<std::int32_t> early_;          // children seen before their clone returned
   Replay replay_{Header{}};  // fd tables, for dirfds without a -y annotation
   std::size_t count_ = 0;    // events the replay has seen

@@ -1,4 +1,4 @@
-// normalize_path and absolute_path against the plain definition: split on
+// normalize_path, is_normal_path and absolute_path against the plain definition: split on
 // '/', drop "." and empty components, let ".." remove the one before it
 // (none above the root), join. Checked on every path of up to five
 // components drawn from the cases that matter.
@@ -53,6 +53,22 @@ TEST(Paths, NormalizeIsTheDefinition) {
   }
   EXPECT_EQ(normalize_path("relative/./x"), "relative/./x");  // only absolute paths are normalized
   EXPECT_EQ(normalize_path(""), "");
+}
+
+// The importer shares a path's block with its absolute form when this says
+// the path is normal already: it must say so exactly when normalizing
+// would change nothing.
+TEST(Paths, NormalIsWhatNormalizingLeavesAlone) {
+  std::size_t normal = 0;
+  for (const std::string& rel : paths_of(5))
+    for (const std::string& p : {"/" + rel, "/" + rel + "/", "//" + rel, rel}) {
+      ASSERT_EQ(is_normal_path(p), !p.empty() && p[0] == '/' && normalize_path(p) == p) << p;
+      normal += is_normal_path(p);
+    }
+  EXPECT_GT(normal, 1000u);  // the cases include many normal paths, not only "/"
+  EXPECT_TRUE(is_normal_path("/usr/lib/x86_64-linux-gnu/libc.so.6"));
+  EXPECT_FALSE(is_normal_path("/usr/lib/../lib64"));
+  EXPECT_FALSE(is_normal_path(""));
 }
 
 TEST(Paths, AbsoluteIsTheBaseJoinedThenNormalized) {

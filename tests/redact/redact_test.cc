@@ -160,6 +160,47 @@ TEST(Redactor, DataBuffers) {
   }
 }
 
+// Buffers are skipped unless they hold a ':' or '=' (looked for eight bytes
+// at a time): a secret is found wherever its separator falls in the word,
+// and a buffer without one is left as it is, by event() and event_copy().
+TEST(Redactor, FindsTheSeparatorAtEveryOffset) {
+  Redactor r(keyed());
+  auto write_of = [](const std::string& buf) {
+    Event e;
+    e.type = EventType::Syscall;
+    e.name = "write";
+    Arg fd, data, n;
+    fd.kind = ArgKind::Fd;
+    fd.raw = 3;
+    fd.has_raw = true;
+    data.kind = ArgKind::String;
+    data.str = buf;
+    n.kind = ArgKind::Int;
+    n.raw = static_cast<std::int64_t>(buf.size());
+    n.has_raw = true;
+    e.args = {fd, data, n};
+    return e;
+  };
+  for (std::size_t pad = 0; pad < 24; ++pad) {
+    std::string filler(pad, 'x');
+    std::string buf = filler + " password=hunter2";
+    Event e = write_of(buf), copy;
+    EXPECT_TRUE(r.event(e)) << pad;
+    EXPECT_EQ(std::string(e.args[1].str.view()), filler + " password=" + r.marker("hunter2")) << pad;
+    EXPECT_TRUE(r.event_copy(write_of(buf), copy)) << pad;
+    EXPECT_EQ(std::string(copy.args[1].str.view()), std::string(e.args[1].str.view())) << pad;
+    for (char sep : {':', '='}) {
+      std::string one = filler + sep;  // a separator alone changes nothing, but is looked at
+      Event o = write_of(one);
+      EXPECT_FALSE(r.event(o)) << pad;
+      EXPECT_EQ(std::string(o.args[1].str.view()), one);
+    }
+    Event plain = write_of(filler + "/usr/lib/x86_64-linux-gnu");
+    EXPECT_FALSE(r.event(plain)) << pad;
+    EXPECT_FALSE(r.event_copy(write_of(filler + "/usr/lib/x86_64-linux-gnu"), copy)) << pad;
+  }
+}
+
 TEST(Redactor, UserPatterns) {
   RedactOptions o = keyed();
   o.patterns = {"^INTERNAL_"};
