@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <deque>
 
 #include "model/scoped_fd.h"
 #include "tracefile/bytes.h"
@@ -243,6 +244,14 @@ struct TraceWriter::Impl {
   std::string zbuf;  // compressed output scratch
   std::string created;       // the header's, kept by update_header()
   std::size_t header_region = 0;  // bytes at offset 0 update_header() may rewrite; 0: none
+  // Places kept (keep_place), oldest first: each one's event once filled,
+  // and the events written after it, up to the next place.
+  struct Place {
+    std::size_t id = 0;
+    bool filled = false;
+    Bytes event, after;
+  };
+  std::deque<Place> places;
   ~Impl() {
     if (cs) ZSTD_freeCStream(cs);
   }
@@ -373,9 +382,42 @@ TraceWriter::~TraceWriter() {
 
 void TraceWriter::write(const Event& e) {
   if (impl_->closed) throw std::logic_error("TraceWriter::write after close");
+  if (!impl_->places.empty()) {
+    Bytes& b = impl_->places.back().after;
+    detail::encode_event(b, e);
+    b.put('\n');
+    return;
+  }
   detail::encode_event(impl_->buf, e);
   impl_->buf.put('\n');
   if (impl_->buf.size() >= kWriteBuffer) flush();
+}
+
+void TraceWriter::keep_place(std::size_t place) {
+  if (impl_->closed) throw std::logic_error("TraceWriter::keep_place after close");
+  impl_->places.push_back(Impl::Place{place, false, {}, {}});
+}
+
+void TraceWriter::fill_place(std::size_t place, const Event& e) {
+  Impl& m = *impl_;
+  auto it = std::find_if(m.places.begin(), m.places.end(), [&](const Impl::Place& p) { return p.id == place && !p.filled; });
+  if (it == m.places.end()) throw std::logic_error(fmt::format("TraceWriter::fill_place: place {} not kept", place));
+  detail::encode_event(it->event, e);
+  it->event.put('\n');
+  it->filled = true;
+  // The places filled from the oldest on go to the file, with what followed
+  // each, a buffer's worth at a time.
+  while (!m.places.empty() && m.places.front().filled) {
+    Impl::Place& p = m.places.front();
+    for (const Bytes* part : {&p.event, &p.after})
+      for (std::string_view v = part->view(); !v.empty();) {
+        std::size_t k = std::min(v.size(), kWriteBuffer);
+        m.buf.append(v.substr(0, k));
+        v.remove_prefix(k);
+        if (m.buf.size() >= kWriteBuffer) flush();
+      }
+    m.places.pop_front();
+  }
 }
 
 namespace {
@@ -409,6 +451,10 @@ void TraceWriter::flush() {
 void TraceWriter::close() {
   Impl& m = *impl_;
   if (m.closed) return;
+  if (!m.places.empty()) {
+    flush();  // what comes before the place
+    throw std::logic_error(fmt::format("TraceWriter::close: place {} kept and not filled", m.places.front().id));
+  }
   if (m.cs) {
     zstd_pump(m.cs, m.zbuf, m.buf.view(), ZSTD_e_end, m.fd.get(), path_);
     m.buf.clear();

@@ -55,6 +55,15 @@ class TraceWriter {
   TraceWriter& operator=(const TraceWriter&) = delete;
 
   void write(const Event& e);
+  /// Keeps the next event's place for an event that is not final yet (a
+  /// call still unfinished, strace::StreamPlaces): what is written after it
+  /// waits in memory until fill_place() gives that event, and the file
+  /// holds the events in the order of their places. `place` names it (any
+  /// number not kept now).
+  void keep_place(std::size_t place);
+  /// The event for a place kept before. Throws std::logic_error for a place
+  /// not kept.
+  void fill_place(std::size_t place, const Event& e);
   /// Rewrites the header in place, keeping every event written: `h`
   /// replaces the header the writer was made with (its `created` is kept
   /// when h's is empty). Returns false, changing nothing, when the writer
@@ -63,7 +72,8 @@ class TraceWriter {
   bool update_header(const Header& h);
   /// Pushes buffered data to the kernel (and a complete zstd block).
   void flush();
-  /// Flushes and finishes the file; further writes are errors.
+  /// Flushes and finishes the file; further writes are errors, as is a
+  /// place kept and not filled (std::logic_error).
   void close();
   const std::string& path() const { return path_; }
 

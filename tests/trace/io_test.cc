@@ -269,6 +269,57 @@ TEST(TraceWriter, FlushedEventsAreReadableBeforeClose) {
   w.close();
 }
 
+// A place kept for an event not final yet (an unfinished call): what is
+// written after it waits, and the file has every event where its place is,
+// whatever the order of the fills; more than a write buffer (256 KiB)
+// waits behind the first place. Plain and compressed.
+TEST(TraceWriter, KeptPlacesHoldTheirEventsInOrder) {
+  Trace t = sample_trace();
+  auto numbered = [&](int i) {
+    Event e = t.events[static_cast<std::size_t>(i % 2)];
+    e.line = static_cast<std::uint32_t>(i + 1);
+    return e;
+  };
+  for (const char* name : {"p.trace", "p.trace.zst"}) {
+    TempDir d;
+    tracefile::TraceWriter w(d.file(name), t.header);
+    // 0 written, 1 and 4 kept, 2 3 written, 5 kept, 6..N written; fills 4, 5, 1.
+    constexpr int kN = 3000;
+    w.write(numbered(0));
+    w.keep_place(101);
+    w.write(numbered(2));
+    w.write(numbered(3));
+    w.keep_place(104);
+    w.keep_place(105);
+    for (int i = 6; i < kN; ++i) w.write(numbered(i));
+    w.fill_place(104, numbered(4));
+    w.fill_place(105, numbered(5));
+    w.flush();
+    EXPECT_EQ(tracefile::read_trace(d.file(name)).events.size(), 1u) << name;  // only what comes before place 101
+    EXPECT_THROW(w.fill_place(104, numbered(4)), std::logic_error) << name;  // filled already
+    EXPECT_THROW(w.fill_place(7, numbered(4)), std::logic_error) << name;    // never kept
+    w.fill_place(101, numbered(1));
+    w.close();
+    Trace back = tracefile::read_trace(d.file(name));
+    ASSERT_EQ(back.events.size(), static_cast<std::size_t>(kN)) << name;
+    for (int i = 0; i < kN; ++i)
+      ASSERT_EQ(tracefile::event_to_json(back.events[static_cast<std::size_t>(i)]), tracefile::event_to_json(numbered(i)))
+          << name << " #" << i;
+  }
+}
+
+TEST(TraceWriter, ClosingWithAPlaceNotFilledIsAnError) {
+  TempDir d;
+  Trace t = sample_trace();
+  tracefile::TraceWriter w(d.file("open.trace"), t.header);
+  w.write(t.events[0]);
+  w.keep_place(1);
+  w.write(t.events[1]);
+  EXPECT_THROW(w.close(), std::logic_error);
+  // What came before the place reached the file.
+  EXPECT_EQ(tracefile::read_trace(d.file("open.trace")).events.size(), 1u);
+}
+
 // A recorder learns some of what its header says only at the end (what it
 // could not see): the header is rewritten in place, the events kept, in
 // plain and compressed files, readable at every moment in between.
