@@ -21,9 +21,10 @@ namespace {
 
 // Redacts, encodes and writes events on a second thread while the importer
 // parses the next ones: on two cores an import takes about the time of the
-// slower half, and the parsing half is the slower (docs/performance.md), so
-// whatever can follow the parse runs here. Events travel in batches and at
-// most kMaxQueued batches wait, so memory stays bounded.
+// slower half (docs/performance.md), so whatever can follow the parse runs
+// here. Events travel in batches and at most kMaxQueued batches wait, so
+// memory stays bounded; the places of unfinished calls (StreamPlaces)
+// travel with them, and the trace writer holds what follows a place.
 class BackgroundWriter {
  public:
   BackgroundWriter(std::string path, tracefile::TraceWriter::Options opt, const redact::Redactor& redactor)
@@ -43,8 +44,19 @@ class BackgroundWriter {
   }
   void add(Event&& e) {
     if (inline_) return write(e);
-    batch_.push_back(std::move(e));
-    if (batch_.size() >= kBatch) push();
+    batch_.events.push_back(std::move(e));
+    if (batch_.events.size() >= kBatch) push();
+  }
+  // strace::StreamPlaces: a place kept in the order of events, and the
+  // event for it later; they travel in the batches with the events.
+  void keep(std::size_t place) {
+    if (inline_) return writer_->keep_place(place);
+    batch_.marks.push_back(Mark{batch_.events.size(), place, false});
+  }
+  void fill(std::size_t place, Event&& e) {
+    if (inline_) return fill_now(place, e);
+    batch_.marks.push_back(Mark{batch_.events.size(), place, true});
+    add(std::move(e));
   }
   void finish() {
     push();
@@ -57,19 +69,50 @@ class BackgroundWriter {
   // Events per hand-over: enough to make the locking negligible, few enough
   // to keep the queue small (a batch is about 1 MB of events).
   static constexpr std::size_t kBatch = 2048;
-  // Room for what the importer releases at once (a shell's wait4 left
-  // unfinished while its child runs holds back the events after it). With
-  // room for only a few batches the parser then waited while the writer
-  // worked through them, and the two threads took turns instead of running
-  // side by side (docs/performance.md, "Room in the writer's queue").
+  // Room for what the importer releases at once (an unfinished clone or
+  // execve holds back the events after it; before places, so did a shell's
+  // wait4 while its child ran). With room for only a few batches the parser
+  // then waited while the writer worked through them, and the two threads
+  // took turns instead of running side by side (docs/performance.md, "Room
+  // in the writer's queue").
   static constexpr std::size_t kMaxQueued = strace::kMaxHeldEvents / kBatch;
+
+  // Before the event at index `at` of its batch (at its index, for a
+  // fill): a place kept, or that event the one for a place.
+  struct Mark {
+    std::size_t at = 0, place = 0;
+    bool fill = false;
+  };
+  struct Batch {
+    std::vector<Event> events;
+    std::vector<Mark> marks;
+  };
 
   void write(Event& e) {
     redactor_.event(e);
     writer_->write(e);
   }
+  void fill_now(std::size_t place, Event& e) {
+    redactor_.event(e);
+    writer_->fill_place(place, e);
+  }
+  void write_batch(Batch& b) {
+    std::size_t m = 0;
+    for (std::size_t i = 0; i <= b.events.size(); ++i) {
+      bool fill = false;
+      for (; m < b.marks.size() && b.marks[m].at == i; ++m) {
+        if (b.marks[m].fill) {
+          fill = true;
+          fill_now(b.marks[m++].place, b.events[i]);
+          break;
+        }
+        writer_->keep_place(b.marks[m].place);
+      }
+      if (!fill && i < b.events.size()) write(b.events[i]);
+    }
+  }
   void push() {
-    if (batch_.empty()) return;
+    if (batch_.events.empty() && batch_.marks.empty()) return;
     std::unique_lock<std::mutex> lk(m_);
     space_.wait(lk, [&] { return queue_.size() < kMaxQueued || error_; });
     if (error_) {
@@ -78,7 +121,8 @@ class BackgroundWriter {
       std::rethrow_exception(error_);
     }
     queue_.push_back(std::move(batch_));
-    batch_.clear();
+    batch_.events.clear();
+    batch_.marks.clear();
     ready_.notify_one();
   }
   void stop() {
@@ -91,7 +135,7 @@ class BackgroundWriter {
   }
   void run() {
     for (;;) {
-      std::vector<Event> b;
+      Batch b;
       {
         std::unique_lock<std::mutex> lk(m_);
         ready_.wait(lk, [&] { return !queue_.empty() || done_; });
@@ -101,7 +145,7 @@ class BackgroundWriter {
       }
       space_.notify_one();
       try {
-        for (Event& e : b) write(e);
+        write_batch(b);
       } catch (...) {
         std::lock_guard<std::mutex> lk(m_);
         error_ = std::current_exception();
@@ -115,10 +159,10 @@ class BackgroundWriter {
   tracefile::TraceWriter::Options opt_;
   const redact::Redactor& redactor_;  // used by the writer thread only, once it runs
   std::unique_ptr<tracefile::TraceWriter> writer_;
-  std::vector<Event> batch_;
+  Batch batch_;
   std::mutex m_;
   std::condition_variable ready_, space_;
-  std::deque<std::vector<Event>> queue_;
+  std::deque<Batch> queue_;
   bool done_ = false;
   bool inline_ = false;  // no writer thread: add() writes
   std::exception_ptr error_;
@@ -133,6 +177,15 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
   BackgroundWriter w(out, opt, redactor);
   std::uint64_t count = 0;
   std::string what = "importing " + log;
+  // A call left unfinished (a shell's wait4 while its child runs) keeps
+  // its place in the file and holds back nothing: the writer thread does
+  // not sit idle while the importer works through what follows it.
+  strace::StreamPlaces places;
+  places.keep = [&](std::size_t place) {
+    w.keep(place);
+    if (meter) meter->update(what, ++count, 0, "events");
+  };
+  places.fill = [&](std::size_t place, Event&& e) { w.fill(place, std::move(e)); };
   std::size_t n = strace::import_strace_stream(
       log,
       [&](const Header& h) {
@@ -144,7 +197,7 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
         w.add(std::move(e));
         if (meter) meter->update(what, ++count, 0, "events");
       },
-      warnings);
+      warnings, &places);
   w.finish();
   if (meter) meter->finish();
   return n;

@@ -59,12 +59,4 @@ void UnprefixedTask::guess(std::span<const Event> held) {
   }
 }
 
-void LongWaits::release(const EventQueue& q, PendingCalls& pending) {
-  if (q.size() - q.base() <= kMaxHeld) return;
-  std::size_t oldest_kept = q.size() - kMaxHeld / 2;
-  pending.drop_older_than(oldest_kept, [&](const PendingCall& call) {
-    if (!count_++) first_line_ = q[call.slot].line;
-  });
-}
-
 }  // namespace tracediff::strace::detail

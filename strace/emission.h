@@ -4,6 +4,9 @@
 // - a call written "<unfinished ...>" gets its arguments and result from a
 //   later line, and the spawn or exec it implies must follow it: it holds
 //   back itself and every event after it (for at most kMaxHeld events);
+//   a consumer that keeps places (StreamPlaces) gets a place for it instead
+//   unless its end implies an event (a clone, an execve), and the event
+//   once it is final;
 // - the last event may still get -k stack lines;
 // - a log whose first task has no pid prefix (strace without -o, until the
 //   first fork) shows that task's pid only later: its events wait for it;
@@ -52,20 +55,23 @@ class EventQueue {
   }
   /// The events still here, oldest first (not the placed ones).
   std::span<const Event> held() const { return {v_.data() + head_, v_.size() - head_}; }
+  /// Index given to out() for an event placed after another.
+  static constexpr std::size_t kPlaced = SIZE_MAX;
   /// Hands out, in order, every event before index `limit`, each followed
-  /// by what was placed after it. `out(Event&)` may move from its argument.
+  /// by what was placed after it. `out(Event&, index)` may move from its
+  /// argument; the index is kPlaced for a placed event.
   template <typename Fn>
   void hand_out(std::size_t limit, Fn out) {
     while (base_ < limit) {
       std::size_t idx = base_;
-      out(v_[head_]);  // in place: no move unless the sink keeps it
+      out(v_[head_], idx);  // in place: no move unless the sink keeps it
       ++head_;
       ++base_;
       if (placed_.empty()) continue;
       auto it = placed_.find(idx);
       if (it == placed_.end()) continue;
       for (Event& e : it->second) {
-        out(e);
+        out(e, kPlaced);
         ++placed_out_;
       }
       placed_.erase(it);
@@ -115,8 +121,20 @@ class UnprefixedTask {
 /// resumed line, when it comes, becomes a call of its own.
 class LongWaits {
  public:
-  /// Gives up on the calls that hold back more than kMaxHeld events.
-  void release(const EventQueue& q, PendingCalls& pending);
+  /// Gives up on the calls that hold back more than kMaxHeld events: the
+  /// events from the oldest not handed out (index `base`) or the oldest
+  /// unfinished call, whichever is first, to the next one (index `size`).
+  /// With places (StreamPlaces) the calls are handed out as places and the
+  /// consumer holds what follows them: the count, and so the calls given up
+  /// on, are the same either way. `line_of(slot)` is the line of the event
+  /// at `slot`.
+  template <typename LineOf>
+  void release(std::size_t size, std::size_t base, PendingCalls& pending, LineOf line_of) {
+    if (size - pending.oldest_slot(base) <= kMaxHeld) return;
+    pending.drop_older_than(size - kMaxHeld / 2, [&](const PendingCall& call) {
+      if (!count_++) first_line_ = line_of(call.slot);
+    });
+  }
   std::uint32_t count() const { return count_; }
   /// The line of the first call given up on.
   std::uint32_t first_line() const { return first_line_; }

@@ -24,9 +24,15 @@
 #include <unordered_set>
 
 #include "model/replay.h"
+#include "model/syscalls.h"
 #include "model/trace.h"
 
 namespace tracediff::strace::detail {
+
+/// Whether a call of this kind, once it returns, can imply an event that
+/// goes right after it (Enricher::implied_event: a clone's spawn, an
+/// exec's exec), which an unfinished one must then wait for.
+inline bool implies_event(const SyscallInfo& info) { return info.is(kClassClone) || info.is(kClassExec); }
 
 class Enricher {
  public:

@@ -38,7 +38,7 @@ void Importer::logical_line(std::string_view raw, std::uint32_t lineno, bool las
   // -k: " > /lib/libc.so.6(__read+0x12) [0x10e1f2]" belongs to the call above.
   if (s.starts_with(" > ")) {
     if (last_ != SIZE_MAX) {
-      events_[last_].stack.emplace_back(s.substr(3));
+      at(last_).stack.emplace_back(s.substr(3));
       return;
     }
     unparsed_line(raw, 0, lineno);
@@ -161,7 +161,8 @@ bool Importer::call_line(std::string_view s, Event& ev) {
 
 void Importer::place_call(Event& ev, CallEnd end, std::string_view start) {
   std::size_t slot = events_.size();
-  if (end == CallEnd::Unfinished) pending_.start(ev.tid, PendingCall{slot, ev.name, std::string(start)});
+  if (end == CallEnd::Unfinished)
+    pending_.start(ev.tid, PendingCall{slot, ev.name, std::string(start), implies_event(syscall_info(ev.name))});
   append(std::move(ev));
   if (end == CallEnd::Whole) complete(slot);
   else enricher_.type_args(events_[slot]);
@@ -218,7 +219,7 @@ bool Importer::bare_continuation(std::string_view s) {
 
 void Importer::finish_call(std::size_t slot, std::int32_t tid, ArgList&& args, Result&& r,
                            std::int64_t dur_ns) {
-  Event& e = events_[slot];
+  Event& e = at(slot);
   e.args = std::move(args);
   e.result = std::move(r);
   e.dur_ns = dur_ns;
@@ -245,7 +246,7 @@ bool Importer::process_line(std::string_view s, Event& ev) {
 }
 
 void Importer::complete(std::size_t slot) {
-  Event& e = events_[slot];
+  Event& e = at(slot);
   enricher_.type_args(e);
   if (unprefixed_.learn_from_call(e)) {
     adopt_unprefixed(unprefixed_.pid());
@@ -269,10 +270,17 @@ void Importer::adopt_unprefixed(std::int32_t pid) {
   enricher_.adopt_unprefixed(pid);
 }
 
-void Importer::emit(Event& e) {
+void Importer::finalize(Event& e) {
   if (e.tid == 0 && unprefixed_.pid()) e.tid = unprefixed_.pid();
   e.pid = enricher_.tgid_of(e.tid);
-  sink_(std::move(e));
+}
+
+Event& Importer::at(std::size_t slot) {
+  if (!kept_.empty()) {
+    auto it = kept_.find(slot);
+    if (it != kept_.end()) return it->second;
+  }
+  return events_[slot];
 }
 
 void Importer::drain(bool at_end) {
@@ -283,15 +291,42 @@ void Importer::drain(bool at_end) {
     unprefixed_.guess(events_.held());
   } else {
     // Not from the last event on (-k stack lines may follow), nor from an
-    // unfinished call (its spawn/exec goes right after it), nor while the
-    // unprefixed task's pid or the command is still to come.
+    // unfinished call (its spawn/exec goes right after it; with places,
+    // only such a call), nor while the unprefixed task's pid or the
+    // command is still to come.
     if (last_ != SIZE_MAX) limit = std::min(limit, last_);
-    long_waits_.release(events_, pending_);
-    limit = pending_.oldest_slot(limit);
+    long_waits_.release(events_.size(), events_.base(), pending_,
+                        [this](std::size_t slot) { return at(slot).line; });
+    limit = places_ ? pending_.oldest_holding_slot(limit) : pending_.oldest_slot(limit);
     if (unprefixed_.unknown()) return;
     if (!command_known_ && events_.size() < kHoldForCommand) return;
   }
-  events_.hand_out(limit, [this](Event& e) { emit(e); });
+  // An unfinished call before `limit` (with places) leaves a place and
+  // stays here until it is final.
+  if (places_ && !at_end) pending_.slots_in(events_.base(), limit, open_);
+  std::size_t next_open = 0;
+  events_.hand_out(limit, [&](Event& e, std::size_t slot) {
+    if (next_open < open_.size() && slot == open_[next_open]) {
+      ++next_open;
+      kept_.emplace(slot, std::move(e));
+      places_->keep(slot);
+      return;
+    }
+    finalize(e);
+    sink_(std::move(e));
+  });
+  open_.clear();
+  // Kept calls that are final now: ended (or given up on, or their task
+  // gone), and not the last event, which -k stack lines may still follow.
+  for (auto it = kept_.begin(); it != kept_.end();) {
+    if (!at_end && (it->first == last_ || pending_.at_slot(it->first))) {
+      ++it;
+      continue;
+    }
+    finalize(it->second);
+    places_->fill(it->first, std::move(it->second));
+    it = kept_.erase(it);
+  }
 }
 
 Header Importer::header() const {
@@ -350,21 +385,36 @@ unsigned parse_workers() {
 }  // namespace
 
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
-                                 const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings) {
+                                 const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings,
+                                 const StreamPlaces* places) {
   tracefile::LineReader reader(path);
   bool header_sent = false;
   std::size_t count = 0;
   const detail::Importer* imp = nullptr;
-  // The header goes out with the first event: by then the importer has
-  // seen the command, or given up waiting for it.
-  detail::Importer im(ImportOptions{}, [&](Event&& e) {
+  // The header goes out with the first event or place: by then the
+  // importer has seen the command, or given up waiting for it.
+  auto first = [&] {
     if (!header_sent) {
       on_header(imp->header());
       header_sent = true;
     }
     ++count;
-    on_event(std::move(e));
-  });
+  };
+  StreamPlaces counted;
+  if (places) {
+    counted.keep = [&](std::size_t place) {
+      first();
+      places->keep(place);
+    };
+    counted.fill = places->fill;
+  }
+  detail::Importer im(
+      ImportOptions{},
+      [&](Event&& e) {
+        first();
+        on_event(std::move(e));
+      },
+      places ? &counted : nullptr);
   imp = &im;
   // Call lines are parsed on worker threads (parse_line_alone), every line
   // kept (a blank one counts for the joiner); the importer takes them in

@@ -9,7 +9,9 @@
 //     -> enrichment (enrich.h): arguments typed, paths resolved, a spawn or
 //        exec event after a completed clone or execve
 //     -> emission (emission.h): the event queue, handed out in order as
-//        soon as nothing later can change an event
+//        soon as nothing later can change an event; for a consumer that
+//        keeps places (StreamPlaces), an unfinished call whose end implies
+//        no event goes out as a place and is given once it is final
 //
 // A streamed import (import_strace_stream) parses ahead: worker threads
 // parse each call line alone (parse_line_alone, no state), and the importer
@@ -58,7 +60,10 @@ void parse_line_alone(std::string_view raw, ParsedLine& out, std::string& scratc
 class Importer final : public LineSink {
  public:
   using EventSink = std::function<void(Event&&)>;
-  Importer(const ImportOptions& opt, EventSink sink) : opt_(opt), sink_(std::move(sink)) {}
+  /// `places` (may be null): StreamPlaces, whose callbacks are called from
+  /// drain() as the sink is.
+  Importer(const ImportOptions& opt, EventSink sink, const StreamPlaces* places = nullptr)
+      : opt_(opt), sink_(std::move(sink)), places_(places) {}
   Importer(const Importer&) = delete;
   Importer& operator=(const Importer&) = delete;
 
@@ -110,12 +115,17 @@ class Importer final : public LineSink {
   // After the call at `slot` completed: enrichment, and what it implies.
   void complete(std::size_t slot);
   void adopt_unprefixed(std::int32_t pid);
-  // Fills in what only the end of the file may know, and hands `e` out.
-  void emit(Event& e);
+  // Fills in what only the end of the file may know (before `e` goes out).
+  void finalize(Event& e);
+  // The event at `slot`: in the queue, or kept while the sink keeps its place.
+  Event& at(std::size_t slot);
 
   ImportOptions opt_;
   EventSink sink_;
+  const StreamPlaces* places_ = nullptr;
   EventQueue events_;
+  std::map<std::size_t, Event> kept_;  // unfinished calls handed out as places, by slot
+  std::vector<std::size_t> open_;      // drain(): the unfinished calls' slots it hands out
   PendingCalls pending_;
   LineJoiner joiner_{*this};
   Clock clock_;

@@ -43,6 +43,10 @@ struct PendingCall {
   std::size_t slot = 0;  ///< its index in the event queue, where the resumed end goes
   std::string name;      ///< the call's name, which the resumed line repeats
   std::string text;      ///< the arguments written before " <unfinished ...>"
+  /// Its end implies an event that must come right after it (a clone's
+  /// spawn, an execve's exec): it holds back the events after it even
+  /// where a consumer could keep its place (StreamPlaces).
+  bool holds = true;
 };
 
 /// The unfinished call of each task (a task runs one call at a time).
@@ -76,6 +80,19 @@ class PendingCalls {
   std::size_t oldest_slot(std::size_t limit) const {
     for (const auto& kv : calls_) limit = std::min(limit, kv.second.slot);
     return limit;
+  }
+  /// The same, of the calls that hold back what follows them (holds).
+  std::size_t oldest_holding_slot(std::size_t limit) const {
+    for (const auto& kv : calls_)
+      if (kv.second.holds) limit = std::min(limit, kv.second.slot);
+    return limit;
+  }
+  /// The slots in [from, to) of unfinished calls, lowest first.
+  void slots_in(std::size_t from, std::size_t to, std::vector<std::size_t>& out) const {
+    out.clear();
+    for (const auto& kv : calls_)
+      if (kv.second.slot >= from && kv.second.slot < to) out.push_back(kv.second.slot);
+    std::sort(out.begin(), out.end());
   }
   /// Gives up on the calls started before `slot`: calls on_drop(call) for
   /// each and forgets it (its resumed line becomes a call of its own).

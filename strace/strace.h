@@ -30,7 +30,8 @@ namespace tracediff::strace {
 /// The most events import_strace_stream() hands out at once: a call left
 /// unfinished holds back the events after it, for at most this many (a
 /// daemon's thread can sit in epoll_wait for a whole log), and they go out
-/// together when it resumes or is given up on. About 60 MB of events.
+/// together when it resumes or is given up on. About 60 MB of events. With
+/// places (StreamPlaces) the consumer holds them instead, as many.
 inline constexpr std::size_t kMaxHeldEvents = std::size_t{1} << 17;
 
 struct ImportOptions {
@@ -47,13 +48,31 @@ Trace import_strace_text(std::string_view text, const std::string& file,
 /// InputError if the file cannot be read.
 Trace import_strace_file(const std::string& path);
 
+/// For a consumer of import_strace_stream() that can keep an event's place
+/// and take the event later (a trace writer): a call left unfinished then
+/// holds back nothing after it. A shell's wait4 stays unfinished while its
+/// child runs; without places every event of the child waits behind it
+/// (up to kMaxHeldEvents) and the consumer sits idle meanwhile. Calls whose
+/// end implies an event that must follow them (clone, fork, execve) still
+/// hold back what follows. Both are called on import_strace_stream()'s
+/// thread, `keep(place)` in the order of events where the event would be,
+/// and `fill(place, event)` once for each kept place, in no set order,
+/// before import_strace_stream() returns. The events in order are what
+/// on_event alone would have had.
+struct StreamPlaces {
+  std::function<void(std::size_t place)> keep;
+  std::function<void(std::size_t place, Event&&)> fill;
+};
+
 /// Imports a strace log file without holding the whole trace in memory:
 /// `on_header` is called once, before the first event, then `on_event` for
-/// each event in order as soon as it is final. Unparsed lines are counted in
-/// one Warning appended to `warnings`. Returns the number of events. Throws
-/// InputError if the file cannot be read.
+/// each event in order as soon as it is final (with `places`: see
+/// StreamPlaces). Unparsed lines are counted in one Warning appended to
+/// `warnings`. Returns the number of events. Throws InputError if the file
+/// cannot be read.
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
-                                 const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings);
+                                 const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings,
+                                 const StreamPlaces* places = nullptr);
 
 /// Imports a -ff file set (LOG.<pid> files) as one trace, events merged by
 /// timestamp when present, else file by file. `paths` must be non-empty.
