@@ -245,11 +245,13 @@ struct TraceWriter::Impl {
   std::string created;       // the header's, kept by update_header()
   std::size_t header_region = 0;  // bytes at offset 0 update_header() may rewrite; 0: none
   // Places kept (keep_place), oldest first: each one's event once filled,
-  // and the events written after it, up to the next place.
+  // and the events written after it, up to the next place, in pieces of
+  // about a write buffer (no copy as they grow, and written as they are).
   struct Place {
     std::size_t id = 0;
     bool filled = false;
-    Bytes event, after;
+    Bytes event;
+    std::vector<Bytes> after;
   };
   std::deque<Place> places;
   ~Impl() {
@@ -383,9 +385,13 @@ TraceWriter::~TraceWriter() {
 void TraceWriter::write(const Event& e) {
   if (impl_->closed) throw std::logic_error("TraceWriter::write after close");
   if (!impl_->places.empty()) {
-    Bytes& b = impl_->places.back().after;
-    detail::encode_event(b, e);
-    b.put('\n');
+    std::vector<Bytes>& after = impl_->places.back().after;
+    if (after.empty() || after.back().size() >= kWriteBuffer) {
+      after.emplace_back();
+      after.back().grow(kWriteBuffer + kWriteBuffer / 4);  // room for the piece and the event that ends it
+    }
+    detail::encode_event(after.back(), e);
+    after.back().put('\n');
     return;
   }
   detail::encode_event(impl_->buf, e);
@@ -406,16 +412,21 @@ void TraceWriter::fill_place(std::size_t place, const Event& e) {
   it->event.put('\n');
   it->filled = true;
   // The places filled from the oldest on go to the file, with what followed
-  // each, a buffer's worth at a time.
+  // each: a piece goes to the kernel as it is, unless it is small or zstd
+  // compresses it.
+  auto out = [&](std::string_view v) {
+    if (m.cs || v.size() < kWriteBuffer / 4) {
+      m.buf.append(v);
+      if (m.buf.size() >= kWriteBuffer) flush();
+      return;
+    }
+    flush();
+    write_all(m.fd.get(), v.data(), v.size(), path_);
+  };
   while (!m.places.empty() && m.places.front().filled) {
     Impl::Place& p = m.places.front();
-    for (const Bytes* part : {&p.event, &p.after})
-      for (std::string_view v = part->view(); !v.empty();) {
-        std::size_t k = std::min(v.size(), kWriteBuffer);
-        m.buf.append(v.substr(0, k));
-        v.remove_prefix(k);
-        if (m.buf.size() >= kWriteBuffer) flush();
-      }
+    out(p.event.view());
+    for (const Bytes& piece : p.after) out(piece.view());
     m.places.pop_front();
   }
 }
