@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "tests/trace/test_util.h"
 #include "display/format.h"
@@ -268,16 +269,16 @@ TEST(Import, StreamingGivesTheSameTraceAsInMemory) {
   }
 }
 
-// The stream parses call lines on worker threads, in batches of 4096 lines,
-// and holds each batch's last line back until it knows whether the file
-// ends there. Every shape of line in the grammar inputs (unfinished and
-// resumed calls, lines cut by attach messages and by the program's output,
-// blank lines, a call cut by the end of the log) is put across a batch's
-// end, at a different place in each input, between short filler calls.
-TEST(Import, StreamingAcrossBatchesGivesTheSameTraceAsInMemory) {
+// Every shape of line in the grammar inputs (unfinished and resumed calls,
+// lines cut by attach messages and by the program's output, blank lines, a
+// call cut by the end of the log) put across a batch's end, at a different
+// place in each input, between short filler calls; `lines` is set to the
+// log's count of lines.
+std::string across_batches_log(std::size_t& lines) {
   constexpr std::size_t kBatch = 4096;  // tracefile/batches.h
   std::string log;
-  std::size_t lines = 0, k = 0;
+  std::size_t k = 0;
+  lines = 0;
   for (const std::string& path : grammar_inputs()) {
     std::string text = tracefile::read_file_decompressed(path);
     if (!text.empty() && text.back() != '\n') text.push_back('\n');
@@ -296,6 +297,16 @@ TEST(Import, StreamingAcrossBatchesGivesTheSameTraceAsInMemory) {
   log += "[pid     1] wristrace: Process 2 attached\n";
   log += "te(1, \"x\", 1) = 1\n";
   log += "[pid     1] accept(7, NULL, NULL";  // the last line: a call the end of the log cut
+  return log;
+}
+
+// The stream parses call lines on worker threads, in batches of 4096 lines,
+// and holds each batch's last line back until it knows whether the file
+// ends there.
+TEST(Import, StreamingAcrossBatchesGivesTheSameTraceAsInMemory) {
+  constexpr std::size_t kBatch = 4096;  // tracefile/batches.h
+  std::size_t lines = 0;
+  std::string log = across_batches_log(lines);
   TempDir d;
   std::string path = d.write("all.strace", log);
   Trace whole = strace::import_strace_text(log, path);
@@ -315,21 +326,154 @@ TEST(Import, StreamingAcrossBatchesGivesTheSameTraceAsInMemory) {
   }));
 }
 
+// A streamed import with places (strace::StreamPlaces), put back in order:
+// each kept place filled with its event.
+struct PlacedImport {
+  std::vector<std::string> events;  // event_to_json, in order
+  std::size_t kept = 0;
+  std::size_t ahead = 0;  // most events handed out after a place before it was filled
+  bool all_filled = true, header_first = true;
+  Header header;
+  std::vector<Warning> warnings;
+  std::size_t count = 0;
+};
+
+PlacedImport import_with_places(const std::string& path) {
+  PlacedImport r;
+  bool have_header = false;
+  std::map<std::size_t, std::size_t> at;  // place -> index in r.events
+  strace::StreamPlaces places;
+  places.keep = [&](std::size_t place) {
+    r.header_first = r.header_first && have_header;
+    r.all_filled = r.all_filled && at.emplace(place, r.events.size()).second;
+    r.events.emplace_back();
+    ++r.kept;
+  };
+  places.fill = [&](std::size_t place, Event&& e) {
+    auto it = at.find(place);
+    if (it == at.end()) {
+      r.all_filled = false;
+      return;
+    }
+    r.events[it->second] = tracefile::event_to_json(e);
+    r.ahead = std::max(r.ahead, r.events.size() - it->second - 1);
+    at.erase(it);
+  };
+  r.count = strace::import_strace_stream(
+      path,
+      [&](const Header& h) {
+        r.header = h;
+        have_header = true;
+      },
+      [&](Event&& e) {
+        r.header_first = r.header_first && have_header;
+        r.events.push_back(tracefile::event_to_json(e));
+      },
+      r.warnings, &places);
+  r.all_filled = r.all_filled && at.empty();
+  return r;
+}
+
+void expect_same_as_in_memory(const PlacedImport& p, const Trace& whole, const std::string& what) {
+  EXPECT_TRUE(p.all_filled) << what;
+  EXPECT_TRUE(p.header_first) << what;
+  ASSERT_EQ(p.count, whole.events.size()) << what;
+  ASSERT_EQ(p.events.size(), whole.events.size()) << what;
+  for (std::size_t i = 0; i < p.events.size(); ++i)
+    ASSERT_EQ(p.events[i], tracefile::event_to_json(whole.events[i])) << what << " #" << i;
+  EXPECT_EQ(tracefile::header_to_json(p.header), tracefile::header_to_json(whole.header)) << what;
+  EXPECT_EQ(p.warnings, whole.warnings) << what;
+}
+
+// With places, the events in order are those of the in-memory import, for
+// every grammar input alone and all of them across batches' ends.
+TEST(Import, PlacesGiveTheSameTraceAsInMemory) {
+  for (const std::string& path : grammar_inputs())
+    expect_same_as_in_memory(import_with_places(path), strace::import_strace_file(path), path);
+  std::size_t lines = 0;
+  TempDir d;
+  std::string path = d.write("all.strace", across_batches_log(lines));
+  PlacedImport p = import_with_places(path);
+  expect_same_as_in_memory(p, strace::import_strace_file(path), "across batches");
+  // The importer hands events out every 1024 lines, and a batch's end
+  // (every 4096) is one such place: an unfinished call of the inputs
+  // spans it and is handed out as a place.
+  EXPECT_GE(p.kept, 1u);
+}
+
+// A shell waits for its child: with places the wait keeps its place and
+// the child's calls go out before the wait ends; without, they wait. The
+// wait's end is line 30720, where the importer hands events out (every
+// 1024 lines): its -k stack, on the next line, still makes it.
+TEST(Import, AnUnfinishedWaitKeepsItsPlaceAndHoldsNothingBack) {
+  std::string log = "1 wait4(-1,  <unfinished ...>\n";
+  for (int i = 0; i < 30717; ++i) log += "2 close(3) = 0\n";
+  log += "2 +++ exited with 0 +++\n";
+  log += "1 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 2\n";
+  log += " > /usr/lib/x86_64-linux-gnu/libc.so.6(wait4+0x1a) [0xd6f1a]\n";
+  log += "1 exit_group(0) = ?\n";
+  TempDir d;
+  std::string path = d.write("wait.log", log);
+  Trace whole = strace::import_strace_file(path);
+  PlacedImport p = import_with_places(path);
+  expect_same_as_in_memory(p, whole, "wait");
+  EXPECT_EQ(p.kept, 1u);
+  EXPECT_GT(p.ahead, 20000u);  // most of the child's calls were out before the wait's end
+  EXPECT_EQ(whole.events[0].name, "wait4");
+  EXPECT_EQ(whole.events[0].result.value, 2);
+  EXPECT_EQ(whole.events[0].line, 1u);
+  EXPECT_EQ(whole.events[0].stack.size(), 1u);
+}
+
+// A clone's spawn must follow it: an unfinished clone holds back what
+// follows (its child's first calls) as without places, and keeps none.
+TEST(Import, AnUnfinishedCloneStillHoldsBackWhatFollows) {
+  std::string log = "1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>\n";
+  for (int i = 0; i < 20000; ++i) log += "2 close(3) = 0\n";
+  log += "1 <... clone resumed>, child_tidptr=0x7f1) = 2\n";
+  TempDir d;
+  std::string path = d.write("clone.log", log);
+  Trace whole = strace::import_strace_file(path);
+  PlacedImport p = import_with_places(path);
+  expect_same_as_in_memory(p, whole, "clone");
+  EXPECT_EQ(p.kept, 0u);
+  ASSERT_GE(whole.events.size(), 2u);
+  EXPECT_EQ(whole.events[1].type, EventType::Process);
+  EXPECT_EQ(whole.events[1].proc.child, 2);
+}
+
 // --no-redact: what the in-memory import has, value for value.
 const redact::Redactor kKeepAll(redact::RedactOptions{.level = redact::Level::None});
 
+// The writer keeps an unfinished call's place (its places travel to the
+// writer thread in the batches of events, 2048 each): a real log, every
+// grammar input across batches, and a shell waiting for children of many
+// sizes, so that places fall at every point of the writer's batches.
 TEST(Import, ToFileWritesWhatTheInMemoryImportHas) {
   TempDir d;
-  std::string log = std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace";
-  std::vector<Warning> w;
-  std::size_t n = input::import_strace_to_file(log, d.file("t.trace"), {}, w, kKeepAll);
-  Trace whole = strace::import_strace_file(log);
-  Trace back = tracefile::read_trace(d.file("t.trace"));
-  ASSERT_EQ(n, whole.events.size());
-  ASSERT_EQ(back.events.size(), whole.events.size());
-  for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(tracefile::event_to_json(back.events[i]), tracefile::event_to_json(whole.events[i])) << i;
-  EXPECT_EQ(back.header.command, whole.header.command);
-  EXPECT_EQ(back.header.source, "strace");
+  std::size_t lines = 0;
+  std::string waits;
+  for (int k = 0; k < 12; ++k) {
+    waits += "1 wait4(-1,  <unfinished ...>\n";
+    for (int i = 0; i < 700 + 517 * k; ++i) waits += "2 close(3) = 0\n";
+    waits += "1 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 2\n";
+  }
+  std::vector<std::string> logs = {std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace",
+                                   d.write("all.strace", across_batches_log(lines)), d.write("waits.strace", waits)};
+  for (const std::string& log : logs) {
+    std::vector<Warning> w;
+    std::string out = log + ".trace";
+    if (log.rfind(TRACEDIFF_SOURCE_DIR, 0) == 0) out = d.file("local.trace");
+    std::size_t n = input::import_strace_to_file(log, out, {}, w, kKeepAll);
+    Trace whole = strace::import_strace_file(log);
+    Trace back = tracefile::read_trace(out);
+    ASSERT_EQ(n, whole.events.size()) << log;
+    ASSERT_EQ(back.events.size(), whole.events.size()) << log;
+    for (std::size_t i = 0; i < n; ++i)
+      ASSERT_EQ(tracefile::event_to_json(back.events[i]), tracefile::event_to_json(whole.events[i])) << log << " #" << i;
+    EXPECT_EQ(back.header.command, whole.header.command);
+    EXPECT_EQ(back.header.source, "strace");
+  }
 }
 
 TEST(Import, ToFileNeverOverwritesWithoutForce) {
@@ -367,6 +511,11 @@ TEST(Import, ACallThatNeverEndsDoesNotHoldTheLogInMemory) {
   EXPECT_EQ(waits, (std::vector<std::string>{"<unfinished ...>", "0"}));
   ASSERT_EQ(w.size(), 1u);
   EXPECT_NE(w[0].message.find("1 call stayed unfinished"), std::string::npos) << w[0].message;
+  // With places the consumer holds what follows the wait, and the wait is
+  // given up on after as many events: the same trace, the same warning.
+  PlacedImport p = import_with_places(path);
+  expect_same_as_in_memory(p, strace::import_strace_file(path), "long wait");
+  EXPECT_EQ(p.kept, 1u);
 }
 
 TEST(Import, AnExitedTaskReleasesItsUnfinishedCall) {
