@@ -11,7 +11,7 @@ pkgs=(
   clang libclang-rt-14-dev   # fuzzers and the sanitizer build
   dpkg-dev man-db bash-completion zsh   # scripts/package.sh and its tests (tests/packaging)
   libbpf-dev bpftool         # the eBPF recorder (record/ebpf; clang builds its kernel program)
-  hyperfine                  # bench/ (side-by-side timings)
+  hyperfine time             # bench/ (side-by-side timings; /usr/bin/time for peaks and CPU time)
   # tests/scenarios and bench/scenarios.sh: the programs that fail on a bad host
   # (dnsmasq-base: the binary without a service; nginx's is not started here)
   nginx libnginx-mod-stream dnsmasq-base curl openssl sqlite3 python3-yaml iproute2
