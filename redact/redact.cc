@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstring>
 #include <regex>
 
+#include "model/byte_scan.h"
 #include "model/errors.h"
 #include "model/syscalls.h"
 #include "redact/patterns.h"
@@ -20,22 +20,13 @@ namespace {
 
 // Whether `s` holds a ':' or '=', where every rule starts ("scheme://",
 // "name=value", "Name: value"): most strings (paths, names) hold neither.
-// Eight bytes at a time (the "has a zero byte" test on the word xor each
-// character; exact for "any"), where find_first_of(":=") looked its set up
-// once per byte.
+// Eight bytes at a time, where find_first_of(":=") looked its set up once
+// per byte.
 bool has_separator(std::string_view s) {
-  constexpr std::uint64_t k01 = 0x0101010101010101ULL, k80 = 0x8080808080808080ULL;
-  const char* p = s.data();
-  std::size_t n = s.size(), i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    std::uint64_t c = w ^ (k01 * ':'), e = w ^ (k01 * '=');
-    if ((((c - k01) & ~c) | ((e - k01) & ~e)) & k80) return true;
-  }
-  for (; i < n; ++i)
-    if (p[i] == ':' || p[i] == '=') return true;
-  return false;
+  using namespace bytescan;
+  return any_byte(
+      s, [](std::uint64_t w) { return equal_to(w, ':') | equal_to(w, '='); },
+      [](unsigned char c) { return c == ':' || c == '='; });
 }
 
 // Hex digits of the digest kept in a marker: 64 bits tell two values apart

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstring>
 
+#include "model/byte_scan.h"
 #include "model/text.h"
 #include "tracefile/bytes.h"
 #include "tracefile/tracefile.h"
@@ -72,15 +73,9 @@ void append_hex(Bytes& out, std::string_view s) {
 
 bool valid_utf8(std::string_view s) {
   // ASCII, the common case, checked 8 bytes at a time.
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (w & 0x8080808080808080ULL) return simdjson::validate_utf8(s.data(), s.size());
-  }
-  for (; i < s.size(); ++i)
-    if (static_cast<unsigned char>(s[i]) >= 0x80) return simdjson::validate_utf8(s.data(), s.size());
-  return true;
+  bool ascii = !bytescan::any_byte(
+      s, [](std::uint64_t w) { return w; }, [](unsigned char c) { return c >= 0x80; });
+  return ascii || simdjson::validate_utf8(s.data(), s.size());
 }
 
 std::string replace_invalid_utf8(std::string_view s) {
@@ -130,26 +125,14 @@ using detail::append_json_string;
 using detail::Bytes;
 
 // Printable ASCII without '"' or '\\': written as it is. Eight bytes at a
-// time: a byte of 0x80 or more, below 0x20, or equal to '"', '\\' or 0x7f
-// sets that byte's high bit in one of the words below (the classic
-// "has a byte less than n / equal to n" tests; a borrow can only mark
-// bytes after one that is truly marked, so "any" stays exact).
+// time: a byte of 0x80 or more (its own high bit), below 0x20, or equal to
+// '"', '\\' or 0x7f is marked (model/byte_scan.h).
 bool plain(std::string_view v) {
-  constexpr std::uint64_t k01 = 0x0101010101010101ULL, k80 = 0x8080808080808080ULL;
-  const char* p = v.data();
-  std::size_t n = v.size(), i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    std::uint64_t q = w ^ (k01 * '"'), b = w ^ (k01 * '\\'), d = w ^ (k01 * 0x7f);
-    std::uint64_t marks = w | ((w - k01 * 0x20) & ~w) | ((q - k01) & ~q) | ((b - k01) & ~b) | ((d - k01) & ~d);
-    if (marks & k80) return false;
-  }
-  for (; i < n; ++i) {
-    auto c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
-  }
-  return true;
+  using namespace bytescan;
+  return !any_byte(
+      v,
+      [](std::uint64_t w) { return w | below(w, 0x20) | equal_to(w, '"') | equal_to(w, '\\') | equal_to(w, 0x7f); },
+      [](unsigned char c) { return c < 0x20 || c >= 0x7f || c == '"' || c == '\\'; });
 }
 
 // Writes `"key":` preceded by a comma when not first.
