@@ -96,19 +96,15 @@ class BackgroundWriter {
     redactor_.event(e);
     writer_->fill_place(place, e);
   }
+  // At one index the marks are the places kept there, then at most one
+  // fill (keep() and fill() push them in that order).
   void write_batch(Batch& b) {
     std::size_t m = 0;
-    for (std::size_t i = 0; i <= b.events.size(); ++i) {
-      bool fill = false;
-      for (; m < b.marks.size() && b.marks[m].at == i; ++m) {
-        if (b.marks[m].fill) {
-          fill = true;
-          fill_now(b.marks[m++].place, b.events[i]);
-          break;
-        }
-        writer_->keep_place(b.marks[m].place);
-      }
-      if (!fill && i < b.events.size()) write(b.events[i]);
+    for (std::size_t i = 0;; ++i) {
+      for (; m < b.marks.size() && b.marks[m].at == i && !b.marks[m].fill; ++m) writer_->keep_place(b.marks[m].place);
+      if (i == b.events.size()) return;
+      if (m < b.marks.size() && b.marks[m].at == i) fill_now(b.marks[m++].place, b.events[i]);
+      else write(b.events[i]);
     }
   }
   void push() {

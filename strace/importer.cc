@@ -303,10 +303,11 @@ void Importer::drain(bool at_end) {
   }
   // An unfinished call before `limit` (with places) leaves a place and
   // stays here until it is final.
-  if (places_ && !at_end) pending_.slots_in(events_.base(), limit, open_);
+  std::vector<std::size_t> open;
+  if (places_ && !at_end) pending_.slots_in(events_.base(), limit, open);
   std::size_t next_open = 0;
   events_.hand_out(limit, [&](Event& e, std::size_t slot) {
-    if (next_open < open_.size() && slot == open_[next_open]) {
+    if (next_open < open.size() && slot == open[next_open]) {
       ++next_open;
       kept_.emplace(slot, std::move(e));
       places_->keep(slot);
@@ -315,7 +316,6 @@ void Importer::drain(bool at_end) {
     finalize(e);
     sink_(std::move(e));
   });
-  open_.clear();
   // Kept calls that are final now: ended (or given up on, or their task
   // gone), and not the last event, which -k stack lines may still follow.
   for (auto it = kept_.begin(); it != kept_.end();) {

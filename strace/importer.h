@@ -125,7 +125,6 @@ class Importer final : public LineSink {
   const StreamPlaces* places_ = nullptr;
   EventQueue events_;
   std::map<std::size_t, Event> kept_;  // unfinished calls handed out as places, by slot
-  std::vector<std::size_t> open_;      // drain(): the unfinished calls' slots it hands out
   PendingCalls pending_;
   LineJoiner joiner_{*this};
   Clock clock_;
