@@ -385,16 +385,23 @@ void expect_same_as_in_memory(const PlacedImport& p, const Trace& whole, const s
   EXPECT_EQ(p.warnings, whole.warnings) << what;
 }
 
+// Imports `path` in memory (into `whole`) and with places, and expects the
+// two to agree; returns the import with places.
+PlacedImport import_both_ways(const std::string& path, Trace& whole, const std::string& what) {
+  whole = strace::import_strace_file(path);
+  PlacedImport p = import_with_places(path);
+  expect_same_as_in_memory(p, whole, what);
+  return p;
+}
+
 // With places, the events in order are those of the in-memory import, for
 // every grammar input alone and all of them across batches' ends.
 TEST(Import, PlacesGiveTheSameTraceAsInMemory) {
-  for (const std::string& path : grammar_inputs())
-    expect_same_as_in_memory(import_with_places(path), strace::import_strace_file(path), path);
+  Trace whole;
+  for (const std::string& path : grammar_inputs()) import_both_ways(path, whole, path);
   std::size_t lines = 0;
   TempDir d;
-  std::string path = d.write("all.strace", across_batches_log(lines));
-  PlacedImport p = import_with_places(path);
-  expect_same_as_in_memory(p, strace::import_strace_file(path), "across batches");
+  PlacedImport p = import_both_ways(d.write("all.strace", across_batches_log(lines)), whole, "across batches");
   // The importer hands events out every 1024 lines, and a batch's end
   // (every 4096) is one such place: an unfinished call of the inputs
   // spans it and is handed out as a place.
@@ -413,10 +420,8 @@ TEST(Import, AnUnfinishedWaitKeepsItsPlaceAndHoldsNothingBack) {
   log += " > /usr/lib/x86_64-linux-gnu/libc.so.6(wait4+0x1a) [0xd6f1a]\n";
   log += "1 exit_group(0) = ?\n";
   TempDir d;
-  std::string path = d.write("wait.log", log);
-  Trace whole = strace::import_strace_file(path);
-  PlacedImport p = import_with_places(path);
-  expect_same_as_in_memory(p, whole, "wait");
+  Trace whole;
+  PlacedImport p = import_both_ways(d.write("wait.log", log), whole, "wait");
   EXPECT_EQ(p.kept, 1u);
   EXPECT_GT(p.ahead, 20000u);  // most of the child's calls were out before the wait's end
   EXPECT_EQ(whole.events[0].name, "wait4");
@@ -432,10 +437,8 @@ TEST(Import, AnUnfinishedCloneStillHoldsBackWhatFollows) {
   for (int i = 0; i < 20000; ++i) log += "2 close(3) = 0\n";
   log += "1 <... clone resumed>, child_tidptr=0x7f1) = 2\n";
   TempDir d;
-  std::string path = d.write("clone.log", log);
-  Trace whole = strace::import_strace_file(path);
-  PlacedImport p = import_with_places(path);
-  expect_same_as_in_memory(p, whole, "clone");
+  Trace whole;
+  PlacedImport p = import_both_ways(d.write("clone.log", log), whole, "clone");
   EXPECT_EQ(p.kept, 0u);
   ASSERT_GE(whole.events.size(), 2u);
   EXPECT_EQ(whole.events[1].type, EventType::Process);
@@ -513,8 +516,8 @@ TEST(Import, ACallThatNeverEndsDoesNotHoldTheLogInMemory) {
   EXPECT_NE(w[0].message.find("1 call stayed unfinished"), std::string::npos) << w[0].message;
   // With places the consumer holds what follows the wait, and the wait is
   // given up on after as many events: the same trace, the same warning.
-  PlacedImport p = import_with_places(path);
-  expect_same_as_in_memory(p, strace::import_strace_file(path), "long wait");
+  Trace whole;
+  PlacedImport p = import_both_ways(path, whole, "long wait");
   EXPECT_EQ(p.kept, 1u);
 }
 
