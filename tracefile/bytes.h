@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace tracediff::tracefile::detail {
@@ -70,5 +71,10 @@ namespace tracediff::tracefile::detail {
 /// Appends the JSON line of `e` (no newline) to `out`: what
 /// event_to_json() returns, without a string in between (json_write.cc).
 void encode_event(Bytes& out, const Event& e);
+
+/// Decodes one event line (json_read.cc). The bytes after `line` must be
+/// readable up to simdjson's padding (64 bytes): the parser reads ahead.
+/// False, with `error` set, for a line that is not an event.
+bool parse_event(std::string_view line, Event& e, std::string& error);
 
 }  // namespace tracediff::tracefile::detail

@@ -13,6 +13,7 @@
 
 #include "model/string_pool.h"
 #include "tracefile/batches.h"
+#include "tracefile/bytes.h"
 #include "tracefile/tracefile.h"
 #include "strace/strace.h"
 
@@ -441,9 +442,11 @@ struct CallbackSink {
 
 static_assert(kBatchPadding >= simdjson::SIMDJSON_PADDING);
 
+}  // namespace
+
 // One event line, on a worker thread: the batch pads its lines, so simdjson
 // parses them where they lie.
-bool parse_event(std::string_view line, Event& e, std::string& error) {
+bool detail::parse_event(std::string_view line, Event& e, std::string& error) {
   thread_local dom::parser parser;
   dom::element doc;
   if (auto err = parser.parse(line.data(), line.size(), false).get(doc)) {
@@ -458,6 +461,9 @@ bool parse_event(std::string_view line, Event& e, std::string& error) {
   }
   return true;
 }
+
+namespace {
+using detail::parse_event;
 
 template <typename Sink>
 std::size_t read_events(const std::string& path, Sink& sink, std::vector<Warning>& warnings) {

@@ -3,6 +3,7 @@
 
 #include "tests/trace/test_util.h"
 #include "input/input.h"
+#include "tracefile/event_store.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff {
@@ -390,6 +391,90 @@ TEST(TraceJson, IsOneLineAndJqFriendly) {
   // Non-UTF-8 data goes hex, losslessly.
   std::string r = tracefile::event_to_json(t.events[1]);
   EXPECT_NE(r.find("\"str_hex\":\"7f454c460201" "00ff\""), std::string::npos) << r;
+}
+
+// The differ keeps its events packed (tracefile/event_store.h). The events
+// of a real strace log and every field of the sample, repeated past three
+// blocks with a number changed in each copy so that no two are alike.
+std::vector<Event> store_inputs() {
+  Trace log = input::load_any(std::string(TRACEDIFF_SOURCE_DIR) + "/tests/trace/data/local-6.1.strace");
+  Trace sample = sample_trace();
+  std::vector<Event> all;
+  for (std::size_t copy = 0; all.size() < 3 * tracefile::EventStore::kBlockEvents + 100; ++copy)
+    for (const std::vector<Event>* v : {&log.events, &sample.events})
+      for (Event e : *v) {
+        e.line = static_cast<std::uint32_t>(all.size() + 1);
+        e.ts_ns = static_cast<std::int64_t>(copy);
+        all.push_back(std::move(e));
+      }
+  return all;
+}
+
+TEST(EventStore, PackedEventsComeBackEqualInAnyOrder) {
+  std::vector<Event> all = store_inputs();
+  ASSERT_GT(all.size(), 3 * tracefile::EventStore::kBlockEvents);
+  tracefile::EventStore s = tracefile::EventStore::packed();
+  ASSERT_TRUE(s.is_packed());
+  for (const Event& e : all) s.push_back(e);
+  ASSERT_EQ(s.size(), all.size());
+  EXPECT_EQ(s.decoded(), 0u);
+  // Backwards, then in strides that cross blocks back and forth.
+  for (std::size_t i = all.size(); i-- > 0;) ASSERT_EQ(s[i], all[i]) << "event " << i;
+  EXPECT_EQ(s.decoded(), all.size());
+  s.release();
+  EXPECT_EQ(s.decoded(), 0u);
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    std::size_t i = (k * 1031) % all.size();
+    ASSERT_EQ(s.at(i), all[i]) << "event " << i;
+  }
+  std::size_t n = 0;
+  for (const Event& e : s) EXPECT_EQ(e, all[n++]);
+  EXPECT_EQ(n, all.size());
+  EXPECT_THROW(s.at(all.size()), std::out_of_range);
+}
+
+TEST(EventStore, ReferencesStayValidUntilReleaseAndTheOpenBlockGrows) {
+  std::vector<Event> all = store_inputs();
+  tracefile::EventStore s = tracefile::EventStore::packed();
+  s.push_back(all[0]);
+  const Event& first = s[0];  // from the block still being filled
+  EXPECT_EQ(first, all[0]);
+  for (std::size_t i = 1; i < all.size(); ++i) {
+    s.push_back(all[i]);
+    // The open block's text changed: what is read from it is the new text.
+    if (i % 97 == 0) ASSERT_EQ(s[i], all[i]) << "event " << i;
+  }
+  // Thousands of events decoded since, from every block: `first` is the
+  // same event, unmoved.
+  for (std::size_t i = 0; i < all.size(); ++i) ASSERT_EQ(s[i], all[i]);
+  EXPECT_EQ(&s[0], &first);
+  EXPECT_EQ(first, all[0]);
+}
+
+TEST(EventStore, PackedIsAFractionOfTheText) {
+  std::vector<Event> all = store_inputs();
+  tracefile::EventStore s = tracefile::EventStore::packed();
+  std::size_t text = 0;
+  for (const Event& e : all) {
+    text += tracefile::event_to_json(e).size() + 1;
+    s.push_back(e);
+  }
+  EXPECT_GT(s.packed_bytes(), 0u);
+  EXPECT_LT(s.packed_bytes(), text / 4) << text << " bytes of lines";
+}
+
+TEST(EventStore, NotPackedHoldsTheEventsAsTheyAre) {
+  std::vector<Event> all = store_inputs();
+  tracefile::EventStore s;
+  EXPECT_FALSE(s.is_packed());
+  s.reserve(all.size());
+  for (const Event& e : all) s.push_back(e);
+  EXPECT_EQ(s.decoded(), all.size());
+  const Event* p = &s[5];
+  s.release();
+  EXPECT_EQ(&s[5], p);
+  EXPECT_EQ(s[5], all[5]);
+  EXPECT_EQ(s.packed_bytes(), 0u);
 }
 
 }  // namespace
