@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
       for (const diff::Divergence& d : r.divergences) sig += d.significant;
       fmt::print("events {} {} pairs {} divergences {} significant {}\n", ng, nb, r.pairs.size(),
                  r.divergences.size(), sig);
+      fmt::print("packed {} + {} bytes, events decoded again {} + {}\n", r.good.events.packed_bytes(),
+                 r.bad.events.packed_bytes(), r.good.events.decodes(), r.bad.events.decodes());
       for (const std::string& n : r.notes) fmt::print("note: {}\n", n);
     } else {
       diff::write_diff_json(r, [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); });

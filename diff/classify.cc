@@ -135,7 +135,8 @@ bool library_or_cache(std::string_view p) {
 
 // The environment a trace started with: its header's (the recorder), else
 // the first exec's (strace -v prints execve's environment).
-std::map<std::string, std::string> environment_of(const Trace& t) {
+std::map<std::string, std::string> environment_of(const Side& s) {
+  const SideTrace& t = *s.trace;
   std::map<std::string, std::string> env;
   auto add = [&](std::string_view kv) {
     auto eq = kv.find('=');
@@ -145,13 +146,11 @@ std::map<std::string, std::string> environment_of(const Trace& t) {
     for (const std::string& kv : *t.header.host.env) add(kv);
     return env;
   }
-  for (const Event& e : t.events) {
-    if (e.type != EventType::Syscall || !syscall_is(e.name, kClassExec)) continue;
-    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
-    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array)
-      for (const Arg& a : e.args[envp].items) add(a.str);
-    break;
-  }
+  if (s.first_exec < 0) return env;
+  const Event& e = s.event(static_cast<std::size_t>(s.first_exec));
+  std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
+  if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array)
+    for (const Arg& a : e.args[envp].items) add(a.str);
   return env;
 }
 
@@ -201,7 +200,14 @@ bool meaningful(const Side& s, std::size_t i) {
 }
 
 void Classifier::run() {
-  for (std::size_t p = 0; p < pairs_.size(); ++p) classify_pair(static_cast<int>(p));
+  // A pair's events are decoded while it is classified, then let go: what
+  // the divergences show is in them as text, and their events are read
+  // again where a report shows them.
+  for (std::size_t p = 0; p < pairs_.size(); ++p) {
+    classify_pair(static_cast<int>(p));
+    g_.trace->events.release();
+    b_.trace->events.release();
+  }
   finish();
 }
 
@@ -273,7 +279,7 @@ void Classifier::add_evidence(Divergence& d, const Side& s, std::size_t i) const
   // was told so is where to fix it.
   if (evidence::creates(e) && !path.empty()) {
     std::string dir = dirname_of(path);
-    for (const auto& [name, value] : environment_of(*s.trace))
+    for (const auto& [name, value] : environment_of(s))
       if (!value.empty() && normalize_path(value) == dir) d.evidence.push_back(fmt::format("{} is '{}'", name, value));
   }
   if (std::string lim = evidence::limit_of(e, err); !lim.empty()) {
@@ -296,7 +302,7 @@ void Classifier::add_evidence(Divergence& d, const Side& s, std::size_t i) const
 void Classifier::add_search_path_evidence(Divergence& d) const {
   static const char* kSearchPaths[] = {"PATH", "LD_LIBRARY_PATH", "LD_PRELOAD", "PYTHONPATH", "PYTHONHOME",
                                        "PERL5LIB", "NODE_PATH", "GEM_PATH", "RUBYLIB", "CLASSPATH"};
-  std::map<std::string, std::string> ge = environment_of(*g_.trace), be = environment_of(*b_.trace);
+  std::map<std::string, std::string> ge = environment_of(g_), be = environment_of(b_);
   for (const char* name : kSearchPaths) {
     auto gi = ge.find(name), bi = be.find(name);
     std::string gv = gi == ge.end() ? "unset" : "'" + gi->second + "'";
@@ -338,12 +344,10 @@ void Classifier::classify_pair(int p) {
 void Classifier::same_row(int p, std::size_t k) {
   const AlignedRow& row = pairs_[static_cast<std::size_t>(p)].rows[k];
   auto gi = static_cast<std::size_t>(row.good), bi = static_cast<std::size_t>(row.bad);
-  const Event& g = g_.event(gi);
-  const Event& b = b_.event(bi);
-  if (returned(g) && returned(b)) {
+  if (g_.flag(gi, kReturned) && b_.flag(bi, kReturned)) {
     if (g_.outcome(gi) != b_.outcome(bi)) return outcome_differs(p, k, gi, bi);
     if (!g_.outcome(gi).empty()) return;  // failed alike
-  } else if (g.type == EventType::Syscall || b.type == EventType::Syscall) {
+  } else if (g_.flag(gi, kSyscall) || b_.flag(bi, kSyscall)) {
     return;  // unfinished or unknown results say nothing about the host
   }
   if (g_.values[gi] != b_.values[bi]) values_differ(p, k, gi, bi);
@@ -492,7 +496,7 @@ void Classifier::only_run(int p, std::size_t from, std::size_t to) {
     if (!meaningful(s, ui)) continue;
     ++n_meaningful;
     if (first_meaningful < 0) first_meaningful = i;
-    if (pick < 0 && returned(s.event(ui)) && !s.outcome(ui).empty()) pick = i;
+    if (pick < 0 && s.flag(ui, kReturned) && !s.outcome(ui).empty()) pick = i;
   }
   if (pick < 0) pick = first_meaningful;
   if (pick < 0) pick = good_side ? tp.rows[from].good : tp.rows[from].bad;
@@ -524,13 +528,10 @@ void Classifier::exit_divergence(int p) {
   if (!g_.table.by_pid.count(tp.good_tid)) return;  // threads share their process's exit
   if (tp.good_exit == tp.bad_exit) return;
   std::size_t row = tp.rows.empty() ? 0 : tp.rows.size() - 1;
-  auto is_end = [](const Event& e) {
-    return e.type == EventType::Process && (e.name == kProcExit || e.name == kProcKilled);
-  };
   for (std::size_t k = 0; k < tp.rows.size(); ++k) {
     const AlignedRow& r = tp.rows[k];
-    if ((r.good >= 0 && is_end(g_.event(static_cast<std::size_t>(r.good)))) ||
-        (r.bad >= 0 && is_end(b_.event(static_cast<std::size_t>(r.bad)))))
+    if ((r.good >= 0 && g_.flag(static_cast<std::size_t>(r.good), kEnd)) ||
+        (r.bad >= 0 && b_.flag(static_cast<std::size_t>(r.bad), kEnd)))
       row = k;
   }
   Pending pd{base(p, row, DivKind::Exit), {}, {}};

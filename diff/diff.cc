@@ -171,18 +171,16 @@ void finish_side_info(SideInfo& s, const Side& side) {
 
 // A header with the environment of the trace's first exec when it has
 // none of its own: a strace -v log's execve shows it, its header nothing.
-Header with_exec_environment(const Trace& t) {
+Header with_exec_environment(const Side& s) {
+  const SideTrace& t = *s.trace;
   Header h = t.header;
-  if (h.host.env) return h;
-  for (const Event& e : t.events) {
-    if (e.type != EventType::Syscall || !syscall_is(e.name, kClassExec)) continue;
-    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
-    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array) {
-      std::vector<std::string> env;
-      for (const Arg& a : e.args[envp].items) env.push_back(a.str);
-      h.host.env = std::move(env);
-    }
-    break;
+  if (h.host.env || s.first_exec < 0) return h;
+  const Event& e = s.event(static_cast<std::size_t>(s.first_exec));
+  std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
+  if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array) {
+    std::vector<std::string> env;
+    for (const Arg& a : e.args[envp].items) env.push_back(a.str);
+    h.host.env = std::move(env);
   }
   return h;
 }
@@ -235,7 +233,7 @@ namespace {
 
 // One side as read: its trace (as recorded) and what is compared of it.
 struct Prepared {
-  Trace trace;
+  SideTrace trace;
   SideInfo info;
   Side side;
 };
@@ -334,6 +332,8 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   }
   if (opt.progress) opt.progress->finish();
   classify(g, b, r.pairs, r);
+  r.good.events.release();
+  r.bad.events.release();
   // A side that lost events may show differences that are only its losses.
   for (const auto& [info, side] : {std::pair{&r.good_info, &r.good}, std::pair{&r.bad_info, &r.bad}})
     if (std::string l = describe_losses(side->header); !l.empty())
@@ -345,7 +345,7 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   for (const std::string& n : recording_notes(r.bad.header))
     r.notes.push_back(fmt::format("bad trace {}: {}", r.bad_info.file, n));
   std::size_t uncompared = 0;
-  r.env = compare_headers(with_exec_environment(r.good), with_exec_environment(r.bad), &uncompared);
+  r.env = compare_headers(with_exec_environment(g), with_exec_environment(b), &uncompared);
   if (uncompared)
     r.notes.push_back(fmt::format(
         "{} redacted value{} of the same length on both sides cannot be compared: the traces were not redacted "
@@ -355,6 +355,8 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   for (const EnvChange& c : r.env) r.divergences.push_back(env_divergence(c));
   rank(g, b, r);
   fold(r);
+  r.good.events.release();
+  r.bad.events.release();
   r.runs.good_files = {r.good_info.file};
   r.runs.bad_files = {r.bad_info.file};
   return r;

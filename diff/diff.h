@@ -7,7 +7,10 @@
 // of tasks on the keys, compares the aligned calls' outcomes and values in
 // context, and ranks what differs so the most likely culprit comes first.
 // Everything shown is what was recorded. The result is self-contained:
-// renderers (report/) read it and never re-run the alignment.
+// renderers (report/) read it and never re-run the alignment. Its events
+// are kept packed (tracefile/event_store.h), about 20 bytes each, and
+// decoded where a divergence or a report row shows one: what the differ
+// holds of a million-event side is its keys and digests, not its events.
 #pragma once
 
 #include <functional>
@@ -20,6 +23,7 @@
 #include "model/source.h"
 #include "model/trace.h"
 #include "progress/progress.h"
+#include "tracefile/event_store.h"
 
 namespace tracediff::diff {
 
@@ -136,11 +140,19 @@ struct RunStats {
   std::size_t folded = 0;         ///< significant divergences folded under their cause
 };
 
+/// One side's trace as the result keeps it: its events as recorded (with
+/// the absolute paths and fd referents the replay knows), packed when the
+/// differ read them (an event is decoded when it is asked for).
+struct SideTrace {
+  Header header;
+  tracefile::EventStore events;
+  std::vector<Warning> warnings;
+};
+
 struct DiffResult {
   SideInfo good_info, bad_info;
   RunStats runs;
-  Trace good, bad;             ///< the traces as recorded (with the absolute paths and fd referents
-                               ///< the replay knows); the rows index into them
+  SideTrace good, bad;         ///< the traces as recorded; the rows index into them
   std::vector<TaskPair> pairs; ///< roots first, then children depth-first
   std::vector<Divergence> divergences;  ///< sorted by rank
   std::vector<EnvChange> env;

@@ -32,11 +32,23 @@ struct Content {
   std::vector<std::size_t> reads;  ///< the read events, in order
 };
 
-/// Per-event flags (Side::flags).
+/// Per-event flags (Side::flags): what the steps after reading ask of
+/// every event, so that they need not decode it (the events are packed,
+/// tracefile/event_store.h).
 enum SideFlag : std::uint8_t {
-  kErrorWrite = 1,   ///< a write to stderr or a terminal: where messages go
-  kReadOpen = 2,     ///< a successful open of a regular file for reading
+  kErrorWrite = 1,    ///< a write to stderr or a terminal: where messages go
+  kSyscall = 2,       ///< a system call
+  kReturned = 4,      ///< a system call that returned (ResultState::Returned)
+  kFailed = 8,        ///< ... with an error (Result::failed())
+  kLookup = 16,       ///< a lookup of a name (is_lookup())
+  kLookupErrno = 32,  ///< failed with an errno that says the name is not there (kErrLookup)
+  kChainSkip = 64,    ///< a signal or an exec event: inside a lookup chain, passed over
+  kEnd = 128,         ///< a task's exit or kill
 };
+
+/// A lookup asks whether a name is there: a returned lookup call with a
+/// path (an open that creates is not one: its failure is the creation's).
+bool is_lookup(const Event& e);
 
 /// A lookup chain: failed lookups and the lookup that ended them.
 /// Its events are SideChains::members[first, first + count): most chains
@@ -58,7 +70,7 @@ struct SideChains {
 
 
 struct Side {
-  const Trace* trace = nullptr;
+  const SideTrace* trace = nullptr;
   ProcessTable table;
   std::unordered_map<std::int32_t, std::string> task_names;  ///< tid -> "root/1:sh"
   /// Event indices of each task (tid), in trace order. Unparsed lines are
@@ -72,6 +84,8 @@ struct Side {
   /// the target's last component (lookups are matched by it); flags.
   std::vector<std::uint64_t> keys, families, values, bases;
   std::vector<std::uint8_t> flags;
+  /// Per event: its errno name as recorded, empty on success.
+  std::vector<InternedString> errs;
   /// A non-blocking connect's outcome, reported later (getsockopt
   /// SO_ERROR, or the first read or write on the socket failing): event
   /// index of the connect -> errno name, "" for success.
@@ -83,12 +97,17 @@ struct Side {
   std::unordered_map<std::size_t, KnownCreds> creds;
   /// The DNS messages events carried, decoded (values.h: dns_of).
   std::unordered_map<std::size_t, std::vector<std::string>> dns;
+  /// The first exec call (execve, execveat): its environment is the
+  /// trace's when the header has none (strace -v). -1: none.
+  std::int64_t first_exec = -1;
   /// The lookup chains of each task (lookups.cc).
   SideChains chains;
   /// The canonical forms of this side's names (for comparing values).
   std::unique_ptr<normalize::Canon> canon;
 
+  /// Event i, decoded when packed: valid until trace->events.release().
   const Event& event(std::size_t i) const { return trace->events[i]; }
+  bool flag(std::size_t i, SideFlag f) const { return (flags[i] & f) != 0; }
   /// Whether event i has a target (a path, an address, an fd's referent).
   bool has_target(std::size_t i) const { return bases[i] != base_hash({}); }
   /// The hash `bases` holds for a target's last component.
@@ -106,7 +125,7 @@ struct Side {
 /// what is compared into `side`. Normalizes nothing in place. `each` (may
 /// be empty) is called after each event is taken: it counts, and may throw
 /// to stop the reading.
-void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& trace, Side& side, SideInfo& info,
+void load_side(EventSource& src, const normalize::NormalizeOptions& opt, SideTrace& trace, Side& side, SideInfo& info,
                const std::function<void()>& each = {});
 
 /// The target of an event as recorded: its path (absolute when known),

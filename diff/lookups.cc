@@ -20,18 +20,15 @@ bool has_path_arg(const Event& e) {
   return false;
 }
 
-// A lookup asks whether a name is there: an open that creates is not one
-// (its failure is the creation's), nor is anything but a lookup call.
+}  // namespace
+
 bool is_lookup(const Event& e) {
   return returned(e) && syscall_is(e.name, kClassLookup) && has_path_arg(e) && !evidence::creates(e);
 }
 
-}  // namespace
-
 void build_chains(Side& s) {
   SideChains& out = s.chains;
-  const std::vector<Event>& ev = s.trace->events;
-  out.chain_of.assign(ev.size(), -1);
+  out.chain_of.assign(s.flags.size(), -1);
   for (const auto& [tid, idx] : s.task_events) {
     Chain cur;
     cur.first = static_cast<std::uint32_t>(out.members.size());
@@ -56,18 +53,17 @@ void build_chains(Side& s) {
       best = 0;
     };
     for (std::size_t i : idx) {
-      const Event& e = ev[i];
       // A signal may land inside a search; a recorder writes the exec event
       // next to the execve that ends a PATH search.
-      if (e.type == EventType::Signal || (e.type == EventType::Process && e.name == kProcExec)) continue;
-      if (!is_lookup(e)) {
+      if (s.flag(i, kChainSkip)) continue;
+      if (!s.flag(i, kLookup)) {
         close(false);
         continue;
       }
       out.members.push_back(i);
       ++cur.count;
-      if (e.result.failed()) {
-        if (!errno_is(e.result.err, kErrLookup)) {
+      if (s.flag(i, kFailed)) {
+        if (!s.flag(i, kLookupErrno)) {
           close(false);
           continue;
         }
@@ -132,7 +128,7 @@ std::size_t final_of(const Side& s, const Chain& c) {
   if (c.ok) return sc.last(c);
   for (std::uint32_t k = c.count; k-- > 0;) {
     std::size_t i = sc.members[c.first + k];
-    if (s.bases[i] == c.name && s.event(i).result.failed()) return i;
+    if (s.bases[i] == c.name && s.flag(i, kFailed)) return i;
   }
   return sc.last(c);
 }

@@ -5,11 +5,11 @@
 
 #include <functional>
 #include <limits>
+#include <unordered_set>
 
 #include "model/string_pool.h"
 #include "diff/internal.h"
 #include "diff/values.h"
-#include "model/arg_share.h"
 #include "model/args.h"
 #include "model/errors.h"
 #include "model/paths.h"
@@ -48,8 +48,10 @@ void append_family(const Event& e, normalize::Canon& canon, std::string& out) {
 
 class Loader {
  public:
-  Loader(const Header& h, const normalize::NormalizeOptions& opt, Trace& t, Side& s)
-      : canon_(std::make_unique<normalize::Canon>(h, opt)), replay_(h), t_(t), s_(s), sharer_(t.shared_args) {}
+  Loader(const Header& h, const normalize::NormalizeOptions& opt, SideTrace& t, Side& s)
+      : canon_(std::make_unique<normalize::Canon>(h, opt)), replay_(h), t_(t), s_(s) {
+    skeleton_.header = h;
+  }
 
   void add(Event&& e) {
     std::size_t i = t_.events.size();
@@ -90,12 +92,25 @@ class Loader {
     s_.keys.push_back(hash(key_));
     s_.values.push_back(values_digest(fields));
     s_.bases.push_back(Side::base_hash(basename_of(event_target(e))));
-    s_.flags.push_back(flags);
-    sharer_.share(e.args);
+    s_.flags.push_back(flags | flags_of(e));
+    s_.errs.push_back(e.result.err);
+    if (std::int32_t tid = e.type == EventType::Unparsed ? 0 : e.tid ? e.tid : e.pid) s_.task_events[tid].push_back(i);
+    note_skeleton(e, i);
     t_.events.push_back(std::move(e));
   }
 
   std::unique_ptr<normalize::Canon> finish() { return std::move(canon_); }
+
+  // The process table, from the events it looks at (build_process_table()),
+  // with their indices in the whole trace.
+  ProcessTable table() const {
+    ProcessTable t = build_process_table(skeleton_);
+    for (Process& p : t.processes) {
+      p.first_event = at_[p.first_event];
+      for (ExecRecord& x : p.execs) x.event = at_[x.event];
+    }
+    return t;
+  }
 
  private:
   // Relative paths get their absolute form (the recorder wrote it; a log
@@ -230,9 +245,45 @@ class Loader {
 
   std::unique_ptr<normalize::Canon> canon_;
   Replay replay_;
-  Trace& t_;
+  // What the steps after reading ask of every event (internal.h: SideFlag).
+  static std::uint8_t flags_of(const Event& e) {
+    std::uint8_t f = 0;
+    if (e.type == EventType::Syscall) f |= kSyscall;
+    if (e.type == EventType::Syscall && e.result.state == ResultState::Returned) f |= kReturned;
+    if (e.result.failed()) f |= kFailed;
+    if (is_lookup(e)) f |= kLookup;
+    if (e.result.failed() && errno_is(e.result.err, kErrLookup)) f |= kLookupErrno;
+    if (e.type == EventType::Signal || (e.type == EventType::Process && e.name == kProcExec)) f |= kChainSkip;
+    if (e.type == EventType::Process && (e.name == kProcExit || e.name == kProcKilled)) f |= kEnd;
+    return f;
+  }
+
+  // What build_process_table() looks at: process events, the calls that
+  // clone and exec, and each task's first event (where it is first seen).
+  void note_skeleton(const Event& e, std::size_t i) {
+    bool whole = e.type == EventType::Process ||
+                 (e.type == EventType::Syscall && syscall_is(e.name, kClassClone | kClassExec));
+    bool first = (e.tid || e.pid) && seen_.insert(e.tid ? e.tid : e.pid).second;
+    if (s_.first_exec < 0 && e.type == EventType::Syscall && syscall_is(e.name, kClassExec))
+      s_.first_exec = static_cast<std::int64_t>(i);
+    if (!whole && !first) return;
+    if (whole) {
+      skeleton_.events.push_back(e);
+    } else {
+      Event s;
+      s.type = e.type;
+      s.tid = e.tid;
+      s.pid = e.pid;
+      skeleton_.events.push_back(std::move(s));
+    }
+    at_.push_back(i);
+  }
+
+  SideTrace& t_;
   Side& s_;
-  ArgSharer sharer_;  // events that repeat an argument list share one copy
+  Trace skeleton_;                    // what the process table is built from
+  std::vector<std::size_t> at_;       // skeleton event -> event index
+  std::unordered_set<std::int32_t> seen_;  // tasks seen so far
   std::string key_;
   std::vector<std::pair<std::size_t, FileRef>> files_;
   std::unordered_map<const OpenFile*, std::size_t> pending_;  ///< sockets in a non-blocking connect
@@ -260,7 +311,7 @@ std::string Side::display_target(std::size_t i) const { return event_target(even
 
 std::string_view Side::outcome(std::size_t i) const {
   if (auto it = deferred.find(i); it != deferred.end()) return it->second.view();
-  return event(i).result.err.view();
+  return errs[i].view();
 }
 
 std::string Side::task_name(std::int32_t tid) const {
@@ -268,9 +319,10 @@ std::string Side::task_name(std::int32_t tid) const {
   return it == task_names.end() ? fmt::format("pid {}", tid) : it->second;
 }
 
-void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& trace, Side& side, SideInfo& info,
+void load_side(EventSource& src, const normalize::NormalizeOptions& opt, SideTrace& trace, Side& side, SideInfo& info,
                const std::function<void()>& each) {
   std::unique_ptr<Loader> loader;
+  trace.events = tracefile::EventStore::packed();
   src.read(
       [&](Header& h) {
         trace.header = h;
@@ -288,17 +340,9 @@ void load_side(EventSource& src, const normalize::NormalizeOptions& opt, Trace& 
     throw InputError(fmt::format("{}: {} events; the differ takes at most 2^31 - 1 per trace", src.name(),
                                  trace.events.size()));
   side.trace = &trace;
-  side.table = build_process_table(trace);
+  side.table = loader->table();
   side.task_names = normalize::task_names(trace.header, side.table);
-  // Counted first, so that each task's list is allocated once at its size
-  // (grown by doubling they held up to twice the indices).
-  std::unordered_map<std::int32_t, std::size_t> counts;
-  auto tid_of = [](const Event& e) { return e.type == EventType::Unparsed ? 0 : e.tid ? e.tid : e.pid; };
-  for (const Event& e : trace.events)
-    if (std::int32_t tid = tid_of(e)) ++counts[tid];
-  for (const auto& [tid, n] : counts) side.task_events[tid].reserve(n);
-  for (std::size_t i = 0; i < trace.events.size(); ++i)
-    if (std::int32_t tid = tid_of(trace.events[i])) side.task_events[tid].push_back(i);
+  for (auto& [tid, events] : side.task_events) events.shrink_to_fit();
 }
 
 }  // namespace tracediff::diff::detail

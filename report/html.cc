@@ -447,7 +447,7 @@ class HtmlReport {
                         escape(side_summary(p, true)), escape(side_summary(p, false)));
   }
 
-  std::string cell(const Trace& t, std::int64_t ev) const {
+  std::string cell(const diff::SideTrace& t, std::int64_t ev) const {
     if (ev < 0 || static_cast<std::size_t>(ev) >= t.events.size()) return "";
     return escape(call_text(t.events[ev]));
   }

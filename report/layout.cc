@@ -321,7 +321,7 @@ std::string side_summary(const TaskPair& p, bool good) {
 std::string side_call(const DiffResult& r, const Divergence& d, bool good) {
   const std::optional<DivSide>& s = good ? d.good : d.bad;
   if (!s) return "";
-  const Trace& t = good ? r.good : r.bad;
+  const diff::SideTrace& t = good ? r.good : r.bad;
   if (s->has_event && s->event < t.events.size())
     return call_text(s->shown.name.empty() ? t.events[s->event] : s->shown);
   return s->call;

@@ -235,7 +235,7 @@ class TextReport {
 
   const Event* event_of(const Divergence& d, bool good) const {
     const std::optional<DivSide>& s = good ? d.good : d.bad;
-    const Trace& t = good ? r_.good : r_.bad;
+    const diff::SideTrace& t = good ? r_.good : r_.bad;
     // As recorded (s->shown) when the differ filled it in; a result built
     // by hand may have only the normalized event.
     if (s && s->has_event && s->event < t.events.size()) return s->shown.name.empty() ? &t.events[s->event] : &s->shown;
@@ -407,7 +407,7 @@ class TextReport {
     std::size_t cw = width_ - 4;
     for (const AlignedRow& row : p.rows) {
       std::int64_t ev = good ? row.good : row.bad;
-      const Trace& t = good ? r_.good : r_.bad;
+      const diff::SideTrace& t = good ? r_.good : r_.bad;
       if (ev < 0 || static_cast<std::size_t>(ev) >= t.events.size()) continue;
       if (shown == kOneSidedCalls) break;
       std::vector<std::string> gl, bl;

@@ -160,7 +160,7 @@ void ResultBuilder::filler(std::size_t n) {
   }
 }
 
-static diff::DivSide side_of(const Trace& t, std::int64_t ev) {
+static diff::DivSide side_of(const diff::SideTrace& t, std::int64_t ev) {
   diff::DivSide s;
   const Event& e = t.events[ev];
   s.call = report::detail::call_text(e);
