@@ -9,13 +9,6 @@
 // std::vector the code base uses, with the same meaning; iterators are
 // plain pointers. Converting from a std::vector moves its elements into a
 // block of exactly their number.
-//
-// A vector can also be a borrowed view of another's block (borrow()): it
-// reads the elements in place and frees nothing, and the first change
-// through it (any non-const access) first gives it a copy of its own, so
-// no change ever reaches the block it borrowed. This is how the differ
-// keeps one copy of an argument list that a million events repeat
-// (model/arg_share.h).
 #pragma once
 
 #include <algorithm>
@@ -51,16 +44,6 @@ class CompactVector {
   CompactVector(const CompactVector& o) { assign_range(o.begin(), o.end()); }
   CompactVector(CompactVector&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
 
-  /// A view of `owner`'s elements that owns none of them (see the top of
-  /// this file). `owner`'s block must outlive the view and every vector
-  /// moved from it; copies of the view are copies of the elements.
-  static CompactVector borrow(const CompactVector& owner) {
-    CompactVector v;
-    if (owner.p_) v.p_ = reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(owner.block()) | kBorrowed);
-    return v;
-  }
-  /// Whether this is a borrowed view (which owns no block).
-  bool borrowed() const { return (reinterpret_cast<std::uintptr_t>(p_) & kBorrowed) != 0; }
   ~CompactVector() { release(); }
 
   CompactVector& operator=(const CompactVector& o) {
@@ -83,10 +66,7 @@ class CompactVector {
   std::size_t size() const { return p_ ? hdr()->size : 0; }
   std::size_t capacity() const { return p_ ? hdr()->cap : 0; }
   bool empty() const { return size() == 0; }
-  T* data() {
-    own();
-    return p_ ? elems() : nullptr;
-  }
+  T* data() { return p_ ? elems() : nullptr; }
   const T* data() const { return p_ ? elems() : nullptr; }
   T* begin() { return data(); }
   T* end() { return data() + size(); }
@@ -110,11 +90,9 @@ class CompactVector {
   const T& back() const { return elems()[size() - 1]; }
 
   void reserve(std::size_t n) {
-    own();
     if (n > capacity()) regrow(n);
   }
   void shrink_to_fit() {
-    own();
     if (capacity() == size()) return;
     if (empty()) {
       release();
@@ -123,7 +101,6 @@ class CompactVector {
     regrow(size());
   }
   void clear() {
-    if (borrowed()) p_ = nullptr;
     if (!p_) return;
     std::destroy(begin(), end());
     hdr()->size = 0;
@@ -136,7 +113,7 @@ class CompactVector {
 
   template <class... A>
   T& emplace_back(A&&... a) {
-    if (size() == capacity() || borrowed()) {
+    if (size() == capacity()) {
       // Built first, then moved in: `a` may be an element of this vector.
       T v(std::forward<A>(a)...);
       regrow(grown());
@@ -153,7 +130,6 @@ class CompactVector {
   void push_back(const T& v) { emplace_back(v); }
   void push_back(T&& v) { emplace_back(std::move(v)); }
   void pop_back() {
-    own();
     back().~T();
     --hdr()->size;
   }
@@ -195,24 +171,8 @@ class CompactVector {
     std::uint32_t cap;
   };
   static constexpr std::size_t kOffset = (sizeof(Header) + alignof(T) - 1) / alignof(T) * alignof(T);
-  // The low bit of p_ marks a borrowed block (operator new's blocks are
-  // aligned to at least 8).
-  static constexpr std::uintptr_t kBorrowed = 1;
-
-  void* block() const { return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(p_) & ~kBorrowed); }
-  Header* hdr() const { return static_cast<Header*>(block()); }
-  T* elems() const { return reinterpret_cast<T*>(static_cast<char*>(block()) + kOffset); }
-  // A borrowed view about to change gets a copy of its own first.
-  void own() {
-    if (borrowed()) [[unlikely]]
-      unshare();
-  }
-  [[gnu::noinline]] void unshare() {
-    const T* first = std::as_const(*this).begin();
-    const T* last = std::as_const(*this).end();
-    p_ = nullptr;
-    assign_range(first, last);
-  }
+  Header* hdr() const { return static_cast<Header*>(p_); }
+  T* elems() const { return reinterpret_cast<T*>(static_cast<char*>(p_) + kOffset); }
   std::size_t grown() const { return capacity() < 2 ? 2 : capacity() * 2; }
 
   template <class It>
@@ -224,7 +184,6 @@ class CompactVector {
   }
   void regrow(std::size_t cap) {
     static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
-    own();
     void* block = ::operator new(kOffset + cap * sizeof(T));
     auto* h = static_cast<Header*>(block);
     h->size = 0;
@@ -237,7 +196,6 @@ class CompactVector {
     p_ = block;
   }
   void release() {
-    if (borrowed()) p_ = nullptr;
     if (!p_) return;
     std::destroy(begin(), end());
     ::operator delete(p_);

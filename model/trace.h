@@ -219,11 +219,6 @@ struct Warning {
 
 struct Trace {
   Header header;
-  /// Argument lists that several events share: an event's args may be a
-  /// borrowed view of one of these (model/arg_share.h), so they are
-  /// declared before `events` and outlive them. Empty unless the differ
-  /// made them; not written to the file.
-  std::vector<ArgList> shared_args;
   std::vector<Event> events;
   std::vector<Warning> warnings;  ///< not written to the file
 };
