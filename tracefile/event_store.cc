@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <stdexcept>
@@ -28,6 +29,7 @@ struct EventStore::Packed {
   std::vector<std::string> blocks;      ///< compressed, one per full block
   std::vector<std::uint32_t> raw_size;  ///< each block's text size
   std::vector<std::uint32_t> at;        ///< per event: where its line starts in its block's text
+  std::vector<std::size_t> first{0};    ///< per block (the open one last): its first event
   detail::Bytes open;                   ///< the block being filled, as text
   detail::Bytes scratch;                ///< where a block is compressed
   std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> cctx{ZSTD_createCCtx(), ZSTD_freeCCtx};
@@ -42,10 +44,12 @@ struct EventStore::Packed {
   std::size_t decodes = 0;
 
   std::size_t size() const { return at.size(); }
-  static std::size_t block_of(std::size_t i) { return i / kBlockEvents; }
+  std::size_t block_of(std::size_t i) const {
+    return static_cast<std::size_t>(std::upper_bound(first.begin(), first.end(), i) - first.begin()) - 1;
+  }
 
   void add(const Event& e) {
-    if (at.size() % kBlockEvents == 0 && !at.empty()) seal();
+    if (at.size() - first.back() == kBlockEvents || open.size() >= kBlockBytes) seal();
     if (!open.empty()) open.put('\n');
     if (open.size() > std::numeric_limits<std::uint32_t>::max())
       throw std::length_error("EventStore: a block of events over 4 GiB");
@@ -63,6 +67,7 @@ struct EventStore::Packed {
     if (ZSTD_isError(n)) throw std::runtime_error(fmt::format("EventStore: {}", ZSTD_getErrorName(n)));
     blocks.emplace_back(scratch.data(), n);
     raw_size.push_back(static_cast<std::uint32_t>(open.size()));
+    first.push_back(at.size());
     open.clear();
   }
 
@@ -96,7 +101,8 @@ struct EventStore::Packed {
     std::size_t b = block_of(i);
     const std::string& text = text_of(b);
     std::size_t from = at[i];
-    std::size_t to = i + 1 < at.size() && block_of(i + 1) == b ? at[i + 1] - 1 : text.size() - kPadding;
+    std::size_t end = b + 1 < first.size() ? first[b + 1] : at.size();  // the block's last event + 1
+    std::size_t to = i + 1 < end ? at[i + 1] - 1 : text.size() - kPadding;
     auto e = std::make_unique<Event>();
     std::string error;
     if (!detail::parse_event(std::string_view(text.data() + from, to - from), *e, error))
@@ -106,7 +112,7 @@ struct EventStore::Packed {
   }
 
   std::size_t bytes() const {
-    std::size_t n = open.size() + at.capacity() * sizeof(std::uint32_t);
+    std::size_t n = open.size() + at.capacity() * sizeof(std::uint32_t) + first.capacity() * sizeof(std::size_t);
     for (const std::string& z : blocks) n += z.capacity();
     return n;
   }

@@ -451,6 +451,28 @@ TEST(EventStore, ReferencesStayValidUntilReleaseAndTheOpenBlockGrows) {
   EXPECT_EQ(first, all[0]);
 }
 
+// Events that carry a lot of data close a block before its 1024 lines:
+// blocks of every length, and each event still comes back from its own.
+TEST(EventStore, BlocksCloseAtTheirSizeToo) {
+  std::vector<Event> all = store_inputs();
+  std::vector<Event> mixed;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    mixed.push_back(all[i]);
+    if (i % 300 == 7) {
+      Event big = all[i];
+      big.args.push_back(Arg{.kind = ArgKind::String, .str = std::string(200'000 + i, static_cast<char>('a' + i % 26))});
+      mixed.push_back(std::move(big));
+    }
+  }
+  tracefile::EventStore s = tracefile::EventStore::packed();
+  for (const Event& e : mixed) s.push_back(e);
+  ASSERT_EQ(s.size(), mixed.size());
+  for (std::size_t k = 0; k < mixed.size(); ++k) {
+    std::size_t i = (k * 7919) % mixed.size();
+    ASSERT_EQ(s[i], mixed[i]) << "event " << i;
+  }
+}
+
 TEST(EventStore, PackedIsAFractionOfTheText) {
   std::vector<Event> all = store_inputs();
   tracefile::EventStore s = tracefile::EventStore::packed();
