@@ -73,9 +73,22 @@ record_attach() {
   return 1
 }
 
-# wait_for_socket PATH: until a server has bound PATH.
+# wait_for_socket PATH: until a server listens on PATH. Bound is not
+# enough: a client that connects between the server's bind and its listen
+# is refused, and a server that serves one client then waits for ever (a
+# recorder under the sanitizers widens that gap). /proc/net/unix marks a
+# listening socket with the flag __SO_ACCEPTCON (00010000); read here with
+# the shell alone, so that a recording of this loop holds no new process.
 wait_for_socket() {
-  for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.025; done
+  local _ num ref proto flags rest
+  for _ in $(seq 400); do
+    if [ -S "$1" ]; then
+      while read -r num ref proto flags rest; do
+        [ "$flags" = 00010000 ] && [ "${rest##* }" = "$1" ] && return 0
+      done </proc/net/unix
+    fi
+    sleep 0.025
+  done
   echo "nothing listens on $1" >&2
   return 1
 }
