@@ -133,24 +133,14 @@ bool library_or_cache(std::string_view p) {
          p.starts_with("/var/cache/");
 }
 
-// The environment a trace started with: its header's (the recorder), else
-// the first exec's (strace -v prints execve's environment).
+// The environment a trace started with, by name.
 std::map<std::string, std::string> environment_of(const Side& s) {
-  const SideTrace& t = *s.trace;
   std::map<std::string, std::string> env;
-  auto add = [&](std::string_view kv) {
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
-  };
-  if (t.header.host.env) {
-    for (const std::string& kv : *t.header.host.env) add(kv);
-    return env;
-  }
-  if (s.first_exec < 0) return env;
-  const Event& e = s.event(static_cast<std::size_t>(s.first_exec));
-  std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
-  if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array)
-    for (const Arg& a : e.args[envp].items) add(a.str);
+  if (auto lines = s.environment())
+    for (std::string_view kv : *lines) {
+      auto eq = kv.find('=');
+      if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
   return env;
 }
 

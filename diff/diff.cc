@@ -172,16 +172,8 @@ void finish_side_info(SideInfo& s, const Side& side) {
 // A header with the environment of the trace's first exec when it has
 // none of its own: a strace -v log's execve shows it, its header nothing.
 Header with_exec_environment(const Side& s) {
-  const SideTrace& t = *s.trace;
-  Header h = t.header;
-  if (h.host.env || s.first_exec < 0) return h;
-  const Event& e = s.event(static_cast<std::size_t>(s.first_exec));
-  std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
-  if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array) {
-    std::vector<std::string> env;
-    for (const Arg& a : e.args[envp].items) env.push_back(a.str);
-    h.host.env = std::move(env);
-  }
+  Header h = s.trace->header;
+  h.host.env = s.environment();
   return h;
 }
 
@@ -332,8 +324,6 @@ DiffResult diff_prepared(Prepared&& good, Prepared&& bad, const DiffOptions& opt
   }
   if (opt.progress) opt.progress->finish();
   classify(g, b, r.pairs, r);
-  r.good.events.release();
-  r.bad.events.release();
   // A side that lost events may show differences that are only its losses.
   for (const auto& [info, side] : {std::pair{&r.good_info, &r.good}, std::pair{&r.bad_info, &r.bad}})
     if (std::string l = describe_losses(side->header); !l.empty())

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -97,8 +98,7 @@ struct Side {
   std::unordered_map<std::size_t, KnownCreds> creds;
   /// The DNS messages events carried, decoded (values.h: dns_of).
   std::unordered_map<std::size_t, std::vector<std::string>> dns;
-  /// The first exec call (execve, execveat): its environment is the
-  /// trace's when the header has none (strace -v). -1: none.
+  /// The first exec call (execve, execveat), for environment(). -1: none.
   std::int64_t first_exec = -1;
   /// The lookup chains of each task (lookups.cc).
   SideChains chains;
@@ -118,6 +118,10 @@ struct Side {
   /// The outcome of event i, a deferred one counted: its errno, "" when it
   /// succeeded (or did not return).
   std::string_view outcome(std::size_t i) const;
+  /// The environment the trace started with ("NAME=value"): the header's
+  /// (the recorder), else the first exec call's (strace -v prints
+  /// execve's); nullopt when neither says.
+  std::optional<std::vector<std::string>> environment() const;
   std::string task_name(std::int32_t tid) const;
 };
 

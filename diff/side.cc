@@ -261,11 +261,10 @@ class Loader {
   // What build_process_table() looks at: process events, the calls that
   // clone and exec, and each task's first event (where it is first seen).
   void note_skeleton(const Event& e, std::size_t i) {
-    bool whole = e.type == EventType::Process ||
-                 (e.type == EventType::Syscall && syscall_is(e.name, kClassClone | kClassExec));
+    bool call = e.type == EventType::Syscall;
+    if (s_.first_exec < 0 && call && syscall_is(e.name, kClassExec)) s_.first_exec = static_cast<std::int64_t>(i);
+    bool whole = e.type == EventType::Process || (call && syscall_is(e.name, kClassClone | kClassExec));
     bool first = (e.tid || e.pid) && seen_.insert(e.tid ? e.tid : e.pid).second;
-    if (s_.first_exec < 0 && e.type == EventType::Syscall && syscall_is(e.name, kClassExec))
-      s_.first_exec = static_cast<std::int64_t>(i);
     if (!whole && !first) return;
     if (whole) {
       skeleton_.events.push_back(e);
@@ -312,6 +311,16 @@ std::string Side::display_target(std::size_t i) const { return event_target(even
 std::string_view Side::outcome(std::size_t i) const {
   if (auto it = deferred.find(i); it != deferred.end()) return it->second.view();
   return errs[i].view();
+}
+
+std::optional<std::vector<std::string>> Side::environment() const {
+  if (trace->header.host.env || first_exec < 0) return trace->header.host.env;
+  const Event& e = event(static_cast<std::size_t>(first_exec));
+  std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
+  if (envp >= e.args.size() || e.args[envp].kind != ArgKind::Array) return std::nullopt;
+  std::vector<std::string> env;
+  for (const Arg& a : e.args[envp].items) env.push_back(a.str);
+  return env;
 }
 
 std::string Side::task_name(std::int32_t tid) const {

@@ -4,6 +4,8 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -424,6 +426,36 @@ TEST(DiffSources, ReadsTheBadSideOnAThreadOfItsOwn) {
   EXPECT_EQ(r.good.events.size(), r.bad.events.size());
   EXPECT_EQ(r.good.events.size(), g.handed);
   EXPECT_FALSE(r.has_significant());
+}
+
+// With no environment in the header (a strace -v log), a side's is the
+// first execve's: a later exec's does not count, and a header that has
+// one wins over any execve.
+TEST(DiffSources, TheEnvironmentIsTheHeadersElseTheFirstExecs) {
+  auto program = [](std::vector<std::string> env, std::optional<std::vector<std::string>> header) {
+    TraceBuilder b(100);
+    std::vector<Arg> vars;
+    for (const std::string& v : env) vars.push_back(data(v));
+    b.call("execve", {path("/usr/bin/app"), array({data("app")}), array(vars)}, ok());
+    b.call("execve", {path("/usr/bin/next"), array({data("next")}), array({data("LATER=1")})}, ok());
+    Trace t = b.exit(0).build();
+    t.header.host.env = std::move(header);
+    return t;
+  };
+  auto env_changes = [](const diff::DiffResult& r) {
+    std::map<std::string, std::pair<std::string, std::string>> out;
+    for (const diff::EnvChange& c : r.env)
+      if (c.category == "env") out[c.key] = {c.good.value_or("unset"), c.bad.value_or("unset")};
+    return out;
+  };
+  using Changes = std::map<std::string, std::pair<std::string, std::string>>;
+  diff::DiffResult from_exec = diff::diff_traces(program({"PATH=/usr/bin", "LD_LIBRARY_PATH=/opt"}, std::nullopt),
+                                                 program({"PATH=/usr/bin"}, std::nullopt));
+  EXPECT_EQ(env_changes(from_exec), (Changes{{"LD_LIBRARY_PATH", {"/opt", "unset"}}}));
+  diff::DiffResult from_header =
+      diff::diff_traces(program({"PATH=/usr/bin", "LD_LIBRARY_PATH=/opt"}, std::vector<std::string>{"HOME=/root"}),
+                        program({"PATH=/usr/bin"}, std::vector<std::string>{"HOME=/home/u"}));
+  EXPECT_EQ(env_changes(from_header), (Changes{{"HOME", {"/root", "/home/u"}}}));
 }
 
 // The differ keeps each side's events packed (tracefile/event_store.h)
