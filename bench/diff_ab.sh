@@ -16,17 +16,11 @@
 #   once to record them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-old=${1:?usage: bench/diff_ab.sh OLD_TRACEDIFF [BUILD_DIR]}
-[ -x "$old" ] || { echo "bench/diff_ab.sh: $old is not executable" >&2; exit 2; }
-new=${2:-build}/cli/tracediff
-[ -x "$new" ] || { echo "bench/diff_ab.sh: build first: cmake --build ${2:-build} --target tracediff" >&2; exit 2; }
-W=${BENCH_DIR:-build-bench/scale}
+source bench/ab_lib.sh
+ab_setup bench/diff_ab.sh "$@"
 ROUNDS=${ROUNDS:-5}
 MIXES=${MIXES:-one five short server}
 SIZE=${SIZE:-1000000}
-# The traces go to memory (/dev/shm) when it is there, as in import_ab.sh.
-tmp=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
-trap 'rm -rf "$tmp"' EXIT
 
 run() {  # OUT CMD...: prints wall s, CPU s (user + system), peak KiB; the exit status 1 of a diff is a finding
   local out=$1
@@ -41,9 +35,7 @@ run() {  # OUT CMD...: prints wall s, CPU s (user + system), peak KiB; the exit 
   # time(1) writes "Command exited with non-zero status 1" first then.
   awk '$1 ~ /^[0-9.]+$/ { printf "%.4f %.4f %d\n", $1, $2 + $3, $4 }' "$tmp/time"
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-echo "old: $old ($("$old" --version | sed -n 's/^revision: //p'))  new: $new ($("$new" --version | sed -n 's/^revision: //p'))"
 echo "| mix | GNU diff | old | new | new / old wall (median of rounds) | CPU new / old | peak new / old | JSON |"
 echo "|---|---|---|---|---|---|---|---|"
 for mix in $MIXES; do

@@ -16,25 +16,16 @@
 #   bench/scale.sh once to record them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-old=${1:?usage: bench/import_ab.sh OLD_TRACEDIFF [BUILD_DIR]}
-[ -x "$old" ] || { echo "bench/import_ab.sh: $old is not executable" >&2; exit 2; }
-new=${2:-build}/cli/tracediff
-[ -x "$new" ] || { echo "bench/import_ab.sh: build first: cmake --build ${2:-build} --target tracediff" >&2; exit 2; }
-W=${BENCH_DIR:-build-bench/scale}
+source bench/ab_lib.sh
+ab_setup bench/import_ab.sh "$@"
 ROUNDS=${ROUNDS:-9}
 LOGS=${LOGS:-one five short server}
-# The traces go to memory (/dev/shm) when it is there: on disk, the
-# writeback of one run's 200 MB trace lands on the runs after it.
-tmp=$(mktemp -d -p "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
-trap 'rm -rf "$tmp"' EXIT
 
 wall() {  # CMD...: prints the wall time and the CPU time (user + system) in seconds
   /usr/bin/time -f '%e %U %S' -o "$tmp/time" "$@" >/dev/null 2>&1 || { echo "bench/import_ab.sh: failed: $*" >&2; exit 1; }
   awk '{ printf "%.4f %.4f\n", $1, $2 + $3 }' "$tmp/time"
 }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-echo "old: $old ($("$old" --version | sed -n 's/^revision: //p'))  new: $new ($("$new" --version | sed -n 's/^revision: //p'))"
 echo "| log | MB | gzip -1 | import old | import new | new MB/s | new / gzip -1 | new / old (median of rounds) | CPU new / old (median of rounds) |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for log in $LOGS; do
