@@ -20,8 +20,12 @@ BUILD_DIR=build bash scripts/build.sh -DTRACEDIFF_SCENARIOS=ON
 echo "== package (scripts/package.sh: static build, .deb)"
 bash scripts/package.sh
 echo "== tests (release)"
+# --timeout: a test without a TIMEOUT of its own that hangs fails after 15
+# minutes, naming itself, rather than running into CI's limit (the slowest
+# takes under a minute under the sanitizers). examples/run-all bounds each
+# example the same way (EXAMPLE_TIMEOUT).
 # dist/ was just made: its tests must run, not be skipped for want of it.
-(cd build && TRACEDIFF_REQUIRE_DIST=1 ctest --output-on-failure -j2)
+(cd build && TRACEDIFF_REQUIRE_DIST=1 ctest --output-on-failure -j2 --timeout 900)
 echo "== examples"
 BUILD_DIR=build bash examples/run-all || { rc=$?; [ "$rc" = 77 ] || exit "$rc"; }  # 77: skipped (not root), said why
 
@@ -32,7 +36,7 @@ echo "== tests (sanitizers)"
 # (for the program it launches), which ASan would otherwise refuse.
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1:verify_asan_link_order=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -j2 -L unit)
-(cd build-asan && ctest --output-on-failure -j2 -L e2e)
+(cd build-asan && ctest --output-on-failure -j2 --timeout 900 -L unit)
+(cd build-asan && ctest --output-on-failure -j2 --timeout 900 -L e2e)
 echo "== examples (sanitizers)"
 BUILD_DIR=build-asan bash examples/run-all || { rc=$?; [ "$rc" = 77 ] || exit "$rc"; }
