@@ -176,10 +176,14 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
   // A call left unfinished (a shell's wait4 while its child runs) keeps
   // its place in the file and holds back nothing: the writer thread does
   // not sit idle while the importer works through what follows it.
+  // Each event counts once: where it is written, or where its place is kept.
+  auto counted = [&] {
+    if (meter) meter->update(what, ++count, 0, "events");
+  };
   strace::StreamPlaces places;
   places.keep = [&](std::size_t place) {
     w.keep(place);
-    if (meter) meter->update(what, ++count, 0, "events");
+    counted();
   };
   places.fill = [&](std::size_t place, Event&& e) { w.fill(place, std::move(e)); };
   std::size_t n = strace::import_strace_stream(
@@ -191,7 +195,7 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
       },
       [&](Event&& e) {
         w.add(std::move(e));
-        if (meter) meter->update(what, ++count, 0, "events");
+        counted();
       },
       warnings, &places);
   w.finish();

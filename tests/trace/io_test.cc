@@ -442,7 +442,9 @@ TEST(EventStore, ReferencesStayValidUntilReleaseAndTheOpenBlockGrows) {
   for (std::size_t i = 1; i < all.size(); ++i) {
     s.push_back(all[i]);
     // The open block's text changed: what is read from it is the new text.
-    if (i % 97 == 0) ASSERT_EQ(s[i], all[i]) << "event " << i;
+    if (i % 97 == 0) {
+      ASSERT_EQ(s[i], all[i]) << "event " << i;
+    }
   }
   // Thousands of events decoded since, from every block: `first` is the
   // same event, unmoved.
