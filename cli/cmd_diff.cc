@@ -173,6 +173,12 @@ void run_diff(const DiffArgs& a, CommandResult& res) {
   auto opener = [](const std::string& f) {
     return [f]() -> std::unique_ptr<EventSource> { return input::open_any(f); };
   };
+  // A file that cannot be read is said before any reading starts: the
+  // sides are read at once, and an error on one waited for the other (a
+  // pipe from a recording still running) to end.
+  for (const std::string& f : a.good) input::check_source(f);
+  input::check_source(a.bad);
+  for (const std::string& f : a.more_bad) input::check_source(f);
   for (const std::string& f : a.good) runs.good.push_back(opener(f));
   runs.bad.push_back(opener(a.bad));
   for (const std::string& f : a.more_bad) runs.bad.push_back(opener(f));

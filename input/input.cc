@@ -55,6 +55,26 @@ std::vector<std::string> ff_set(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// Throws load_any's error for a file holding `kind` that is no input.
+void require_input(FileKind kind, const std::string& path) {
+  switch (kind) {
+    case FileKind::Trace:
+    case FileKind::StraceLog:
+      return;
+    case FileKind::Empty:
+      throw InputError(fmt::format("{}: empty file, neither a trace nor a strace log", path));
+    case FileKind::Binary:
+      throw InputError(fmt::format("{}: binary file, neither a trace nor a strace log", path));
+    case FileKind::Unknown:
+      break;
+  }
+  throw InputError(fmt::format("{}:1: neither a tracediff trace nor a strace log", path));
+}
+
+}  // namespace
+
 Trace load_any(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -64,19 +84,23 @@ Trace load_any(const std::string& path) {
     if (!set.empty()) return strace::import_strace_set(set);
     throw InputError(fmt::format("{}: no such file", path));
   }
-  switch (sniff(path)) {
-    case FileKind::Trace:
-      return tracefile::read_trace(path);
-    case FileKind::StraceLog:
-      return strace::import_strace_file(path);
-    case FileKind::Empty:
-      throw InputError(fmt::format("{}: empty file, neither a trace nor a strace log", path));
-    case FileKind::Binary:
-      throw InputError(fmt::format("{}: binary file, neither a trace nor a strace log", path));
-    case FileKind::Unknown:
-      break;
+  FileKind kind = sniff(path);
+  require_input(kind, path);
+  return kind == FileKind::Trace ? tracefile::read_trace(path) : strace::import_strace_file(path);
+}
+
+void check_source(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path == "-") return;
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st)) {
+    if (!ff_set(path).empty()) return;
+    throw InputError(fmt::format("{}: no such file", path));
   }
-  throw InputError(fmt::format("{}:1: neither a tracediff trace nor a strace log", path));
+  // A pipe, a terminal, a socket: what it holds may not have come yet.
+  if (fs::is_fifo(st) || fs::is_character_file(st) || fs::is_socket(st)) return;
+  require_input(sniff(path), path);
 }
 
 namespace {

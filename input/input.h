@@ -28,6 +28,16 @@ FileKind sniff(const std::string& path);
 /// Reads a trace file, or imports a strace log or -ff set, by content.
 Trace load_any(const std::string& path);
 
+/// Throws what reading `path` would throw before its first event, where
+/// that is known without waiting for input: a missing file (that is no -ff
+/// set's prefix either), one that cannot be read, an empty or binary one,
+/// one that is neither a trace nor a strace log. "-", a pipe or a terminal
+/// passes unread: its first bytes may still be on their way. For a command
+/// that reads several sources at once (`tracediff diff`), so that a typo in
+/// one file name is said at once, not after another source, a pipe from a
+/// recording still running, has ended.
+void check_source(const std::string& path);
+
 /// The same as a stream (model/source.h): a trace file or a strace log is
 /// read event by event and never held whole; a -ff set or stdin is loaded
 /// first (its events must be merged or buffered anyway). Opening checks

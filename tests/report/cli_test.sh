@@ -121,6 +121,27 @@ check "unknown rule: named" grep -q "no-such-rule" err.txt
 "$td" diff good.log garbled.log --first > /dev/null 2> err.txt
 check "a line that cannot be parsed: still a diff (exit 1)" [ $? = 1 ]
 check "a line that cannot be parsed: warned with file and line" grep -q "warning: garbled.log:5:" err.txt
+# A side that cannot be read is said at once, even when the other side is a
+# pipe whose writer is still running (a recording streamed from another
+# host): the error must not wait for the pipe to end. The writer holds the
+# pipe open for 20 s; the check allows 5.
+echo garbage > notatrace.txt
+: > empty.log
+mkfifo held
+for args in "missing.log -" "- missing.log" "notatrace.txt -" "- empty.log" "good.log - --bad notatrace.txt"; do
+  rm -f rc.txt
+  sleep 20 > held &
+  holder=$!
+  start=$(date +%s)
+  ( "$td" diff $args < held > /dev/null 2> err.txt; echo $? > rc.txt ) &
+  while [ ! -s rc.txt ] && [ $(( $(date +%s) - start )) -lt 5 ]; do sleep 0.1; done
+  took=$(( $(date +%s) - start ))
+  check "diff $args, the other side a pipe still open: said within 5 s (took $took s)" [ -s rc.txt ]
+  kill $holder 2>/dev/null
+  wait
+  check "diff $args: exit 2" [ "$(cat rc.txt)" = 2 ]
+  check "diff $args: one line naming the file" sh -c "[ \$(wc -l < err.txt) = 1 ] && grep -Eq 'missing.log: no such file|notatrace.txt:1: neither|empty.log: empty file' err.txt"
+done
 # Byte counts are unsigned: "-1" must be refused, not wrap to "show everything".
 for sub in show explain; do
   "$td" $sub -s -1 bad.log > /dev/null 2> err.txt

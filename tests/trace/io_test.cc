@@ -177,6 +177,40 @@ TEST(TraceIo, RejectsBinaryAndNonTraceFilesInOneLine) {
   EXPECT_EQ(input::sniff(d.file("empty")), input::FileKind::Empty);
 }
 
+// check_source says before reading what load_any would throw at the start,
+// the same message, and lets through what it cannot judge yet.
+TEST(TraceIo, CheckSourceRefusesWhatLoadAnyRefusesAndPassesPipes) {
+  TempDir d;
+  d.write("bin", std::string("\x7f" "ELF\x00\x00\x01\x02", 8));
+  d.write("text", "hello world\nthis is not a trace\n");
+  d.write("empty", "");
+  for (const char* name : {"bin", "text", "empty", "missing"}) {
+    std::string checked, loaded;
+    try {
+      input::check_source(d.file(name));
+    } catch (const InputError& e) {
+      checked = e.what();
+    }
+    try {
+      input::load_any(d.file(name));
+    } catch (const InputError& e) {
+      loaded = e.what();
+    }
+    EXPECT_FALSE(checked.empty()) << name;
+    EXPECT_EQ(checked, loaded) << name;
+  }
+  // What is an input passes: a trace, a strace log, a -ff set's prefix.
+  tracefile::write_trace(d.file("ok.trace"), sample_trace(), {});
+  d.write("ok.log", "close(1) = 0\n");
+  d.write("run.7", "close(1) = 0\n");
+  for (const char* name : {"ok.trace", "ok.log", "run"}) EXPECT_NO_THROW(input::check_source(d.file(name))) << name;
+  // A pipe is not read (it would wait for its writer), nor is stdin.
+  std::string fifo = d.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_NO_THROW(input::check_source(fifo));
+  EXPECT_NO_THROW(input::check_source("-"));
+}
+
 TEST(TraceWriter, RefusesToOverwriteAndCreatesMode0600) {
   TempDir d;
   std::string p = d.write("exists.trace", "precious\n");
