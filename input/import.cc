@@ -1,6 +1,7 @@
 // Importing a strace log straight into a trace file, with the JSON encoding
 // and writing on a second thread (see input.h).
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <condition_variable>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -33,8 +35,11 @@ class BackgroundWriter {
   BackgroundWriter(const BackgroundWriter&) = delete;
   BackgroundWriter& operator=(const BackgroundWriter&) = delete;
 
-  void header(const Header& h) {
-    writer_ = std::make_unique<tracefile::TraceWriter>(path_, h, opt_);
+  // `room`: bytes kept after the header for update_header() (Options).
+  void header(const Header& h, std::size_t room) {
+    tracefile::TraceWriter::Options o = opt_;
+    o.header_room = room;
+    writer_ = std::make_unique<tracefile::TraceWriter>(path_, h, o);
     try {
       thread_ = std::thread([this] { run(); });
     } catch (const std::system_error&) {
@@ -58,11 +63,17 @@ class BackgroundWriter {
     batch_.marks.push_back(Mark{batch_.events.size(), place, true});
     add(std::move(e));
   }
-  void finish() {
+  // Writes what is left and closes the file; `late` (may be null) first
+  // replaces the header, when it fits in the room kept for it. Returns
+  // false when it did not.
+  bool finish(const Header* late) {
     push();
     stop();
     if (error_) std::rethrow_exception(error_);
-    if (writer_) writer_->close();
+    if (!writer_) return true;
+    bool updated = !late || writer_->update_header(*late);
+    writer_->close();
+    return updated;
   }
 
  private:
@@ -165,6 +176,10 @@ class BackgroundWriter {
   std::thread thread_;
 };
 
+// Room after a header written without its command: the command fits
+// unless its arguments are long (strace prints 32 bytes of each by default).
+constexpr std::size_t kLateCommandRoom = 1024;
+
 }  // namespace
 
 std::size_t import_strace_to_file(const std::string& log, const std::string& out, tracefile::TraceWriter::Options opt,
@@ -186,19 +201,38 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
     counted();
   };
   places.fill = [&](std::size_t place, Event&& e) { w.fill(place, std::move(e)); };
+  // The header goes out before the first exec when that comes late (a log
+  // of `strace -p`): then, and only then, room is kept after it for the
+  // command, written in once the log has shown it.
+  bool without_command = false;
+  Header last;
   std::size_t n = strace::import_strace_stream(
       log,
       [&](const Header& h) {
         Header r = h;
         redactor.header(r);
-        w.header(r);
+        without_command = r.command.empty();
+        w.header(r, without_command ? kLateCommandRoom : 0);
       },
       [&](Event&& e) {
         w.add(std::move(e));
         counted();
       },
-      warnings, &places);
-  w.finish();
+      warnings, &places, &last);
+  std::optional<Header> late;
+  if (without_command && !last.command.empty()) {
+    late = last;
+    redactor.header(*late);
+  }
+  if (!w.finish(late ? &*late : nullptr)) {
+    struct stat st;
+    bool regular = out != "-" && ::stat(out.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    warnings.push_back(Warning{
+        log, 0,
+        fmt::format("the command ({}) came after the header was written, {}: the trace's header has no command",
+                    late->command.front(),
+                    regular ? "and does not fit in the room kept for it" : "to a stream that cannot be rewritten")});
+  }
   if (meter) meter->finish();
   return n;
 }

@@ -386,7 +386,7 @@ unsigned parse_workers() {
 
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
                                  const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings,
-                                 const StreamPlaces* places) {
+                                 const StreamPlaces* places, Header* last_header) {
   tracefile::LineReader reader(path);
   bool header_sent = false;
   std::size_t count = 0;
@@ -449,6 +449,7 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   if (have_held) feed(held, held_no, true, held_parse);
   im.drain(true);
   if (!header_sent) on_header(im.header());
+  if (last_header) *last_header = im.header();
   im.add_warnings(warnings, path);
   return count;
 }

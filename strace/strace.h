@@ -69,10 +69,14 @@ struct StreamPlaces {
 /// each event in order as soon as it is final (with `places`: see
 /// StreamPlaces). Unparsed lines are counted in one Warning appended to
 /// `warnings`. Returns the number of events. Throws InputError if the file
-/// cannot be read.
+/// cannot be read. The header goes out before the first event, so its
+/// command (the first exec's argv) is missing when the first exec comes
+/// after kHoldForCommand events (a log of `strace -p`); `last_header` (may
+/// be null) gets the header as the whole log shows it, for a consumer that
+/// can still rewrite the one it wrote.
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
                                  const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings,
-                                 const StreamPlaces* places = nullptr);
+                                 const StreamPlaces* places = nullptr, Header* last_header = nullptr);
 
 /// Imports a -ff file set (LOG.<pid> files) as one trace, events merged by
 /// timestamp when present, else file by file. `paths` must be non-empty.

@@ -2,10 +2,12 @@
 // later stages rely on (types, paths, errno numbers, process table), and
 // robustness against broken lines.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "tests/trace/test_util.h"
 #include "display/format.h"
@@ -477,6 +479,52 @@ TEST(Import, ToFileWritesWhatTheInMemoryImportHas) {
     EXPECT_EQ(back.header.command, whole.header.command);
     EXPECT_EQ(back.header.source, "strace");
   }
+}
+
+// The first exec comes after the header went out (a log that starts past
+// its process's own exec, as `strace -p` gives): the header is rewritten
+// with the command once the log has shown it, as the in-memory import has
+// it. Only such a header keeps room; a stream that cannot be rewritten
+// says so.
+TEST(Import, ToFileWritesInACommandThatCameLate) {
+  TempDir d;
+  std::string text;
+  for (int i = 0; i < 6000; ++i) text += "7 close(3) = 0\n";
+  text += "8 execve(\"/bin/true\", [\"/bin/true\", \"x\"], 0x7ffd0 /* 3 vars */) = 0\n8 exit_group(0) = ?\n";
+  std::string log = d.write("late.strace", text);
+  Trace whole = strace::import_strace_file(log);
+  ASSERT_TRUE(whole.header.command == (std::vector<std::string>{"/bin/true", "x"}));
+  for (const std::string& out : {d.file("late.trace"), d.file("late.trace.zst")}) {
+    std::vector<Warning> w;
+    input::import_strace_to_file(log, out, {}, w, kKeepAll);
+    Trace back = tracefile::read_trace(out);
+    EXPECT_EQ(back.header.command, (std::vector<std::string>{"/bin/true", "x"})) << out;
+    EXPECT_EQ(back.events.size(), whole.events.size()) << out;
+    EXPECT_TRUE(w.empty()) << out << ": " << (w.empty() ? "" : w[0].message);
+  }
+  // A log with its exec first keeps no room after the header.
+  std::string early = d.write("early.strace", "8 execve(\"/bin/true\", [\"/bin/true\"], 0x7ffd0 /* 3 vars */) = 0\n");
+  std::vector<Warning> w;
+  input::import_strace_to_file(early, d.file("early.trace"), {}, w, kKeepAll);
+  std::string first = testing::slurp(d.file("early.trace"));
+  first = first.substr(0, first.find('\n'));
+  EXPECT_EQ(first.back(), '}') << "no spaces after the header";
+  // A FIFO cannot be rewritten: the command is left out, with a warning.
+  std::string fifo = d.file("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] { got = testing::slurp(fifo); });
+  tracefile::TraceWriter::Options force;
+  force.force = true;
+  w.clear();
+  input::import_strace_to_file(log, fifo, force, w, kKeepAll);
+  reader.join();
+  EXPECT_NE(got.find("\"command\":[]"), std::string::npos);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].message.find("the command (/bin/true) came after the header was written, to a stream that cannot be "
+                              "rewritten"),
+            std::string::npos)
+      << w[0].message;
 }
 
 TEST(Import, ToFileNeverOverwritesWithoutForce) {
