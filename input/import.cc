@@ -1,7 +1,6 @@
 // Importing a strace log straight into a trace file, with the JSON encoding
 // and writing on a second thread (see input.h).
 #include <fmt/format.h>
-#include <sys/stat.h>
 
 #include <condition_variable>
 #include <filesystem>
@@ -64,16 +63,17 @@ class BackgroundWriter {
     add(std::move(e));
   }
   // Writes what is left and closes the file; `late` (may be null) first
-  // replaces the header, when it fits in the room kept for it. Returns
-  // false when it did not.
-  bool finish(const Header* late) {
+  // replaces the header, when it fits in the room kept for it.
+  enum class Late { Written, TooLong, NotRewritable };
+  Late finish(const Header* late) {
     push();
     stop();
     if (error_) std::rethrow_exception(error_);
-    if (!writer_) return true;
-    bool updated = !late || writer_->update_header(*late);
+    if (!writer_) return Late::Written;
+    Late r = Late::Written;
+    if (late && !writer_->update_header(*late)) r = writer_->can_update_header() ? Late::TooLong : Late::NotRewritable;
     writer_->close();
-    return updated;
+    return r;
   }
 
  private:
@@ -224,15 +224,14 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
     late = last;
     redactor.header(*late);
   }
-  if (!w.finish(late ? &*late : nullptr)) {
-    struct stat st;
-    bool regular = out != "-" && ::stat(out.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  BackgroundWriter::Late done = w.finish(late ? &*late : nullptr);
+  if (done != BackgroundWriter::Late::Written)
     warnings.push_back(Warning{
         log, 0,
         fmt::format("the command ({}) came after the header was written, {}: the trace's header has no command",
                     late->command.front(),
-                    regular ? "and does not fit in the room kept for it" : "to a stream that cannot be rewritten")});
-  }
+                    done == BackgroundWriter::Late::TooLong ? "and does not fit in the room kept for it"
+                                                            : "to a stream that cannot be rewritten")});
   if (meter) meter->finish();
   return n;
 }

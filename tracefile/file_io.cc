@@ -354,6 +354,8 @@ TraceWriter::TraceWriter(const std::string& path, const Header& h, Options opt)
   flush();
 }
 
+bool TraceWriter::can_update_header() const { return impl_->header_region != 0; }
+
 bool TraceWriter::update_header(const Header& h) {
   Impl& m = *impl_;
   if (m.closed || m.header_region == 0) return false;

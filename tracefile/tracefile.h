@@ -70,6 +70,9 @@ class TraceWriter {
   /// has no header room (not asked for, not a regular file) or the new
   /// header does not fit in it. Throws fmt::system_error on I/O failure.
   bool update_header(const Header& h);
+  /// Whether update_header() can rewrite the header at all: room was asked
+  /// for and the output is a regular file (what fits is another matter).
+  bool can_update_header() const;
   /// Pushes buffered data to the kernel (and a complete zstd block).
   void flush();
   /// Flushes and finishes the file; further writes are errors, as is a

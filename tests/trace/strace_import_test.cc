@@ -509,6 +509,18 @@ TEST(Import, ToFileWritesInACommandThatCameLate) {
   std::string first = testing::slurp(d.file("early.trace"));
   first = first.substr(0, first.find('\n'));
   EXPECT_EQ(first.back(), '}') << "no spaces after the header";
+  // A command longer than the room is left out, with a warning.
+  std::string longer;
+  for (int i = 0; i < 6000; ++i) longer += "7 close(3) = 0\n";
+  longer += "8 execve(\"/bin/true\", [\"/bin/true\", \"" + std::string(1500, 'a') + "\"], 0x7ffd0 /* 3 vars */) = 0\n";
+  w.clear();
+  input::import_strace_to_file(d.write("long.strace", longer), d.file("long.trace"), {}, w, kKeepAll);
+  EXPECT_TRUE(tracefile::read_trace(d.file("long.trace")).header.command.empty());
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].message.find("the command (/bin/true) came after the header was written, and does not fit in the "
+                              "room kept for it"),
+            std::string::npos)
+      << w[0].message;
   // A FIFO cannot be rewritten: the command is left out, with a warning.
   std::string fifo = d.file("fifo");
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
