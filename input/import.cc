@@ -237,13 +237,15 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
 }
 
 std::size_t redact_to_file(const std::string& in, const std::string& out, tracefile::TraceWriter::Options opt,
-                           std::vector<Warning>& warnings, const redact::Redactor& redactor) {
+                           std::vector<Warning>& warnings, const redact::Redactor& redactor,
+                           progress::Meter* meter) {
   std::error_code ec;
   if (in != "-" && out != "-" && std::filesystem::equivalent(in, out, ec))
     throw InputError(fmt::format("{}: is the input; write the redacted trace to another file", out));
   std::unique_ptr<EventSource> src = open_any(in);
   std::unique_ptr<tracefile::TraceWriter> w;
   std::size_t n = 0;
+  std::string what = "redacting " + in;
   src->read(
       [&](Header& h) {
         redactor.header(h);
@@ -253,9 +255,11 @@ std::size_t redact_to_file(const std::string& in, const std::string& out, tracef
         redactor.event(e);
         w->write(e);
         ++n;
+        if (meter) meter->update(what, n, 0, "events");
       },
       warnings);
   if (w) w->close();
+  if (meter) meter->finish();
   return n;
 }
 

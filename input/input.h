@@ -26,7 +26,13 @@ enum class FileKind { Trace, StraceLog, Empty, Binary, Unknown };
 FileKind sniff(const std::string& path);
 
 /// Reads a trace file, or imports a strace log or -ff set, by content.
-Trace load_any(const std::string& path);
+/// `meter` (may be null) is told the events read ("reading PATH"), and
+/// finished once they are all in.
+Trace load_any(const std::string& path, progress::Meter* meter = nullptr);
+
+/// Imports the LOG.<pid> files of a strace -ff set as one trace
+/// (strace::import_strace_set), `meter` (may be null) told the events read.
+Trace load_set(const std::vector<std::string>& paths, progress::Meter* meter = nullptr);
 
 /// Throws what reading `path` would throw before its first event, where
 /// that is known without waiting for input: a missing file (that is no -ff
@@ -58,8 +64,10 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
 /// Copies any input (open_any) to a trace file at `out`, each header and
 /// event redacted by `redactor`: `tracediff redact`. Returns the number of
 /// events. Throws what open_any's source and TraceWriter throw, and
-/// InputError when `out` is the input itself.
+/// InputError when `out` is the input itself. `meter` (may be null) is
+/// told the events copied.
 std::size_t redact_to_file(const std::string& in, const std::string& out, tracefile::TraceWriter::Options opt,
-                           std::vector<Warning>& warnings, const redact::Redactor& redactor);
+                           std::vector<Warning>& warnings, const redact::Redactor& redactor,
+                           progress::Meter* meter = nullptr);
 
 }  // namespace tracediff::input

@@ -58,7 +58,7 @@ void finish_set(Trace& t) {
 
 }  // namespace
 
-Trace import_strace_set(const std::vector<std::string>& paths) {
+Trace import_strace_set(const std::vector<std::string>& paths, const std::function<void()>& each) {
   if (paths.empty()) throw InputError("no strace log given");
   std::vector<Part> parts = parts_by_pid(paths);
   Trace t;
@@ -66,6 +66,7 @@ Trace import_strace_set(const std::vector<std::string>& paths) {
   for (Part& part : parts) {
     ImportOptions opt;
     opt.default_pid = part.pid;
+    opt.each = each;
     part.trace = import_strace_text(tracefile::read_file_decompressed(part.path), part.path, opt);
     if (t.header.time_base.empty()) t.header.time_base = part.trace.header.time_base;
     if (part.trace.header.time_base != "epoch" && part.trace.header.time_base != "time-of-day")

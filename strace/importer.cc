@@ -355,7 +355,10 @@ void Importer::add_warnings(std::vector<Warning>& out, const std::string& file) 
 
 Trace import_strace_text(std::string_view text, const std::string& file, const ImportOptions& opt) {
   Trace t;
-  detail::Importer im(opt, [&](Event&& e) { t.events.push_back(std::move(e)); });
+  detail::Importer im(opt, [&](Event&& e) {
+    t.events.push_back(std::move(e));
+    if (opt.each) opt.each();
+  });
   detail::for_each_line(text, [&](std::string_view line, std::uint32_t n, bool last) {
     im.line(line, n, last);
     if (n % detail::kDrainEvery == 0) im.drain(false);
@@ -366,8 +369,8 @@ Trace import_strace_text(std::string_view text, const std::string& file, const I
   return t;
 }
 
-Trace import_strace_file(const std::string& path) {
-  return import_strace_text(tracefile::read_file_decompressed(path), path);
+Trace import_strace_file(const std::string& path, const ImportOptions& opt) {
+  return import_strace_text(tracefile::read_file_decompressed(path), path, opt);
 }
 
 namespace {

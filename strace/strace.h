@@ -38,6 +38,9 @@ struct ImportOptions {
   /// Pid to use for lines without a pid prefix (a single-process log, or one
   /// file of a -ff set). 0: unknown.
   std::int32_t default_pid = 0;
+  /// Called after each event is taken (may be empty): a caller counts
+  /// them for a progress line.
+  std::function<void()> each;
 };
 
 /// Imports one strace log from memory. `file` names it in warnings.
@@ -46,7 +49,7 @@ Trace import_strace_text(std::string_view text, const std::string& file,
 
 /// Imports a strace log file (zstd-compressed logs are accepted). Throws
 /// InputError if the file cannot be read.
-Trace import_strace_file(const std::string& path);
+Trace import_strace_file(const std::string& path, const ImportOptions& opt = {});
 
 /// For a consumer of import_strace_stream() that can keep an event's place
 /// and take the event later (a trace writer): a call left unfinished then
@@ -80,7 +83,8 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
 
 /// Imports a -ff file set (LOG.<pid> files) as one trace, events merged by
 /// timestamp when present, else file by file. `paths` must be non-empty.
-Trace import_strace_set(const std::vector<std::string>& paths);
+/// `each` (may be empty) is called after each event is taken.
+Trace import_strace_set(const std::vector<std::string>& paths, const std::function<void()>& each = {});
 
 /// True when `text` (the first few KiB of a file) looks like strace output.
 bool looks_like_strace(std::string_view text);

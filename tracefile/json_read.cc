@@ -421,6 +421,7 @@ void reserve_events(std::vector<Event>& events, const LineReader& in, std::uint6
 // read_trace_events hands each one to a callback.
 struct VectorSink {
   Trace& t;
+  const std::function<void()>& each;
   void header(Header& h) { t.header = std::move(h); }
   void take(Event&& e, const LineReader& in, std::uint64_t header_bytes, std::uint64_t event_bytes) {
     std::vector<Event>& ev = t.events;
@@ -430,6 +431,7 @@ struct VectorSink {
     else if (ev.size() > kSampleEvents && ev.size() == ev.capacity())
       reserve_events(ev, in, header_bytes, event_bytes, 1.05);
     ev.push_back(std::move(e));
+    if (each) each();
   }
 };
 
@@ -534,9 +536,9 @@ std::size_t read_trace_events(const std::string& path, const std::function<void(
   return read_events(path, sink, warnings);
 }
 
-Trace read_trace(const std::string& path) {
+Trace read_trace(const std::string& path, const std::function<void()>& each) {
   Trace t;
-  VectorSink sink{t};
+  VectorSink sink{t, each};
   read_events(path, sink, t.warnings);
   return t;
 }

@@ -108,8 +108,9 @@ bool looks_like_trace(std::string_view head);
 /// Reads a tracediff trace file. A truncated last line becomes a Warning and
 /// everything before it is kept. Throws InputError (one line, naming the
 /// file and line) for a file that is not a trace, a binary file, an unknown
-/// major version, or a malformed line before the last.
-Trace read_trace(const std::string& path);
+/// major version, or a malformed line before the last. `each` (may be
+/// empty) is called after each event is taken: a caller counts them.
+Trace read_trace(const std::string& path, const std::function<void()>& each = {});
 
 /// Streaming form of read_trace(): `on_header` is called once with the
 /// header, then `on_event` for each event in file order, so a caller can

@@ -177,6 +177,70 @@ TEST(TraceIo, RejectsBinaryAndNonTraceFilesInOneLine) {
   EXPECT_EQ(input::sniff(d.file("empty")), input::FileKind::Empty);
 }
 
+// A Meter that keeps what it was told.
+struct RecordingMeter : progress::Meter {
+  std::vector<std::pair<std::string, std::uint64_t>> updates;
+  int finished = 0;
+  void update(const std::string& what, std::uint64_t done, std::uint64_t, const char* unit) override {
+    EXPECT_STREQ(unit, "events");
+    updates.emplace_back(what, done);
+  }
+  void finish() override { ++finished; }
+};
+
+// Every loader behind load_any counts each event it takes into the meter,
+// in order, and finishes it once the events are in: a trace file, a strace
+// log, a -ff set by its prefix, the set's files named one by one
+// (load_set), and a copy through redact_to_file. What is loaded is the
+// same with a meter as without.
+TEST(TraceIo, LoadersTellTheMeterEachEventRead) {
+  TempDir d;
+  tracefile::write_trace(d.file("t.trace"), sample_trace(), {});
+  d.write("s.log", "1 openat(AT_FDCWD, \"/etc/x\", O_RDONLY) = 3\n1 read(3, \"ab\", 2) = 2\n1 close(3) = 0\n");
+  d.write("ff.11", "close(1) = 0\nclose(2) = 0\n");
+  d.write("ff.12", "close(3) = 0\n");
+  auto check = [&](const std::string& label, const Trace& with, const Trace& without, const RecordingMeter& m,
+                   const std::string& what) {
+    SCOPED_TRACE(label);
+    ASSERT_FALSE(with.events.empty());
+    EXPECT_EQ(with.events.size(), without.events.size());
+    EXPECT_EQ(tracefile::event_to_json(with.events.back()), tracefile::event_to_json(without.events.back()));
+    ASSERT_EQ(m.updates.size(), with.events.size());
+    for (std::size_t i = 0; i < m.updates.size(); ++i) {
+      EXPECT_EQ(m.updates[i].first, what);
+      EXPECT_EQ(m.updates[i].second, i + 1);
+    }
+    EXPECT_EQ(m.finished, 1);
+  };
+  for (const char* name : {"t.trace", "s.log", "ff"}) {
+    RecordingMeter m;
+    Trace with = input::load_any(d.file(name), &m);
+    check(name, with, input::load_any(d.file(name)), m, "reading " + d.file(name));
+  }
+  {
+    RecordingMeter m;
+    std::vector<std::string> set = {d.file("ff.11"), d.file("ff.12")};
+    Trace with = input::load_set(set, &m);
+    check("load_set", with, input::load_set(set), m, "reading 2 logs");
+    EXPECT_EQ(with.events.size(), 3u);
+  }
+  {
+    RecordingMeter m;
+    std::vector<Warning> w;
+    std::size_t n = input::redact_to_file(d.file("t.trace"), d.file("r.trace"), {}, w, redact::Redactor(redact::RedactOptions{}), &m);
+    EXPECT_EQ(n, sample_trace().events.size());
+    ASSERT_EQ(m.updates.size(), n);
+    EXPECT_EQ(m.updates.back(), std::make_pair("redacting " + d.file("t.trace"), std::uint64_t{n}));
+    EXPECT_EQ(m.finished, 1);
+  }
+  // A loader that throws still finishes the line (nothing is left on the
+  // screen above the error).
+  d.write("bad.trace", tracefile::header_to_json(sample_trace().header) + "\n{\"type\":\"syscall\",\"tid\":\n{}\n");
+  RecordingMeter m;
+  EXPECT_THROW(input::load_any(d.file("bad.trace"), &m), InputError);
+  EXPECT_EQ(m.finished, 1);
+}
+
 // check_source says before reading what load_any would throw at the start,
 // the same message, and lets through what it cannot judge yet.
 TEST(TraceIo, CheckSourceRefusesWhatLoadAnyRefusesAndPassesPipes) {
