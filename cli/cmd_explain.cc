@@ -6,7 +6,6 @@
 #include "explain/explain.h"
 #include "input/input.h"
 #include "tracefile/tracefile.h"
-#include "strace/strace.h"
 
 namespace tracediff::cli {
 namespace {
@@ -20,7 +19,8 @@ struct ExplainArgs {
 
 void run_explain(const ExplainArgs& a, CommandResult& res) {
   // Several files: the LOG.<pid> set `strace -ff -o LOG` writes.
-  Trace t = a.traces.size() == 1 ? input::load_any(a.traces[0]) : strace::import_strace_set(a.traces);
+  progress::Line line = progress_line();
+  Trace t = a.traces.size() == 1 ? input::load_any(a.traces[0], &line) : input::load_set(a.traces, &line);
   print_warnings(t.warnings);
   explain::ExplainOptions opt;
   if (!a.message.empty()) opt.message = a.message;

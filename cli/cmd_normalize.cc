@@ -2,14 +2,12 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "normalize/normalize.h"
 #include "input/input.h"
 #include "tracefile/tracefile.h"
 
 namespace tracediff::cli {
-
-void print_warnings(const std::vector<Warning>& ws);
-
 namespace {
 
 struct NormalizeArgs {
@@ -34,12 +32,13 @@ void run_normalize(const NormalizeArgs& a, CommandResult& res) {
     std::vector<normalize::RewriteRule> r = normalize::read_rules_file(f);
     opt.rewrites.insert(opt.rewrites.end(), r.begin(), r.end());
   }
-  Trace t = input::load_any(a.trace);
+  progress::Line line = progress_line();
+  Trace t = input::load_any(a.trace, &line);
   print_warnings(t.warnings);
   normalize::normalize_in_place(t, opt);
   tracefile::TraceWriter::Options wo;
   wo.force = a.force;
-  tracefile::write_trace(a.output, t, wo);
+  write_trace(a.output, t, wo, line);
   res.status = 0;
 }
 

@@ -21,7 +21,9 @@ void run_redact(const RedactCommandArgs& a, CommandResult& res) {
   std::vector<Warning> warnings;
   tracefile::TraceWriter::Options wo;
   wo.force = a.force;
-  std::size_t n = input::redact_to_file(a.trace, a.output, wo, warnings, redactor);
+  progress::Line line = progress_line();
+  std::size_t n =
+      input::redact_to_file(a.trace, a.output, wo, warnings, redactor, onto_terminal(a.output) ? nullptr : &line);
   print_warnings(warnings);
   if (a.output != "-") fmt::print(stderr, "tracediff: wrote {} events to {}\n", n, a.output);
   res.status = 0;

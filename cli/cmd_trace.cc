@@ -3,6 +3,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <set>
 
 #include "cli/commands.h"
@@ -20,7 +24,34 @@ progress::Line progress_line() {
   progress::LineOptions o;
   o.fd = STDERR_FILENO;
   o.terminal = ::isatty(STDERR_FILENO) == 1;
+  if (const char* v = std::getenv(kProgressDelayEnv); v && *v) {
+    // Whole or decimal seconds; anything else is said once and the
+    // default kept (a progress line is not worth refusing to run).
+    char* end = nullptr;
+    errno = 0;
+    double s = std::strtod(v, &end);
+    if (*end == '\0' && errno == 0 && s >= 0 && s <= 86400)
+      o.delay = std::chrono::milliseconds(static_cast<std::int64_t>(s * 1000));
+    else
+      fmt::print(stderr, "tracediff: warning: {}={}: not a number of seconds; the progress line waits {} s\n",
+                 kProgressDelayEnv, v, o.delay.count() / 1000);
+  }
   return progress::Line(o);
+}
+
+bool onto_terminal(const std::string& path) { return path == "-" && ::isatty(STDOUT_FILENO) == 1; }
+
+void write_trace(const std::string& path, const Trace& t, tracefile::TraceWriter::Options opt, progress::Meter& meter) {
+  tracefile::TraceWriter w(path, t.header, opt);
+  std::string what = "writing " + path;
+  std::uint64_t n = 0;
+  bool show = !onto_terminal(path);
+  for (const Event& e : t.events) {
+    w.write(e);
+    if (show) meter.update(what, ++n, t.events.size(), "events");
+  }
+  w.close();
+  meter.finish();
 }
 
 void print_warnings(const std::vector<Warning>& ws) {
@@ -57,26 +88,30 @@ void run_import(const ImportArgs& a, CommandResult& res) {
     tracefile::TraceWriter::Options wo;
     wo.force = a.force;
     progress::Line line = progress_line();
-    std::size_t n = input::import_strace_to_file(a.logs[0], a.output, wo, warnings, redactor, &line);
+    std::size_t n = input::import_strace_to_file(a.logs[0], a.output, wo, warnings, redactor,
+                                                   onto_terminal(a.output) ? nullptr : &line);
     print_warnings(warnings);
     if (a.output != "-") fmt::print(stderr, "tracediff: wrote {} events to {}\n", n, a.output);
     res.status = 0;
     return;
   }
-  Trace t = a.logs.size() == 1 ? input::load_any(a.logs[0]) : strace::import_strace_set(a.logs);
+  progress::Line line = progress_line();
+  Trace t = a.logs.size() == 1 ? input::load_any(a.logs[0], &line) : input::load_set(a.logs, &line);
   print_warnings(t.warnings);
   redactor.header(t.header);
   for (Event& e : t.events) redactor.event(e);
   tracefile::TraceWriter::Options wo;
   wo.force = a.force;
-  tracefile::write_trace(a.output, t, wo);
+  write_trace(a.output, t, wo, line);
   if (a.output != "-")
     fmt::print(stderr, "tracediff: wrote {} events to {}\n", t.events.size(), a.output);
   res.status = 0;
 }
 
 void run_show(const ShowArgs& a, CommandResult& res) {
-  Trace t = input::load_any(a.trace);
+  // Gone before the first event is printed (load_any finishes it).
+  progress::Line line = progress_line();
+  Trace t = input::load_any(a.trace, &line);
   print_warnings(t.warnings);
   if (std::string l = describe_losses(t.header); !l.empty())
     fmt::print(stderr, "tracediff: warning: {}: {}\n", a.trace, l);

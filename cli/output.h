@@ -9,6 +9,7 @@
 
 #include "model/trace.h"
 #include "progress/progress.h"
+#include "tracefile/tracefile.h"
 
 namespace tracediff::cli {
 
@@ -25,8 +26,21 @@ inline void out_flush() {
 }
 
 /// The progress line for a command: on stderr when stderr is a terminal,
-/// else one that writes nothing (a file, a pipe, a CI log).
+/// else one that writes nothing (a file, a pipe, a CI log). It appears
+/// once a stage has run for a second, or for TRACEDIFF_PROGRESS_DELAY
+/// seconds when that is set (as git's GIT_PROGRESS_DELAY; 0: at once).
 progress::Line progress_line();
+
+/// The environment variable progress_line() reads.
+inline constexpr const char* kProgressDelayEnv = "TRACEDIFF_PROGRESS_DELAY";
+
+/// True when `path` is "-" and stdout a terminal: a stage writing there
+/// shows no progress line, which would land between its lines.
+bool onto_terminal(const std::string& path);
+
+/// tracefile::write_trace(), telling `meter` the events written
+/// ("writing PATH"; nothing when onto_terminal(path)) and finishing it.
+void write_trace(const std::string& path, const Trace& t, tracefile::TraceWriter::Options opt, progress::Meter& meter);
 
 /// Prints each trace warning to stderr as "tracediff: FILE:LINE: message".
 void print_warnings(const std::vector<Warning>& w);

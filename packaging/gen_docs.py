@@ -319,6 +319,8 @@ def main_page(cli, version):
         ("PAGER", "the pager of a long text report on a terminal (default: less \\-R; empty or cat: none)"),
         ("NO_COLOR", "no colour in reports unless \\-\\-color=always"),
         ("COLUMNS", "the width of the text report"),
+        ("TRACEDIFF_PROGRESS_DELAY", "the seconds a stage runs before its progress line appears on a terminal "
+                                     "(default 1; 0: at once), as git's GIT_PROGRESS_DELAY"),
         ("TRACEDIFF_NO_SYSCALL_INFO", "record: read calls from registers instead of PTRACE_GET_SYSCALL_INFO "
                                       "(what a kernel before 5.3 gets anyway)"),
         ("TRACEDIFF_NO_VM_READV", "record: read tracee memory with PTRACE_PEEKDATA instead of process_vm_readv"),
