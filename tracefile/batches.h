@@ -77,6 +77,18 @@ struct LineBatch {
 /// Workers for this machine: one per core, at least one, at most four.
 unsigned default_batch_workers();
 
+/// Where a batch ends: after this many lines or bytes, whichever comes
+/// first. Large enough that the lock is taken once per thousand lines or
+/// more; how large beyond that pays depends on the consumer (docs/
+/// performance.md, tenth pass): the strace importer, which holds a batch's
+/// last line back and hands its events on to a writer thread, wants them
+/// big; the trace reader, whose consumer packs each event as it comes,
+/// runs faster with batches that stay in a core's cache.
+struct BatchSize {
+  std::size_t lines = 4096;
+  std::size_t bytes = std::size_t{1} << 20;
+};
+
 /// The rest of `in` (after what the caller read itself, a header), parsed
 /// by `workers` threads. Not thread-safe: one caller, who alone touches
 /// `in` (only within next()).
@@ -89,8 +101,8 @@ class BatchReader {
   using ParseLine = std::function<bool(std::string_view line, Item& out, std::string& error)>;
   enum class Blank : std::uint8_t { Skip, Keep };
 
-  BatchReader(LineReader& in, ParseLine parse, unsigned workers, Blank blank = Blank::Skip)
-      : in_(in), parse_(std::move(parse)), skip_blank_(blank == Blank::Skip) {
+  BatchReader(LineReader& in, ParseLine parse, unsigned workers, Blank blank = Blank::Skip, BatchSize size = {})
+      : in_(in), parse_(std::move(parse)), skip_blank_(blank == Blank::Skip), size_(size) {
     workers = std::max(workers, 1u);
     threads_.reserve(workers);
     for (unsigned i = 0; i < workers; ++i) {
@@ -146,12 +158,6 @@ class BatchReader {
   }
 
  private:
-  // A batch ends after this many lines or bytes, whichever comes first:
-  // small enough that a few out at a time cost little memory, large enough
-  // that the lock is taken once per thousands of lines.
-  static constexpr std::size_t kBatchLines = 4096;
-  static constexpr std::size_t kBatchBytes = 1 << 20;
-
   // Reads lines into new batches until enough are out for every worker to
   // have one queued behind the one it parses.
   void fill() {
@@ -172,7 +178,7 @@ class BatchReader {
       try {
         std::string_view line;
         bool unterminated = false;
-        while (b->size() < kBatchLines && b->text.size() < kBatchBytes) {
+        while (b->size() < size_.lines && b->text.size() < size_.bytes) {
           if (!in_.next(line, unterminated)) {
             eof_ = true;
             break;
@@ -240,6 +246,7 @@ class BatchReader {
   LineReader& in_;
   ParseLine parse_;
   bool skip_blank_;
+  BatchSize size_;
   bool eof_ = false;
   std::exception_ptr read_error_;     ///< thrown by `in`, delivered after the batches before it
   std::unique_ptr<LineBatch<Item>> current_;

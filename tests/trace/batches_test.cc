@@ -127,6 +127,42 @@ TEST(BatchReader, KeepsBlankLinesWhenAskedWithAnyItemType) {
   }
 }
 
+// A batch ends at its size's lines or bytes, whichever comes first, and
+// every line still comes once, in order: the trace reader's small batches
+// and the importer's large ones read the same lines.
+TEST(BatchReader, EndsEachBatchAtItsSize) {
+  TempDir d;
+  std::string s;
+  for (int i = 1; i <= 10'000; ++i) s += i % 100 == 0 ? std::string(300, 'x') + "\n" : fmt::format("{}\n", i);
+  d.write("sizes.txt", s);
+  for (tracefile::BatchSize size : {tracefile::BatchSize{}, tracefile::BatchSize{1024, 1u << 18},
+                                    tracefile::BatchSize{64, 4096}, tracefile::BatchSize{1000, 1024}}) {
+    tracefile::LineReader in(d.file("sizes.txt"));
+    tracefile::BatchReader<std::string> r(
+        in,
+        [](std::string_view line, std::string& out, std::string&) {
+          out.assign(line);
+          return true;
+        },
+        2, tracefile::BatchReader<std::string>::Blank::Skip, size);
+    std::uint32_t expect = 1;
+    std::size_t batches = 0;
+    while (tracefile::LineBatch<std::string>* b = r.next()) {
+      ++batches;
+      ASSERT_LE(b->size(), size.lines);
+      // The line that reached the byte limit is the batch's last.
+      std::size_t before_last = b->size() > 1 ? b->ends[b->size() - 2] + 1 : 0;
+      ASSERT_LT(before_last, size.bytes) << size.lines << " lines";
+      for (std::size_t i = 0; i < b->size(); ++i, ++expect) ASSERT_EQ(b->linenos[i], expect);
+    }
+    EXPECT_EQ(expect, 10'001u);
+    // By lines: 10,000 / lines batches at least; by bytes: 1,024 bytes hold
+    // a few lines only.
+    EXPECT_GE(batches, (10'000 + size.lines - 1) / size.lines) << size.lines;
+    if (size.bytes == 1024) EXPECT_GT(batches, 10'000u / 200);
+  }
+}
+
 TEST(BatchReader, StopsAtTheBadLineWithEverythingBeforeIt) {
   TempDir d;
   std::string s;
