@@ -46,7 +46,7 @@ bool retried(const Side& s, std::size_t i) {
   const Event& e = s.event(i);
   auto it = s.task_events.find(e.tid ? e.tid : e.pid);
   if (it == s.task_events.end()) return false;
-  const std::vector<std::size_t>& evs = it->second;
+  const std::vector<EventIndex>& evs = it->second;
   auto pos = std::lower_bound(evs.begin(), evs.end(), i);
   for (std::size_t n = 0; pos != evs.end() && n < kRetryWindow; ++pos, ++n) {
     if (*pos == i || s.keys[*pos] != s.keys[i]) continue;

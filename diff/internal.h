@@ -23,6 +23,12 @@
 
 namespace tracediff::diff::detail {
 
+/// An event's index in its side's trace, where one is kept per event or
+/// per step: a trace holds at most 2^31 - 1 events (load_side refuses
+/// more; AlignedRow holds them in 32 bits too), and at a million events a
+/// side every 4 bytes kept per event is 8 MB of the diff's peak.
+using EventIndex = std::uint32_t;
+
 /// What was read through one open file description of a regular file:
 /// a digest of the bytes recorded and the reads that carried them, so the
 /// bytes themselves are looked at only where two digests differ.
@@ -54,16 +60,17 @@ bool is_lookup(const Event& e);
 /// A lookup chain: failed lookups and the lookup that ended them.
 /// Its events are SideChains::members[first, first + count): most chains
 /// are one successful lookup, and a vector each cost more than the chain.
+/// The name it searched for is that of the event `named` (Side::chain_name):
+/// 16 bytes a chain, and a run of find has one for nearly every call.
 struct Chain {
   std::uint32_t first = 0, count = 0;
-  std::uint64_t name = 0;  ///< hash of the name searched for (a basename)
-  std::size_t named = 0;   ///< an event that tried that name
+  EventIndex named = 0;    ///< an event that tried the name searched for
   bool ok = false;         ///< it was found (the last event found it)
 };
 
 struct SideChains {
   std::vector<Chain> chains;
-  std::vector<std::size_t> members;    ///< the chains' events, chain after chain
+  std::vector<EventIndex> members;     ///< the chains' events, chain after chain
   std::vector<std::int32_t> chain_of;  ///< event index -> chain, -1 none
   /// The last event of chain c.
   std::size_t last(const Chain& c) const { return members[c.first + c.count - 1]; }
@@ -76,14 +83,18 @@ struct Side {
   std::unordered_map<std::int32_t, std::string> task_names;  ///< tid -> "root/1:sh"
   /// Event indices of each task (tid), in trace order. Unparsed lines are
   /// left out.
-  std::unordered_map<std::int32_t, std::vector<std::size_t>> task_events;
+  std::unordered_map<std::int32_t, std::vector<EventIndex>> task_events;
   /// Per event (index = event index): the identity key, a 64-bit hash of
   /// "family\x1fcanonical target" (a million distinct paths interned as
   /// strings would cost more than the rest of the alignment; two keys of
-  /// one trace collide with odds around 1e-8); the family's hash; the
+  /// one trace collide with odds around 1e-8); the
   /// digest of the compared values (0: nothing to compare); the hash of
   /// the target's last component (lookups are matched by it); flags.
-  std::vector<std::uint64_t> keys, families, values, bases;
+  std::vector<std::uint64_t> keys, values, bases;
+  /// Per event: its family, as an index into family_hashes (a trace has
+  /// dozens of families and a million events: 4 bytes an event, not 8).
+  std::vector<std::uint32_t> families;
+  std::vector<std::uint64_t> family_hashes;
   std::vector<std::uint8_t> flags;
   /// Per event: its errno name as recorded, empty on success.
   std::vector<InternedString> errs;
@@ -108,6 +119,10 @@ struct Side {
   /// Event i, decoded when packed: valid until trace->events.release().
   const Event& event(std::size_t i) const { return trace->events[i]; }
   bool flag(std::size_t i, SideFlag f) const { return (flags[i] & f) != 0; }
+  /// The hash of the name a chain of this side searched for (a basename).
+  std::uint64_t chain_name(const Chain& c) const { return bases[c.named]; }
+  /// The hash of event i's family: equal on both sides for one family.
+  std::uint64_t family(std::size_t i) const { return family_hashes[families[i]]; }
   /// Whether event i has a target (a path, an address, an fd's referent).
   bool has_target(std::size_t i) const { return bases[i] != base_hash({}); }
   /// The hash `bases` holds for a target's last component.
@@ -158,8 +173,14 @@ void match_tasks(const Side& good, const Side& bad, std::vector<TaskPair>& pairs
 
 /// One step of an alignment: positions into the two task event lists, -1
 /// on the side that has no call there.
+/// One step of an alignment: positions in the two tasks' event lists, -1
+/// on the side that has none. Held in 32 bits (a task has fewer events
+/// than its trace, EventIndex), built from the 64-bit positions the
+/// algorithms count in.
 struct Step {
-  std::int64_t g = -1, b = -1;
+  std::int32_t g = -1, b = -1;
+  Step() = default;
+  Step(std::int64_t g_at, std::int64_t b_at) : g(static_cast<std::int32_t>(g_at)), b(static_cast<std::int32_t>(b_at)) {}
 };
 
 /// The alignment used when a pair is too large for an exact one (align.cc),

@@ -37,13 +37,11 @@ void build_chains(Side& s) {
     // first of those on a tie.
     std::unordered_map<std::uint64_t, int> tries;
     int best = 0;
+    std::uint64_t name = 0;  // of the event cur.named, once best > 0
     auto close = [&](bool ok) {
       if (cur.count == 0) return;
       cur.ok = ok;
-      if (best == 0) {
-        cur.name = s.bases[out.last(cur)];
-        cur.named = out.last(cur);
-      }
+      if (best == 0) cur.named = static_cast<EventIndex>(out.last(cur));
       for (std::uint32_t k = 0; k < cur.count; ++k)
         out.chain_of[out.members[cur.first + k]] = static_cast<std::int32_t>(out.chains.size());
       out.chains.push_back(cur);
@@ -60,7 +58,7 @@ void build_chains(Side& s) {
         close(false);
         continue;
       }
-      out.members.push_back(i);
+      out.members.push_back(static_cast<EventIndex>(i));
       ++cur.count;
       if (s.flag(i, kFailed)) {
         if (!s.flag(i, kLookupErrno)) {
@@ -70,14 +68,14 @@ void build_chains(Side& s) {
         int n = ++tries[s.bases[i]];
         if (n > best) {
           best = n;
-          cur.name = s.bases[i];
-          cur.named = i;
+          name = s.bases[i];
+          cur.named = static_cast<EventIndex>(i);
         }
         continue;
       }
       // Found: the name searched for, or a first try. A directory of the
       // search path that exists is one more step on the way.
-      if (best == 0 || s.bases[i] == cur.name) close(true);
+      if (best == 0 || s.bases[i] == name) close(true);
     }
     close(false);
   }
@@ -104,10 +102,10 @@ void Classifier::match_chains() {
     // whatever else each side looked up in between (the loader opens its
     // cache before or after a library depending on where it finds it).
     std::unordered_map<std::uint64_t, std::vector<std::int32_t>> by_name;
-    for (auto c : bl) by_name[bc_.chains[static_cast<std::size_t>(c)].name].push_back(c);
+    for (auto c : bl) by_name[b_.chain_name(bc_.chains[static_cast<std::size_t>(c)])].push_back(c);
     std::unordered_map<std::uint64_t, std::size_t> used;
     for (auto a : gl) {
-      std::uint64_t name = gc_.chains[static_cast<std::size_t>(a)].name;
+      std::uint64_t name = g_.chain_name(gc_.chains[static_cast<std::size_t>(a)]);
       auto it = by_name.find(name);
       if (it == by_name.end()) continue;
       std::size_t& k = used[name];
@@ -128,7 +126,7 @@ std::size_t final_of(const Side& s, const Chain& c) {
   if (c.ok) return sc.last(c);
   for (std::uint32_t k = c.count; k-- > 0;) {
     std::size_t i = sc.members[c.first + k];
-    if (s.bases[i] == c.name && s.flag(i, kFailed)) return i;
+    if (s.bases[i] == s.chain_name(c) && s.flag(i, kFailed)) return i;
   }
   return sc.last(c);
 }
@@ -177,11 +175,16 @@ int Classifier::lookup_verdict(const Pending& pd, std::pair<std::int32_t, std::i
 std::size_t Classifier::row_of_bad(int p, std::int64_t ev, std::size_t fallback) {
   const std::vector<AlignedRow>& rows = pairs_[static_cast<std::size_t>(p)].rows;
   auto [it, added] = bad_rows_.try_emplace(p);
-  if (added)
+  if (added) {
+    std::size_t n = 0;
+    for (const AlignedRow& r : rows) n += r.bad >= 0;
+    it->second.reserve(n);
     for (std::size_t k = 0; k < rows.size(); ++k)
-      if (rows[k].bad >= 0) it->second.push_back(k);
-  const std::vector<std::size_t>& idx = it->second;
-  auto pos = std::lower_bound(idx.begin(), idx.end(), ev, [&](std::size_t k, std::int64_t v) { return rows[k].bad < v; });
+      if (rows[k].bad >= 0) it->second.push_back(static_cast<std::uint32_t>(k));
+  }
+  const std::vector<std::uint32_t>& idx = it->second;
+  auto pos =
+      std::lower_bound(idx.begin(), idx.end(), ev, [&](std::uint32_t k, std::int64_t v) { return rows[k].bad < v; });
   return pos != idx.end() && rows[*pos].bad == ev ? *pos : fallback;
 }
 
@@ -207,7 +210,7 @@ Divergence Classifier::merged(const Pending& from, std::pair<std::int32_t, std::
   for (const auto& [side, chain] : {std::pair{&g_, &a}, std::pair{&b_, &b}})
     for (std::uint32_t k = 0; k < chain->count; ++k) {
       std::size_t i = side->chains.members[chain->first + k];
-      if (side->bases[i] == chain->name && seen.insert(side->display_target(i)).second)
+      if (side->bases[i] == side->chain_name(*chain) && seen.insert(side->display_target(i)).second)
         d.candidates.push_back(side->display_target(i));
     }
   d.row_count = 1;

@@ -88,13 +88,13 @@ class Loader {
       (void)fam;
       fields = fields_of(e, *canon_);
     }
-    s_.families.push_back(hash(std::string_view(key_).substr(0, key_.find('\x1f'))));
+    s_.families.push_back(family_index(hash(std::string_view(key_).substr(0, key_.find('\x1f')))));
     s_.keys.push_back(hash(key_));
     s_.values.push_back(values_digest(fields));
     s_.bases.push_back(Side::base_hash(basename_of(event_target(e))));
     s_.flags.push_back(flags | flags_of(e));
     s_.errs.push_back(e.result.err);
-    if (std::int32_t tid = e.type == EventType::Unparsed ? 0 : e.tid ? e.tid : e.pid) s_.task_events[tid].push_back(i);
+    if (std::int32_t tid = e.type == EventType::Unparsed ? 0 : e.tid ? e.tid : e.pid) s_.task_events[tid].push_back(static_cast<EventIndex>(i));
     note_skeleton(e, i);
     t_.events.push_back(std::move(e));
   }
@@ -113,6 +113,13 @@ class Loader {
   }
 
  private:
+  // The index of a family's hash in s_.family_hashes, added when new.
+  std::uint32_t family_index(std::uint64_t h) {
+    auto [it, added] = family_ids_.try_emplace(h, static_cast<std::uint32_t>(s_.family_hashes.size()));
+    if (added) s_.family_hashes.push_back(h);
+    return it->second;
+  }
+
   // Relative paths get their absolute form (the recorder wrote it; a log
   // is resolved against the replayed cwd and dir fds).
   void resolve_paths(Event& e, const ProcessState& st) {
@@ -284,6 +291,7 @@ class Loader {
   std::vector<std::size_t> at_;       // skeleton event -> event index
   std::unordered_set<std::int32_t> seen_;  // tasks seen so far
   std::string key_;
+  std::unordered_map<std::uint64_t, std::uint32_t> family_ids_;  // family hash -> index (family_index)
   std::vector<std::pair<std::size_t, FileRef>> files_;
   std::unordered_map<const OpenFile*, std::size_t> pending_;  ///< sockets in a non-blocking connect
   StringPool referents_;
