@@ -205,7 +205,7 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
   // of `strace -p`): then, and only then, room is kept after it for the
   // command, written in once the log has shown it.
   bool without_command = false;
-  Header last;
+  strace::StreamEnd last;
   std::size_t n = strace::import_strace_stream(
       log,
       [&](const Header& h) {
@@ -220,14 +220,14 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
       },
       warnings, &places, &last);
   std::optional<Header> late;
-  if (without_command && !last.command.empty()) {
-    late = last;
+  if (without_command && !last.header.command.empty()) {
+    late = last.header;
     redactor.header(*late);
   }
   BackgroundWriter::Late done = w.finish(late ? &*late : nullptr);
   if (done != BackgroundWriter::Late::Written)
     warnings.push_back(Warning{
-        log, 0,
+        log, last.command_line,
         fmt::format("the command ({}) came after the header was written, {}: the trace's header has no command",
                     late->command.front(),
                     done == BackgroundWriter::Late::TooLong ? "and does not fit in the room kept for it"

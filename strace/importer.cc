@@ -258,6 +258,7 @@ void Importer::complete(std::size_t slot) {
     if (e.tid == 0) unprefixed_.created(implied->proc.child);
   } else if (!command_known_) {
     command_known_ = true;
+    command_line_ = e.line;
     for (const Arg& a : implied->args[1].items) command_.push_back(a.str);
   }
   events_.place_after(slot, std::move(*implied));
@@ -389,7 +390,7 @@ unsigned parse_workers() {
 
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
                                  const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings,
-                                 const StreamPlaces* places, Header* last_header) {
+                                 const StreamPlaces* places, StreamEnd* end) {
   tracefile::LineReader reader(path);
   bool header_sent = false;
   std::size_t count = 0;
@@ -452,7 +453,10 @@ std::size_t import_strace_stream(const std::string& path, const std::function<vo
   if (have_held) feed(held, held_no, true, held_parse);
   im.drain(true);
   if (!header_sent) on_header(im.header());
-  if (last_header) *last_header = im.header();
+  if (end) {
+    end->header = im.header();
+    end->command_line = im.command_line();
+  }
   im.add_warnings(warnings, path);
   return count;
 }

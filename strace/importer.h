@@ -79,6 +79,8 @@ class Importer final : public LineSink {
   void drain(bool at_end);
   /// The header as far as the log told it (after drain(true): the final one).
   Header header() const;
+  /// The log line of the exec the header's command is from (0: none yet).
+  std::uint32_t command_line() const { return command_line_; }
 
   /// Lines that could not be parsed so far, and the first one's number.
   std::uint32_t unparsed() const { return unparsed_; }
@@ -132,6 +134,7 @@ class Importer final : public LineSink {
   UnprefixedTask unprefixed_;
   LongWaits long_waits_;
   std::vector<std::string> command_;  // the first exec's argv, for the header
+  std::uint32_t command_line_ = 0;     // ... and its line
   bool command_known_ = false;
   std::string scratch_, joined_;      // per-line buffers (colours, joined texts)
   std::size_t last_ = SIZE_MAX;       // the event -k stack lines belong to

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -74,12 +75,16 @@ struct StreamPlaces {
 /// `warnings`. Returns the number of events. Throws InputError if the file
 /// cannot be read. The header goes out before the first event, so its
 /// command (the first exec's argv) is missing when the first exec comes
-/// after kHoldForCommand events (a log of `strace -p`); `last_header` (may
-/// be null) gets the header as the whole log shows it, for a consumer that
+/// after kHoldForCommand events (a log of `strace -p`); `end` (may be
+/// null) gets the header as the whole log shows it, for a consumer that
 /// can still rewrite the one it wrote.
+struct StreamEnd {
+  Header header;                   ///< as the whole log shows it
+  std::uint32_t command_line = 0;  ///< the log line of the exec the command is from; 0: none
+};
 std::size_t import_strace_stream(const std::string& path, const std::function<void(const Header&)>& on_header,
                                  const std::function<void(Event&&)>& on_event, std::vector<Warning>& warnings,
-                                 const StreamPlaces* places = nullptr, Header* last_header = nullptr);
+                                 const StreamPlaces* places = nullptr, StreamEnd* end = nullptr);
 
 /// Imports a -ff file set (LOG.<pid> files) as one trace, events merged by
 /// timestamp when present, else file by file. `paths` must be non-empty.

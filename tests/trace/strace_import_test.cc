@@ -517,6 +517,7 @@ TEST(Import, ToFileWritesInACommandThatCameLate) {
   input::import_strace_to_file(d.write("long.strace", longer), d.file("long.trace"), {}, w, kKeepAll);
   EXPECT_TRUE(tracefile::read_trace(d.file("long.trace")).header.command.empty());
   ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].line, 6001u) << "the execve's line";
   EXPECT_NE(w[0].message.find("the command (/bin/true) came after the header was written, and does not fit in the "
                               "room kept for it"),
             std::string::npos)
@@ -533,6 +534,7 @@ TEST(Import, ToFileWritesInACommandThatCameLate) {
   reader.join();
   EXPECT_NE(got.find("\"command\":[]"), std::string::npos);
   ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].line, 6001u) << "the execve's line";
   EXPECT_NE(w[0].message.find("the command (/bin/true) came after the header was written, to a stream that cannot be "
                               "rewritten"),
             std::string::npos)
