@@ -27,7 +27,7 @@ class Reader {
       unsigned len = byte(at);
       if (len == 0) {
         if (!jumped) next = at + 1;
-        if (out.empty()) out = ".";
+        if (out.empty()) out.push_back('.');  // the root (push_back: g++ 12 -Wrestrict misreads = ".")
         return true;
       }
       if ((len & 0xc0) == 0xc0) {

@@ -159,7 +159,9 @@ TEST(BatchReader, EndsEachBatchAtItsSize) {
     // By lines: 10,000 / lines batches at least; by bytes: 1,024 bytes hold
     // a few lines only.
     EXPECT_GE(batches, (10'000 + size.lines - 1) / size.lines) << size.lines;
-    if (size.bytes == 1024) EXPECT_GT(batches, 10'000u / 200);
+    if (size.bytes == 1024) {
+      EXPECT_GT(batches, 10'000u / 200);
+    }
   }
 }
 
