@@ -29,7 +29,9 @@ namespace {
 class BackgroundWriter {
  public:
   BackgroundWriter(std::string path, tracefile::TraceWriter::Options opt, const redact::Redactor& redactor)
-      : path_(std::move(path)), opt_(opt), redactor_(redactor) {}
+      : path_(std::move(path)), opt_(opt), redactor_(redactor) {
+    batch_.events.reserve(kBatch);
+  }
   ~BackgroundWriter() { stop(); }
   BackgroundWriter(const BackgroundWriter&) = delete;
   BackgroundWriter& operator=(const BackgroundWriter&) = delete;
@@ -131,6 +133,10 @@ class BackgroundWriter {
     batch_.events.clear();
     batch_.marks.clear();
     ready_.notify_one();
+    lk.unlock();
+    // Moved from, the vector has no room: grown from nothing it moved
+    // each event twice more on its way to 2,048.
+    batch_.events.reserve(kBatch);
   }
   void stop() {
     {
