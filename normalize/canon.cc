@@ -37,7 +37,8 @@ struct Canon::Impl {
       // The same name comes in runs (a path's open, stat and read).
       if (cur != last_in) {
         last_in.assign(cur);
-        last_out = detail::normalize_generated_name(cur, ids, temp_dirs);
+        bool made = !created.empty() && created.count(std::string(s)) > 0;
+        last_out = detail::normalize_generated_name(cur, ids, temp_dirs, made);
       }
       out += last_out;
       return;
@@ -52,11 +53,15 @@ struct Canon::Impl {
   std::string stripped;
   std::unordered_set<std::int32_t> ids;
   std::vector<std::string> temp_dirs;  ///< $TMPDIR, $TMP, $TEMP
+  std::unordered_set<std::string> created;  ///< files created exclusively (O_CREAT|O_EXCL), as named
 
   void learn_temp_dirs(const std::vector<std::string>& env) {
     for (const std::string& kv : env)
       for (std::string_view var : {"TMPDIR=", "TMP=", "TEMP="})
         if (std::string_view(kv).starts_with(var)) learn_temp_dir(normalize_path(kv.substr(var.size())));
+  }
+  void learn_created(std::string_view path) {
+    if (created.emplace(path).second) last_in.clear();
   }
   void learn_temp_dir(const std::string& d) {
     if (!d.empty() && d != "/" && std::find(temp_dirs.begin(), temp_dirs.end(), d) == temp_dirs.end()) {
@@ -96,6 +101,9 @@ void Canon::note(const Event& e) {
       std::string_view abs = !p.abs.empty() ? p.abs.view() : p.str.view();
       std::size_t slash = abs.rfind('/');
       if (slash != std::string_view::npos && slash > 0) impl_->learn_temp_dir(std::string(abs.substr(0, slash)));
+      // The name itself, under each form a later call may give it.
+      impl_->learn_created(abs);
+      if (!p.str.empty()) impl_->learn_created(p.str.view());
     }
   }
   if (e.tid) impl_->ids.insert(e.tid);

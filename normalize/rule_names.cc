@@ -116,8 +116,18 @@ void normalize_component(std::string_view comp, bool in_temp, const std::unorder
 
 namespace {
 
+// mkstemp's suffix: the last six of a component's trailing letters and
+// digits become "XXXXXX" (the rest is left to normalize_component).
+std::string masked_suffix(std::string_view comp) {
+  std::size_t run = 0;
+  while (run < comp.size() && (is_digit(comp[comp.size() - 1 - run]) || is_alpha(comp[comp.size() - 1 - run]))) ++run;
+  std::string out(comp);
+  if (run >= 6) out.replace(out.size() - 6, 6, "XXXXXX");
+  return out;
+}
+
 void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& pids,
-                    const std::vector<std::string>& temp_dirs, std::string& out) {
+                    const std::vector<std::string>& temp_dirs, bool created, std::string& out) {
   out.clear();
   std::size_t start = 0;
   while (start <= s.size()) {
@@ -125,7 +135,10 @@ void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& 
     std::size_t end = slash == std::string_view::npos ? s.size() : slash;
     std::string_view dir = s.substr(0, start ? start - 1 : 0);
     bool temp = start > 0 && (is_temp_dir(dir) || std::find(temp_dirs.begin(), temp_dirs.end(), dir) != temp_dirs.end());
-    normalize_component(s.substr(start, end - start), temp, pids, out);
+    std::string_view comp = s.substr(start, end - start);
+    std::string masked;
+    if (created && slash == std::string_view::npos) comp = masked = masked_suffix(comp);
+    normalize_component(comp, temp, pids, out);
     if (slash == std::string_view::npos) break;
     out.push_back('/');
     start = slash + 1;
@@ -135,9 +148,9 @@ void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& 
 }  // namespace
 
 std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids,
-                                     const std::vector<std::string>& temp_dirs) {
+                                     const std::vector<std::string>& temp_dirs, bool created) {
   std::string out;
-  normalize_into(s, pids, temp_dirs, out);
+  normalize_into(s, pids, temp_dirs, created, out);
   return out;
 }
 
@@ -159,7 +172,7 @@ void rule_names(Trace& t, NormalizeContext& ctx) {
     maybe = maybe || s.find("tmp") != std::string_view::npos || s.find("/dev/shm") != std::string_view::npos;
     if (!maybe) return false;
     if (s != last_in) {
-      normalize_into(s, pids, {}, buf);
+      normalize_into(s, pids, {}, false, buf);
       last_in = s;
       last_out = buf;
     }

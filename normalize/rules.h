@@ -194,9 +194,13 @@ void for_each_string(Event& e, unsigned fields, Fn&& fn) {
 /// Replaces generated parts of a name (pids, long digit runs, epoch times,
 /// random hex, mkstemp suffixes under temp directories) with placeholders.
 /// `temp_dirs`: directories the program was told to use for temporary
-/// files ($TMPDIR), beside the usual ones.
+/// files ($TMPDIR), beside the usual ones. `created`: `s` names a file the
+/// run created exclusively (O_CREAT|O_EXCL, as mkstemp does): the last six
+/// letters and digits of its last component are generated whatever they
+/// look like (mkstemp draws them from [A-Za-z0-9], so one name in about
+/// 180 is all lowercase, which the shape of a word does not tell).
 std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids,
-                                     const std::vector<std::string>& temp_dirs = {});
+                                     const std::vector<std::string>& temp_dirs = {}, bool created = false);
 
 /// The canonical form of an fd referent: inode numbers and ephemeral ports
 /// dropped ("pipe:[1234]" -> "pipe", "/dev/pts/3" -> "/dev/pts/#").

@@ -134,6 +134,25 @@ TEST(NormalizeNames, GeneratedNamesNormalizeAlike) {
   EXPECT_EQ(normalize::detail::normalize_generated_name("/usr/lib/python321.zip", pids), "/usr/lib/python321.zip");
 }
 
+// A file the run created exclusively: the tail mkstemp generated is
+// masked whatever its letters look like; only that file's name, and only
+// the last six letters and digits of its last component.
+TEST(NormalizeNames, AnExclusivelyCreatedNamesTailIsGeneratedWhateverItLooksLike) {
+  using normalize::detail::normalize_generated_name;
+  std::unordered_set<std::int32_t> none;
+  std::vector<std::string> work = {"/srv/work"};
+  // All lowercase: a word by its shape, mkstemp's by its creation.
+  EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work), "/srv/work/scratch-qimese");
+  EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work, true), "/srv/work/scratch-XXXXXX");
+  EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work, true),
+            normalize_generated_name("/srv/work/scratch-LRUgFp", none, work, true));
+  // Outside a temp directory too (a lock file made with O_EXCL anywhere).
+  EXPECT_EQ(normalize_generated_name("/var/spool/job.qimese", none, {}, true), "/var/spool/job.XXXXXX");
+  // Fewer than six: nothing to mask; the directories are not the file.
+  EXPECT_EQ(normalize_generated_name("/run/app.lock", none, {}, true), "/run/app.lock");
+  EXPECT_EQ(normalize_generated_name("/srv/abcdefgh/x.pid", none, {}, true), "/srv/abcdefgh/x.pid");
+}
+
 TEST(NormalizeNames, VersionsAndOrdinaryNamesStay) {
   std::unordered_set<std::int32_t> none;
   for (const char* p : {"/usr/lib/python3.11/json/__init__.py", "/lib/x86_64-linux-gnu/libc.so.6",
