@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <set>
 
 #include "cli/commands.h"
@@ -42,15 +43,11 @@ progress::Line progress_line() {
 bool onto_terminal(const std::string& path) { return path == "-" && ::isatty(STDOUT_FILENO) == 1; }
 
 void write_trace(const std::string& path, const Trace& t, tracefile::TraceWriter::Options opt, progress::Meter& meter) {
-  tracefile::TraceWriter w(path, t.header, opt);
   std::string what = "writing " + path;
   std::uint64_t n = 0;
-  bool show = !onto_terminal(path);
-  for (const Event& e : t.events) {
-    w.write(e);
-    if (show) meter.update(what, ++n, t.events.size(), "events");
-  }
-  w.close();
+  std::function<void()> each;
+  if (!onto_terminal(path)) each = [&] { meter.update(what, ++n, t.events.size(), "events"); };
+  tracefile::write_trace(path, t, opt, each);
   meter.finish();
 }
 

@@ -505,9 +505,13 @@ void check_can_create(const std::string& path, TraceWriter::Options opt) {
   if (::access(dir.c_str(), W_OK | X_OK) != 0) fail(errno);
 }
 
-void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt) {
+void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt,
+                 const std::function<void()>& each) {
   TraceWriter w(path, t.header, opt);
-  for (const Event& e : t.events) w.write(e);
+  for (const Event& e : t.events) {
+    w.write(e);
+    if (each) each();
+  }
   w.close();
 }
 

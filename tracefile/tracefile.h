@@ -98,8 +98,10 @@ void check_can_create(const std::string& path, TraceWriter::Options opt);
 /// from a file). For writers of other files the user names (reports).
 [[noreturn]] void refuse_existing_output(const std::string& path);
 
-/// Writes a whole trace to `path`.
-void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt);
+/// Writes a whole trace to `path`. `each` (may be empty) is called after
+/// each event is written, as read_trace()'s: a caller counts them.
+void write_trace(const std::string& path, const Trace& t, TraceWriter::Options opt,
+                 const std::function<void()>& each = {});
 
 /// True when `head` (the first few KiB of a file, decompressed) is the
 /// start of a tracediff trace file: its header line.
