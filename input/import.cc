@@ -12,6 +12,7 @@
 #include <system_error>
 #include <thread>
 
+#include "input/counting.h"
 #include "input/input.h"
 #include "model/errors.h"
 #include "strace/strace.h"
@@ -135,7 +136,7 @@ class BackgroundWriter {
     ready_.notify_one();
     lk.unlock();
     // Moved from, the vector has no room: grown from nothing it moved
-    // each event twice more on its way to 2,048.
+    // each event about once more on its way to 2,048.
     batch_.events.reserve(kBatch);
   }
   void stop() {
@@ -192,19 +193,15 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
                                   std::vector<Warning>& warnings, const redact::Redactor& redactor,
                                   progress::Meter* meter) {
   BackgroundWriter w(out, opt, redactor);
-  std::uint64_t count = 0;
-  std::string what = "importing " + log;
+  detail::Counting counted(meter, "importing " + log);
   // A call left unfinished (a shell's wait4 while its child runs) keeps
   // its place in the file and holds back nothing: the writer thread does
   // not sit idle while the importer works through what follows it.
   // Each event counts once: where it is written, or where its place is kept.
-  auto counted = [&] {
-    if (meter) meter->update(what, ++count, 0, "events");
-  };
   strace::StreamPlaces places;
   places.keep = [&](std::size_t place) {
     w.keep(place);
-    counted();
+    counted.count();
   };
   places.fill = [&](std::size_t place, Event&& e) { w.fill(place, std::move(e)); };
   // The header goes out before the first exec when that comes late (a log
@@ -222,7 +219,7 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
       },
       [&](Event&& e) {
         w.add(std::move(e));
-        counted();
+        counted.count();
       },
       warnings, &places, &last);
   std::optional<Header> late;
@@ -238,7 +235,6 @@ std::size_t import_strace_to_file(const std::string& log, const std::string& out
                     late->command.front(),
                     done == BackgroundWriter::Late::TooLong ? "and does not fit in the room kept for it"
                                                             : "to a stream that cannot be rewritten")});
-  if (meter) meter->finish();
   return n;
 }
 
@@ -251,7 +247,7 @@ std::size_t redact_to_file(const std::string& in, const std::string& out, tracef
   std::unique_ptr<EventSource> src = open_any(in);
   std::unique_ptr<tracefile::TraceWriter> w;
   std::size_t n = 0;
-  std::string what = "redacting " + in;
+  detail::Counting counted(meter, "redacting " + in);
   src->read(
       [&](Header& h) {
         redactor.header(h);
@@ -261,11 +257,10 @@ std::size_t redact_to_file(const std::string& in, const std::string& out, tracef
         redactor.event(e);
         w->write(e);
         ++n;
-        if (meter) meter->update(what, n, 0, "events");
+        counted.count();
       },
       warnings);
   if (w) w->close();
-  if (meter) meter->finish();
   return n;
 }
 

@@ -3,10 +3,9 @@
 
 #include <fmt/format.h>
 
-#include <cstdint>
 #include <filesystem>
-#include <functional>
 
+#include "input/counting.h"
 #include "strace/strace.h"
 #include "tracefile/tracefile.h"
 
@@ -77,34 +76,9 @@ void require_input(FileKind kind, const std::string& path) {
 
 }  // namespace
 
-namespace {
-
-// Counts the events a loader takes into `meter` (may be null) as `what`;
-// finishes the line when the loading is over, whether it ended or threw.
-class Counting {
- public:
-  Counting(progress::Meter* meter, std::string what) : meter_(meter), what_(std::move(what)) {}
-  ~Counting() {
-    if (meter_) meter_->finish();
-  }
-  Counting(const Counting&) = delete;
-  Counting& operator=(const Counting&) = delete;
-  /// The hook for the loaders' `each`: empty without a meter.
-  std::function<void()> each() {
-    if (!meter_) return {};
-    return [this] { meter_->update(what_, ++n_, 0, "events"); };
-  }
-
- private:
-  progress::Meter* meter_;
-  std::string what_;
-  std::uint64_t n_ = 0;
-};
-
-}  // namespace
-
 Trace load_set(const std::vector<std::string>& paths, progress::Meter* meter) {
-  Counting c(meter, paths.size() == 1 ? "reading " + paths[0] : fmt::format("reading {} logs", paths.size()));
+  detail::Counting c(meter,
+                     paths.size() == 1 ? "reading " + paths[0] : fmt::format("reading {} logs", paths.size()));
   return strace::import_strace_set(paths, c.each());
 }
 
@@ -115,12 +89,12 @@ Trace load_any(const std::string& path, progress::Meter* meter) {
     // A -ff set: LOG.<pid> files given by their common prefix.
     std::vector<std::string> set = ff_set(path);
     if (set.empty()) throw InputError(fmt::format("{}: no such file", path));
-    Counting c(meter, "reading " + path);
+    detail::Counting c(meter, "reading " + path);
     return strace::import_strace_set(set, c.each());
   }
   FileKind kind = sniff(path);
   require_input(kind, path);
-  Counting c(meter, "reading " + path);
+  detail::Counting c(meter, "reading " + path);
   if (kind == FileKind::Trace) return tracefile::read_trace(path, c.each());
   strace::ImportOptions opt;
   opt.each = c.each();
