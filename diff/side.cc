@@ -94,7 +94,8 @@ class Loader {
     s_.bases.push_back(Side::base_hash(basename_of(event_target(e))));
     s_.flags.push_back(flags | flags_of(e));
     s_.errs.push_back(e.result.err);
-    if (std::int32_t tid = e.type == EventType::Unparsed ? 0 : e.tid ? e.tid : e.pid) s_.task_events[tid].push_back(static_cast<EventIndex>(i));
+    if (std::int32_t tid = e.type == EventType::Unparsed ? 0 : e.tid ? e.tid : e.pid)
+      s_.task_events[tid].push_back(static_cast<EventIndex>(i));
     note_skeleton(e, i);
     t_.events.push_back(std::move(e));
   }

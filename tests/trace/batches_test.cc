@@ -37,6 +37,12 @@ bool parse_number(std::string_view line, Event& e, std::string& error) {
   return true;
 }
 
+// Any item type: a line parses into a copy of itself.
+bool copy_line(std::string_view line, std::string& out, std::string&) {
+  out.assign(line);
+  return true;
+}
+
 struct Read {
   std::vector<std::int32_t> tids;
   std::vector<std::uint32_t> linenos;
@@ -110,10 +116,7 @@ TEST(BatchReader, KeepsBlankLinesWhenAskedWithAnyItemType) {
     tracefile::LineReader in(d.file("blank.txt"));
     tracefile::BatchReader<std::string> r(
         in,
-        [](std::string_view line, std::string& out, std::string&) {
-          out.assign(line);
-          return true;
-        },
+        copy_line,
         w, tracefile::BatchReader<std::string>::Blank::Keep);
     std::uint32_t expect = 1;
     while (tracefile::LineBatch<std::string>* b = r.next()) {
@@ -140,10 +143,7 @@ TEST(BatchReader, EndsEachBatchAtItsSize) {
     tracefile::LineReader in(d.file("sizes.txt"));
     tracefile::BatchReader<std::string> r(
         in,
-        [](std::string_view line, std::string& out, std::string&) {
-          out.assign(line);
-          return true;
-        },
+        copy_line,
         2, tracefile::BatchReader<std::string>::Blank::Skip, size);
     std::uint32_t expect = 1;
     std::size_t batches = 0;

@@ -227,7 +227,8 @@ TEST(TraceIo, LoadersTellTheMeterEachEventRead) {
   {
     RecordingMeter m;
     std::vector<Warning> w;
-    std::size_t n = input::redact_to_file(d.file("t.trace"), d.file("r.trace"), {}, w, redact::Redactor(redact::RedactOptions{}), &m);
+    redact::Redactor redactor{redact::RedactOptions{}};
+    std::size_t n = input::redact_to_file(d.file("t.trace"), d.file("r.trace"), {}, w, redactor, &m);
     EXPECT_EQ(n, sample_trace().events.size());
     ASSERT_EQ(m.updates.size(), n);
     EXPECT_EQ(m.updates.back(), std::make_pair("redacting " + d.file("t.trace"), std::uint64_t{n}));
