@@ -25,6 +25,23 @@ struct Canon::Impl {
 
   // One string through the rules that apply to names, in their order.
   void apply(std::string_view s, std::string& out, bool generated) {
+    std::string_view cur = before_names(s);
+    if (generated && names_on) {
+      // The same name comes in runs (a path's open, stat and read).
+      if (cur != last_in) {
+        last_in.assign(cur);
+        last_out = detail::normalize_generated_name(cur, ids, temp_dirs, created.empty() ? nullptr : &created);
+      }
+      out += last_out;
+      return;
+    }
+    out += cur;
+  }
+
+  // `s` after the rules that come before the names rule: digests dropped,
+  // the user's rewrites, the host's names. The view lasts until the next
+  // call.
+  std::string_view before_names(std::string_view s) {
     std::string_view cur = s;
     if (strip_digests && redact::has_marker(cur)) {
       std::string t = redact::without_digests(cur);
@@ -33,17 +50,7 @@ struct Canon::Impl {
     }
     if (rules_on && rewrites.rewrite(cur, a)) cur = a;
     if (host_on && host(cur, b)) cur = b;
-    if (generated && names_on) {
-      // The same name comes in runs (a path's open, stat and read).
-      if (cur != last_in) {
-        last_in.assign(cur);
-        bool made = !created.empty() && created.count(std::string(s)) > 0;
-        last_out = detail::normalize_generated_name(cur, ids, temp_dirs, made);
-      }
-      out += last_out;
-      return;
-    }
-    out += cur;
+    return cur;
   }
 
   NormalizeOptions opt;
@@ -53,7 +60,9 @@ struct Canon::Impl {
   std::string stripped;
   std::unordered_set<std::int32_t> ids;
   std::vector<std::string> temp_dirs;  ///< $TMPDIR, $TMP, $TEMP
-  std::unordered_set<std::string> created;  ///< files created exclusively (O_CREAT|O_EXCL), as named
+  /// Names the run made for itself (detail::CreatedNames), as the names
+  /// rule sees them (after the rules before it).
+  detail::CreatedNames created;
 
   void learn_temp_dirs(const std::vector<std::string>& env) {
     for (const std::string& kv : env)
@@ -61,7 +70,8 @@ struct Canon::Impl {
         if (std::string_view(kv).starts_with(var)) learn_temp_dir(normalize_path(kv.substr(var.size())));
   }
   void learn_created(std::string_view path) {
-    if (created.emplace(path).second) last_in.clear();
+    std::string_view as_seen = before_names(path);
+    if (!created.contains(as_seen) && created.emplace(as_seen).second) last_in.clear();
   }
   void learn_temp_dir(const std::string& d) {
     if (!d.empty() && d != "/" && std::find(temp_dirs.begin(), temp_dirs.end(), d) == temp_dirs.end()) {
@@ -105,6 +115,21 @@ void Canon::note(const Event& e) {
       impl_->learn_created(abs);
       if (!p.str.empty()) impl_->learn_created(p.str.view());
     }
+  } else if (e.type == EventType::Syscall && (e.name == "mkdir" || e.name == "mkdirat")) {
+    // mkdtemp: mkdir(template, 0700) in a temp directory. Every path under
+    // the directory carries its generated name. As for a file, a failed
+    // attempt too: the call a bad host refused is the one to pair.
+    std::size_t at = e.name == "mkdirat" ? 1 : 0;
+    if (at + 1 < e.args.size() && e.args[at + 1].has_raw && e.args[at + 1].raw == 0700) {
+      const Arg& p = e.args[at];
+      std::string_view abs = !p.abs.empty() ? p.abs.view() : p.str.view();
+      std::size_t slash = abs.rfind('/');
+      if (slash != std::string_view::npos && slash > 0 &&
+          detail::in_temp_dir(abs.substr(0, slash), impl_->temp_dirs)) {
+        impl_->learn_created(abs);
+        if (!p.str.empty()) impl_->learn_created(p.str.view());
+      }
+    }
   }
   if (e.tid) impl_->ids.insert(e.tid);
   if (e.pid) impl_->ids.insert(e.pid);
@@ -115,7 +140,11 @@ void Canon::name(std::string_view s, std::string& out) { impl_->apply(s, out, tr
 
 bool Canon::generated(std::string_view s) {
   if (!impl_->names_on) return false;
-  return detail::normalize_generated_name(s, impl_->ids, impl_->temp_dirs) != s;
+  // As the names rule would see it, files and directories the run made
+  // included (a mkstemp file whose tail happens to look like a word).
+  std::string_view cur = impl_->before_names(s);
+  const detail::CreatedNames* made = impl_->created.empty() ? nullptr : &impl_->created;
+  return detail::normalize_generated_name(cur, impl_->ids, impl_->temp_dirs, made) != cur;
 }
 
 void Canon::ref(std::string_view r, std::string& out) {

@@ -20,7 +20,7 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_hex_letter(char c) { return (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool is_word(char c) { return is_digit(c) || is_alpha(c) || c == '_'; }
 
-// Directories whose entries are usually generated names.
+// Directories whose entries are usually generated names, by their name.
 bool is_temp_dir(std::string_view dir) {
   return dir == "tmp" || dir == "/tmp" || dir == "/var/tmp" || dir == "/dev/shm" ||
          (dir.size() > 4 && dir.substr(dir.size() - 4) == "/tmp") || dir.rfind("/run/user/", 0) == 0 ||
@@ -127,17 +127,18 @@ std::string masked_suffix(std::string_view comp) {
 }
 
 void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& pids,
-                    const std::vector<std::string>& temp_dirs, bool created, std::string& out) {
+                    const std::vector<std::string>& temp_dirs, const CreatedNames* created, std::string& out) {
   out.clear();
   std::size_t start = 0;
   while (start <= s.size()) {
     std::size_t slash = s.find('/', start);
     std::size_t end = slash == std::string_view::npos ? s.size() : slash;
     std::string_view dir = s.substr(0, start ? start - 1 : 0);
-    bool temp = start > 0 && (is_temp_dir(dir) || std::find(temp_dirs.begin(), temp_dirs.end(), dir) != temp_dirs.end());
+    bool temp = start > 0 && in_temp_dir(dir, temp_dirs);
     std::string_view comp = s.substr(start, end - start);
     std::string masked;
-    if (created && slash == std::string_view::npos) comp = masked = masked_suffix(comp);
+    // The name as far as this component: a file or directory the run made.
+    if (created && !comp.empty() && created->contains(s.substr(0, end))) comp = masked = masked_suffix(comp);
     normalize_component(comp, temp, pids, out);
     if (slash == std::string_view::npos) break;
     out.push_back('/');
@@ -147,8 +148,12 @@ void normalize_into(std::string_view s, const std::unordered_set<std::int32_t>& 
 
 }  // namespace
 
+bool in_temp_dir(std::string_view dir, const std::vector<std::string>& temp_dirs) {
+  return is_temp_dir(dir) || std::find(temp_dirs.begin(), temp_dirs.end(), dir) != temp_dirs.end();
+}
+
 std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids,
-                                     const std::vector<std::string>& temp_dirs, bool created) {
+                                     const std::vector<std::string>& temp_dirs, const CreatedNames* created) {
   std::string out;
   normalize_into(s, pids, temp_dirs, created, out);
   return out;
@@ -172,7 +177,7 @@ void rule_names(Trace& t, NormalizeContext& ctx) {
     maybe = maybe || s.find("tmp") != std::string_view::npos || s.find("/dev/shm") != std::string_view::npos;
     if (!maybe) return false;
     if (s != last_in) {
-      normalize_into(s, pids, {}, false, buf);
+      normalize_into(s, pids, {}, nullptr, buf);
       last_in = s;
       last_out = buf;
     }

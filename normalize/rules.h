@@ -191,16 +191,32 @@ void for_each_string(Event& e, unsigned fields, Fn&& fn) {
   if ((fields & kRefs) && !e.result.ref.empty()) rewrite_field(e.result.ref, fn);
 }
 
+/// Names a run made for itself (normalize/canon.cc learns them): files it
+/// created exclusively (O_CREAT|O_EXCL, as mkstemp does) and directories
+/// mkdtemp made (mkdir with mode 0700 in a temp directory). Looked up by
+/// string_view, one prefix of a path at a time.
+struct NameHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using CreatedNames = std::unordered_set<std::string, NameHash, std::equal_to<>>;
+
+/// True when `dir` is a directory whose entries are usually generated
+/// names: /tmp, /var/tmp, /dev/shm, /run/user/..., one of `temp_dirs`.
+bool in_temp_dir(std::string_view dir, const std::vector<std::string>& temp_dirs);
+
 /// Replaces generated parts of a name (pids, long digit runs, epoch times,
 /// random hex, mkstemp suffixes under temp directories) with placeholders.
 /// `temp_dirs`: directories the program was told to use for temporary
-/// files ($TMPDIR), beside the usual ones. `created`: `s` names a file the
-/// run created exclusively (O_CREAT|O_EXCL, as mkstemp does): the last six
-/// letters and digits of its last component are generated whatever they
-/// look like (mkstemp draws them from [A-Za-z0-9], so one name in about
+/// files ($TMPDIR), beside the usual ones. `created` (may be null): names
+/// the run made for itself; a component of `s` that ends one of them (the
+/// created file, or the created directory anywhere in a longer path) has
+/// the last six letters and digits masked whatever they look like
+/// (mkstemp and mkdtemp draw them from [A-Za-z0-9], so one name in about
 /// 180 is all lowercase, which the shape of a word does not tell).
 std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids,
-                                     const std::vector<std::string>& temp_dirs = {}, bool created = false);
+                                     const std::vector<std::string>& temp_dirs = {},
+                                     const CreatedNames* created = nullptr);
 
 /// The canonical form of an fd referent: inode numbers and ephemeral ports
 /// dropped ("pipe:[1234]" -> "pipe", "/dev/pts/3" -> "/dev/pts/#").

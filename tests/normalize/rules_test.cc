@@ -141,16 +141,41 @@ TEST(NormalizeNames, AnExclusivelyCreatedNamesTailIsGeneratedWhateverItLooksLike
   using normalize::detail::normalize_generated_name;
   std::unordered_set<std::int32_t> none;
   std::vector<std::string> work = {"/srv/work"};
+  auto made = [](std::initializer_list<const char*> names) {
+    normalize::detail::CreatedNames c;
+    for (const char* n : names) c.emplace(n);
+    return c;
+  };
+  normalize::detail::CreatedNames scratch = made({"/srv/work/scratch-qimese", "/srv/work/scratch-LRUgFp"});
   // All lowercase: a word by its shape, mkstemp's by its creation.
   EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work), "/srv/work/scratch-qimese");
-  EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work, true), "/srv/work/scratch-XXXXXX");
-  EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work, true),
-            normalize_generated_name("/srv/work/scratch-LRUgFp", none, work, true));
+  EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work, &scratch), "/srv/work/scratch-XXXXXX");
+  EXPECT_EQ(normalize_generated_name("/srv/work/scratch-qimese", none, work, &scratch),
+            normalize_generated_name("/srv/work/scratch-LRUgFp", none, work, &scratch));
   // Outside a temp directory too (a lock file made with O_EXCL anywhere).
-  EXPECT_EQ(normalize_generated_name("/var/spool/job.qimese", none, {}, true), "/var/spool/job.XXXXXX");
+  normalize::detail::CreatedNames job = made({"/var/spool/job.qimese", "/run/app.lock", "/srv/abcdefgh/x.pid"});
+  EXPECT_EQ(normalize_generated_name("/var/spool/job.qimese", none, {}, &job), "/var/spool/job.XXXXXX");
   // Fewer than six: nothing to mask; the directories are not the file.
-  EXPECT_EQ(normalize_generated_name("/run/app.lock", none, {}, true), "/run/app.lock");
-  EXPECT_EQ(normalize_generated_name("/srv/abcdefgh/x.pid", none, {}, true), "/srv/abcdefgh/x.pid");
+  EXPECT_EQ(normalize_generated_name("/run/app.lock", none, {}, &job), "/run/app.lock");
+  EXPECT_EQ(normalize_generated_name("/srv/abcdefgh/x.pid", none, {}, &job), "/srv/abcdefgh/x.pid");
+  // A name that was not created keeps its shape's verdict.
+  EXPECT_EQ(normalize_generated_name("/var/spool/job.abcdef", none, {}, &job), "/var/spool/job.abcdef");
+}
+
+// mkdtemp's directory: its name is masked in every path under it, not
+// only where it is the last component; a sibling it did not make is not.
+TEST(NormalizeNames, ACreatedDirectoryIsGeneratedInEveryPathUnderIt) {
+  using normalize::detail::normalize_generated_name;
+  std::unordered_set<std::int32_t> none;
+  normalize::detail::CreatedNames dirs = {"/tmp/app-qimese", "/tmp/app-abcdef"};
+  EXPECT_EQ(normalize_generated_name("/tmp/app-qimese/sock", none), "/tmp/app-qimese/sock");
+  EXPECT_EQ(normalize_generated_name("/tmp/app-qimese/sock", none, {}, &dirs), "/tmp/app-XXXXXX/sock");
+  EXPECT_EQ(normalize_generated_name("/tmp/app-qimese", none, {}, &dirs), "/tmp/app-XXXXXX");
+  EXPECT_EQ(normalize_generated_name("/tmp/app-qimese/a/b.conf", none, {}, &dirs),
+            normalize_generated_name("/tmp/app-Q9kLmn/a/b.conf", none, {}, &dirs));
+  EXPECT_EQ(normalize_generated_name("/tmp/app-abcdef/sock", none, {}, &dirs), "/tmp/app-XXXXXX/sock");
+  EXPECT_EQ(normalize_generated_name("/tmp/app-qimesex/sock", none, {}, &dirs), "/tmp/app-qimesex/sock");
+  EXPECT_EQ(normalize_generated_name("/tmp/other/sock", none, {}, &dirs), "/tmp/other/sock");
 }
 
 TEST(NormalizeNames, VersionsAndOrdinaryNamesStay) {
