@@ -10,7 +10,8 @@
 namespace tracediff::normalize {
 
 struct Canon::Impl {
-  Impl(const Header& h, const NormalizeOptions& o) : opt(o), rewrites(opt), host(h) {
+  Impl(const Header& h, const NormalizeOptions& o)
+      : opt(o), rewrites(opt), host(h), run([this](std::string_view s) { return before_names(s); }) {
     auto enabled = [&](const char* n) { return !opt.disabled.count(n); };
     rules_on = enabled("rules") && !rewrites.empty();
     host_on = enabled("host") && host.active();
@@ -21,6 +22,7 @@ struct Canon::Impl {
     // is left to compare is the length.
     redact::HeaderRedaction r = redact::redaction_of(h);
     strip_digests = r.level != redact::Level::None && !r.key.starts_with("user ");
+    run.note(h);  // once before_names() can run
   }
 
   // One string through the rules that apply to names, in their order.
@@ -30,7 +32,7 @@ struct Canon::Impl {
       // The same name comes in runs (a path's open, stat and read).
       if (cur != last_in) {
         last_in.assign(cur);
-        last_out = detail::normalize_generated_name(cur, ids, temp_dirs, created.empty() ? nullptr : &created);
+        last_out = detail::normalize_generated_name(cur, ids, run.temp_dirs(), run.created());
       }
       out += last_out;
       return;
@@ -59,78 +61,19 @@ struct Canon::Impl {
   bool rules_on, host_on, names_on, fds_on, families_on, strip_digests;
   std::string stripped;
   std::unordered_set<std::int32_t> ids;
-  std::vector<std::string> temp_dirs;  ///< $TMPDIR, $TMP, $TEMP
-  /// Names the run made for itself (detail::CreatedNames), as the names
-  /// rule sees them (after the rules before it).
-  detail::CreatedNames created;
-
-  void learn_temp_dirs(const std::vector<std::string>& env) {
-    for (const std::string& kv : env)
-      for (std::string_view var : {"TMPDIR=", "TMP=", "TEMP="})
-        if (std::string_view(kv).starts_with(var)) learn_temp_dir(normalize_path(kv.substr(var.size())));
-  }
-  void learn_created(std::string_view path) {
-    std::string_view as_seen = before_names(path);
-    if (!created.contains(as_seen) && created.emplace(as_seen).second) last_in.clear();
-  }
-  void learn_temp_dir(const std::string& d) {
-    if (!d.empty() && d != "/" && std::find(temp_dirs.begin(), temp_dirs.end(), d) == temp_dirs.end()) {
-      temp_dirs.push_back(d);
-      last_in.clear();
-    }
-  }
   std::string a, b, last_in, last_out;
+  detail::RunNames run;  ///< learns in the form before_names() gives
 };
 
 Canon::Canon(const Header& h, const NormalizeOptions& opt) {
   detail::check_options(opt);
   impl_ = std::make_unique<Impl>(h, opt);
-  if (h.host.env) impl_->learn_temp_dirs(*h.host.env);
 }
 
 Canon::~Canon() = default;
 
 void Canon::note(const Event& e) {
-  // A strace -v log has no header: the environment comes with the exec.
-  if (e.type == EventType::Syscall && syscall_is(e.name, kClassExec)) {
-    std::size_t envp = static_cast<std::size_t>(syscall_info(e.name).path_index() + 2);
-    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array) {
-      std::vector<std::string> env;
-      for (const Arg& a : e.args[envp].items) env.push_back(a.str);
-      impl_->learn_temp_dirs(env);
-    }
-  }
-  // A file created exclusively (O_CREAT|O_EXCL: mkstemp, mktemp, a lock
-  // file with a random name) has a name made for this run: its directory
-  // is a temp directory, where random-looking words are generated.
-  if (e.type == EventType::Syscall && (e.name == "openat" || e.name == "open")) {
-    std::size_t flags = e.name == "openat" ? 2 : 1;
-    if (flags < e.args.size() && e.args[flags].str.view().find("O_EXCL") != std::string_view::npos &&
-        e.args[flags].str.view().find("O_CREAT") != std::string_view::npos) {
-      const Arg& p = e.args[flags - 1];
-      std::string_view abs = !p.abs.empty() ? p.abs.view() : p.str.view();
-      std::size_t slash = abs.rfind('/');
-      if (slash != std::string_view::npos && slash > 0) impl_->learn_temp_dir(std::string(abs.substr(0, slash)));
-      // The name itself, under each form a later call may give it.
-      impl_->learn_created(abs);
-      if (!p.str.empty()) impl_->learn_created(p.str.view());
-    }
-  } else if (e.type == EventType::Syscall && (e.name == "mkdir" || e.name == "mkdirat")) {
-    // mkdtemp: mkdir(template, 0700) in a temp directory. Every path under
-    // the directory carries its generated name. As for a file, a failed
-    // attempt too: the call a bad host refused is the one to pair.
-    std::size_t at = e.name == "mkdirat" ? 1 : 0;
-    if (at + 1 < e.args.size() && e.args[at + 1].has_raw && e.args[at + 1].raw == 0700) {
-      const Arg& p = e.args[at];
-      std::string_view abs = !p.abs.empty() ? p.abs.view() : p.str.view();
-      std::size_t slash = abs.rfind('/');
-      if (slash != std::string_view::npos && slash > 0 &&
-          detail::in_temp_dir(abs.substr(0, slash), impl_->temp_dirs)) {
-        impl_->learn_created(abs);
-        if (!p.str.empty()) impl_->learn_created(p.str.view());
-      }
-    }
-  }
+  if (impl_->run.note(e)) impl_->last_in.clear();
   if (e.tid) impl_->ids.insert(e.tid);
   if (e.pid) impl_->ids.insert(e.pid);
   if (e.type == EventType::Process && e.name == kProcSpawn && e.proc.child > 0) impl_->ids.insert(e.proc.child);
@@ -143,8 +86,7 @@ bool Canon::generated(std::string_view s) {
   // As the names rule would see it, files and directories the run made
   // included (a mkstemp file whose tail happens to look like a word).
   std::string_view cur = impl_->before_names(s);
-  const detail::CreatedNames* made = impl_->created.empty() ? nullptr : &impl_->created;
-  return detail::normalize_generated_name(cur, impl_->ids, impl_->temp_dirs, made) != cur;
+  return detail::normalize_generated_name(cur, impl_->ids, impl_->run.temp_dirs(), impl_->run.created()) != cur;
 }
 
 void Canon::ref(std::string_view r, std::string& out) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/paths.h"
 #include "normalize/rules.h"
 
 namespace tracediff::normalize::detail {
@@ -152,6 +153,68 @@ bool in_temp_dir(std::string_view dir, const std::vector<std::string>& temp_dirs
   return is_temp_dir(dir) || std::find(temp_dirs.begin(), temp_dirs.end(), dir) != temp_dirs.end();
 }
 
+void RunNames::note(const Header& h) {
+  if (h.host.env)
+    for (const std::string& kv : *h.host.env) learn_env(kv);
+}
+
+bool RunNames::note(const Event& e) {
+  if (e.type != EventType::Syscall) return false;
+  bool learned = false;
+  const SyscallInfo& info = syscall_info(e.name);
+  // A strace -v log has no header: the environment comes with the exec.
+  if (info.is(kClassExec)) {
+    std::size_t envp = static_cast<std::size_t>(info.path_index() + 2);
+    if (envp < e.args.size() && e.args[envp].kind == ArgKind::Array)
+      for (const Arg& a : e.args[envp].items) learned = learn_env(a.str.view()) || learned;
+    return learned;
+  }
+  // A file created exclusively (O_CREAT|O_EXCL: mkstemp, mktemp, a lock
+  // file with a random name) has a name made for this run: its directory
+  // is a temp directory, where random-looking words are generated.
+  bool file = e.name == "openat" || e.name == "open";
+  // mkdtemp: mkdir(template, 0700) in a temp directory. Every path under
+  // the directory carries its generated name.
+  bool dir = e.name == "mkdir" || e.name == "mkdirat";
+  if (!file && !dir) return false;
+  std::size_t at = e.name == "openat" || e.name == "mkdirat" ? 1 : 0;
+  if (at + 1 >= e.args.size()) return false;
+  const Arg& p = e.args[at];
+  const Arg& how = e.args[at + 1];
+  if (file && (how.str.view().find("O_EXCL") == std::string_view::npos ||
+               how.str.view().find("O_CREAT") == std::string_view::npos))
+    return false;
+  if (dir && !(how.has_raw && how.raw == 0700)) return false;
+  std::string_view abs = !p.abs.empty() ? p.abs.view() : p.str.view();
+  std::size_t slash = abs.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return false;
+  if (file) learned = learn_temp_dir(abs.substr(0, slash));
+  else if (!in_temp_dir(seen(abs.substr(0, slash)), temp_dirs_)) return false;
+  // The name itself, under each form a later call may give it. As for a
+  // failed call too: the call a bad host refused is the one to pair.
+  learned = learn_created(abs) || learned;
+  if (!p.str.empty()) learned = learn_created(p.str.view()) || learned;
+  return learned;
+}
+
+bool RunNames::learn_env(std::string_view kv) {
+  for (std::string_view var : {"TMPDIR=", "TMP=", "TEMP="})
+    if (kv.starts_with(var)) return learn_temp_dir(normalize_path(kv.substr(var.size())));
+  return false;
+}
+
+bool RunNames::learn_temp_dir(std::string_view dir) {
+  std::string d(seen(dir));
+  if (d.empty() || d == "/" || std::find(temp_dirs_.begin(), temp_dirs_.end(), d) != temp_dirs_.end()) return false;
+  temp_dirs_.push_back(std::move(d));
+  return true;
+}
+
+bool RunNames::learn_created(std::string_view path) {
+  std::string_view as_seen = seen(path);
+  return !created_.contains(as_seen) && created_.emplace(as_seen).second;
+}
+
 std::string normalize_generated_name(std::string_view s, const std::unordered_set<std::int32_t>& pids,
                                      const std::vector<std::string>& temp_dirs, const CreatedNames* created) {
   std::string out;
@@ -161,23 +224,24 @@ std::string normalize_generated_name(std::string_view s, const std::unordered_se
 
 void rule_names(Trace& t, NormalizeContext& ctx) {
   const auto& pids = ctx.original_ids;
+  // What the run tells of its own names, learned in trace order as the
+  // Canon learns it (the names are already in the form this rule sees).
+  RunNames run;
+  run.note(t.header);
   std::string buf;
   // The same name comes several times in a row (a path's str and abs, the
   // stat, getxattr and open of one file): the last answer is kept.
   std::string last_in, last_out;
   auto fn = [&](std::string_view s, std::string& out) {
     // Fast path: a name with no digit and no temp directory has nothing
-    // generated. A plain loop: find_first_of calls memchr per character.
-    bool maybe = false;
-    for (char c : s)
-      if (c >= '0' && c <= '9') {
-        maybe = true;
-        break;
-      }
+    // generated, unless the run named temp directories or made names of
+    // its own. A plain loop: find_first_of calls memchr per character.
+    bool maybe = !run.temp_dirs().empty() || run.created();
+    for (std::size_t i = 0; !maybe && i < s.size(); ++i) maybe = s[i] >= '0' && s[i] <= '9';
     maybe = maybe || s.find("tmp") != std::string_view::npos || s.find("/dev/shm") != std::string_view::npos;
     if (!maybe) return false;
     if (s != last_in) {
-      normalize_into(s, pids, {}, nullptr, buf);
+      normalize_into(s, pids, run.temp_dirs(), run.created(), buf);
       last_in = s;
       last_out = buf;
     }
@@ -186,6 +250,7 @@ void rule_names(Trace& t, NormalizeContext& ctx) {
     return true;
   };
   for (Event& e : t.events) {
+    if (run.note(e)) last_in.clear();
     if (e.type != EventType::Syscall && e.type != EventType::Process) continue;
     for_each_string(e, kPaths | kRefs, fn);
   }

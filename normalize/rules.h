@@ -4,6 +4,7 @@
 // disabling the others).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -200,6 +201,38 @@ struct NameHash {
   std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 using CreatedNames = std::unordered_set<std::string, NameHash, std::equal_to<>>;
+
+/// What a run says about its own names as it goes, learned in trace order
+/// by the names rule and by the Canon alike: the temp directories its
+/// environment names ($TMPDIR, $TMP, $TEMP: the header's, then each
+/// exec's), any directory it creates a file in with O_CREAT|O_EXCL, and
+/// the names it makes for itself (CreatedNames).
+class RunNames {
+ public:
+  /// The form the names rule sees a name in: the Canon's runs the rules
+  /// before it (user rewrites, host names); empty: as recorded. The view
+  /// it returns is read before the next call.
+  using AsSeen = std::function<std::string_view(std::string_view)>;
+  explicit RunNames(AsSeen as_seen = {}) : as_seen_(std::move(as_seen)) {}
+  /// Learns what the header's environment tells.
+  void note(const Header& h);
+  /// Learns what `e` tells; true when that was something new (an answer
+  /// cached from before is then stale). Call before normalizing e's names.
+  bool note(const Event& e);
+  const std::vector<std::string>& temp_dirs() const { return temp_dirs_; }
+  /// Null while the run made none.
+  const CreatedNames* created() const { return created_.empty() ? nullptr : &created_; }
+
+ private:
+  std::string_view seen(std::string_view s) const { return as_seen_ ? as_seen_(s) : s; }
+  bool learn_env(std::string_view kv);
+  bool learn_temp_dir(std::string_view dir);
+  bool learn_created(std::string_view path);
+
+  AsSeen as_seen_;
+  std::vector<std::string> temp_dirs_;
+  CreatedNames created_;
+};
 
 /// True when `dir` is a directory whose entries are usually generated
 /// names: /tmp, /var/tmp, /dev/shm, /run/user/..., one of `temp_dirs`.

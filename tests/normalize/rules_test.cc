@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "normalize/canon.h"
 #include "normalize/normalize.h"
 #include "normalize/rules.h"
 #include "tests/diff/builders.h"
@@ -176,6 +177,42 @@ TEST(NormalizeNames, ACreatedDirectoryIsGeneratedInEveryPathUnderIt) {
   EXPECT_EQ(normalize_generated_name("/tmp/app-abcdef/sock", none, {}, &dirs), "/tmp/app-XXXXXX/sock");
   EXPECT_EQ(normalize_generated_name("/tmp/app-qimesex/sock", none, {}, &dirs), "/tmp/app-qimesex/sock");
   EXPECT_EQ(normalize_generated_name("/tmp/other/sock", none, {}, &dirs), "/tmp/other/sock");
+}
+
+// `tracediff normalize` (the names rule over a whole trace) and the diff's
+// Canon learn the same things in the same order: $TMPDIR from the header,
+// files created with O_CREAT|O_EXCL, mkdtemp's directories; a name seen
+// before the run made it is not masked by either.
+TEST(NormalizeNames, TheRuleAndTheCanonAgreeOnNamesTheRunMade) {
+  Arg mode = num("0700");
+  mode.has_raw = true;
+  mode.raw = 0700;
+  TraceBuilder b(7);
+  b.trace().header.host.env = std::vector<std::string>{"TMPDIR=/srv/scratch"};
+  b.call("newfstatat", {cwd(), path("/tmp/app-qimese"), num("0x7ffd")}, fail("ENOENT"))
+      .call("openat", {cwd(), path("/srv/scratch/abcdefgh.log"), flags("O_RDONLY")}, fail("ENOENT"))
+      .call("mkdir", {path("/tmp/app-qimese"), mode}, ok())
+      .call("openat", {cwd(), path("/tmp/app-qimese/sock"), flags("O_WRONLY|O_CREAT")}, ok(3))
+      .call("mkdir", {path("/tmp/build-kept"), num("0755")}, ok())
+      .call("openat", {cwd(), path("/var/lock/job.qimese"), flags("O_RDWR|O_CREAT|O_EXCL")}, ok(4))
+      .call("unlink", {path("/var/lock/job.qimese")}, ok());
+  Trace raw = b.build();
+  Trace t = normalize::normalized(raw, only("names"));
+  std::vector<std::string> in_place, canon;
+  normalize::Canon c(raw.header, only("names"));
+  for (std::size_t i = 0; i < raw.events.size(); ++i) {
+    std::size_t at = raw.events[i].name == "openat" || raw.events[i].name == "newfstatat" ? 1 : 0;  // the path
+    in_place.push_back(t.events[i].args[at].str);
+    c.note(raw.events[i]);
+    std::string out;
+    c.name(raw.events[i].args[at].str.view(), out);
+    canon.push_back(out);
+  }
+  std::vector<std::string> want = {"/tmp/app-qimese", "/srv/scratch/XXXXXX.log", "/tmp/app-XXXXXX",
+                                   "/tmp/app-XXXXXX/sock", "/tmp/build-kept", "/var/lock/job.XXXXXX",
+                                   "/var/lock/job.XXXXXX"};
+  EXPECT_EQ(in_place, want);
+  EXPECT_EQ(canon, want);
 }
 
 TEST(NormalizeNames, VersionsAndOrdinaryNamesStay) {
