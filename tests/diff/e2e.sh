@@ -83,6 +83,27 @@ case $CASE in
     [ "$(top .bad.errno)" = EACCES ] || fail "rank 1 errno $(top .bad.errno)"
     case "$(top .bad.path)" in "$S/tmp/scratch-"*) ;; *) fail "rank 1 path $(top .bad.path)" ;; esac
     ;;
+  mkdtemp-no-inodes)
+    # mktemp -d makes a job directory as mkdtemp does (mkdir, mode 0700, in
+    # a temp directory) and the job writes its state file in it; the bad
+    # host's temp directory is a tmpfs with no inode left for the file.
+    # Each side's directory has its own random name: the file's two opens
+    # pair only because the run made the directory (one such name in 180
+    # is all lowercase, which its shape does not mark as generated).
+    mkdir -p "$S/tmp"
+    chmod 1777 "$S/tmp"
+    job='d=$(mktemp -d -p "$1" job-XXXXXX) && echo ready >"$d/state" && cat "$d/state" && rm -r "$d"'
+    host good "true" sh -c "$job" job "$S/tmp"
+    host bad "mount -t tmpfs -o nr_inodes=2,mode=1777 none '$S/tmp'" sh -c "$job" job "$S/tmp"
+    grep -q ready "$S/good.out" || { echo "FAIL: the good side did not write its state"; exit 1; }
+    diff_json good bad
+    [ "$(top .kind)" = result ] || fail "rank 1 is $(top .kind)"
+    [ "$(top .syscall)" = openat ] || fail "rank 1 syscall $(top .syscall)"
+    [ "$(top .bad.errno)" = ENOSPC ] || fail "rank 1 errno $(top .bad.errno)"
+    case "$(top .good.path)" in "$S/tmp/job-"??????/state) ;; *) fail "rank 1 good path $(top .good.path)" ;; esac
+    case "$(top .bad.path)" in "$S/tmp/job-"??????/state) ;; *) fail "rank 1 bad path $(top .bad.path)" ;; esac
+    [ "$(top .good.path)" != "$(top .bad.path)" ] || fail "both sides show one name: not each side's own"
+    ;;
   wrapper-on-path)
     mkdir -p "$S/wrap" "$S/wrap-good" "$S/real"
     cp "$PROGS/wrapped_app" "$S/real/tdapp-run"
