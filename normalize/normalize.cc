@@ -45,7 +45,9 @@ const std::vector<Rule>& rule_table() {
        rule_fds},
       {"rules", "user rewrites from --rules files, in file order", rule_rewrites},
       {"host", "host name, user name and home directory become $HOST, $USER, $HOME", rule_host},
-      {"names", "generated names (pids, epoch times, long numbers, random hex, mkstemp suffixes) become #",
+      {"names",
+       "generated parts of names (pids, epoch times, long numbers, random hex) become #; random suffixes in "
+       "temp directories (mkstemp's files, mkdtemp's directories) become XXXXXX",
        rule_names},
       {"addresses", "memory addresses in arguments and results become ADDR", rule_addresses},
       {"timing", "timestamps, durations and time values are dropped", rule_timing},
