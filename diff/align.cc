@@ -218,10 +218,21 @@ std::vector<Step> unique_anchors(const std::vector<std::uint64_t>& a, const std:
   return chain;
 }
 
-std::size_t common_steps(const std::vector<Step>& s, std::size_t from) {
-  std::size_t n = 0;
-  for (std::size_t k = from; k < s.size(); ++k) n += s[k].g >= 0 && s[k].b >= 0;
-  return n;
+// How many calls steps pair, those with a target first: a call that names
+// something says more of which call it is than one that names nothing (a
+// signal's delivery, its rt_sigreturn, a wait4 polling with WNOHANG).
+struct Paired {
+  std::size_t named = 0, all = 0;
+  bool at_least(const Paired& o) const { return named != o.named ? named > o.named : all >= o.all; }
+};
+Paired paired_calls(const std::vector<Step>& s, std::size_t from, const std::vector<bool>& ta) {
+  Paired p;
+  for (std::size_t k = from; k < s.size(); ++k)
+    if (s[k].g >= 0 && s[k].b >= 0) {
+      ++p.all;
+      p.named += ta[static_cast<std::size_t>(s[k].g)];
+    }
+  return p;
 }
 
 // The middle aligned exactly. Myers' diff gives one of the longest common
@@ -232,7 +243,11 @@ std::size_t common_steps(const std::vector<Step>& s, std::size_t from) {
 // (two one-sided divergences where there is one failed call). So when a
 // call with a target that occurs once on each side is left unpaired, the
 // middle is aligned again around such calls (anchors, then Myers between
-// them), and that is kept when it pairs at least as many calls.
+// them), and that is kept when it pairs more calls with a target, or as
+// many and at least as many calls in all. Counting calls alone, a SIGCHLD
+// that came while one side's shell waited and before the other's (its
+// delivery and rt_sigreturn, two calls that pair with any later ones)
+// outweighed the one open both sides made of the file the job writes.
 void exact_middle(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b,
                   const std::vector<bool>& ta, const std::vector<bool>& tb, std::int64_t lo_a, std::int64_t hi_a,
                   std::int64_t lo_b, std::int64_t hi_b, std::vector<Step>& out) {
@@ -257,7 +272,7 @@ void exact_middle(const std::vector<std::uint64_t>& a, const std::vector<std::ui
     j = x.b + 1;
   }
   exact_align(a, b, i, hi_a, j, hi_b, alt);
-  if (common_steps(alt, 0) < common_steps(out, from)) return;
+  if (!paired_calls(alt, 0, ta).at_least(paired_calls(out, from, ta))) return;
   out.resize(from);
   out.insert(out.end(), alt.begin(), alt.end());
 }

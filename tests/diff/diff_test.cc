@@ -178,6 +178,47 @@ TEST(Diff, AFileInADirectoryMkdtempMadePairsWhateverTheNameLooksLike) {
   }
 }
 
+// A job's shell waits for mktemp, then writes its state file. On one side
+// mktemp exited before the wait, on the other during it: there the SIGCHLD
+// (its delivery and rt_sigreturn) comes after the wait, on the good side
+// only later, around the next child's wait. Pairing those two with the
+// later ones is as long a common subsequence as pairing the one open of
+// the state file both sides made; the open names something and the
+// signal does not (diff_e2e_mkdtemp-no-inodes failed under load on this).
+TEST(Diff, AnOpenThatNamesTheFilePairsBeforeASignalThatCameElsewhere) {
+  auto sigchld = [](TraceBuilder& t) {
+    Event e;
+    e.type = EventType::Signal;
+    e.tid = e.pid = 1;
+    e.name = "SIGCHLD";
+    e.proc.signal = 17;
+    t.trace().events.push_back(e);
+    t.call("rt_sigreturn", {}, ok(0));
+  };
+  Arg wr = flags("O_WRONLY|O_CREAT|O_TRUNC");
+  TraceBuilder a(1), b(1);
+  a.call("read", {fd(3, "pipe:[1]"), data("/tmp/job-Q2wE3r"), num("128")}, ok(16));
+  sigchld(a);
+  a.call("close", {fd(3, "pipe:[1]")}, ok())
+      .call("wait4", {num("-1"), num("0")}, ok(2))
+      .call("wait4", {num("-1"), flags("WNOHANG")}, fail("ECHILD"))
+      .call("openat", {cwd(), path("/tmp/job-Q2wE3r/state"), wr, num("0666")}, ok(3))
+      .call("write", {fd(3, "/tmp/job-Q2wE3r/state"), data("ready\n")}, ok(6))
+      .call("wait4", {num("-1"), num("0")}, ok(4));
+  sigchld(a);
+  a.call("wait4", {num("-1"), flags("WNOHANG")}, fail("ECHILD")).exit(0);
+  b.call("read", {fd(3, "pipe:[1]"), data("/tmp/job-LRUgFp"), num("128")}, ok(16))
+      .call("close", {fd(3, "pipe:[1]")}, ok())
+      .call("wait4", {num("-1"), num("0")}, ok(2));
+  sigchld(b);
+  b.call("wait4", {num("-1"), flags("WNOHANG")}, fail("ECHILD"))
+      .call("openat", {cwd(), path("/tmp/job-LRUgFp/state"), wr, num("0666")}, fail("ENOSPC"))
+      .write_err("cannot create /tmp/job-LRUgFp/state: No space left on device\n")
+      .exit(2);
+  expect_one_failed_open(diff::diff_traces(a.build(), b.build()), "ENOSPC", "/tmp/job-Q2wE3r/state",
+                         "/tmp/job-LRUgFp/state");
+}
+
 TEST(Diff, PathDivergenceWhenTheSameCallGoesElsewhere) {
   TraceBuilder a(1), b(1);
   a.call("getuid", {}, ok(0)).call("connect", {fd(3, "socket"), [] { Arg s; s.kind = ArgKind::SockAddr; s.str = "AF_INET:10.0.0.1:5432"; return s; }()}, ok()).exit(0);
