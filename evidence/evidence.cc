@@ -96,7 +96,19 @@ std::string why(const Event& e, std::string_view err, const std::string& path, c
   if (err == "EMFILE") return "the process has reached RLIMIT_NOFILE (open files)";
   if (err == "EADDRINUSE") return fmt::format("another socket is already bound to {}", path);
   if (err == "ECONNREFUSED") return fmt::format("nothing is listening on {}", path);
-  if (err == "ENOSPC") return "the file system is full";
+  if (err == "ENOSPC") {
+    // Not a disk: the per-user limits of watches, which say ENOSPC too
+    // (file watchers failing with "no space" on a host with room).
+    if (e.name.view().starts_with("inotify_add_watch"))
+      return "the user's inotify watches are used up (sysctl fs.inotify.max_user_watches)";
+    if (e.name == "epoll_ctl") return "the user's epoll watches are used up (sysctl fs.epoll.max_user_watches)";
+    // A file system can run out of inodes with space to spare: df -h then
+    // shows room while every new file fails.
+    if (creating && !path.empty())
+      return fmt::format("the file system of {} has no space or no inodes left (df -h, df -i)", dirname_of(path));
+    if (!path.empty()) return fmt::format("the file system of {} is full (df -h)", path);
+    return "the file system is full";
+  }
   return {};
 }
 

@@ -103,6 +103,7 @@ case $CASE in
     case "$(top .good.path)" in "$S/tmp/job-"??????/state) ;; *) fail "rank 1 good path $(top .good.path)" ;; esac
     case "$(top .bad.path)" in "$S/tmp/job-"??????/state) ;; *) fail "rank 1 bad path $(top .bad.path)" ;; esac
     [ "$(top .good.path)" != "$(top .bad.path)" ] || fail "both sides show one name: not each side's own"
+    top .why | grep -q "no inodes" || fail "the reason does not say inodes may be out: $(top .why)"
     ;;
   wrapper-on-path)
     mkdir -p "$S/wrap" "$S/wrap-good" "$S/real"

@@ -320,7 +320,27 @@ TEST(Explain, FollowsASocketpairAcrossFork) {
   ASSERT_TRUE(x.found) << explain::render_explanation_text(x, "t");
   EXPECT_EQ(x.chain[2].process, "helper");
   EXPECT_EQ(cause(x).err, "ENOSPC");
-  EXPECT_EQ(cause(x).hint, "the file system is full");
+  EXPECT_EQ(cause(x).hint, "the file system of /var/cache has no space or no inodes left (df -h, df -i)");
+}
+
+// ENOSPC is a full disk, a file system out of inodes, or a per-user limit
+// of watches: the hint says which to look at.
+TEST(Explain, NoSpaceSaysWhereToLook) {
+  auto hint_of = [](const std::string& call, std::vector<Arg> args) {
+    TraceBuilder b;
+    b.call(9, call, std::move(args), -1, "ENOSPC")
+        .call(9, "write", {fd(2), data("app: No space left on device\n"), num(30)}, 30)
+        .exit(9, 1);
+    explain::Explanation x = explain::run(b.trace());
+    EXPECT_TRUE(x.found) << call;
+    return x.found ? cause(x).hint : std::string();
+  };
+  EXPECT_EQ(hint_of("openat", {kCwd, path("/srv/spool/job.1"), flags("O_WRONLY|O_CREAT|O_EXCL")}),
+            "the file system of /srv/spool has no space or no inodes left (df -h, df -i)");
+  EXPECT_EQ(hint_of("write", {fd(3, "/var/log/app.log"), data("line\n"), num(5)}),
+            "the file system of /var/log/app.log is full (df -h)");
+  EXPECT_EQ(hint_of("inotify_add_watch", {fd(4, "anon_inode:inotify"), path("/srv/app/src"), flags("IN_MODIFY")}),
+            "the user's inotify watches are used up (sysctl fs.inotify.max_user_watches)");
 }
 
 TEST(Explain, FollowsSocketsByTheirYAnnotations) {
